@@ -1,0 +1,35 @@
+# Two commands do all the set-up on a fresh clone:
+#   make site   - create .venv, install Byline, build the sample site into public/
+#   make test   - also install the test tools (Debian chromium, Java, npm packages) and run every test
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: site test serve check lint golden
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+site: $(STAMP)
+	$(PY) build.py
+
+serve: $(STAMP)
+	$(PY) build.py serve
+
+check: $(STAMP)
+	$(PY) build.py check
+
+test: $(STAMP)
+	scripts/install-test-deps
+	$(PY) -m ruff check .
+	$(PY) -m pytest
+
+lint: $(STAMP)
+	$(PY) -m ruff check .
+
+golden: $(STAMP)
+	$(PY) -m tests.golden.regenerate

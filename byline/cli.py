@@ -1,0 +1,189 @@
+"""Command line: argparse -> build / serve / check / new, and the contract's exit codes."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from dataclasses import replace
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from .config import BuildOptions, check_base_url, load_config
+from .dates import ACCEPTED_FORMS, parse_datetime
+from .errors import BuildFailed, ContentError, UsageError
+
+EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
+COMMANDS = ("build", "serve", "check", "new")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; return its exit status (0 ok, 1 content errors, 2 usage errors)."""
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    if not args_list or args_list[0].startswith("-") and args_list[0] not in ("-h", "--help"):
+        args_list.insert(0, "build")
+    parser = _parser()
+    try:
+        args = parser.parse_args(args_list)
+    except SystemExit as exc:  # argparse has printed the problem; usage errors exit 2
+        return int(exc.code or 0) and EXIT_USAGE
+    try:
+        return _run(args)
+    except UsageError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("", file=sys.stderr)
+        return 130
+
+
+def _run(args: argparse.Namespace) -> int:
+    options = _options(args)
+    if args.command == "check":
+        return _check(options, args)
+    if args.command == "new":
+        from .scaffold import new_article
+
+        path = new_article(options, args.title, args.author, now=options.now)
+        print(path)
+        return EXIT_OK
+    if args.command == "serve":
+        from .serve import serve
+
+        return serve(options, host=args.host, port=args.port)
+    return _build(options)
+
+
+def _build(options: BuildOptions) -> int:
+    from .pipeline import build
+
+    progress = _progress_printer() if sys.stderr.isatty() and not options.quiet else None
+    try:
+        result = build(options, progress)
+    except BuildFailed as failed:
+        _report(failed.errors)
+        errors = sum(1 for e in failed.errors if e.severity == "error")
+        print(
+            f"Build failed: {_plural(errors, 'error')}; {_shown(options.output)} was left as it was.", file=sys.stderr
+        )
+        return EXIT_CONTENT
+    _report(result.warnings)
+    if options.verbose:
+        for stage, seconds in result.timings.items():
+            print(f"  {stage:<8} {seconds * 1000:8.1f} ms", file=sys.stderr)
+    if not options.quiet:
+        print(
+            f"Built {_plural(result.articles, 'article')}, {_plural(result.pages, 'page')} "
+            f"({_plural(result.files, 'file')}) into {_shown(result.output)} in {result.seconds:.2f} s"
+        )
+    return EXIT_OK
+
+
+def _check(options: BuildOptions, args: argparse.Namespace) -> int:
+    from .pipeline import check
+
+    checked = check(options)
+    _report(checked.problems)
+    errors = [p for p in checked.problems if p.severity == "error"]
+    if errors:
+        print(f"{_plural(len(errors), 'error')} found.", file=sys.stderr)
+        return EXIT_CONTENT
+    if not options.quiet and checked.site is not None:
+        site = checked.site
+        print(
+            f"No errors: {_plural(len(site.articles), 'published article')}, "
+            f"{_plural(len(site.authors), 'author')}, {_plural(len(site.pages), 'page')}."
+        )
+    return EXIT_OK
+
+
+def _report(problems: Sequence[ContentError]) -> None:
+    for problem in problems:
+        print(problem.format(), file=sys.stderr)
+
+
+def _options(args: argparse.Namespace) -> BuildOptions:
+    root = Path(args.root)
+    if not root.is_dir():
+        raise UsageError(f"--root {args.root}: no such folder")
+    if args.base_url and (reason := check_base_url(args.base_url)):
+        raise UsageError(reason.replace("base_url", "--base-url", 1))
+    if args.jobs is not None and args.jobs < 1:
+        raise UsageError("--jobs must be 1 or more")
+    serving = args.command == "serve"
+    options = BuildOptions(
+        root=root,
+        output=Path(args.output) if args.output else root / "public",
+        drafts=args.drafts or serving,
+        future=args.future or serving,
+        base_url=args.base_url,
+        clean=args.clean,
+        quiet=args.quiet,
+        verbose=args.verbose,
+    )
+    if args.jobs:
+        options = replace(options, jobs=args.jobs)
+    if args.now:
+        options = replace(options, now=_parse_now(args.now, root))
+    return options
+
+
+def _parse_now(value: str, root: Path) -> datetime:
+    config, _ = load_config(root)  # naive --now values are site-local, like front matter
+    tz: ZoneInfo = config.timezone
+    parsed = parse_datetime(value, tz)
+    if parsed is None:
+        raise UsageError(f"--now {value!r} is not a date; use {ACCEPTED_FORMS}")
+    return parsed
+
+
+def _parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--root", default=".", help="site root folder (default: .)")
+    common.add_argument("--output", help="output folder (default: ROOT/public)")
+    common.add_argument("--drafts", action="store_true", help="include drafts")
+    common.add_argument("--future", action="store_true", help="include scheduled articles")
+    common.add_argument("--base-url", help="override site.toml's base_url")
+    common.add_argument("--jobs", type=int, help="worker processes (default: all cores)")
+    common.add_argument("--clean", action="store_true", help="ignore any build cache")
+    common.add_argument("--now", help="the clock for scheduling and the news sitemap, e.g. '2014-01-27 10:30'")
+    noise = common.add_mutually_exclusive_group()
+    noise.add_argument("-q", "--quiet", action="store_true", help="print errors only")
+    noise.add_argument("-v", "--verbose", action="store_true", help="print stage timings")
+
+    parser = argparse.ArgumentParser(
+        prog="python build.py",
+        description="Byline: build, preview and check a members' news site.",
+        epilog="Run 'python build.py COMMAND --help' for a command's options.",
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    commands.add_parser("build", parents=[common], help="build the site (the default)")
+    serve = commands.add_parser("serve", parents=[common], help="preview with live reload")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
+    commands.add_parser("check", parents=[common], help="validate all content; write nothing")
+    new = commands.add_parser("new", parents=[common], help="create a new article file")
+    new.add_argument("title", help="the headline, in quotes")
+    new.add_argument("--author", required=True, help="the author's slug, e.g. simon-malia")
+    return parser
+
+
+def _progress_printer():  # type: ignore[no-untyped-def]
+    def show(done: int, total: int) -> None:
+        end = "\n" if done == total else ""
+        print(f"\rRendering {done}/{total}", end=end, file=sys.stderr, flush=True)
+
+    return show
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}" + ("" if count == 1 else "s")
+
+
+def _shown(path: Path) -> str:
+    try:
+        return os.path.relpath(path) + os.sep
+    except ValueError:
+        return str(path)

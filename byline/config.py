@@ -1,0 +1,254 @@
+"""Site settings (site.toml) and build options (command line), validated once and frozen."""
+
+from __future__ import annotations
+
+import os
+import re
+import string
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from .errors import ContentError
+
+CONFIG_FILE = "site.toml"
+DEFAULT_ATTRIBUTION = "This was posted in {site}'s {section} section by {author}."
+_ATTRIBUTION_FIELDS = {"site", "section", "author"}
+_SECTION_SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+_LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
+
+
+@dataclass(frozen=True)
+class SectionConfig:
+    """One section of the site: its URL slug, title, badge and attribution sentence."""
+
+    slug: str
+    title: str
+    label: str | None = None
+    attribution: str | None = None
+
+
+_DEFAULT_SECTIONS = (
+    SectionConfig("members-news", "Members' News", "Member Article", DEFAULT_ATTRIBUTION),
+    SectionConfig("news", "News"),
+)
+
+
+@dataclass(frozen=True)
+class SiteConfig:
+    """Validated site.toml; ``extra`` keeps unknown keys for templates."""
+
+    name: str = "Byline"
+    base_url: str = "http://localhost:8000"
+    language: str = "en-GB"
+    timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo("Europe/London"))
+    default_section: str = "members-news"
+    per_page: int = 20
+    sections: tuple[SectionConfig, ...] = _DEFAULT_SECTIONS
+    extra: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+
+    def section(self, slug: str) -> SectionConfig | None:
+        """Look a section up by slug."""
+        return next((s for s in self.sections if s.slug == slug), None)
+
+    @property
+    def base_path(self) -> str:
+        """The path part of base_url without its trailing slash ('' for a bare origin)."""
+        return urlsplit(self.base_url).path.rstrip("/")
+
+    @property
+    def origin(self) -> str:
+        """scheme://host[:port] of base_url."""
+        parts = urlsplit(self.base_url)
+        return f"{parts.scheme}://{parts.netloc}"
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    """What the command line asked for; every stage reads, none writes."""
+
+    root: Path
+    output: Path
+    drafts: bool = False
+    future: bool = False
+    base_url: str | None = None
+    jobs: int = field(default_factory=lambda: os.cpu_count() or 1)
+    clean: bool = False
+    now: datetime | None = None
+    quiet: bool = False
+    verbose: bool = False
+
+
+def load_config(root: Path, base_url: str | None = None) -> tuple[SiteConfig, list[ContentError]]:
+    """Read ``root/site.toml`` (defaults when absent); return the config and its problems.
+
+    On problems the returned config is the defaults with every valid setting applied,
+    so later stages can still report their own problems in the same run.
+    """
+    path = root / CONFIG_FILE
+    if not path.is_file():
+        raw: dict[str, Any] = {}
+        text = ""
+    else:
+        try:
+            text = path.read_bytes().decode("utf-8")
+            raw = tomllib.loads(text)
+        except UnicodeDecodeError:
+            return _with_base_url(SiteConfig(), base_url), [
+                ContentError(CONFIG_FILE, 1, "file is not valid UTF-8 text")
+            ]
+        except tomllib.TOMLDecodeError as exc:
+            return _with_base_url(SiteConfig(), base_url), [_toml_error(exc)]
+    settings, problems = _validate(raw, _KeyLines(text))
+    config = SiteConfig(**settings)
+    return _with_base_url(config, base_url), problems
+
+
+def _with_base_url(config: SiteConfig, base_url: str | None) -> SiteConfig:
+    if base_url is None:
+        return config
+    return replace(config, base_url=base_url.rstrip("/") or base_url)
+
+
+def check_base_url(value: str) -> str | None:
+    """Return why ``value`` cannot be a base URL, or None when it can."""
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return f"base_url must be an absolute http(s) URL like https://example.com, not {value!r}"
+    if parts.query or parts.fragment:
+        return "base_url must not have a query or fragment"
+    return None
+
+
+def _toml_error(exc: tomllib.TOMLDecodeError) -> ContentError:
+    match = re.search(r"\(at line (\d+), column \d+\)", str(exc))
+    line = int(match.group(1)) if match else 1
+    message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
+    return ContentError(CONFIG_FILE, line, f"invalid TOML: {message}")
+
+
+class _KeyLines:
+    """Find the line a key was set on; tomllib gives values but not positions."""
+
+    def __init__(self, text: str):
+        self.lines = text.splitlines()
+
+    def of(self, key: str, table: str | None = None) -> int:
+        in_table = table is None
+        key_pattern = re.compile(rf"^\s*[\"']?{re.escape(key)}[\"']?\s*=")
+        for number, line in enumerate(self.lines, start=1):
+            stripped = line.strip()
+            if stripped.startswith("["):
+                header = stripped.strip("[]").strip().replace('"', "").replace("'", "")
+                if table is None:
+                    in_table = False
+                else:
+                    in_table = header == table
+                    if in_table and key == "":
+                        return number
+                continue
+            if in_table and key_pattern.match(line):
+                return number
+        return 1
+
+
+def _validate(raw: dict[str, Any], lines: _KeyLines) -> tuple[dict[str, Any], list[ContentError]]:
+    problems: list[ContentError] = []
+    settings: dict[str, Any] = {}
+
+    def problem(key: str, message: str, table: str | None = None) -> None:
+        problems.append(ContentError(CONFIG_FILE, lines.of(key, table), message))
+
+    for key in ("name", "language"):
+        if key in raw:
+            if isinstance(raw[key], str) and raw[key].strip():
+                settings[key] = raw[key].strip()
+            else:
+                problem(key, f"{key} must be a non-empty string")
+    if "language" in settings and not _LANGUAGE.match(settings["language"]):
+        problem("language", f"language must be a language tag like en-GB, not {settings.pop('language')!r}")
+    if "base_url" in raw:
+        value = raw["base_url"]
+        reason = check_base_url(value) if isinstance(value, str) else "base_url must be a string"
+        if reason:
+            problem("base_url", reason)
+        else:
+            settings["base_url"] = value.rstrip("/") or value
+    if "timezone" in raw:
+        try:
+            settings["timezone"] = ZoneInfo(str(raw["timezone"]))
+        except (ZoneInfoNotFoundError, ValueError):
+            problem("timezone", f"unknown timezone {raw['timezone']!r}; use an IANA name like Europe/London")
+    if "per_page" in raw:
+        value = raw["per_page"]
+        if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 1000:
+            settings["per_page"] = value
+        else:
+            problem("per_page", "per_page must be a whole number from 1 to 1000")
+    if "sections" in raw:
+        sections = _validate_sections(raw["sections"], problem)
+        if sections:
+            settings["sections"] = sections
+    section_slugs = {s.slug for s in settings.get("sections", _DEFAULT_SECTIONS)}
+    if "default_section" in raw:
+        value = raw["default_section"]
+        if value in section_slugs:
+            settings["default_section"] = value
+        else:
+            problem(
+                "default_section",
+                f"default_section {value!r} is not one of the sections: {', '.join(sorted(section_slugs))}",
+            )
+    elif SiteConfig.default_section not in section_slugs:
+        settings["default_section"] = next(iter(settings["sections"])).slug
+    known = {"name", "base_url", "language", "timezone", "default_section", "per_page", "sections"}
+    settings["extra"] = MappingProxyType({k: v for k, v in raw.items() if k not in known})
+    return settings, problems
+
+
+def _validate_sections(value: Any, problem: Any) -> tuple[SectionConfig, ...]:
+    if not isinstance(value, dict) or not value:
+        problem("sections", "sections must be tables like [sections.members-news]")
+        return ()
+    sections = []
+    for slug, table in value.items():
+        where = f"sections.{slug}"
+        if not _SECTION_SLUG.match(slug):
+            problem("", f"section name {slug!r} must be lowercase letters, digits and hyphens", where)
+            continue
+        if not isinstance(table, dict):
+            problem("", f"[{where}] must be a table", where)
+            continue
+        title = table.get("title", slug.replace("-", " ").title())
+        label = table.get("label")
+        attribution = table.get("attribution")
+        ok = True
+        for key, item in (("title", title), ("label", label), ("attribution", attribution)):
+            if item is not None and not (isinstance(item, str) and item.strip()):
+                problem(key, f"{key} must be a non-empty string", where)
+                ok = False
+        if isinstance(attribution, str):
+            reason = _check_attribution(attribution)
+            if reason:
+                problem("attribution", reason, where)
+                ok = False
+        if ok:
+            sections.append(SectionConfig(slug, title, label, attribution))
+    return tuple(sections)
+
+
+def _check_attribution(template: str) -> str | None:
+    try:
+        fields = {name for _, name, _, _ in string.Formatter().parse(template) if name is not None}
+    except ValueError as exc:
+        return f"attribution is not a valid template: {exc}"
+    unknown = fields - _ATTRIBUTION_FIELDS
+    if unknown:
+        return f"attribution may use {{site}}, {{section}} and {{author}} only, not {{{sorted(unknown)[0]}}}"
+    return None

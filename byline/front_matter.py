@@ -1,0 +1,100 @@
+"""Split a content file into front matter and body, keeping each key's line number.
+
+python-frontmatter finds the boundaries; YAML is composed with a safe loader that
+leaves dates as text (the contract's date forms are parsed by ``dates``), refuses
+aliases (no billion-laughs expansion) and reports duplicate keys.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import frontmatter
+import yaml
+
+from .errors import ContentError
+
+_HANDLER = frontmatter.YAMLHandler()
+
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader without the timestamp resolver and without aliases."""
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise yaml.composer.ComposerError(
+                None, None, "YAML aliases (*name) are not allowed in front matter", event.start_mark
+            )
+        return super().compose_node(parent, index)
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+@dataclass
+class FrontMatter:
+    """Parsed front matter: values, each key's 1-based line, and where the body starts."""
+
+    values: dict[str, Any] = field(default_factory=dict)
+    lines: dict[str, int] = field(default_factory=dict)
+    body: str = ""
+    body_line: int = 1
+
+
+def split_front_matter(path: str, text: str) -> tuple[FrontMatter | None, list[ContentError]]:
+    """Parse ``text`` (already decoded) into front matter and body, or report why not."""
+    if not _HANDLER.detect(text):
+        return None, [ContentError(path, 1, "missing front matter: the file must start with a line '---'")]
+    try:
+        fm_text, body = _HANDLER.split(text)
+    except ValueError:
+        return None, [ContentError(path, 1, "front matter is not closed: add a line '---' after it")]
+    opening = _HANDLER.FM_BOUNDARY.match(text)
+    assert opening is not None  # detect() matched it
+    first_line = text.count("\n", 0, opening.end()) + 1  # file line of the YAML text's line 0
+    body_offset = len(text) - len(body)
+    parsed = FrontMatter(body=body, body_line=text.count("\n", 0, body_offset) + 1)
+    try:
+        loader = _Loader(fm_text)
+        try:
+            node = loader.get_single_node()
+            problems = _read_mapping(path, loader, node, first_line, parsed)
+        finally:
+            loader.dispose()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = first_line + mark.line if mark else first_line
+        reason = " ".join(str(part) for part in (exc.context, exc.problem) if part)
+        return None, [ContentError(path, line, f"invalid YAML: {reason}")]
+    except yaml.YAMLError as exc:  # errors without a position
+        return None, [ContentError(path, first_line, f"invalid YAML: {exc}")]
+    return parsed, problems
+
+
+def _read_mapping(path: str, loader: _Loader, node: Any, first_line: int, parsed: FrontMatter) -> list[ContentError]:
+    if node is None:
+        return []  # an empty front matter block
+    if not isinstance(node, yaml.MappingNode):
+        line = first_line + node.start_mark.line
+        return [ContentError(path, line, "front matter must be 'key: value' lines")]
+    problems = []
+    for key_node, value_node in node.value:
+        line = first_line + key_node.start_mark.line
+        key = loader.construct_object(key_node, deep=True)
+        if not isinstance(key, str):
+            problems.append(ContentError(path, line, f"front matter key {key!r} must be a word"))
+            continue
+        if key in parsed.values:
+            problems.append(ContentError(path, line, f"duplicate key '{key}' (first set on line {parsed.lines[key]})"))
+            continue
+        parsed.values[key] = loader.construct_object(value_node, deep=True)
+        parsed.lines[key] = line
+        if isinstance(value_node, yaml.SequenceNode):
+            for index, item in enumerate(value_node.value):
+                parsed.lines[f"{key}[{index}]"] = first_line + item.start_mark.line
+    return problems

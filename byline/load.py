@@ -1,0 +1,347 @@
+"""Turn source files into validated models, reporting every problem with its line."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from types import MappingProxyType
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from .config import SiteConfig
+from .dates import ACCEPTED_FORMS, parse_datetime
+from .errors import ContentError
+from .front_matter import FrontMatter, split_front_matter
+from .markup import render_markdown
+from .models import Article, Author, Correction, Page
+from .sources import SourceFile
+from .urls import SLUG_PATTERN, check_alias, slugify
+
+ARTICLE_KEYS = {
+    "title",
+    "date",
+    "author",
+    "section",
+    "summary",
+    "tags",
+    "region",
+    "image",
+    "image_alt",
+    "image_credit",
+    "slug",
+    "updated",
+    "corrections",
+    "aliases",
+    "id",
+    "draft",
+}
+AUTHOR_KEYS = {"name", "role", "organisation", "avatar", "links"}
+PAGE_KEYS = {"title", "summary"}
+
+
+@dataclass(frozen=True)
+class LoadRules:
+    """The settings loading depends on: small and picklable, so files can load in workers."""
+
+    timezone: ZoneInfo
+    sections: frozenset[str]
+    default_section: str
+
+    @classmethod
+    def from_config(cls, config: SiteConfig) -> LoadRules:
+        """Take what loading needs from the site config."""
+        return cls(config.timezone, frozenset(s.slug for s in config.sections), config.default_section)
+
+
+Model = Article | Author | Page
+
+
+def load_source(source: SourceFile, rules: LoadRules) -> tuple[Model | None, list[ContentError]]:
+    """Decode, split and validate one file into its model; None when it has errors."""
+    try:
+        text = source.data.decode("utf-8").removeprefix("\ufeff").replace("\r\n", "\n")
+    except UnicodeDecodeError as exc:
+        line = source.data[: exc.start].count(b"\n") + 1
+        return None, [
+            ContentError(
+                source.path,
+                line,
+                f"file is not valid UTF-8 text (byte {source.data[exc.start]:#04x}); save it as UTF-8",
+            )
+        ]
+    parsed, problems = split_front_matter(source.path, text)
+    if parsed is None:
+        return None, problems
+    fields = _Fields(source.path, parsed, problems)
+    loader = {"article": _article, "author": _author, "page": _page}[source.kind]
+    model = loader(source, fields, rules)
+    return (None if fields.failed else model), fields.problems
+
+
+class _Fields:
+    """Typed access to front-matter values that records a problem for each bad one."""
+
+    def __init__(self, path: str, parsed: FrontMatter, problems: list[ContentError]):
+        self.path = path
+        self.values = parsed.values
+        self.lines = parsed.lines
+        self.body = parsed.body
+        self.body_line = parsed.body_line
+        self.problems = list(problems)
+
+    @property
+    def failed(self) -> bool:
+        return any(p.severity == "error" for p in self.problems)
+
+    def line(self, key: str) -> int:
+        return self.lines.get(key, 1)
+
+    def error(self, key: str, message: str) -> None:
+        self.problems.append(ContentError(self.path, self.line(key), message))
+
+    def text(self, key: str, required: bool = False) -> str | None:
+        value = self.values.get(key)
+        if value is None:
+            if required:
+                self.problems.append(ContentError(self.path, 1, f"missing required key '{key}'"))
+            return None
+        if isinstance(value, str) and value.strip():
+            return " ".join(value.split())
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and not required:
+            return str(value)
+        hint = "; put it in quotes" if isinstance(value, (int, float, bool)) else ""
+        self.error(key, f"'{key}' must be text{hint}, not {_describe(value)}")
+        return None
+
+    def moment(
+        self, key: str, tz: ZoneInfo, required: bool = False, value: Any = None, where: str | None = None
+    ) -> datetime | None:
+        value = self.values.get(key) if value is None else value
+        if value is None:
+            if required:
+                self.problems.append(ContentError(self.path, 1, f"missing required key '{key}'"))
+            return None
+        parsed = parse_datetime(value, tz)
+        if parsed is None:
+            self.error(where or key, f"'{key}' is not a date: {value!r}; use {ACCEPTED_FORMS}")
+        return parsed
+
+    def text_list(self, key: str) -> tuple[str, ...]:
+        value = self.values.get(key)
+        if value is None:
+            return ()
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list):
+            self.error(key, f"'{key}' must be a list like [One, Two], not {_describe(value)}")
+            return ()
+        items = []
+        for index, item in enumerate(value):
+            if isinstance(item, (int, float)) and not isinstance(item, bool):
+                item = str(item)
+            if not isinstance(item, str) or not item.strip():
+                self.error(f"{key}[{index}]", f"each of '{key}' must be text, not {_describe(item)}")
+                continue
+            items.append(" ".join(item.split()))
+        return tuple(dict.fromkeys(items))  # drop repeats, keep order
+
+    def meta(self, known: set[str]) -> MappingProxyType:
+        extra = {}
+        for key, value in self.values.items():
+            if key in known:
+                continue
+            if _is_plain(value):
+                extra[key] = value
+            else:
+                self.error(key, f"'{key}' holds a value Byline cannot pass to templates ({_describe(value)})")
+        return MappingProxyType(extra)
+
+
+def _article(source: SourceFile, fields: _Fields, rules: LoadRules) -> Article | None:
+    title = fields.text("title", required=True)
+    date = fields.moment("date", rules.timezone, required=True)
+    author = fields.text("author", required=True)
+    if author is not None and not SLUG_PATTERN.match(author):
+        fields.error("author", f"author must be an author's file name like simon-malia, not {author!r}")
+    section = fields.text("section") or rules.default_section
+    if "section" in fields.values and section not in rules.sections:
+        fields.error("section", f"unknown section {section!r}; sections are: {', '.join(sorted(rules.sections))}")
+    image = fields.text("image")
+    image_alt = fields.text("image_alt")
+    if image and not image_alt:
+        fields.error(
+            "image", "'image' needs 'image_alt': a short description of the picture for readers who cannot see it"
+        )
+    slug = _article_slug(fields, title)
+    draft = fields.values.get("draft", False)
+    if not isinstance(draft, bool):
+        fields.error("draft", f"'draft' must be true or false, not {_describe(draft)}")
+    aliases = fields.text_list("aliases")
+    for index, alias in enumerate(aliases):
+        reason = check_alias(alias)
+        if reason:
+            fields.error(f"aliases[{index}]", reason)
+    article_id = _article_id(fields)
+    corrections = _corrections(fields, rules.timezone)
+    updated = fields.moment("updated", rules.timezone)
+    body = render_markdown(fields.body)
+    summary = fields.text("summary") or body.first_paragraph
+    meta = fields.meta(ARTICLE_KEYS)
+    if fields.failed or title is None or date is None or author is None or slug is None:
+        return None
+    return Article(
+        source=source.path,
+        title=title,
+        date=date,
+        author=author,
+        section=section,
+        slug=slug,
+        body=body,
+        summary=summary,
+        tags=fields.text_list("tags"),
+        region=fields.text("region"),
+        image=image,
+        image_alt=image_alt,
+        image_credit=fields.text("image_credit"),
+        updated=updated,
+        corrections=corrections,
+        aliases=aliases,
+        id=article_id,
+        draft=bool(draft),
+        meta=meta,
+        lines=MappingProxyType(dict(fields.lines)),
+    )
+
+
+def _article_slug(fields: _Fields, title: str | None) -> str | None:
+    if "slug" in fields.values:
+        slug = fields.values["slug"]
+        if isinstance(slug, str) and SLUG_PATTERN.match(slug):
+            return slug
+        fields.error("slug", f"slug must be lowercase letters, digits and hyphens ([a-z0-9-]+), not {slug!r}")
+        return None
+    if title is None:
+        return None
+    slug = slugify(title)
+    if not slug:
+        fields.error("title", "cannot make a URL slug from this title; add a 'slug:' key")
+        return None
+    return slug
+
+
+def _article_id(fields: _Fields) -> str | None:
+    value = fields.values.get("id")
+    if value is None:
+        return None
+    try:
+        return str(uuid.UUID(str(value)))
+    except ValueError:
+        fields.error("id", f"'id' must be a UUID like 3f1c2a9e-5b7d-4c1e-9a2b-7d8e6f5a4b3c, not {value!r}")
+        return None
+
+
+def _corrections(fields: _Fields, tz: ZoneInfo) -> tuple[Correction, ...]:
+    value = fields.values.get("corrections")
+    if value is None:
+        return ()
+    if not isinstance(value, list):
+        fields.error("corrections", "'corrections' must be a list of entries with 'date' and 'note'")
+        return ()
+    corrections = []
+    for index, item in enumerate(value):
+        where = f"corrections[{index}]"
+        if not isinstance(item, dict) or not isinstance(item.get("note"), str) or "date" not in item:
+            fields.error(where, "each correction needs a 'date' and a 'note'")
+            continue
+        moment = fields.moment("date", tz, required=True, value=item["date"], where=where)
+        if moment is not None:
+            corrections.append(Correction(moment, " ".join(item["note"].split())))
+    return tuple(sorted(corrections, key=lambda c: c.date))
+
+
+def _author(source: SourceFile, fields: _Fields, rules: LoadRules) -> Author | None:
+    if not SLUG_PATTERN.match(source.stem):
+        fields.problems.append(
+            ContentError(
+                source.path, 1, f"author file name {source.stem!r} must be lowercase letters, digits and hyphens"
+            )
+        )
+    name = fields.text("name", required=True)
+    links = _links(fields)
+    bio = render_markdown(fields.body)
+    role, organisation, avatar = (fields.text(k) for k in ("role", "organisation", "avatar"))
+    fields.meta(AUTHOR_KEYS)  # reports unpassable values; author pages need no extras yet
+    if fields.failed or name is None:
+        return None
+    return Author(
+        slug=source.stem,
+        name=name,
+        source=source.path,
+        bio=bio,
+        role=role,
+        organisation=organisation,
+        avatar=avatar,
+        links=links,
+    )
+
+
+def _links(fields: _Fields) -> tuple[tuple[str, str], ...]:
+    value = fields.values.get("links")
+    if value is None:
+        return ()
+    if not isinstance(value, dict):
+        fields.error("links", "'links' must be a mapping like {twitter: \"https://...\"}")
+        return ()
+    links = []
+    for name, url in value.items():
+        if not isinstance(url, str) or not re.match(r"^(https?://|mailto:)\S+$", url):
+            fields.error("links", f"link {name!r} must be an http(s) or mailto: address")
+            continue
+        links.append((str(name), url))
+    return tuple(links)
+
+
+def _page(source: SourceFile, fields: _Fields, rules: LoadRules) -> Page | None:
+    if not SLUG_PATTERN.match(source.stem):
+        fields.problems.append(
+            ContentError(
+                source.path, 1, f"page file name {source.stem!r} must be lowercase letters, digits and hyphens"
+            )
+        )
+    title = fields.text("title", required=True)
+    body = render_markdown(fields.body)
+    summary = fields.text("summary") or body.first_paragraph
+    meta = fields.meta(PAGE_KEYS)
+    if fields.failed or title is None:
+        return None
+    return Page(
+        source=source.path,
+        slug=source.stem,
+        title=title,
+        body=body,
+        summary=summary,
+        meta=meta,
+        lines=MappingProxyType(dict(fields.lines)),
+    )
+
+
+def _is_plain(value: Any, depth: int = 0) -> bool:
+    """True for JSON-like values: templates get them, fingerprints can hash them."""
+    if depth > 20:
+        return False
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return True
+    if isinstance(value, list):
+        return all(_is_plain(v, depth + 1) for v in value)
+    if isinstance(value, dict):
+        return all(isinstance(k, str) and _is_plain(v, depth + 1) for k, v in value.items())
+    return False
+
+
+def _describe(value: Any) -> str:
+    kinds: dict[type, str] = {bool: "true/false", int: "a number", float: "a number", list: "a list", dict: "a mapping"}
+    if value is None:
+        return "nothing"
+    return kinds.get(type(value), type(value).__name__)

@@ -1,0 +1,90 @@
+"""The content model: frozen records of what editors wrote, with no I/O and no settings look-ups."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """Markdown turned into safe HTML, with the plain text facts derived from it."""
+
+    html: str
+    first_paragraph: str
+    word_count: int
+
+
+@dataclass(frozen=True)
+class Correction:
+    """A dated correction notice shown on the article and in its feed entry."""
+
+    date: datetime
+    note: str
+
+
+@dataclass(frozen=True)
+class Author:
+    """An author profile from content/authors/<slug>.md."""
+
+    slug: str
+    name: str
+    source: str
+    bio: Rendered
+    role: str | None = None
+    organisation: str | None = None
+    avatar: str | None = None
+    links: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class Article:
+    """One article as written; ``lines`` maps front-matter keys to their line for later errors."""
+
+    source: str
+    title: str
+    date: datetime
+    author: str
+    section: str
+    slug: str
+    body: Rendered
+    summary: str
+    tags: tuple[str, ...] = ()
+    region: str | None = None
+    image: str | None = None
+    image_alt: str | None = None
+    image_credit: str | None = None
+    updated: datetime | None = None
+    corrections: tuple[Correction, ...] = ()
+    aliases: tuple[str, ...] = ()
+    id: str | None = None
+    draft: bool = False
+    meta: Mapping[str, Any] = field(default_factory=dict)
+    lines: Mapping[str, int] = field(default_factory=dict)
+
+    def line(self, key: str) -> int:
+        """Return the line of a front-matter key, falling back to the title's, then 1."""
+        return self.lines.get(key) or self.lines.get("title") or 1
+
+    @property
+    def modified(self) -> datetime:
+        """The latest of date, updated and correction dates: what feeds call 'updated'."""
+        moments = [self.date, *(c.date for c in self.corrections)]
+        if self.updated:
+            moments.append(self.updated)
+        return max(moments)
+
+
+@dataclass(frozen=True)
+class Page:
+    """A standalone page from content/pages/<slug>.md."""
+
+    source: str
+    slug: str
+    title: str
+    body: Rendered
+    summary: str
+    meta: Mapping[str, Any] = field(default_factory=dict)
+    lines: Mapping[str, int] = field(default_factory=dict)

@@ -1,0 +1,391 @@
+"""Site -> the list of every file to write: its URL, template and context.
+
+Pagination, feeds and sitemaps are decided here, so the renderer only renders.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from . import urls
+from .dates import month_name
+from .models import Article
+from .site import Group, Site
+from .views import View, Views
+
+FEED_LENGTH = 20
+SITEMAP_LIMIT = 50_000
+NEWS_SITEMAP_LIMIT = 1_000
+NEWS_WINDOW = timedelta(days=2)
+PAGE_LINKS_AROUND = 2
+
+
+@dataclass(frozen=True)
+class Output:
+    """One file of the built site."""
+
+    url: str
+    template: str
+    context: dict[str, Any]
+    kind: str = "page"  # page | article | feed | sitemap | redirect | text
+
+    @property
+    def path(self) -> str:
+        return urls.output_path(self.url).as_posix()
+
+
+def plan_site(site: Site, now: datetime, sitemap_limit: int = SITEMAP_LIMIT) -> list[Output]:
+    """List every output of the site, in a stable order."""
+    planner = _Planner(site, Views(site))
+    outputs = list(planner.all())
+    outputs += _sitemaps(planner.views, outputs, sitemap_limit)
+    outputs.append(planner.news_sitemap(now))
+    outputs.append(
+        Output(
+            urls.ROBOTS,
+            "robots.txt",
+            {
+                "site": planner.site_view,
+                "sitemaps": [planner.views.absolute(urls.SITEMAP), planner.views.absolute(urls.NEWS_SITEMAP)],
+            },
+            "text",
+        )
+    )
+    return outputs
+
+
+class _Planner:
+    def __init__(self, site: Site, views: Views):
+        self.site = site
+        self.views = views
+        self.site_view = views.site_view()
+        self.per_page = site.config.per_page
+
+    def all(self) -> Iterator[Output]:
+        yield from self.articles()
+        yield from self.index(
+            urls.home,
+            "front",
+            self.site.config.name,
+            self.site.articles,
+            description=f"The latest news from {self.site.config.name}.",
+            feed=urls.FEED,
+        )
+        yield from self.sections()
+        yield from self.authors()
+        yield from self.groups(self.site.topics, "topic", urls.topic)
+        yield from self.groups(self.site.regions, "region", urls.region)
+        yield from self.lists()
+        yield from self.archives()
+        yield from self.standalone()
+
+    # --- helpers --------------------------------------------------------------------
+    def meta(self, url: str, title: str, kind: str, description: str = "", **extra: Any) -> View:
+        return {
+            "url": self.views.link(url),
+            "canonical": self.views.absolute(url),
+            "title": title,
+            "kind": kind,
+            "description": description,
+            "feed": None,
+            "prev": None,
+            "next": None,
+            "noindex": False,
+            **extra,
+        }
+
+    def context(self, page: View, **data: Any) -> dict[str, Any]:
+        return {"site": self.site_view, "page": page, **data}
+
+    def index(
+        self,
+        url_for: Any,
+        kind: str,
+        title: str,
+        articles: Sequence[Article],
+        description: str = "",
+        feed: str | None = None,
+        template: str = "index.html",
+        **extra: Any,
+    ) -> Iterator[Output]:
+        """Paginated article list: page 1 at the index URL, then page/N/."""
+        pages = max(1, -(-len(articles) // self.per_page))
+        cards = [self.views.card(a) for a in articles]
+        for number in range(1, pages + 1):
+            url = url_for(page=number)
+            pagination = self.pagination(url_for, number, pages)
+            heading = title if number == 1 else f"{title} – page {number} of {pages}"
+            page = self.meta(
+                url,
+                heading,
+                kind,
+                description,
+                feed=self.views.link(feed) if feed else None,
+                prev=pagination["prev"],
+                next=pagination["next"],
+            )
+            start = (number - 1) * self.per_page
+            yield Output(
+                url,
+                template,
+                self.context(
+                    page,
+                    index={
+                        "title": title,
+                        "kind": kind,
+                        "description": description,
+                        "count": len(articles),
+                        "articles": cards[start : start + self.per_page],
+                        **extra,
+                    },
+                    pagination=pagination,
+                ),
+            )
+            if feed and number == 1:
+                yield self.feed(feed, title, url, articles)
+
+    def pagination(self, url_for: Any, number: int, pages: int) -> View:
+        window = range(max(1, number - PAGE_LINKS_AROUND), min(pages, number + PAGE_LINKS_AROUND) + 1)
+        links = sorted({1, pages, *window})
+        return {
+            "number": number,
+            "pages": pages,
+            "prev": self.views.link(url_for(page=number - 1)) if number > 1 else None,
+            "next": self.views.link(url_for(page=number + 1)) if number < pages else None,
+            "links": [{"number": n, "url": self.views.link(url_for(page=n)), "current": n == number} for n in links],
+        }
+
+    def feed(self, url: str, title: str, alternate: str, articles: Sequence[Article]) -> Output:
+        entries = [self.views.article(a) for a in articles[:FEED_LENGTH]]
+        newest = max((e["modified"] for e in entries), key=lambda m: m["epoch"], default=None)
+        updated = newest["iso"] if newest else None
+        return Output(
+            url,
+            "feed.xml",
+            {
+                "site": self.site_view,
+                "feed": {
+                    "title": title if title == self.site.config.name else f"{title} – {self.site.config.name}",
+                    "id": self.views.absolute(url),
+                    "self_url": self.views.absolute(url),
+                    "alternate_url": self.views.absolute(alternate),
+                    "updated": updated or "1970-01-01T00:00:00+00:00",
+                    "entries": entries,
+                },
+            },
+            "feed",
+        )
+
+    # --- pages ----------------------------------------------------------------------
+    def articles(self) -> Iterator[Output]:
+        for article in self.site.articles:
+            view = self.views.article(article)
+            url = self.site.url_of[article.source]
+            page = self.meta(
+                url,
+                article.title,
+                "article",
+                article.summary,
+                feed=self.views.link(urls.feed_of(urls.section(article.section))),
+            )
+            yield Output(url, "article.html", self.context(page, article=view), "article")
+            for alias in article.aliases:
+                yield Output(
+                    alias,
+                    "redirect.html",
+                    self.context(
+                        self.meta(alias, article.title, "redirect", canonical_target=view["abs_url"]), target=view
+                    ),
+                    "redirect",
+                )
+
+    def sections(self) -> Iterator[Output]:
+        for group in self.site.sections:
+            config = self.site.config.section(group.slug)
+            assert config is not None
+            yield from self.index(
+                lambda page=1, slug=group.slug: urls.section(slug, page),
+                "section",
+                config.title,
+                group.articles,
+                description=f"{config.title} from {self.site.config.name}.",
+                feed=urls.feed_of(urls.section(group.slug)),
+                section=self.views.section(group.slug),
+            )
+
+    def authors(self) -> Iterator[Output]:
+        for author in self.site.authors:
+            view = self.views.author(author)
+            articles = self.site.by_author.get(author.slug, ())
+            yield from self.index(
+                lambda page=1, slug=author.slug: urls.author(slug, page),
+                "author",
+                author.name,
+                articles,
+                description=f"Articles by {author.name}.",
+                feed=urls.feed_of(urls.author(author.slug)),
+                template="author.html",
+                author=view,
+            )
+
+    def groups(self, groups: Sequence[Group], kind: str, url_for: Any) -> Iterator[Output]:
+        for group in groups:
+            noun = "Topic" if kind == "topic" else "Region"
+            feed = urls.feed_of(url_for(group.slug)) if kind == "topic" else None
+            yield from self.index(
+                lambda page=1, slug=group.slug: url_for(slug, page),
+                kind,
+                group.name,
+                group.articles,
+                description=f"{noun}: {group.name} – articles from {self.site.config.name}.",
+                feed=feed,
+            )
+
+    def lists(self) -> Iterator[Output]:
+        authors = [self.views.author(a) for a in self.site.authors]
+        yield Output(
+            urls.AUTHORS,
+            "authors.html",
+            self.context(
+                self.meta(urls.AUTHORS, "Authors", "authors", f"Everyone who writes for {self.site.config.name}."),
+                authors=authors,
+            ),
+        )
+        topics = [self.views.group_ref(g, "topic") for g in self.site.topics]
+        yield Output(
+            urls.TOPICS,
+            "topics.html",
+            self.context(
+                self.meta(urls.TOPICS, "Topics", "topics", "Every topic we cover, with its number of articles."),
+                groups=topics,
+                noun="topic",
+            ),
+        )
+        regions = [self.views.group_ref(g, "region") for g in self.site.regions]
+        yield Output(
+            "/regions/",
+            "topics.html",
+            self.context(
+                self.meta("/regions/", "Regions", "regions", "Articles by region."), groups=regions, noun="region"
+            ),
+        )
+
+    def archives(self) -> Iterator[Output]:
+        years = [
+            {
+                "year": y.year,
+                "url": self.views.link(urls.archive_year(y.year)),
+                "count": len(y.articles),
+                "months": [self.month_ref(m.year, m.month, len(m.articles)) for m in y.months],
+            }
+            for y in self.site.years
+        ]
+        yield Output(
+            urls.ARCHIVE,
+            "archive.html",
+            self.context(self.meta(urls.ARCHIVE, "Archive", "archive", "Every article, by date."), years=years),
+        )
+        for year, view in zip(self.site.years, years, strict=True):
+            url = urls.archive_year(year.year)
+            yield Output(
+                url,
+                "archive.html",
+                self.context(
+                    self.meta(url, f"Archive: {year.year}", "archive-year", f"Articles published in {year.year}."),
+                    years=[view],
+                    year=view,
+                ),
+            )
+            for month in year.months:
+                ref = self.month_ref(month.year, month.month, len(month.articles))
+                url = urls.archive_month(month.year, month.month)
+                yield Output(
+                    url,
+                    "archive_month.html",
+                    self.context(
+                        self.meta(
+                            url, f"Archive: {ref['name']}", "archive-month", f"Articles published in {ref['name']}."
+                        ),
+                        month=ref,
+                        year=view,
+                        articles=[self.views.card(a) for a in month.articles],
+                    ),
+                )
+
+    def month_ref(self, year: int, month: int, count: int) -> View:
+        return {
+            "year": year,
+            "month": month,
+            "name": f"{month_name(month)} {year}",
+            "url": self.views.link(urls.archive_month(year, month)),
+            "count": count,
+        }
+
+    def standalone(self) -> Iterator[Output]:
+        for page in self.site.pages:
+            view = self.views.page(page)
+            url = self.site.url_of[page.source]
+            yield Output(url, "page.html", self.context(self.meta(url, page.title, "page", page.summary), content=view))
+        yield Output(
+            urls.SEARCH,
+            "search.html",
+            self.context(self.meta(urls.SEARCH, "Search", "search", f"Search {self.site.config.name}.", noindex=True)),
+        )
+        yield Output(
+            urls.NOT_FOUND,
+            "404.html",
+            self.context(
+                self.meta(urls.NOT_FOUND, "Page not found", "404", noindex=True),
+                latest=[self.views.card(a) for a in self.site.articles[:5]],
+            ),
+        )
+
+    def news_sitemap(self, now: datetime) -> Output:
+        recent = [a for a in self.site.articles if now - NEWS_WINDOW <= a.date <= now][:NEWS_SITEMAP_LIMIT]
+        entries = [
+            {
+                "loc": self.views.absolute(self.site.url_of[a.source]),
+                "title": a.title,
+                "published": self.views.moment(a.date)["iso"],
+            }
+            for a in recent
+        ]
+        language = self.site.config.language.split("-")[0].lower()
+        return Output(
+            urls.NEWS_SITEMAP,
+            "news_sitemap.xml",
+            {"site": self.site_view, "entries": entries, "publication_language": language},
+            "sitemap",
+        )
+
+
+def _sitemaps(views: Views, outputs: list[Output], limit: int) -> list[Output]:
+    """sitemap.xml lists every indexable page; past ``limit`` URLs it becomes an index of parts."""
+    entries = [
+        {"loc": o.context["page"]["canonical"], "lastmod": _lastmod(o)}
+        for o in outputs
+        if o.kind in ("page", "article") and not o.context["page"].get("noindex")
+    ]
+    site_view = outputs[0].context["site"] if outputs else views.site_view()
+    if len(entries) <= limit:
+        return [Output(urls.SITEMAP, "sitemap.xml", {"site": site_view, "entries": entries}, "sitemap")]
+    parts = [entries[i : i + limit] for i in range(0, len(entries), limit)]
+    part_urls = [f"/sitemaps/sitemap-{n}.xml" for n in range(1, len(parts) + 1)]
+    index = [{"loc": views.absolute(u)} for u in part_urls]
+    return [Output(urls.SITEMAP, "sitemap_index.xml", {"site": site_view, "sitemaps": index}, "sitemap")] + [
+        Output(u, "sitemap.xml", {"site": site_view, "entries": p}, "sitemap")
+        for u, p in zip(part_urls, parts, strict=True)
+    ]
+
+
+def _lastmod(output: Output) -> str | None:
+    context = output.context
+    if "article" in context:
+        return context["article"]["modified"]["iso"]
+    articles = context.get("index", {}).get("articles") or context.get("articles")
+    if articles:  # lists are newest first
+        return articles[0]["date"]["iso"]
+    return None

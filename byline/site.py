@@ -1,0 +1,289 @@
+"""Assemble loaded models into the Site: what is published, and every grouping pages need.
+
+The whole model is rebuilt on every build (cheap); only rendering is ever skipped.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Literal
+
+from . import urls
+from .config import SiteConfig
+from .errors import ContentError
+from .models import Article, Author, Page
+
+RELATED_LIMIT = 5
+_BUILT_IN = "<built-in>"
+Status = Literal["published", "draft", "scheduled"]
+
+
+@dataclass(frozen=True)
+class Group:
+    """Articles gathered under a name: a topic, region or section, newest first."""
+
+    slug: str
+    name: str
+    articles: tuple[Article, ...]
+
+
+@dataclass(frozen=True)
+class Month:
+    year: int
+    month: int
+    articles: tuple[Article, ...]
+
+
+@dataclass(frozen=True)
+class Year:
+    year: int
+    months: tuple[Month, ...]
+    articles: tuple[Article, ...]
+
+
+@dataclass(frozen=True)
+class Site:
+    """Everything the pages are made from; articles are newest first."""
+
+    config: SiteConfig
+    articles: tuple[Article, ...]
+    authors: tuple[Author, ...]
+    pages: tuple[Page, ...]
+    sections: tuple[Group, ...]
+    topics: tuple[Group, ...]
+    regions: tuple[Group, ...]
+    years: tuple[Year, ...]
+    by_author: Mapping[str, tuple[Article, ...]]
+    related: Mapping[str, tuple[Article, ...]]
+    url_of: Mapping[str, str]
+    status_of: Mapping[str, Status]
+    topic_slug: Mapping[str, str] = field(default_factory=dict)
+    hidden: tuple[Article, ...] = ()
+    author: Mapping[str, Author] = field(default_factory=dict)
+
+
+def build_site(
+    config: SiteConfig,
+    articles: Iterable[Article],
+    authors: Iterable[Author],
+    pages: Iterable[Page],
+    now: datetime,
+    drafts: bool = False,
+    future: bool = False,
+) -> tuple[Site, list[ContentError]]:
+    """Resolve references, pick what is published, group it, and report cross-file problems."""
+    all_articles = sorted(articles, key=_newest_first)
+    authors = tuple(sorted(authors, key=lambda a: (a.name.casefold(), a.slug)))
+    pages = tuple(sorted(pages, key=lambda p: p.slug))
+    tz = config.timezone
+    url_of = {a.source: urls.article(a.date.astimezone(tz), a.slug) for a in all_articles}
+    url_of.update({p.source: urls.page(p.slug) for p in pages})
+    status_of = {a.source: _status(a, now) for a in all_articles}
+    problems = [
+        *_check_authors(all_articles, authors),
+        *_check_urls(config, all_articles, pages, url_of),
+    ]
+    shown = {"published"} | ({"draft"} if drafts else set()) | ({"scheduled"} if future else set())
+    known_authors = {a.slug for a in authors}
+    published = tuple(a for a in all_articles if status_of[a.source] in shown and a.author in known_authors)
+    shown_sources = {a.source for a in published}
+    hidden = tuple(a for a in all_articles if a.source not in shown_sources)
+    topics, topic_slug, topic_problems = _group_topics(published)
+    problems += topic_problems
+    site = Site(
+        config=config,
+        articles=published,
+        authors=authors,
+        pages=pages,
+        sections=tuple(
+            Group(s.slug, s.title, tuple(a for a in published if a.section == s.slug)) for s in config.sections
+        ),
+        topics=topics,
+        regions=_group_regions(published),
+        years=_archive(published, config),
+        by_author=_by_author(published, authors),
+        related=_related(published, topic_slug),
+        url_of=url_of,
+        status_of=status_of,
+        topic_slug=topic_slug,
+        hidden=hidden,
+        author={a.slug: a for a in authors},
+    )
+    return site, problems
+
+
+def _newest_first(article: Article) -> tuple[float, str]:
+    return (-article.date.timestamp(), article.slug)
+
+
+def _status(article: Article, now: datetime) -> Status:
+    if article.draft:
+        return "draft"
+    return "scheduled" if article.date > now else "published"
+
+
+def _check_authors(articles: list[Article], authors: tuple[Author, ...]) -> list[ContentError]:
+    slugs = sorted(a.slug for a in authors)
+    problems = []
+    for article in articles:
+        if article.author in slugs:
+            continue
+        message = f"unknown author '{article.author}': no content/authors/{article.author}.md"
+        near = difflib.get_close_matches(article.author, slugs, n=1, cutoff=0.6)
+        if near:
+            message += f"; did you mean '{near[0]}'?"
+        problems.append(ContentError(article.source, article.line("author"), message))
+    return problems
+
+
+def _check_urls(
+    config: SiteConfig, articles: list[Article], pages: tuple[Page, ...], url_of: Mapping[str, str]
+) -> list[ContentError]:
+    """Every URL has one owner: built-in pages, sections, pages, articles, then aliases."""
+    owners: dict[str, tuple[str, int]] = {}
+    problems = []
+
+    def claim(url: str, path: str, line: int, what: str) -> None:
+        other = owners.get(url)
+        if other is None:
+            owners[url] = (path, line)
+        elif other[0] == _BUILT_IN:
+            problems.append(
+                ContentError(path, line, f"{what} {url} is reserved for Byline's own pages; choose another")
+            )
+        elif other[0] == "site.toml":
+            problems.append(
+                ContentError(path, line, f"{what} {url} is the index of a section in site.toml; choose another")
+            )
+        else:
+            problems.append(ContentError(path, line, f"{what} {url} is also used by {other[0]}:{other[1]}"))
+            problems.append(ContentError(other[0], other[1], f"URL {url} is also used by {path}:{line}"))
+
+    for reserved in urls.RESERVED:
+        owners[f"/{reserved}/"] = (_BUILT_IN, 0)
+    for section in config.sections:
+        claim(urls.section(section.slug), "site.toml", 1, "section URL")
+    for page in pages:
+        claim(url_of[page.source], page.source, 1, "page URL")
+    for article in articles:
+        line = article.line("slug") if "slug" in article.lines else article.line("title")
+        claim(url_of[article.source], article.source, line, "URL")
+    for article in articles:
+        for index, alias in enumerate(article.aliases):
+            claim(alias, article.source, article.line(f"aliases[{index}]"), "alias")
+    return problems
+
+
+def _group_topics(articles: tuple[Article, ...]) -> tuple[tuple[Group, ...], dict[str, str], list[ContentError]]:
+    """Merge tags that differ only in case or punctuation; show the most used spelling."""
+    spellings: dict[str, Counter[str]] = defaultdict(Counter)
+    members: dict[str, list[Article]] = defaultdict(list)
+    topic_slug: dict[str, str] = {}
+    problems = []
+    for article in articles:
+        for index, tag in enumerate(article.tags):
+            slug = urls.slugify(tag)
+            if not slug:
+                problems.append(
+                    ContentError(
+                        article.source,
+                        article.line(f"tags[{index}]"),
+                        f"topic {tag!r} has no letters or digits to make a URL from",
+                    )
+                )
+                continue
+            spellings[slug][tag] += 1
+            topic_slug[tag] = slug
+            if not members[slug] or members[slug][-1] is not article:
+                members[slug].append(article)
+    groups = tuple(
+        sorted(
+            (Group(slug, _most_used(spellings[slug]), tuple(members[slug])) for slug in members),
+            key=lambda g: (g.name.casefold(), g.slug),
+        )
+    )
+    return groups, topic_slug, problems
+
+
+def _group_regions(articles: tuple[Article, ...]) -> tuple[Group, ...]:
+    spellings: dict[str, Counter[str]] = defaultdict(Counter)
+    members: dict[str, list[Article]] = defaultdict(list)
+    for article in articles:
+        if article.region and (slug := urls.slugify(article.region)):
+            spellings[slug][article.region] += 1
+            members[slug].append(article)
+    return tuple(
+        sorted(
+            (Group(slug, _most_used(spellings[slug]), tuple(members[slug])) for slug in members),
+            key=lambda g: (g.name.casefold(), g.slug),
+        )
+    )
+
+
+def _most_used(counter: Counter[str]) -> str:
+    """The most used spelling; ties go to the alphabetically first, so output is stable."""
+    return min(counter.items(), key=lambda item: (-item[1], item[0]))[0]
+
+
+def _archive(articles: tuple[Article, ...], config: SiteConfig) -> tuple[Year, ...]:
+    by_month: dict[tuple[int, int], list[Article]] = defaultdict(list)
+    for article in articles:
+        local = article.date.astimezone(config.timezone)
+        by_month[(local.year, local.month)].append(article)
+    years = []
+    for year in sorted({y for y, _ in by_month}, reverse=True):
+        months = tuple(
+            Month(year, month, tuple(by_month[(year, month)]))
+            for month in range(12, 0, -1)
+            if (year, month) in by_month
+        )
+        years.append(Year(year, months, tuple(a for m in months for a in m.articles)))
+    return tuple(years)
+
+
+def _by_author(articles: tuple[Article, ...], authors: tuple[Author, ...]) -> dict[str, tuple[Article, ...]]:
+    grouped: dict[str, list[Article]] = {a.slug: [] for a in authors}
+    for article in articles:
+        grouped[article.author].append(article)
+    return {slug: tuple(items) for slug, items in grouped.items()}
+
+
+def _related(articles: tuple[Article, ...], topic_slug: Mapping[str, str]) -> dict[str, tuple[Article, ...]]:
+    """Rank other articles by topics shared, then recency, exactly, in near-linear time.
+
+    Each topic is a bitmask over articles in newest-first order (bit i = articles[i]), so
+    counting shared topics is a bit-sliced add of a few masks and "newest" is the lowest bit.
+    """
+    masks: dict[str, int] = defaultdict(int)
+    article_topics = []
+    for index, article in enumerate(articles):
+        slugs = sorted({topic_slug[t] for t in article.tags if t in topic_slug})
+        article_topics.append(slugs)
+        for slug in slugs:
+            masks[slug] |= 1 << index
+    related = {}
+    for index, article in enumerate(articles):
+        slugs = article_topics[index]
+        at_least = [0] * (len(slugs) + 1)  # at_least[k]: articles sharing >= k topics
+        for slug in slugs:
+            mask = masks[slug]
+            for k in range(len(slugs), 1, -1):
+                at_least[k] |= at_least[k - 1] & mask
+            at_least[1] |= mask
+        chosen: list[int] = []
+        taken = 1 << index
+        for k in range(len(slugs), 0, -1):
+            candidates = at_least[k] & ~taken
+            while candidates and len(chosen) < RELATED_LIMIT:
+                lowest = candidates & -candidates
+                chosen.append(lowest.bit_length() - 1)
+                candidates ^= lowest
+                taken |= lowest
+            if len(chosen) == RELATED_LIMIT:
+                break
+        related[article.source] = tuple(articles[i] for i in chosen)
+    return related

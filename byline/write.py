@@ -1,0 +1,120 @@
+"""Write a build into a staging folder beside the output and swap it in whole.
+
+A failed build never touches the previous output; readers and the preview server
+see either the old site or the new one, never a mix.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import os
+import shutil
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import UsageError
+
+MARKER = ".well-known/byline.json"  # written by every build; proves a folder is ours to replace
+_RENAME_EXCHANGE = 2
+
+
+@dataclass(frozen=True)
+class WriteStats:
+    files: int
+    bytes: int
+
+
+def check_output_folder(root: Path, output: Path) -> None:
+    """Refuse output folders whose replacement would destroy the site's own files."""
+    root, output = root.resolve(), output.resolve()
+    protected = [root, root / "content", root / "templates", root / "static"]
+    for folder in protected:
+        if output == folder or folder.is_relative_to(output):
+            raise UsageError(f"--output {output} would replace {folder}; choose a folder such as {root / 'public'}")
+        if folder != root and output.is_relative_to(folder):
+            raise UsageError(f"--output {output} is inside {folder}; choose a folder outside it")
+    if output.exists() and not output.is_dir():
+        raise UsageError(f"--output {output} is a file, not a folder")
+    if output.is_dir() and any(output.iterdir()) and not (output / MARKER).is_file():
+        raise UsageError(f"{output} is not empty and was not built by Byline; remove it or choose another --output")
+
+
+class Staging:
+    """A folder beside the output, filled by the build, then swapped in or thrown away."""
+
+    def __init__(self, output: Path):
+        self.output = output.resolve()
+        self.path = self.output.parent / f".{self.output.name}.staging-{os.getpid()}"
+        self.files = 0
+        self.bytes = 0
+
+    def __enter__(self) -> Staging:
+        self.output.parent.mkdir(parents=True, exist_ok=True)
+        if self.path.exists():
+            shutil.rmtree(self.path)
+        self.path.mkdir()
+        return self
+
+    def __exit__(self, exc_type: object, *_: object) -> None:
+        if exc_type is not None and self.path.exists():
+            shutil.rmtree(self.path, ignore_errors=True)
+
+    def write(self, relative: str, data: bytes) -> None:
+        target = self.path / relative
+        if not target.resolve().is_relative_to(self.path):
+            raise ValueError(f"refusing to write outside the output folder: {relative}")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+        self.files += 1
+        self.bytes += len(data)
+
+    def copy_tree(self, source: Path, into: str) -> None:
+        """Copy a static folder in; later calls overwrite earlier ones file by file."""
+        if not source.is_dir():
+            return
+        for dirpath, dirnames, filenames in os.walk(source):
+            dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+            for name in sorted(filenames):
+                if name.startswith("."):
+                    continue
+                src = Path(dirpath) / name
+                relative = Path(into) / src.relative_to(source)
+                target = self.path / relative
+                target.parent.mkdir(parents=True, exist_ok=True)
+                if target.exists():
+                    target.unlink()
+                else:
+                    self.files += 1
+                shutil.copyfile(src, target)
+                self.bytes += src.stat().st_size
+
+    def commit(self) -> WriteStats:
+        """Swap the staging folder in as the output; the old output is removed after."""
+        if self.output.exists():
+            _exchange(self.path, self.output)
+            shutil.rmtree(self.path)  # now holds the previous build
+        else:
+            os.rename(self.path, self.output)
+        return WriteStats(self.files, self.bytes)
+
+
+def _exchange(a: Path, b: Path) -> None:
+    """Atomically swap two folders (Linux renameat2); elsewhere two renames in quick succession."""
+    libc_name = ctypes.util.find_library("c")
+    renameat2 = getattr(ctypes.CDLL(libc_name, use_errno=True), "renameat2", None) if libc_name else None
+    if renameat2 is not None:
+        at_fdcwd = -100
+        if renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), _RENAME_EXCHANGE) == 0:
+            return
+    aside = b.with_name(b.name + f".old-{os.getpid()}")
+    os.rename(b, aside)
+    os.rename(a, b)
+    os.rename(aside, a)
+
+
+def write_all(staging: Staging, files: Iterable[tuple[str, bytes]]) -> None:
+    """Write rendered files into the staging folder."""
+    for relative, data in files:
+        staging.write(relative, data)
