@@ -73,6 +73,10 @@ def _build(options: BuildOptions) -> int:
     if options.verbose:
         for stage, seconds in result.timings.items():
             print(f"  {stage:<8} {seconds * 1000:8.1f} ms", file=sys.stderr)
+        print(
+            f"  parsed {result.parsed} files, rendered {result.rendered} outputs; the rest were unchanged",
+            file=sys.stderr,
+        )
     if not options.quiet:
         print(
             f"Built {_plural(result.articles, 'article')}, {_plural(result.pages, 'page')} "
@@ -173,7 +177,8 @@ def _parser() -> argparse.ArgumentParser:
 def _progress_printer():  # type: ignore[no-untyped-def]
     def show(done: int, total: int) -> None:
         end = "\n" if done == total else ""
-        print(f"\rRendering {done}/{total}", end=end, file=sys.stderr, flush=True)
+        if total >= 1000:  # only long builds need a progress display
+            print(f"\rRendering {done}/{total}", end=end, file=sys.stderr, flush=True)
 
     return show
 

@@ -6,7 +6,6 @@ import re
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
-from types import MappingProxyType
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -147,7 +146,7 @@ class _Fields:
             items.append(" ".join(item.split()))
         return tuple(dict.fromkeys(items))  # drop repeats, keep order
 
-    def meta(self, known: set[str]) -> MappingProxyType:
+    def meta(self, known: set[str]) -> dict[str, Any]:
         extra = {}
         for key, value in self.values.items():
             if key in known:
@@ -156,7 +155,7 @@ class _Fields:
                 extra[key] = value
             else:
                 self.error(key, f"'{key}' holds a value Byline cannot pass to templates ({_describe(value)})")
-        return MappingProxyType(extra)
+        return extra
 
 
 def _article(source: SourceFile, fields: _Fields, rules: LoadRules) -> Article | None:
@@ -211,7 +210,7 @@ def _article(source: SourceFile, fields: _Fields, rules: LoadRules) -> Article |
         id=article_id,
         draft=bool(draft),
         meta=meta,
-        lines=MappingProxyType(dict(fields.lines)),
+        lines=dict(fields.lines),
     )
 
 
@@ -323,7 +322,7 @@ def _page(source: SourceFile, fields: _Fields, rules: LoadRules) -> Page | None:
         body=body,
         summary=summary,
         meta=meta,
-        lines=MappingProxyType(dict(fields.lines)),
+        lines=dict(fields.lines),
     )
 
 

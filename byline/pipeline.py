@@ -1,30 +1,37 @@
-"""The build, top to bottom: load -> model -> plan -> render -> write.
+"""The build, top to bottom: read -> load -> model -> plan -> render -> write.
 
-The only code that calls the stages, in order. Everything is gathered and rendered
-before anything is written, so a failed build leaves the previous output untouched.
+The only code that calls the stages, in order. The whole model is rebuilt every
+time; work is skipped only where it is provably the same: a file whose parse result
+is cached under its digest, and an output whose fingerprint (templates + context)
+matches the previous build's. Everything is rendered into a staging folder that is
+swapped in whole, so a failed build leaves the previous output untouched.
 """
 
 from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 from . import __version__
+from .cache import Cache, ParseResult, decode_result, encode_result, parse_key
 from .config import BuildOptions, SiteConfig, load_config
 from .errors import BuildFailed, ContentError, only_errors
 from .load import LoadRules, load_source
 from .models import Article, Author, Page
+from .parallel import fork_map, tick
 from .plan import Output, plan_site
 from .render import THEME_STATIC, Renderer
 from .site import Site, build_site
-from .sources import find_sources
+from .sources import SourceFile, find_sources
 from .write import MARKER, Staging, check_output_folder
 
 Progress = Callable[[int, int], None]
+PARALLEL_PARSE_MIN = 64  # below this, starting workers costs more than it saves
+PARALLEL_RENDER_MIN = 400
 
 
 @dataclass
@@ -35,6 +42,8 @@ class BuildResult:
     articles: int = 0
     pages: int = 0
     files: int = 0
+    rendered: int = 0
+    parsed: int = 0
     seconds: float = 0.0
     warnings: list[ContentError] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
@@ -48,84 +57,176 @@ class Checked:
     site: Site | None
     problems: list[ContentError]
     timings: dict[str, float]
+    parsed: int = 0
 
 
 def check(options: BuildOptions) -> Checked:
-    """Load and model the site, reporting every problem; writes nothing."""
-    options = _with_clock(options)
-    timer = _Timer()
-    config, problems = load_config(options.root, options.base_url)
-    sources, source_problems = find_sources(options.root)
-    problems += source_problems
-    timer.lap("read")
-    articles, authors, pages = [], [], []
-    rules = LoadRules.from_config(config)
-    for source in sources:
-        model, file_problems = load_source(source, rules)
-        problems += file_problems
-        if isinstance(model, Article):
-            articles.append(model)
-        elif isinstance(model, Author):
-            authors.append(model)
-        elif isinstance(model, Page):
-            pages.append(model)
-    timer.lap("load")
-    site, site_problems = build_site(
-        config,
-        articles,
-        authors,
-        pages,
-        now=options.now,
-        drafts=options.drafts,
-        future=options.future,
-    )
-    problems += site_problems
-    timer.lap("model")
-    return Checked(site, sorted(set(problems)), timer.laps)
+    """Load and model the site, reporting every problem; writes nothing but the cache."""
+    return Builder(options).check()
 
 
 def build(options: BuildOptions, progress: Progress | None = None) -> BuildResult:
     """Build the site into options.output, or raise BuildFailed leaving it as it was."""
-    started = time.perf_counter()
-    options = _with_clock(options)  # one reading of the clock for the whole build
-    check_output_folder(options.root, options.output)
-    checked = check(options)
-    if only_errors(checked.problems) or checked.site is None:
-        raise BuildFailed(checked.problems)
-    site = checked.site
-    timer = _Timer()
-    outputs = plan_site(site, options.now)
-    timer.lap("plan")
-    rendered = _render(Renderer(options.root), outputs, progress)
-    timer.lap("render")
-    with Staging(options.output) as staging:
-        for path, data in rendered:
-            staging.write(path, data)
-        for static in _static_dirs(options.root):
-            staging.copy_tree(static, "static")
-        staging.write(MARKER, _marker(site.config))
-        stats = staging.commit()
-    timer.lap("write")
-    return BuildResult(
-        output=options.output,
-        articles=len(site.articles),
-        pages=sum(1 for o in outputs if o.kind in ("page", "article")),
-        files=stats.files,
-        seconds=time.perf_counter() - started,
-        warnings=[p for p in checked.problems if p.severity == "warning"],
-        timings={**checked.timings, **timer.laps},
-        site=site,
-    )
+    return Builder(options).build(progress)
 
 
-def _render(renderer: Renderer, outputs: list[Output], progress: Progress | None) -> list[tuple[str, bytes]]:
-    rendered = []
-    total = len(outputs)
-    for done, output in enumerate(outputs, start=1):
-        rendered.append((output.path, renderer.render(output.template, output.context)))
-        if progress and (done % 200 == 0 or done == total):
-            progress(done, total)
-    return rendered
+class Builder:
+    """Builds one site repeatedly; keeps parse results in memory between builds.
+
+    The preview server holds one, so a save re-parses only the file that changed.
+    """
+
+    def __init__(self, options: BuildOptions):
+        self.options = options
+        self._memo: dict[str, ParseResult] = {}
+
+    def check(self, options: BuildOptions | None = None) -> Checked:
+        options = _with_clock(options or self.options)
+        timer = _Timer()
+        config, problems = load_config(options.root, options.base_url)
+        sources, source_problems = find_sources(options.root)
+        problems += source_problems
+        timer.lap("read")
+        cache = Cache(options.root, enabled=True)
+        try:
+            results, parsed = self._load(sources, LoadRules.from_config(config), cache, options)
+        finally:
+            cache.close()
+        articles, authors, pages = [], [], []
+        for model, file_problems in results:
+            problems += file_problems
+            if isinstance(model, Article):
+                articles.append(model)
+            elif isinstance(model, Author):
+                authors.append(model)
+            elif isinstance(model, Page):
+                pages.append(model)
+        timer.lap("load")
+        assert options.now is not None
+        site, site_problems = build_site(
+            config, articles, authors, pages, now=options.now, drafts=options.drafts, future=options.future
+        )
+        problems += site_problems
+        timer.lap("model")
+        return Checked(site, sorted(set(problems)), timer.laps, parsed)
+
+    def build(self, progress: Progress | None = None) -> BuildResult:
+        started = time.perf_counter()
+        options = _with_clock(self.options)  # one reading of the clock for the whole build
+        check_output_folder(options.root, options.output)
+        checked = self.check(options)
+        if only_errors(checked.problems) or checked.site is None:
+            raise BuildFailed(checked.problems)
+        site = checked.site
+        timer = _Timer()
+        assert options.now is not None
+        outputs = plan_site(site, options.now)
+        timer.lap("plan")
+        renderer = Renderer(options.root)
+        cache = Cache(options.root)
+        output = options.output.resolve()
+        previous = {} if options.clean or not (output / MARKER).is_file() else cache.get_fingerprints(output)
+        try:
+            with Staging(output) as staging:
+                fingerprints, rendered = _produce(outputs, renderer, staging, output, previous, options.jobs, progress)
+                timer.lap("render")
+                for static in _static_dirs(options.root):
+                    staging.copy_tree(static, "static", previous=output if previous else None)
+                staging.write(MARKER, _marker(site.config))
+                staging.files += 1
+                stats = staging.commit()
+            cache.put_fingerprints(output, fingerprints)
+        finally:
+            cache.close()
+        timer.lap("write")
+        return BuildResult(
+            output=options.output,
+            articles=len(site.articles),
+            pages=sum(1 for o in outputs if o.kind in ("page", "article")),
+            files=stats.files,
+            rendered=rendered,
+            parsed=checked.parsed,
+            seconds=time.perf_counter() - started,
+            warnings=[p for p in checked.problems if p.severity == "warning"],
+            timings={**checked.timings, **timer.laps},
+            site=site,
+        )
+
+    def _load(
+        self, sources: list[SourceFile], rules: LoadRules, cache: Cache, options: BuildOptions
+    ) -> tuple[list[ParseResult], int]:
+        """Parse results for every source: from memory, then the cache, then by parsing."""
+        keys = [parse_key(s, rules) for s in sources]
+        known = {k: self._memo[k] for k in keys if k in self._memo}
+        if not options.clean:
+            known.update(cache.get_parsed([k for k in keys if k not in known]))
+        missing = [i for i, k in enumerate(keys) if k not in known]
+        encoded = _parse_all([sources[i] for i in missing], rules, options.jobs)
+        for index, text in zip(missing, encoded, strict=True):
+            known[keys[index]] = decode_result(text)
+        cache.put_parsed({keys[i]: text for i, text in zip(missing, encoded, strict=True)})
+        if missing:
+            cache.prune(set(keys))
+        self._memo = {k: known[k] for k in keys}
+        return [known[k] for k in keys], len(missing)
+
+
+def _parse_all(sources: list[SourceFile], rules: LoadRules, jobs: int) -> list[str]:
+    """Parse files (in worker processes when there are many); results come back as JSON."""
+
+    def job(indices: Sequence[int]) -> list[tuple[int, str]]:
+        return [(i, encode_result(*load_source(sources[i], rules))) for i in indices]
+
+    workers = jobs if len(sources) >= PARALLEL_PARSE_MIN else 1
+    pairs = [pair for chunk in fork_map(job, len(sources), workers) for pair in chunk] if sources else []
+    return [text for _, text in sorted(pairs)]
+
+
+def _produce(
+    outputs: list[Output],
+    renderer: Renderer,
+    staging: Staging,
+    previous_output: Path,
+    previous: dict[str, str],
+    jobs: int,
+    progress: Progress | None,
+) -> tuple[dict[str, str], int]:
+    """Render every output whose fingerprint changed; link the rest from the last build."""
+
+    def job(indices: Sequence[int]) -> tuple[dict[str, str], int, list[ContentError]]:
+        fingerprints: dict[str, str] = {}
+        rendered = 0
+        for index in indices:
+            output = outputs[index]
+            fingerprint = renderer.fingerprint(output.template, output.context)
+            recorded = previous.get(output.path, "")
+            old_fp, _, old_size = recorded.partition(":")
+            if not (old_fp == fingerprint and staging.reuse(output.path, previous_output, int(old_size or -1))):
+                try:
+                    data = renderer.render(output.template, output.context)
+                except BuildFailed as failed:
+                    return fingerprints, rendered, failed.errors
+                staging.write(output.path, data)
+                rendered += 1
+                old_size = str(len(data))
+            else:
+                old_size = str(int(old_size))
+            fingerprints[output.path] = f"{fingerprint}:{old_size}"
+            tick()
+        return fingerprints, rendered, []
+
+    workers = jobs if len(outputs) >= PARALLEL_RENDER_MIN else 1
+    fingerprints: dict[str, str] = {}
+    rendered = 0
+    errors: list[ContentError] = []
+    for chunk_fps, chunk_rendered, chunk_errors in fork_map(job, len(outputs), workers, progress):
+        fingerprints.update(chunk_fps)
+        rendered += chunk_rendered
+        errors += chunk_errors
+    if errors:
+        raise BuildFailed(errors)
+    staging.files += len(outputs)  # written by workers, which count in their own copies
+    return fingerprints, rendered
 
 
 def _static_dirs(root: Path) -> list[Path]:

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+import re
 import traceback
 from pathlib import Path
 from typing import Any
 
 import jinja2
 
+from . import __version__
 from .errors import BuildFailed, ContentError
 
 THEME = Path(__file__).resolve().parent.parent  # the repo's templates/ and static/ are the theme
@@ -37,6 +41,18 @@ def make_environment(dirs: list[Path]) -> jinja2.Environment:
     )
 
 
+# {% extends/include/import/from "name" %}: a lexical scan, much cheaper than parsing, and
+# conservative: a tag naming its template with an expression depends on every template.
+_TEMPLATE_TAG = re.compile(r"\{%[-+]?\s*(?:extends|include|import|from)\s+(.)")
+_TEMPLATE_NAME = re.compile(r"""\{%[-+]?\s*(?:extends|include|import|from)\s+\[?\s*(["'])([^"']+)\1""")
+
+
+def _referenced_templates(source: str, env: jinja2.Environment) -> list[str]:
+    if any(m.group(1) not in "\"'" for m in _TEMPLATE_TAG.finditer(source)):
+        return env.list_templates()
+    return [m.group(2) for m in _TEMPLATE_NAME.finditer(source)]
+
+
 class Renderer:
     """Render outputs with one environment; template errors become ``path:line`` problems."""
 
@@ -44,6 +60,7 @@ class Renderer:
         self.root = root.resolve()
         self.dirs = template_dirs(root)
         self.env = make_environment(self.dirs)
+        self._digests: dict[str, str] = {}
 
     def render(self, template: str, context: dict[str, Any]) -> bytes:
         try:
@@ -59,6 +76,37 @@ class Renderer:
             raise BuildFailed(
                 [ContentError(self._display(filename, template), line, f"template error: {type(exc).__name__}: {exc}")]
             ) from None
+
+    def fingerprint(self, template: str, context: dict[str, Any]) -> str:
+        """Hash everything an output depends on: its templates, its context, Byline itself."""
+        digest = hashlib.sha256(self.template_digest(template).encode())
+        digest.update(json.dumps(context, separators=(",", ":"), ensure_ascii=False).encode())
+        return digest.hexdigest()
+
+    def template_digest(self, name: str) -> str:
+        """Hash a template with every template it extends, includes or imports."""
+        if name not in self._digests:
+            self._digests[name] = self._closure_digest(name)
+        return self._digests[name]
+
+    def _closure_digest(self, name: str) -> str:
+        seen: dict[str, str] = {}
+        pending = [name]
+        while pending:
+            current = pending.pop()
+            if current in seen:
+                continue
+            try:
+                source, _, _ = self.env.loader.get_source(self.env, current)  # type: ignore[union-attr]
+            except jinja2.TemplateNotFound:
+                seen[current] = "missing"
+                continue
+            seen[current] = source
+            pending.extend(_referenced_templates(source, self.env))
+        digest = hashlib.sha256(__version__.encode())
+        for template in sorted(seen):
+            digest.update(f"\0{template}\0{seen[template]}".encode())
+        return digest.hexdigest()
 
     def template_source(self, name: str) -> Path | None:
         """Which file a template name resolves to (site override or theme)."""

@@ -10,7 +10,6 @@ import ctypes
 import ctypes.util
 import os
 import shutil
-from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,7 +22,6 @@ _RENAME_EXCHANGE = 2
 @dataclass(frozen=True)
 class WriteStats:
     files: int
-    bytes: int
 
 
 def check_output_folder(root: Path, output: Path) -> None:
@@ -48,7 +46,6 @@ class Staging:
         self.output = output.resolve()
         self.path = self.output.parent / f".{self.output.name}.staging-{os.getpid()}"
         self.files = 0
-        self.bytes = 0
 
     def __enter__(self) -> Staging:
         self.output.parent.mkdir(parents=True, exist_ok=True)
@@ -62,16 +59,31 @@ class Staging:
             shutil.rmtree(self.path, ignore_errors=True)
 
     def write(self, relative: str, data: bytes) -> None:
+        """Write one file; safe to call from forked workers (counting is the caller's)."""
         target = self.path / relative
         if not target.resolve().is_relative_to(self.path):
             raise ValueError(f"refusing to write outside the output folder: {relative}")
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(data)
-        self.files += 1
-        self.bytes += len(data)
 
-    def copy_tree(self, source: Path, into: str) -> None:
-        """Copy a static folder in; later calls overwrite earlier ones file by file."""
+    def reuse(self, relative: str, previous: Path, size: int) -> bool:
+        """Link an unchanged file from the previous output; False if it is not there intact."""
+        old = previous / relative
+        target = self.path / relative
+        try:
+            if old.stat().st_size != size:
+                return False
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.link(old, target)
+        except OSError:
+            return False
+        return True
+
+    def copy_tree(self, source: Path, into: str, previous: Path | None = None) -> None:
+        """Copy a static folder in; later calls override earlier ones file by file.
+
+        A file the previous output already holds with the same size and time is linked.
+        """
         if not source.is_dir():
             return
         for dirpath, dirnames, filenames in os.walk(source):
@@ -85,10 +97,11 @@ class Staging:
                 target.parent.mkdir(parents=True, exist_ok=True)
                 if target.exists():
                     target.unlink()
-                else:
-                    self.files += 1
-                shutil.copyfile(src, target)
-                self.bytes += src.stat().st_size
+                    self.files -= 1
+                stat = src.stat()
+                if not (previous and _same_file(previous / relative, stat) and _link(previous / relative, target)):
+                    shutil.copy2(src, target)
+                self.files += 1
 
     def commit(self) -> WriteStats:
         """Swap the staging folder in as the output; the old output is removed after."""
@@ -97,7 +110,23 @@ class Staging:
             shutil.rmtree(self.path)  # now holds the previous build
         else:
             os.rename(self.path, self.output)
-        return WriteStats(self.files, self.bytes)
+        return WriteStats(self.files)
+
+
+def _same_file(path: Path, stat: os.stat_result) -> bool:
+    try:
+        other = path.stat()
+    except OSError:
+        return False
+    return other.st_size == stat.st_size and other.st_mtime_ns == stat.st_mtime_ns
+
+
+def _link(source: Path, target: Path) -> bool:
+    try:
+        os.link(source, target)
+    except OSError:
+        return False
+    return True
 
 
 def _exchange(a: Path, b: Path) -> None:
@@ -112,9 +141,3 @@ def _exchange(a: Path, b: Path) -> None:
     os.rename(b, aside)
     os.rename(a, b)
     os.rename(aside, a)
-
-
-def write_all(staging: Staging, files: Iterable[tuple[str, bytes]]) -> None:
-    """Write rendered files into the staging folder."""
-    for relative, data in files:
-        staging.write(relative, data)

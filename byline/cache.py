@@ -1,0 +1,223 @@
+"""The build cache: parse results by content digest, and each output's fingerprint.
+
+Kept in ``.byline-cache/cache.sqlite3`` in the site root. Entries are keyed by
+everything they depend on (file digest, Byline and library versions, the settings
+loading reads), and values are JSON, never pickle. A corrupt, truncated or foreign
+cache is treated as empty: it can make a build slower, never wrong.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import sqlite3
+from dataclasses import asdict
+from datetime import datetime
+from importlib.metadata import version
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+from .errors import ContentError
+from .load import LoadRules, Model
+from .markup import MARKUP_VERSION
+from .models import Article, Author, Correction, Page, Rendered
+from .sources import SourceFile
+
+CACHE_DIR = ".byline-cache"
+SCHEMA = "2"
+_LIBRARIES = "|".join(f"{name}={version(name)}" for name in ("markdown", "nh3", "python-slugify", "pyyaml"))
+_GENERATION = f"byline={__version__}|markup={MARKUP_VERSION}|schema={SCHEMA}|{_LIBRARIES}"
+
+ParseResult = tuple[Model | None, list[ContentError]]
+
+
+def parse_key(source: SourceFile, rules: LoadRules) -> str:
+    """Everything a parse result depends on, hashed."""
+    settings = f"{rules.timezone.key}|{sorted(rules.sections)}|{rules.default_section}"
+    raw = f"{_GENERATION}|{settings}|{source.kind}|{source.path}|{source.digest}"
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+class Cache:
+    """A sqlite-backed store; every failure degrades to 'not cached'."""
+
+    def __init__(self, root: Path, enabled: bool = True):
+        self.path = root / CACHE_DIR / "cache.sqlite3"
+        self.db: sqlite3.Connection | None = None
+        if enabled:
+            self.db = self._open()
+
+    def _open(self) -> sqlite3.Connection | None:
+        for attempt in range(2):
+            try:
+                self.path.parent.mkdir(exist_ok=True)
+                _write_ignore_file(self.path.parent)
+                db = sqlite3.connect(self.path, timeout=10)
+                db.execute("PRAGMA journal_mode=WAL")
+                db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
+                row = db.execute("SELECT value FROM meta WHERE key='generation'").fetchone()
+                if row is None or row[0] != _GENERATION:  # foreign or older cache: start afresh
+                    db.executescript("DROP TABLE IF EXISTS parse; DROP TABLE IF EXISTS outputs;")
+                    db.execute("INSERT OR REPLACE INTO meta VALUES ('generation', ?)", (_GENERATION,))
+                db.execute("CREATE TABLE IF NOT EXISTS parse (key TEXT PRIMARY KEY, value TEXT)")
+                db.execute(
+                    "CREATE TABLE IF NOT EXISTS outputs (folder TEXT, path TEXT, fingerprint TEXT,"
+                    " PRIMARY KEY (folder, path))"
+                )
+                db.commit()
+                db.execute("SELECT count(*) FROM parse").fetchone()  # surfaces corruption now
+                return db
+            except (sqlite3.Error, OSError):
+                if attempt == 0:
+                    self._discard()
+        return None
+
+    def _discard(self) -> None:
+        for suffix in ("", "-wal", "-shm"):
+            with contextlib.suppress(OSError):
+                Path(f"{self.path}{suffix}").unlink()
+
+    def get_parsed(self, keys: list[str]) -> dict[str, ParseResult]:
+        """Look up many parse results at once; unreadable entries count as misses."""
+        if self.db is None or not keys:
+            return {}
+        found: dict[str, ParseResult] = {}
+        try:
+            for start in range(0, len(keys), 900):  # sqlite's bound-parameter limit
+                chunk = keys[start : start + 900]
+                marks = ",".join("?" * len(chunk))
+                for key, value in self.db.execute(f"SELECT key, value FROM parse WHERE key IN ({marks})", chunk):
+                    with contextlib.suppress(ValueError, KeyError, TypeError):
+                        found[key] = decode_result(value)
+        except sqlite3.Error:
+            return found
+        return found
+
+    def put_parsed(self, entries: dict[str, str]) -> None:
+        """Store encoded parse results (see encode_result)."""
+        self._write("INSERT OR REPLACE INTO parse VALUES (?, ?)", list(entries.items()))
+
+    def get_fingerprints(self, folder: Path) -> dict[str, str]:
+        if self.db is None:
+            return {}
+        try:
+            rows = self.db.execute("SELECT path, fingerprint FROM outputs WHERE folder=?", (str(folder),))
+            return dict(rows.fetchall())
+        except sqlite3.Error:
+            return {}
+
+    def put_fingerprints(self, folder: Path, fingerprints: dict[str, str]) -> None:
+        """Replace the recorded fingerprints of an output folder with this build's."""
+        if self.db is None:
+            return
+        try:
+            with self.db:
+                self.db.execute("DELETE FROM outputs WHERE folder=?", (str(folder),))
+                self.db.executemany(
+                    "INSERT INTO outputs VALUES (?, ?, ?)", [(str(folder), p, f) for p, f in fingerprints.items()]
+                )
+        except sqlite3.Error:
+            pass
+
+    def prune(self, live_keys: set[str]) -> None:
+        """Forget parse results no current file needs, so the cache does not grow forever."""
+        if self.db is None:
+            return
+        try:
+            stored = [row[0] for row in self.db.execute("SELECT key FROM parse")]
+            stale = [(k,) for k in stored if k not in live_keys]
+            if stale:
+                with self.db:
+                    self.db.executemany("DELETE FROM parse WHERE key=?", stale)
+        except sqlite3.Error:
+            pass
+
+    def _write(self, sql: str, rows: list[tuple[str, str]]) -> None:
+        if self.db is None or not rows:
+            return
+        try:
+            with self.db:
+                self.db.executemany(sql, rows)
+        except sqlite3.Error:
+            pass
+
+    def close(self) -> None:
+        if self.db is not None:
+            with contextlib.suppress(sqlite3.Error):
+                self.db.close()
+            self.db = None
+
+
+def _write_ignore_file(folder: Path) -> None:
+    ignore = folder / ".gitignore"
+    if not ignore.exists():
+        ignore.write_text("# Byline's build cache: safe to delete\n*\n")
+
+
+# --- JSON codec for parse results ---------------------------------------------------
+
+
+def encode_result(model: Model | None, problems: list[ContentError]) -> str:
+    """Serialise a parse result as JSON text."""
+    return json.dumps(
+        {"model": _encode_model(model), "problems": [asdict(p) for p in problems]},
+        separators=(",", ":"),
+        ensure_ascii=False,
+    )
+
+
+def decode_result(text: str) -> ParseResult:
+    data = json.loads(text)
+    problems = [ContentError(**p) for p in data["problems"]]
+    return _decode_model(data["model"]), problems
+
+
+def _encode_model(model: Model | None) -> dict[str, Any] | None:
+    if model is None:
+        return None
+    data = {k: (v if k in ("meta", "lines") else _encode_value(v)) for k, v in model.__dict__.items()}
+    data["__type__"] = type(model).__name__
+    return data
+
+
+def _encode_value(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return {"__dt__": value.isoformat()}
+    if isinstance(value, Rendered):
+        return {"__rendered__": [value.html, value.first_paragraph, value.word_count]}
+    if isinstance(value, Correction):
+        return {"__correction__": [value.date.isoformat(), value.note]}
+    if isinstance(value, tuple | list):
+        return [_encode_value(v) for v in value]
+    return value
+
+
+def _decode_model(data: dict[str, Any] | None) -> Model | None:
+    if data is None:
+        return None
+    kind = {"Article": Article, "Author": Author, "Page": Page}[data.pop("__type__")]
+    raw = ("meta", "lines")  # plain JSON from front matter: never reinterpreted
+    fields = {k: (v if k in raw else _decode_value(v)) for k, v in data.items()}
+    for key in ("tags", "aliases", "corrections"):
+        if key in fields:
+            fields[key] = tuple(fields[key])
+    if "links" in fields:
+        fields["links"] = tuple(tuple(pair) for pair in fields["links"])
+    return kind(**fields)
+
+
+def _decode_value(value: Any) -> Any:
+    if isinstance(value, dict):
+        if "__dt__" in value:
+            return datetime.fromisoformat(value["__dt__"])
+        if "__rendered__" in value:
+            html, first, words = value["__rendered__"]
+            return Rendered(html, first, words)
+        if "__correction__" in value:
+            moment, note = value["__correction__"]
+            return Correction(datetime.fromisoformat(moment), note)
+    if isinstance(value, list):
+        return [_decode_value(v) for v in value]
+    return value

@@ -1,0 +1,72 @@
+"""Run a job over chunks of in-memory work in forked worker processes.
+
+Forking shares the parent's loaded site with the workers for free (copy-on-write),
+so only chunk indices go out and small results come back; nothing big is pickled.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Callable, Sequence
+from typing import Any
+
+Progress = Callable[[int, int], None]
+
+_job: Callable[[Sequence[int]], Any] | None = None
+_tick: Callable[[int], None] | None = None
+
+
+def _run(chunk: Sequence[int]) -> Any:
+    assert _job is not None
+    return _job(chunk)
+
+
+def tick(done: int = 1) -> None:
+    """Called by jobs as they finish items, to drive the progress display."""
+    if _tick is not None:
+        _tick(done)
+
+
+def can_fork() -> bool:
+    """Forking is only available on POSIX systems with the fork start method."""
+    return os.name == "posix" and "fork" in multiprocessing.get_all_start_methods()
+
+
+def fork_map(job: Callable[[Sequence[int]], Any], count: int, jobs: int, progress: Progress | None = None) -> list[Any]:
+    """Apply ``job`` to strided chunks of range(count); in-process when one job suffices."""
+    global _job, _tick
+    jobs = max(1, min(jobs, count))
+    if jobs == 1 or not can_fork():
+        done = [0]
+
+        def local_tick(n: int) -> None:
+            done[0] += n
+            if progress:
+                progress(done[0], count)
+
+        _tick = local_tick
+        try:
+            return [job(range(count))]
+        finally:
+            _tick = None
+    n_chunks = min(count, jobs * 4)
+    chunks = [range(i, count, n_chunks) for i in range(n_chunks)]
+    context = multiprocessing.get_context("fork")
+    counter = context.Value("q", 0)
+
+    def shared_tick(n: int) -> None:
+        with counter.get_lock():
+            counter.value += n
+
+    _job, _tick = job, shared_tick
+    try:
+        with context.Pool(jobs) as pool:
+            pending = pool.map_async(_run, chunks, chunksize=1)
+            while not pending.ready():
+                pending.wait(0.25)
+                if progress:
+                    progress(counter.value, count)
+            return pending.get()
+    finally:
+        _job, _tick = None, None
