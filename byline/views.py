@@ -27,6 +27,8 @@ class Views:
         self._cards: dict[str, View] = {}
         self._authors: dict[str, View] = {}
         self.sections = {s.slug: s for s in site.config.sections}
+        self._topic_names = {g.slug: g.name for g in site.topics}  # merged spellings
+        self._region_names = {g.slug: g.name for g in site.regions}
 
     # --- links -------------------------------------------------------------------
     def link(self, path: str) -> str:
@@ -177,20 +179,14 @@ class Views:
 
     def tag(self, tag: str) -> View:
         slug = self.site.topic_slug[tag]
-        name = self._topic_names().get(slug, tag)
+        name = self._topic_names.get(slug, tag)
         return {"name": name, "url": self.link(urls.topic(slug)), "abs_url": self.absolute(urls.topic(slug))}
-
-    def _topic_names(self) -> dict[str, str]:
-        if not hasattr(self, "_topic_name_map"):
-            self._topic_name_map = {g.slug: g.name for g in self.site.topics}
-        return self._topic_name_map
 
     def region(self, region: str | None) -> View | None:
         if not region:
             return None
         slug = urls.slugify(region)
-        names = {g.slug: g.name for g in self.site.regions}
-        return {"name": names.get(slug, region), "url": self.link(urls.region(slug))}
+        return {"name": self._region_names.get(slug, region), "url": self.link(urls.region(slug))}
 
     def entry_id(self, article: Article) -> str:
         """A permanent Atom id that survives slug edits.
