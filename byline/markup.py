@@ -14,7 +14,7 @@ import nh3
 
 from .models import Rendered
 
-MARKUP_VERSION = "1"
+MARKUP_VERSION = "2"
 
 # What a news desk needs: smart quotes, tables, footnotes, heading ids, sane lists.
 EXTENSIONS = ["extra", "smarty", "toc", "sane_lists"]
@@ -156,7 +156,8 @@ class _TextFacts(HTMLParser):
 
     def handle_data(self, data: str) -> None:
         chunks = data.split()
-        self.words += len(chunks)
+        # Punctuation after inline markup ("<em>three</em>.") arrives as its own chunk: not a word.
+        self.words += sum(1 for chunk in chunks if any(c.isalnum() for c in chunk))
         self.all_text.extend(chunks)
         if self.in_paragraph and not self.skip_depth:
             self.paragraph.append(data)

@@ -1,0 +1,131 @@
+"""byline.markup: what a news desk needs from Markdown, and sanitising untrusted member HTML."""
+
+from __future__ import annotations
+
+import pytest
+
+from byline.markup import plain_text, reading_minutes, render_markdown
+
+
+def html(text: str) -> str:
+    return render_markdown(text).html
+
+
+def test_smart_quotes_dashes_and_ellipses() -> None:
+    assert html('"Quoted" it\'s -- and --- done...') == "<p>“Quoted” it’s – and — done…</p>"
+
+
+def test_tables() -> None:
+    out = html("| Year | Sales |\n|---|--:|\n| 2025 | £4m |\n")
+    assert "<table>" in out and "<th>Year</th>" in out
+    assert '<td style="text-align:right">£4m</td>' in out
+
+
+def test_footnotes_keep_their_links_and_classes() -> None:
+    out = html("Turnover rose[^1].\n\n[^1]: Unaudited figures.")
+    assert '<sup id="fnref:1"><a class="footnote-ref" href="#fn:1">1</a></sup>' in out
+    assert '<div class="footnote">' in out and '<li id="fn:1">' in out
+    assert 'class="footnote-backref" href="#fnref:1"' in out
+
+
+def test_headings_get_ids() -> None:
+    assert (
+        html("## Where the money goes\n\nText")
+        == '<h2 id="where-the-money-goes">Where the money goes</h2>\n<p>Text</p>'
+    )
+
+
+def test_sane_lists_do_not_merge_ordered_and_unordered() -> None:
+    out = html("1. one\n2. two\n\n* three\n* four\n")
+    assert out == "<ol>\n<li>one</li>\n<li>two</li>\n</ol>\n<ul>\n<li>three</li>\n<li>four</li>\n</ul>"
+
+
+def test_ordered_list_keeps_its_start_number() -> None:
+    assert '<ol start="3">' in html("3. three\n4. four\n")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("<script>alert(1)</script>\n\nSafe.", "<p>Safe.</p>"),
+        ("<style>body { display: none }</style>\n\nSafe.", "<p>Safe.</p>"),
+        ('<p onclick="steal()" onmouseover="x()">Hi</p>', "<p>Hi</p>"),
+        ('<img src="/a.png" onerror="steal()" alt="A">', '<p><img src="/a.png" alt="A"></p>'),
+        ("[Click](javascript:alert(1))", "<p><a>Click</a></p>"),
+        ('<a href="JaVaScRiPt:alert(1)">Click</a>', "<p><a>Click</a></p>"),
+        ('<iframe src="https://video.example/embed"></iframe>\n\nSafe.', "<p>Safe.</p>"),
+        ("![Pixel](data:image/png;base64,iVBORw0KGgo=)", '<p><img alt="Pixel"></p>'),
+        ('<a href="data:text/html,<script>x()</script>">x</a>', "<p><a>x</a></p>"),
+        ('<svg onload="x()"><circle r="4"/></svg>Safe.', "<p>Safe.</p>"),
+        ('<object data="x.swf"></object><embed src="x.swf">Safe.', "<p>Safe.</p>"),
+        ('<form action="/x"><input name="q"></form>Safe.', "<p>Safe.</p>"),
+        ('<p style="position:fixed">Hi</p>', "<p>Hi</p>"),
+        ("<!-- hidden note -->\n\nSafe.", "<p>Safe.</p>"),
+    ],
+)
+def test_member_html_is_sanitised(text: str, expected: str) -> None:
+    assert html(text).strip() == expected
+
+
+@pytest.mark.parametrize(
+    "danger", ["<script", "<style", "onclick", "onerror", "onload", "javascript:", "<iframe", "data:", "<svg"]
+)
+def test_nothing_dangerous_survives_a_hostile_article(danger: str) -> None:
+    hostile = """
+<script>alert(1)</script><style>*{}</style>
+<p onclick="x()">a</p><img src=x onerror=alert(1)><svg onload=alert(1)></svg>
+<iframe src="//evil.example"></iframe>
+[a](javascript:alert(1)) [b](data:text/html;base64,PHNjcmlwdD4=)
+<a href="java&#x09;script:alert(1)">c</a>
+"""
+    assert danger not in html(hostile).lower()
+
+
+def test_member_cannot_borrow_theme_classes() -> None:
+    assert 'class="site-nav"' not in html('<div class="site-nav">x</div>')
+
+
+def test_safe_links_and_markup_survive() -> None:
+    out = html('[Site](https://quayside.example/a?b=1) <a href="mailto:press@quayside.example">mail</a> **bold**')
+    assert '<a href="https://quayside.example/a?b=1">Site</a>' in out
+    assert '<a href="mailto:press@quayside.example">mail</a>' in out
+    assert "<strong>bold</strong>" in out
+
+
+def test_first_paragraph_is_plain_text() -> None:
+    rendered = render_markdown('Quayside *Tools* has [opened](https://q.example) a "depot".\n\nSecond paragraph.')
+    assert rendered.first_paragraph == "Quayside Tools has opened a “depot”."
+
+
+def test_first_paragraph_skips_headings_quotes_and_footnote_markers() -> None:
+    rendered = render_markdown("## Heading\n\n> A quote.\n\nThe first   real\nparagraph[^1].\n\n[^1]: Note.")
+    assert rendered.first_paragraph == "The first real paragraph."
+
+
+def test_first_paragraph_is_empty_without_paragraphs() -> None:
+    assert render_markdown("* one\n* two\n").first_paragraph == ""
+
+
+def test_word_count_counts_words_of_the_text() -> None:
+    assert render_markdown("One two *three*.\n\n## Four five\n\n- six\n- seven").word_count == 7
+    assert render_markdown("").word_count == 0
+
+
+def test_html_entities_count_as_text() -> None:
+    rendered = render_markdown("Fish &amp; chips &mdash; now")
+    assert rendered.first_paragraph == "Fish & chips — now"
+
+
+def test_reading_minutes_never_less_than_one() -> None:
+    assert reading_minutes(0) == 1
+    assert reading_minutes(230) == 1
+    assert reading_minutes(690) == 3
+
+
+def test_plain_text_collapses_whitespace() -> None:
+    assert plain_text("<p>Hello\n  <b>world</b></p>") == "Hello world"
+
+
+def test_rendering_is_repeatable() -> None:
+    text = "Text[^1]\n\n## Head\n\n[^1]: Note."
+    assert render_markdown(text) == render_markdown(text)
