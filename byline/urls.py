@@ -50,9 +50,14 @@ RESERVED = frozenset(
 )
 
 
+# Dropped, not turned into hyphens: "BT's" -> "bts" (not "bt-s") and "£2m" -> "2m"
+# (unidecode would spell the pound sign "PS": "ps2m").
+_DROPPED = [["'", ""], ["\u2019", ""], ["£", ""], ["€", ""], ["$", ""]]
+
+
 def slugify(text: str) -> str:
     """Make a URL slug ('BT & Lancashire' -> 'bt-lancashire'), cut at a word boundary."""
-    return _slugify(text, max_length=MAX_SLUG_LENGTH, word_boundary=True, save_order=True)
+    return _slugify(text, max_length=MAX_SLUG_LENGTH, word_boundary=True, save_order=True, replacements=_DROPPED)
 
 
 def paginated(base: str, page: int) -> str:
