@@ -1,0 +1,165 @@
+"""byline.config: site.toml defaults, validation with line numbers, sections."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from byline.config import DEFAULT_ATTRIBUTION, SiteConfig, load_config
+from tests.helpers import config_from, write_files
+
+
+def test_missing_site_toml_gives_the_defaults(tmp_path: Path) -> None:
+    config, problems = load_config(tmp_path)
+    assert problems == []
+    assert config == SiteConfig()
+    assert config.timezone == ZoneInfo("Europe/London")
+    assert config.default_section == "members-news"
+    assert config.per_page == 20
+    assert [s.slug for s in config.sections] == ["members-news", "news"]
+    members = config.section("members-news")
+    assert members is not None
+    assert (members.title, members.label, members.attribution) == (
+        "Members' News",
+        "Member Article",
+        DEFAULT_ATTRIBUTION,
+    )
+
+
+def test_contract_example_loads_every_setting(tmp_path: Path) -> None:
+    config, problems = config_from(
+        tmp_path,
+        """\
+name = "Bdaily"
+base_url = "https://example.com/"
+language = "en-GB"
+timezone = "America/New_York"
+default_section = "members-news"
+per_page = 7
+
+[sections.members-news]
+title = "Members' News"
+label = "Member Article"
+attribution = "This was posted in {site}'s {section} section by {author}."
+""",
+    )
+    assert problems == []
+    assert config.name == "Bdaily"
+    assert config.base_url == "https://example.com"  # trailing slash dropped
+    assert config.timezone == ZoneInfo("America/New_York")
+    assert config.per_page == 7
+    assert [s.slug for s in config.sections] == ["members-news"]
+
+
+def test_sections_replace_the_defaults_and_keep_their_order(tmp_path: Path) -> None:
+    config, problems = config_from(
+        tmp_path,
+        """\
+default_section = "news"
+[sections.news]
+title = "News"
+[sections.company-results]
+""",
+    )
+    assert problems == []
+    assert [(s.slug, s.title, s.label) for s in config.sections] == [
+        ("news", "News", None),
+        ("company-results", "Company Results", None),
+    ]
+    assert config.default_section == "news"
+
+
+def test_default_section_falls_back_to_first_section_when_members_news_is_gone(tmp_path: Path) -> None:
+    config, problems = config_from(tmp_path, "[sections.briefings]\ntitle = 'Briefings'\n")
+    assert problems == []
+    assert config.default_section == "briefings"
+
+
+def test_unknown_keys_are_kept_for_templates(tmp_path: Path) -> None:
+    config, problems = config_from(tmp_path, 'name = "X"\n\n[publisher]\nlogo = "/static/logo.png"\n')
+    assert problems == []
+    assert dict(config.extra) == {"publisher": {"logo": "/static/logo.png"}}
+
+
+def test_base_path_and_origin_split_the_base_url(tmp_path: Path) -> None:
+    config, _ = config_from(tmp_path, 'base_url = "https://example.com:8443/news/"\n')
+    assert config.origin == "https://example.com:8443"
+    assert config.base_path == "/news"
+
+
+def test_base_url_option_overrides_site_toml(tmp_path: Path) -> None:
+    write_files(tmp_path, {"site.toml": 'base_url = "https://example.com"\n'})
+    config, problems = load_config(tmp_path, base_url="https://preview.example/")
+    assert problems == []
+    assert config.base_url == "https://preview.example"
+
+
+def test_invalid_toml_reports_its_line(tmp_path: Path) -> None:
+    _, problems = config_from(tmp_path, 'name = "Bdaily"\nper_page = \n')
+    assert len(problems) == 1
+    assert problems[0].startswith("site.toml:2: invalid TOML: ")
+
+
+def test_site_toml_not_utf8_is_an_error(tmp_path: Path) -> None:
+    write_files(tmp_path, {"site.toml": b'name = "Caf\xe9"\n'})
+    config, problems = load_config(tmp_path)
+    assert [p.format() for p in problems] == ["site.toml:1: file is not valid UTF-8 text"]
+    assert config == SiteConfig()
+
+
+def test_every_bad_setting_is_reported_on_its_own_line(tmp_path: Path) -> None:
+    config, problems = config_from(
+        tmp_path,
+        """\
+name = ""
+base_url = "example.com"
+language = "English (UK)"
+timezone = "Europe/Atlantis"
+per_page = 0
+default_section = "sport"
+""",
+    )
+    assert sorted(problems) == [
+        "site.toml:1: name must be a non-empty string",
+        "site.toml:2: base_url must be an absolute http(s) URL like https://example.com, not 'example.com'",
+        "site.toml:3: language must be a language tag like en-GB, not 'English (UK)'",
+        "site.toml:4: unknown timezone 'Europe/Atlantis'; use an IANA name like Europe/London",
+        "site.toml:5: per_page must be a whole number from 1 to 1000",
+        "site.toml:6: default_section 'sport' is not one of the sections: members-news, news",
+    ]
+    # the defaults stand in for the bad settings, so later stages can still run
+    assert (config.name, config.per_page, config.default_section) == ("Byline", 20, "members-news")
+
+
+def test_per_page_must_be_a_whole_number_not_true(tmp_path: Path) -> None:
+    _, problems = config_from(tmp_path, "per_page = true\n")
+    assert problems == ["site.toml:1: per_page must be a whole number from 1 to 1000"]
+
+
+def test_bad_section_settings_point_at_their_lines_in_the_table(tmp_path: Path) -> None:
+    _, problems = config_from(
+        tmp_path,
+        """\
+[sections.news]
+title = "News"
+label = "News"
+
+[sections.members-news]
+title = ""
+attribution = "Posted by {author} on {date}"
+
+[sections.Bad_Name]
+title = "Bad"
+""",
+    )
+    assert problems == [
+        "site.toml:6: title must be a non-empty string",
+        "site.toml:7: attribution may use {site}, {section} and {author} only, not {date}",
+        "site.toml:9: section name 'Bad_Name' must be lowercase letters, digits and hyphens",
+    ]
+
+
+def test_broken_attribution_template_is_reported(tmp_path: Path) -> None:
+    _, problems = config_from(tmp_path, '[sections.news]\nattribution = "By {author"\n')
+    assert len(problems) == 1
+    assert problems[0].startswith("site.toml:2: attribution is not a valid template")

@@ -1,0 +1,365 @@
+"""byline.load: every validation of articles, authors and pages, each with its line."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from byline.models import Article, Author, Page
+from tests.helpers import LONDON, load_text
+
+PATH = "content/articles/a.md"
+
+
+def load_article(text: str | bytes) -> tuple[Article | None, list[str]]:
+    model, problems = load_text(text)
+    assert model is None or isinstance(model, Article)
+    return model, [p.format() for p in problems]
+
+
+def front(*lines: str, body: str = "Body text.") -> str:
+    return "\n".join(["---", *lines, "---", body, ""])
+
+
+VALID = ("title: Quayside Tools opens a depot", "date: 2026-03-01 09:00", "author: simon-malia")
+
+
+def test_valid_article_loads_with_contract_defaults() -> None:
+    article, problems = load_article(front(*VALID, body="First paragraph here.\n\nSecond."))
+    assert problems == []
+    assert article is not None
+    assert article.title == "Quayside Tools opens a depot"
+    assert article.date == datetime(2026, 3, 1, 9, 0, tzinfo=LONDON)
+    assert article.author == "simon-malia"
+    assert article.section == "members-news"
+    assert article.slug == "quayside-tools-opens-a-depot"
+    assert article.summary == "First paragraph here."
+    assert (article.tags, article.region, article.image, article.updated, article.corrections) == (
+        (),
+        None,
+        None,
+        None,
+        (),
+    )
+    assert (article.id, article.draft, dict(article.meta)) == (None, False, {})
+    assert article.line("author") == 4
+
+
+def test_every_contract_key_is_read() -> None:
+    article, problems = load_article(
+        front(
+            *VALID,
+            "section: news",
+            "summary: The  strategic\n  partnership.",
+            "tags: [BT, Outsourcing]",
+            "region: North West",
+            "image: /static/images/one.jpg",
+            "image_alt: Council signage",
+            "image_credit: 'Image Source: BT'",
+            "slug: bt-one-connect",
+            "updated: 2026-03-02",
+            "corrections:\n  - date: 2026-03-02 10:00\n    note: An earlier version gave the wrong date.",
+            "aliases: [/articles/2014/01/27/old/]",
+            "id: 3F1C2A9E-5B7D-4C1E-9A2B-7D8E6F5A4B3C",
+            "draft: true",
+        )
+    )
+    assert problems == []
+    assert article is not None
+    assert article.section == "news"
+    assert article.summary == "The strategic partnership."
+    assert article.tags == ("BT", "Outsourcing")
+    assert (article.region, article.image, article.image_alt) == (
+        "North West",
+        "/static/images/one.jpg",
+        "Council signage",
+    )
+    assert article.image_credit == "Image Source: BT"
+    assert article.slug == "bt-one-connect"
+    assert article.updated == datetime(2026, 3, 2, tzinfo=LONDON)
+    assert [(c.date, c.note) for c in article.corrections] == [
+        (datetime(2026, 3, 2, 10, 0, tzinfo=LONDON), "An earlier version gave the wrong date.")
+    ]
+    assert article.aliases == ("/articles/2014/01/27/old/",)
+    assert article.id == "3f1c2a9e-5b7d-4c1e-9a2b-7d8e6f5a4b3c"  # normalised
+    assert article.draft is True
+    assert article.modified == datetime(2026, 3, 2, 10, 0, tzinfo=LONDON)
+
+
+@pytest.mark.parametrize("missing", ["title", "date", "author"])
+def test_missing_required_key_is_reported(missing: str) -> None:
+    lines = [line for line in VALID if not line.startswith(missing)]
+    article, problems = load_article(front(*lines))
+    assert article is None
+    assert problems == [f"{PATH}:1: missing required key '{missing}'"]
+
+
+def test_all_missing_keys_are_reported_at_once() -> None:
+    _, problems = load_article(front("region: Wales"))
+    assert problems == [
+        f"{PATH}:1: missing required key 'title'",
+        f"{PATH}:1: missing required key 'date'",
+        f"{PATH}:1: missing required key 'author'",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ("title: [a, b]", "'title' must be text, not a list"),
+        ("title: 2026", "'title' must be text; put it in quotes, not a number"),
+        ("title: yes", "'title' must be text; put it in quotes, not true/false"),
+        ("title: ''", "'title' must be text, not str"),
+        ("title: {a: 1}", "'title' must be text, not a mapping"),
+    ],
+)
+def test_wrongly_typed_title_is_reported_on_its_line(line: str, message: str) -> None:
+    article, problems = load_article(front(line, *VALID[1:]))
+    assert article is None
+    assert problems == [f"{PATH}:2: {message}"]
+
+
+def test_wrongly_typed_author_is_reported() -> None:
+    _, problems = load_article(front(*VALID[:2], "author: 42"))
+    assert problems == [f"{PATH}:4: 'author' must be text; put it in quotes, not a number"]
+
+
+def test_author_must_look_like_a_file_name() -> None:
+    _, problems = load_article(front(*VALID[:2], "author: Simon Malia"))
+    assert problems == [f"{PATH}:4: author must be an author's file name like simon-malia, not 'Simon Malia'"]
+
+
+@pytest.mark.parametrize("value", ["27/01/2014", "'2014-02-30'", "yesterday", "true", "[2014-01-27]"])
+def test_unparseable_date_names_the_accepted_forms(value: str) -> None:
+    article, problems = load_article(front(VALID[0], f"date: {value}", VALID[2]))
+    assert article is None
+    assert len(problems) == 1
+    assert problems[0].startswith(f"{PATH}:3: 'date' is not a date: ")
+    assert problems[0].endswith("; use 2014-01-27, 2014-01-27 10:30, 2014-01-27 10:30:00 or 2014-01-27T10:30:00+00:00")
+
+
+def test_unparseable_updated_is_reported_on_its_line() -> None:
+    _, problems = load_article(front(*VALID, "updated: next week"))
+    assert problems == [
+        f"{PATH}:5: 'updated' is not a date: 'next week'; use 2014-01-27, 2014-01-27 10:30, "
+        "2014-01-27 10:30:00 or 2014-01-27T10:30:00+00:00"
+    ]
+
+
+def test_quoted_and_offset_dates_are_accepted() -> None:
+    article, problems = load_article(front(VALID[0], 'date: "2026-03-01T09:00:00+00:00"', VALID[2]))
+    assert problems == []
+    assert article is not None
+    assert article.date == datetime(2026, 3, 1, 9, tzinfo=UTC)
+
+
+def test_image_without_image_alt_is_reported_on_the_image_line() -> None:
+    article, problems = load_article(front(*VALID, "image: /static/images/one.jpg"))
+    assert article is None
+    assert problems == [
+        f"{PATH}:5: 'image' needs 'image_alt': a short description of the picture for readers who cannot see it"
+    ]
+
+
+def test_image_with_blank_image_alt_is_reported() -> None:
+    _, problems = load_article(front(*VALID, "image: /static/images/one.jpg", "image_alt:"))
+    assert problems == [
+        f"{PATH}:5: 'image' needs 'image_alt': a short description of the picture for readers who cannot see it"
+    ]
+
+
+@pytest.mark.parametrize("slug", ["Bad_Slug", "'with space'", "café", "'a/b'", "12"])
+def test_slug_must_be_lowercase_letters_digits_and_hyphens(slug: str) -> None:
+    article, problems = load_article(front(*VALID, f"slug: {slug}"))
+    assert article is None
+    assert len(problems) == 1
+    assert problems[0].startswith(f"{PATH}:5: slug must be lowercase letters, digits and hyphens ([a-z0-9-]+), not ")
+
+
+def test_slug_made_from_title_drops_punctuation_and_accents() -> None:
+    article, _ = load_article(front("title: 'Café Nero & “Big” Deal: BT''s £1.5m!'", *VALID[1:]))
+    assert article is not None
+    assert article.slug == "cafe-nero-big-deal-bts-1-5m"
+
+
+def test_title_without_letters_needs_a_slug() -> None:
+    _, problems = load_article(front("title: '!!!'", *VALID[1:]))
+    assert problems == [f"{PATH}:2: cannot make a URL slug from this title; add a 'slug:' key"]
+
+
+def test_file_that_is_not_utf8_names_the_line_and_byte() -> None:
+    article, problems = load_article(b"---\ntitle: A\ndate: 2026-03-01\nauthor: x\nregion: Caf\xe9\n---\n")
+    assert article is None
+    assert problems == [f"{PATH}:5: file is not valid UTF-8 text (byte 0xe9); save it as UTF-8"]
+
+
+def test_byte_order_mark_and_windows_line_ends_are_accepted() -> None:
+    text = "\ufeff" + front(*VALID, "region: Wales").replace("\n", "\r\n")
+    article, problems = load_article(text.encode("utf-8"))
+    assert problems == []
+    assert article is not None
+    assert article.region == "Wales"
+    assert article.line("region") == 5
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"), [("not-a-uuid", "'not-a-uuid'"), ("12345", "12345"), ("3f1c2a9e-5b7d", "'3f1c2a9e-5b7d'")]
+)
+def test_bad_id_is_reported(value: str, shown: str) -> None:
+    article, problems = load_article(front(*VALID, f"id: {value}"))
+    assert article is None
+    assert problems == [f"{PATH}:5: 'id' must be a UUID like 3f1c2a9e-5b7d-4c1e-9a2b-7d8e6f5a4b3c, not {shown}"]
+
+
+def test_unknown_section_is_reported_with_the_choices() -> None:
+    _, problems = load_article(front(*VALID, "section: sport"))
+    assert problems == [f"{PATH}:5: unknown section 'sport'; sections are: members-news, news"]
+
+
+def test_draft_must_be_true_or_false() -> None:
+    _, problems = load_article(front(*VALID, "draft: maybe"))
+    assert problems == [f"{PATH}:5: 'draft' must be true or false, not str"]
+
+
+def test_corrections_must_be_a_list() -> None:
+    _, problems = load_article(front(*VALID, "corrections: Fixed a typo"))
+    assert problems == [f"{PATH}:5: 'corrections' must be a list of entries with 'date' and 'note'"]
+
+
+def test_each_correction_needs_a_date_and_a_note_on_its_own_line() -> None:
+    _, problems = load_article(
+        front(
+            *VALID,
+            "corrections:",
+            "  - date: 2026-03-02",
+            "    note: Fine.",
+            "  - note: No date here.",
+            "  - date: 2026-03-02",
+            "  - date: 31/12/2026",
+            "    note: Bad date.",
+        )
+    )
+    assert problems == [
+        f"{PATH}:8: each correction needs a 'date' and a 'note'",
+        f"{PATH}:9: each correction needs a 'date' and a 'note'",
+        f"{PATH}:10: 'date' is not a date: '31/12/2026'; use 2014-01-27, 2014-01-27 10:30, "
+        "2014-01-27 10:30:00 or 2014-01-27T10:30:00+00:00",
+    ]
+
+
+def test_corrections_are_sorted_by_date() -> None:
+    article, _ = load_article(
+        front(*VALID, "corrections:", "  - {date: 2026-03-05, note: Second.}", "  - {date: 2026-03-02, note: First.}")
+    )
+    assert article is not None
+    assert [c.note for c in article.corrections] == ["First.", "Second."]
+
+
+def test_tags_are_coerced_to_a_tuple_of_text() -> None:
+    article, problems = load_article(front(*VALID, "tags: [BT, 2026, '  Lancashire   County ', BT]"))
+    assert problems == []
+    assert article is not None
+    assert article.tags == ("BT", "2026", "Lancashire County")
+
+
+def test_single_tag_as_text_becomes_a_list() -> None:
+    article, _ = load_article(front(*VALID, "tags: Outsourcing"))
+    assert article is not None
+    assert article.tags == ("Outsourcing",)
+
+
+def test_bad_tag_items_are_reported_on_their_own_lines() -> None:
+    _, problems = load_article(front(*VALID, "tags:", "  - BT", "  - ''", "  - [nested]"))
+    assert problems == [
+        f"{PATH}:7: each of 'tags' must be text, not str",
+        f"{PATH}:8: each of 'tags' must be text, not a list",
+    ]
+
+
+def test_tags_as_a_mapping_are_reported() -> None:
+    _, problems = load_article(front(*VALID, "tags: {a: b}"))
+    assert problems == [f"{PATH}:5: 'tags' must be a list like [One, Two], not a mapping"]
+
+
+@pytest.mark.parametrize(
+    ("alias", "reason"),
+    [
+        ("old-url/", "must be a site path starting with '/'"),
+        ("//evil.example/", "must be a site path starting with '/'"),
+        ("/articles/../x/", "must be a plain path without '..', '?' or '#'"),
+        ("/old", "must end with '/' or '.html'"),
+    ],
+)
+def test_bad_alias_is_reported(alias: str, reason: str) -> None:
+    _, problems = load_article(front(*VALID, f"aliases: ['{alias}']"))
+    assert len(problems) == 1
+    assert problems[0].startswith(f"{PATH}:5: alias {alias!r} {reason}")
+
+
+def test_meta_keeps_unknown_keys() -> None:
+    article, problems = load_article(front(*VALID, "sponsor: Quayside Tools", "priority: 2", "extra: {a: [1, 2]}"))
+    assert problems == []
+    assert article is not None
+    assert dict(article.meta) == {"sponsor": "Quayside Tools", "priority": 2, "extra": {"a": [1, 2]}}
+
+
+def test_meta_refuses_values_templates_cannot_take() -> None:
+    _, problems = load_article(front(*VALID, "blob: !!binary aGVsbG8="))
+    assert problems == [f"{PATH}:5: 'blob' holds a value Byline cannot pass to templates (bytes)"]
+
+
+def test_every_problem_in_a_file_is_reported() -> None:
+    _, problems = load_article(
+        front("title: [x]", "date: soon", "author: simon-malia", "image: /x.jpg", "slug: X", "id: nope")
+    )
+    assert [p.split(":")[1] for p in problems] == ["2", "3", "5", "6", "7"]
+
+
+def test_author_profile_loads() -> None:
+    author, problems = load_text(
+        "---\nname: Simon Malia\nrole: Reporter\norganisation: Bdaily\navatar: /static/a.png\n"
+        "links: {twitter: 'https://twitter.example/s', email: 'mailto:s@example.com'}\n---\n"
+        "Simon *covers* ports.\n",
+        kind="author",
+    )
+    assert problems == []
+    assert isinstance(author, Author)
+    assert (author.slug, author.name, author.role, author.organisation) == (
+        "simon-malia",
+        "Simon Malia",
+        "Reporter",
+        "Bdaily",
+    )
+    assert author.links == (("twitter", "https://twitter.example/s"), ("email", "mailto:s@example.com"))
+    assert "<em>covers</em>" in author.bio.html
+
+
+def test_author_needs_a_name_and_safe_links() -> None:
+    author, problems = load_text("---\nlinks: {site: 'javascript:alert(1)'}\n---\n", kind="author")
+    assert author is None
+    assert [p.format() for p in problems] == [
+        "content/authors/simon-malia.md:1: missing required key 'name'",
+        "content/authors/simon-malia.md:2: link 'site' must be an http(s) or mailto: address",
+    ]
+
+
+def test_author_file_name_must_be_a_slug() -> None:
+    _, problems = load_text("---\nname: X\n---\n", kind="author", path="content/authors/Simon_Malia.md")
+    assert [p.format() for p in problems] == [
+        "content/authors/Simon_Malia.md:1: author file name 'Simon_Malia' must be lowercase letters, digits and hyphens"
+    ]
+
+
+def test_page_loads_with_summary_from_first_paragraph() -> None:
+    page, problems = load_text("---\ntitle: About us\nteam: [a, b]\n---\nWe are *members*.\n", kind="page")
+    assert problems == []
+    assert isinstance(page, Page)
+    assert (page.slug, page.title, page.summary) == ("about", "About us", "We are members.")
+    assert dict(page.meta) == {"team": ["a", "b"]}
+
+
+def test_page_needs_a_title() -> None:
+    page, problems = load_text("---\nsummary: x\n---\n", kind="page")
+    assert page is None
+    assert [p.format() for p in problems] == ["content/pages/about.md:1: missing required key 'title'"]
