@@ -1,0 +1,185 @@
+"""HTML the preview server adds at serve time: the live-reload script tag, the error overlay,
+the editor's dashboard, and the stand-in page shown before any build has succeeded.
+
+Pure functions from data to escaped HTML, so they are tested without a server or browser.
+Nothing here is ever written into a built file.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from html import escape
+
+from .dates import display_datetime
+from .errors import ContentError
+from .models import Article
+from .site import Site
+
+PREFIX = "/_byline/"
+SCRIPT_URL = PREFIX + "livereload.js"
+_BODY_END = re.compile(rb"</body\s*>", re.IGNORECASE)
+
+OVERLAY_STYLE = """
+:host { all: initial; }
+.panel { position: fixed; inset: 0; z-index: 2147483647; overflow: auto; background: rgba(20, 20, 20, .86);
+  font: 16px/1.5 system-ui, sans-serif; color: #fff; padding: 5vh 5vw; }
+h2 { margin: 0 0 .5rem; font-size: 1.4rem; color: #ffb4b4; }
+p { margin: 0 0 1rem; }
+ol { margin: 0; padding: 0; list-style: none; }
+li { background: #2b0b0b; border-left: 4px solid #ff6b6b; margin: 0 0 .5rem; padding: .6rem .8rem;
+  font: 15px/1.45 ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; white-space: pre-wrap; }
+.where { color: #ffd479; font-weight: 700; }
+button { font: inherit; margin-top: .5rem; padding: .3rem .9rem; cursor: pointer; }
+"""
+
+
+def script_tag(token: str) -> bytes:
+    """The tag injected into every HTML response; ``token`` names the build the page came from."""
+    return f'<script src="{SCRIPT_URL}" data-build="{escape(token)}" defer></script>\n'.encode()
+
+
+def inject(html: bytes, token: str) -> bytes:
+    """Insert the live-reload script before the last ``</body>`` (or at the end without one)."""
+    tag = script_tag(token)
+    matches = list(_BODY_END.finditer(html))
+    if not matches:
+        return html + tag
+    at = matches[-1].start()
+    return html[:at] + tag + html[at:]
+
+
+def overlay_html(errors: Sequence[ContentError]) -> str:
+    """The overlay listing each ``path:line: message``; shown in a shadow root on every open page."""
+    count = sum(1 for e in errors if e.severity == "error") or len(errors)
+    items = "\n".join(
+        f'<li><span class="where">{escape(e.path)}:{e.line}</span>: {escape(_message(e))}</li>' for e in errors
+    )
+    return (
+        f"<style>{OVERLAY_STYLE}</style>\n"
+        '<div class="panel" role="alertdialog" aria-modal="false" aria-labelledby="byline-overlay-title">\n'
+        f'<h2 id="byline-overlay-title">Build failed: {_plural(count, "error")}</h2>\n'
+        "<p>This page still shows the last good build. Fix the files and it updates by itself.</p>\n"
+        f"<ol>\n{items}\n</ol>\n"
+        '<button type="button" data-byline-dismiss>Hide until the next build</button>\n'
+        "</div>\n"
+    )
+
+
+@dataclass(frozen=True)
+class BuildReport:
+    """What the dashboard says about the latest build attempt."""
+
+    ok: bool
+    finished: datetime | None
+    seconds: float
+    errors: Sequence[ContentError] = ()
+    warnings: Sequence[ContentError] = ()
+
+
+def dashboard_html(site: Site | None, report: BuildReport, token: str, base_path: str = "") -> bytes:
+    """The editor's dashboard: the build's state, drafts, scheduled articles and warnings, all linked."""
+    name = site.config.name if site else "Byline"
+    parts = [
+        _dashboard_head(name),
+        f'<main>\n<h1>Preview dashboard</h1>\n<p><a href="{escape(base_path)}/">Open the site</a></p>',
+        _build_section(report),
+    ]
+    if site is not None:
+        drafts = _with_status(site, "draft")
+        scheduled = _with_status(site, "scheduled")
+        parts.append(_article_table(site, "Drafts", drafts, "Date", base_path))
+        parts.append(_article_table(site, "Scheduled", scheduled, "Goes live", base_path))
+    parts.append(_problem_section("Warnings", report.warnings, site, base_path))
+    parts.append("</main>\n</body>\n</html>\n")
+    return inject("\n".join(parts).encode(), token)
+
+
+def standin_page(token: str) -> bytes:
+    """Served for every page while no build has succeeded yet; the overlay explains why."""
+    page = (
+        '<!doctype html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        "<title>Waiting for a good build | Byline preview</title>\n</head>\n<body>\n<main>\n"
+        "<h1>No good build yet</h1>\n<p>The site has not built yet. Fix the errors listed and this page "
+        "updates by itself.</p>\n</main>\n</body>\n</html>\n"
+    )
+    return inject(page.encode(), token)
+
+
+def not_found_page(token: str) -> bytes:
+    """Served with status 404 when the site has no 404.html of its own."""
+    page = (
+        '<!doctype html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<title>Not found</title>\n</head>\n'
+        "<body>\n<main>\n<h1>Not found</h1>\n<p>No page at this address.</p>\n</main>\n</body>\n</html>\n"
+    )
+    return inject(page.encode(), token)
+
+
+def _dashboard_head(name: str) -> str:
+    return (
+        '<!doctype html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f"<title>Preview dashboard | {escape(name)}</title>\n"
+        "<style>body{font:16px/1.5 system-ui,sans-serif;margin:2rem auto;max-width:60rem;padding:0 1rem;color:#1a1a1a}"
+        "table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:.35rem .5rem;"
+        "border-bottom:1px solid #d9d9d9;vertical-align:top}code{font-size:.9em}.failed{color:#a3141a}"
+        ".ok{color:#1b6e2a}</style>\n</head>\n<body>"
+    )
+
+
+def _build_section(report: BuildReport) -> str:
+    when = f" at {report.finished:%H:%M:%S}" if report.finished else ""
+    if report.ok:
+        return f'<section>\n<h2>Last build</h2>\n<p class="ok">Built{when} in {report.seconds:.2f} s.</p>\n</section>'
+    errors = "\n".join(f"<li><code>{escape(e.format())}</code></li>" for e in report.errors)
+    return (
+        f'<section>\n<h2>Last build</h2>\n<p class="failed">Failed{when}; the preview shows the last good build.</p>'
+        f"\n<ul>\n{errors}\n</ul>\n</section>"
+    )
+
+
+def _with_status(site: Site, status: str) -> list[Article]:
+    everything = (*site.articles, *site.hidden)
+    return sorted((a for a in everything if site.status_of.get(a.source) == status), key=lambda a: a.date)
+
+
+def _article_table(site: Site, title: str, articles: list[Article], when: str, base_path: str) -> str:
+    heading = f"<h2>{title} ({len(articles)})</h2>"
+    if not articles:
+        return f"<section>\n{heading}\n<p>None.</p>\n</section>"
+    shown = {a.source for a in site.articles}
+    rows = []
+    for article in articles:
+        label = escape(article.title)
+        url = site.url_of.get(article.source)
+        link = f'<a href="{escape(base_path + url)}">{label}</a>' if url and article.source in shown else label
+        moment = display_datetime(article.date.astimezone(site.config.timezone))
+        rows.append(f"<tr><td>{link}</td><td>{moment}</td><td><code>{escape(article.source)}</code></td></tr>")
+    return (
+        f"<section>\n{heading}\n<table>\n<thead><tr><th>Title</th><th>{when}</th><th>File</th></tr></thead>\n"
+        f"<tbody>\n{chr(10).join(rows)}\n</tbody>\n</table>\n</section>"
+    )
+
+
+def _problem_section(title: str, problems: Sequence[ContentError], site: Site | None, base_path: str) -> str:
+    heading = f"<h2>{title} ({len(problems)})</h2>"
+    if not problems:
+        return f"<section>\n{heading}\n<p>None.</p>\n</section>"
+    items = []
+    for problem in problems:
+        text = f"<code>{escape(problem.path)}:{problem.line}</code>: {escape(_message(problem))}"
+        url = site.url_of.get(problem.path) if site else None
+        if url:
+            text += f' (<a href="{escape(base_path + url)}">preview</a>)'
+        items.append(f"<li>{text}</li>")
+    return f"<section>\n{heading}\n<ul>\n{chr(10).join(items)}\n</ul>\n</section>"
+
+
+def _message(problem: ContentError) -> str:
+    return ("warning: " if problem.severity == "warning" else "") + problem.message
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}" + ("" if count == 1 else "s")

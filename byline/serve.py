@@ -1,0 +1,664 @@
+"""The preview server: serves a build, rebuilds on change, live-reloads browsers, shows errors.
+
+Live reload is "one builder callback + an epoch" (MkDocs livereload, after mkdocs#2061):
+the watcher only marks a rebuild wanted (``watch.Debouncer``); one build loop waits for
+quiet, builds once and records the result as a new immutable ``State``; browsers hear of
+it over Server-Sent Events. Builds go into a temporary folder that ``write.Staging`` swaps
+whole, so a half-built site is never served, and a failed build leaves the last good one
+in place while every open page shows the errors (Zola ``serve``, Hugo #5284). The reload
+script is injected into responses and never written into files.
+
+The request logic (``resolve``, ``respond``) is plain functions of a path and a state, so
+it is tested without sockets; ``_Handler`` only adapts it to ``http.server``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ipaddress
+import json
+import os
+import secrets
+import shutil
+import signal
+import socket
+import sys
+import tempfile
+import threading
+import time
+import traceback
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from socketserver import TCPServer
+from typing import Literal
+from urllib.parse import quote, unquote
+
+from . import overlay
+from .cache import Cache
+from .config import BuildOptions, load_config
+from .errors import BuildFailed, ContentError, UsageError
+from .pipeline import Builder, BuildResult
+from .render import THEME_STATIC, THEME_TEMPLATES
+from .site import Site
+from .watch import Debouncer, Watcher, WatchSet
+
+EXIT_OK, EXIT_USAGE = 0, 2
+EVENTS_URL = overlay.PREFIX + "events"
+WORKER_SCRIPT = Path(__file__).with_name("livereload.js")
+KEEPALIVE_SECONDS = 15.0  # an idle SSE stream writes a comment this often, to notice closed tabs
+FIRST_BUILD_WAIT = 600.0  # a request during the first build waits for it rather than see nothing
+
+Log = Callable[[str], None]
+
+_TYPES = {
+    ".html": "text/html; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8",
+    ".mjs": "text/javascript; charset=utf-8",
+    ".json": "application/json",
+    ".map": "application/json",
+    ".webmanifest": "application/manifest+json",
+    ".xml": "application/xml; charset=utf-8",
+    ".xsl": "text/xsl; charset=utf-8",
+    ".txt": "text/plain; charset=utf-8",
+    ".svg": "image/svg+xml",
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".gif": "image/gif",
+    ".webp": "image/webp",
+    ".avif": "image/avif",
+    ".ico": "image/x-icon",
+    ".woff": "font/woff",
+    ".woff2": "font/woff2",
+    ".ttf": "font/ttf",
+    ".otf": "font/otf",
+    ".pdf": "application/pdf",
+    ".mp4": "video/mp4",
+    ".webm": "video/webm",
+    ".mp3": "audio/mpeg",
+    ".wasm": "application/wasm",
+}
+ATOM = "application/atom+xml; charset=utf-8"
+
+
+# --- state ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class State:
+    """What the preview serves and tells browsers at one moment; replaced whole, never changed.
+
+    ``token`` names the build being served ('' before any build succeeded) and ``attempt``
+    counts builds tried, so browsers hear of failed builds too.
+    """
+
+    token: str = ""
+    previous: str = ""
+    css_only: bool = False
+    attempt: int = 0
+    errors: tuple[ContentError, ...] = ()
+    warnings: tuple[ContentError, ...] = ()
+    site: Site | None = None
+    finished: datetime | None = None
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def message(self) -> str:
+        """The state as browsers receive it (see livereload.js)."""
+        return json.dumps(
+            {
+                "build": self.token,
+                "previous": self.previous,
+                "css": self.css_only,
+                "overlay": overlay.overlay_html(self.errors) if self.errors else "",
+            }
+        )
+
+    def report(self) -> overlay.BuildReport:
+        return overlay.BuildReport(self.ok, self.finished, self.seconds, self.errors, self.warnings)
+
+
+class Preview:
+    """The one builder callback and its epoch: builds, keeps the result, wakes the waiting browsers."""
+
+    def __init__(self, build: Callable[[], BuildResult], log: Log = print, quiet: bool = False):
+        self._build = build
+        self._log = log
+        self._quiet = quiet
+        self._instance = secrets.token_hex(4)  # a restarted server's builds never match an old page's
+        self._epoch = 0
+        self._state = State()
+        self._changed = threading.Condition()
+        self._closed = False
+        self.ready = threading.Event()  # set once the first build has been tried
+
+    @property
+    def state(self) -> State:
+        return self._state
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    def rebuild(self, changed: Iterable[Path] = (), css_only: bool = False, root: Path | None = None) -> State:
+        """Build once; on success the new build is served, on failure the last good one stays."""
+        started = time.perf_counter()
+        old = self._state
+        try:
+            result = self._build()
+        except BuildFailed as failed:
+            state = replace(old, css_only=False, attempt=old.attempt + 1, errors=tuple(failed.errors))
+        except UsageError as exc:  # e.g. content/articles/ renamed away while serving
+            state = replace(old, css_only=False, attempt=old.attempt + 1, errors=(ContentError(".", 0, str(exc)),))
+        except Exception as exc:  # a bug must not end the preview: report it and keep serving
+            traceback.print_exc()
+            problem = ContentError("byline", 0, f"internal error, please report: {type(exc).__name__}: {exc}")
+            state = replace(old, css_only=False, attempt=old.attempt + 1, errors=(problem,))
+        else:
+            self._epoch += 1
+            state = State(
+                token=f"{self._instance}.{self._epoch}",
+                previous=old.token,
+                css_only=css_only and old.ok and bool(old.token),
+                attempt=old.attempt + 1,
+                warnings=tuple(result.warnings),
+                site=result.site,
+            )
+        state = replace(state, finished=datetime.now().astimezone(), seconds=time.perf_counter() - started)
+        self._publish(state)
+        self._tell(old, state, changed, root)
+        return state
+
+    def wait(self, attempt: int, timeout: float) -> State | None:
+        """The state once a build after ``attempt`` is done (the same state on timeout); None when closing."""
+        with self._changed:
+            self._changed.wait_for(lambda: self._closed or self._state.attempt != attempt, timeout)
+            return None if self._closed else self._state
+
+    def close(self) -> None:
+        with self._changed:
+            self._closed = True
+            self._changed.notify_all()
+        self.ready.set()
+
+    def _publish(self, state: State) -> None:
+        with self._changed:
+            self._state = state
+            self._changed.notify_all()
+        self.ready.set()
+
+    def _tell(self, old: State, new: State, changed: Iterable[Path], root: Path | None) -> None:
+        """Print a build's outcome once: every error of a failed build, warnings when they change."""
+        changed = sorted(changed)
+        stamp = f"[{new.finished:%H:%M:%S}] " if new.finished else ""
+        cause = _describe(changed, root)
+        if not new.ok:
+            for problem in new.errors:
+                self._log(problem.format())
+            kept = "still serving the last good build" if new.token else "no good build to serve yet"
+            self._log(f"{stamp}{cause}Build failed: {_plural(len(new.errors), 'error')}; {kept}.")
+            return
+        if new.warnings != old.warnings or old.attempt == 0:
+            for problem in new.warnings:
+                self._log(problem.format())
+        if not self._quiet:
+            what = "stylesheet swapped" if new.css_only else "rebuilt" if old.attempt else "built"
+            size = f" ({_plural(len(new.site.articles), 'article')})" if new.site and not old.attempt else ""
+            self._log(f"{stamp}{cause}{what}{size} in {new.seconds:.2f} s")
+
+
+def _describe(changed: list[Path], root: Path | None) -> str:
+    if not changed:
+        return ""
+    first = changed[0]
+    if root is not None and first.is_relative_to(root):
+        first = first.relative_to(root)
+    more = f" and {_plural(len(changed) - 1, 'other')}" if len(changed) > 1 else ""
+    return f"{first.as_posix()}{more} changed: "
+
+
+# --- requests -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """Where a request path leads inside the build folder."""
+
+    kind: Literal["file", "redirect", "missing"]
+    path: Path | None = None
+    location: str = ""
+
+
+def resolve(folder: Path, target: str, base_path: str = "") -> Resolved:
+    """Map a request target to a file in ``folder``, never outside it.
+
+    Dot segments, encoded or not, are refused rather than normalised; symlinks are
+    followed only while they stay inside the folder. A folder URL without its slash
+    redirects to the URL with it, as a static host would.
+    """
+    raw_path, query = split_target(target)
+    path = unquote(raw_path)
+    if not path.startswith("/") or "\0" in path or "\\" in path:
+        return Resolved("missing")
+    if base_path:
+        if path in ("/", base_path):
+            return Resolved("redirect", location=_quote(base_path + "/"))
+        if not path.startswith(base_path + "/"):
+            return Resolved("missing")
+        path = path[len(base_path) :]
+    segments = path.split("/")
+    if any(s in (".", "..") for s in segments):
+        return Resolved("missing")
+    relative = "/".join(s for s in segments if s)
+    root = Path(os.path.realpath(folder))
+    real = Path(os.path.realpath(root / relative))
+    if not real.is_relative_to(root):
+        return Resolved("missing")
+    if real.is_dir():
+        index = Path(os.path.realpath(real / "index.html"))
+        if not (index.is_file() and index.is_relative_to(root)):
+            return Resolved("missing")
+        if path.endswith("/"):
+            return Resolved("file", index)
+        location = _quote(base_path + "/" + relative + "/") + (f"?{query}" if query else "")
+        return Resolved("redirect", location=location)
+    if real.is_file() and not path.endswith("/"):
+        return Resolved("file", real)
+    return Resolved("missing")
+
+
+def split_target(target: str) -> tuple[str, str]:
+    """A request target's path and query, undecoded.
+
+    Not urlsplit: it would read the 'evil.example' of '//evil.example/' as a host name.
+    """
+    path, _, query = target.partition("?")
+    return path.partition("#")[0], query.partition("#")[0]
+
+
+def _quote(path: str) -> str:
+    return quote(path, safe="/!$&'()*+,;=:@-._~")
+
+
+def content_type(path: Path, head: bytes = b"") -> str:
+    """The Content-Type for a built file; ``head`` (its first bytes) tells an Atom feed from other XML."""
+    suffix = path.suffix.lower()
+    if suffix == ".xml" and (path.name == "feed.xml" or b"<feed" in head):
+        return ATOM
+    return _TYPES.get(suffix, "application/octet-stream")
+
+
+@dataclass
+class Response:
+    """A response before it meets a socket; a big file is sent from ``file`` rather than held in ``body``."""
+
+    status: int
+    headers: dict[str, str] = field(default_factory=dict)
+    body: bytes = b""
+    file: Path | None = None
+
+    @property
+    def length(self) -> int:
+        return self.file.stat().st_size if self.file is not None else len(self.body)
+
+
+def respond(state: State, folder: Path, target: str, base_path: str = "") -> Response:
+    """Answer a GET or HEAD for ``target`` from the build in ``folder`` (the SSE stream is handled apart)."""
+    path = split_target(target)[0]
+    if path == overlay.PREFIX.rstrip("/") or path.startswith(overlay.PREFIX):
+        return _internal(state, path, base_path)
+    if not state.token:  # no good build yet: every page explains, through the overlay
+        return _page(HTTPStatus.SERVICE_UNAVAILABLE, overlay.standin_page(state.token))
+    found = resolve(folder, target, base_path)
+    if found.kind == "redirect":
+        return _no_store(Response(HTTPStatus.FOUND, {"Location": found.location}, b"", None))
+    if found.kind == "missing" or found.path is None:
+        return _not_found(state, folder)
+    return _file(found.path, state.token)
+
+
+def _internal(state: State, path: str, base_path: str) -> Response:
+    if path == overlay.PREFIX.rstrip("/"):
+        return _no_store(Response(HTTPStatus.FOUND, {"Location": overlay.PREFIX}))
+    if path == overlay.PREFIX:
+        return _page(HTTPStatus.OK, overlay.dashboard_html(state.site, state.report(), state.token, base_path))
+    if path == overlay.SCRIPT_URL:
+        script = WORKER_SCRIPT.read_bytes()
+        return _no_store(Response(HTTPStatus.OK, {"Content-Type": _TYPES[".js"]}, script))
+    return _page(HTTPStatus.NOT_FOUND, overlay.not_found_page(state.token))
+
+
+def _file(path: Path, token: str) -> Response:
+    if path.suffix.lower() == ".html":
+        return _page(HTTPStatus.OK, overlay.inject(path.read_bytes(), token))
+    head = b""
+    if path.suffix.lower() == ".xml":
+        with path.open("rb") as stream:
+            head = stream.read(512)
+    return _no_store(Response(HTTPStatus.OK, {"Content-Type": content_type(path, head)}, file=path))
+
+
+def _not_found(state: State, folder: Path) -> Response:
+    page = folder / "404.html"
+    if page.is_file():
+        return _page(HTTPStatus.NOT_FOUND, overlay.inject(page.read_bytes(), state.token))
+    return _page(HTTPStatus.NOT_FOUND, overlay.not_found_page(state.token))
+
+
+def _page(status: int, html: bytes) -> Response:
+    return _no_store(Response(status, {"Content-Type": _TYPES[".html"]}, html))
+
+
+def _no_store(response: Response) -> Response:
+    """Every response is fresh: a preview must never show a cached earlier build."""
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+# --- HTTP adapter -----------------------------------------------------------------------
+
+
+class _Handler(BaseHTTPRequestHandler):
+    """Adapts ``respond`` to http.server, plus the Server-Sent Events stream."""
+
+    server: PreviewHTTPServer
+    protocol_version = "HTTP/1.1"  # keep-alive: a page's assets reuse connections
+    server_version = "Byline-preview"
+    timeout = 60  # an idle keep-alive connection gives its thread back after this
+
+    def do_GET(self) -> None:
+        self._serve(head=False)
+
+    def do_HEAD(self) -> None:
+        self._serve(head=True)
+
+    def _serve(self, head: bool) -> None:
+        preview = self.server.preview
+        preview.ready.wait(FIRST_BUILD_WAIT)
+        if split_target(self.path)[0] == EVENTS_URL and not head:
+            self._stream_events()
+            return
+        response = respond(preview.state, self.server.folder, self.path, self.server.base_path)
+        try:
+            self.send_response(response.status)
+            for name, value in response.headers.items():
+                self.send_header(name, value)
+            self.send_header("Content-Length", str(response.length))
+            self.end_headers()
+            if head:
+                return
+            if response.file is not None:
+                with response.file.open("rb") as stream:
+                    shutil.copyfileobj(stream, self.wfile)
+            else:
+                self.wfile.write(response.body)
+        except OSError:  # the browser went away mid-response (a reload, a closed tab)
+            self.close_connection = True
+
+    def _stream_events(self) -> None:
+        """Send the current state, then each new one, until the tab or the server goes."""
+        preview = self.server.preview
+        self.close_connection = True  # the stream has no length; it ends with the connection
+        try:
+            self.send_response(HTTPStatus.OK)
+            self.send_header("Content-Type", "text/event-stream; charset=utf-8")
+            self.send_header("Cache-Control", "no-store")
+            self.send_header("Connection", "close")
+            self.end_headers()
+            self.wfile.write(b"retry: 500\n\n")
+            state: State | None = preview.state
+            while state is not None:
+                self.wfile.write(f"data: {state.message()}\n\n".encode())
+                self.wfile.flush()
+                attempt = state.attempt
+                while (state := preview.wait(attempt, KEEPALIVE_SECONDS)) is not None and state.attempt == attempt:
+                    self.wfile.write(b": keep-alive\n\n")
+                    self.wfile.flush()
+        except OSError:
+            return
+
+    def log_message(self, format: str, *args: object) -> None:
+        if self.server.verbose:
+            super().log_message(format, *args)
+
+
+class PreviewHTTPServer(ThreadingHTTPServer):
+    """A thread per connection, so open event streams never hold up page requests."""
+
+    daemon_threads = True
+    block_on_close = False  # event streams end when the server does; do not wait for them
+    request_queue_size = 128  # a page with many assets opens many connections at once
+    allow_reuse_address = os.name != "nt"  # on Windows it would let two servers share a port
+
+    def __init__(self, address: tuple[str, int], preview: Preview, folder: Path, base_path: str, verbose: bool):
+        self.preview = preview
+        self.folder = folder
+        self.base_path = base_path
+        self.verbose = verbose
+        self.address_family = socket.AF_INET6 if ":" in address[0] else socket.AF_INET
+        super().__init__(address, _Handler)
+
+    def server_bind(self) -> None:
+        # HTTPServer.server_bind looks the host name up (getfqdn), which can stall for seconds.
+        TCPServer.server_bind(self)
+        self.server_name, self.server_port = str(self.server_address[0]), int(self.server_address[1])
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        if not isinstance(sys.exc_info()[1], ConnectionError):  # a closed tab is not an error
+            super().handle_error(request, client_address)  # type: ignore[arg-type]
+
+
+# --- the server -----------------------------------------------------------------------
+
+
+class PreviewServer:
+    """Everything ``serve`` runs: the HTTP server, the watcher and the build loop, started and stopped together.
+
+    Binding happens first, so a port in use fails before any work; the build goes to a
+    fresh temporary folder with drafts and scheduled articles shown and absolute links
+    (feeds, canonical) pointing at this server.
+    """
+
+    def __init__(
+        self, options: BuildOptions, host: str = "127.0.0.1", port: int = 8000, log: Log = print, quiet: bool = False
+    ):
+        self.root = options.root.resolve()
+        self.log = log
+        self.preview = Preview(self._build, log=log, quiet=quiet)
+        config, _ = load_config(options.root, options.base_url)
+        self.base_path = config.base_path
+        self.folder = Path(tempfile.mkdtemp(prefix="byline-preview-"))
+        try:
+            self.http = PreviewHTTPServer(
+                (host, port), self.preview, self.folder / "site", self.base_path, options.verbose
+            )
+        except OSError:
+            shutil.rmtree(self.folder, ignore_errors=True)
+            raise
+        self.url = f"http://{_url_host(host)}:{self.http.server_port}{self.base_path}/"
+        self.options = replace(
+            options,
+            output=self.folder / "site",
+            drafts=True,
+            future=True,
+            base_url=self.url.rstrip("/"),
+        )
+        self.fixed_clock = options.now is not None
+        self.builder = Builder(self.options)
+        self.watch = WatchSet.for_site(self.root, theme=(THEME_TEMPLATES, THEME_STATIC))
+        self.debouncer = Debouncer()
+        self.watcher = Watcher(self.watch, self.debouncer.add)
+        self._threads: list[threading.Thread] = []
+        self._stopping = False
+
+    def __enter__(self) -> PreviewServer:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.stop()
+
+    def start(self) -> None:
+        """Watch first (a save during the first build is not lost), then build and serve in the background."""
+        self.watcher.start()
+        for target, name in ((self._build_loop, "byline-build"), (self._serve_http, "byline-http")):
+            thread = threading.Thread(target=target, name=name, daemon=True)
+            thread.start()
+            self._threads.append(thread)
+
+    def stop(self) -> None:
+        """Stop watching, building and serving; remove the temporary build."""
+        if self._stopping:
+            return
+        self._stopping = True
+        self.debouncer.close()
+        self.preview.close()
+        with contextlib.suppress(Exception):
+            self.watcher.stop()
+        if any(t.name == "byline-http" for t in self._threads):
+            self.http.shutdown()
+        self.http.server_close()
+        for thread in self._threads:
+            thread.join(timeout=30)
+        self._forget_build()
+
+    def _build(self) -> BuildResult:
+        return self.builder.build()
+
+    def _build_loop(self) -> None:
+        self.preview.rebuild()
+        while not self._stopping:
+            changed = self.debouncer.wait(timeout=self._until_next_schedule())
+            if self._stopping:
+                return
+            paths = changed or frozenset()  # None: a scheduled article's time has come
+            self.preview.rebuild(paths, css_only=self.watch.css_only(paths), root=self.root)
+
+    def _serve_http(self) -> None:
+        self.http.serve_forever(poll_interval=0.25)
+
+    def _until_next_schedule(self) -> float | None:
+        """Seconds until the next scheduled article goes live, so its banner goes without a save."""
+        site = self.preview.state.site
+        if site is None or self.fixed_clock:
+            return None
+        now = datetime.now(UTC)
+        times = [a.date for a in site.articles if site.status_of.get(a.source) == "scheduled" and a.date > now]
+        return (min(times) - now).total_seconds() + 0.5 if times else None
+
+    def _forget_build(self) -> None:
+        """Drop this session's output fingerprints from the site's cache, then the folder itself."""
+        cache = Cache(self.root)
+        try:
+            cache.put_fingerprints(self.options.output.resolve(), {})
+        finally:
+            cache.close()
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def serve(options: BuildOptions, host: str = "127.0.0.1", port: int = 8000) -> int:
+    """Run the preview until Ctrl-C; return 0, or 2 when the address cannot be used."""
+    log = _printer()
+    if not _is_loopback(host):
+        log(
+            f"warning: serving on {host} makes the preview, drafts and scheduled articles included, "
+            "reachable from other machines; use --host 127.0.0.1 to keep it private"
+        )
+    stop = [False]
+    restore = _on_signals(stop)
+    try:
+        try:
+            server = PreviewServer(options, host, port, log=log, quiet=options.quiet)
+        except OverflowError:  # raised by bind for ports above 65535
+            print(f"error: --port {port} is not a port number; use 1 to 65535", file=sys.stderr)
+            return EXIT_USAGE
+        except OSError as exc:
+            print(f"error: {_bind_problem(exc, host, port)}", file=sys.stderr)
+            return EXIT_USAGE
+        with server:
+            server.start()
+            while not (server.preview.ready.wait(0.2) or stop[0]):
+                pass
+            dashboard = f"http://{_url_host(host)}:{server.http.server_port}{overlay.PREFIX}"
+            if not stop[0]:
+                log(f"Serving the preview at {server.url} (dashboard: {dashboard}); press Ctrl-C to stop.")
+            while not stop[0]:
+                time.sleep(0.2)
+            log("Stopping.")
+    finally:
+        restore()
+    return EXIT_OK
+
+
+def _printer() -> Log:
+    lock = threading.Lock()
+
+    def log(line: str) -> None:
+        with lock:
+            print(line, file=sys.stderr, flush=True)
+
+    return log
+
+
+def _on_signals(stop: list[bool]) -> Callable[[], None]:
+    """Turn Ctrl-C and SIGTERM into a clean stop instead of a KeyboardInterrupt traceback.
+
+    The handler only flips a flag: taking a lock there could deadlock against the main
+    thread. Forked build workers inherit it too, so Ctrl-C mid-build prints nothing from them.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        return lambda: None
+    signals = [signal.SIGINT, signal.SIGTERM]
+    previous = {s: signal.getsignal(s) for s in signals}
+
+    def handle(*_: object) -> None:
+        stop[0] = True
+
+    for s in signals:
+        signal.signal(s, handle)
+
+    def restore() -> None:
+        for s, handler in previous.items():
+            signal.signal(s, handler)
+
+    return restore
+
+
+def _bind_problem(exc: OSError, host: str, port: int) -> str:
+    import errno
+
+    if exc.errno == errno.EADDRINUSE:
+        return f"port {port} on {host} is already in use (another preview?); stop it or choose another with --port"
+    if exc.errno == errno.EACCES:
+        return f"not allowed to listen on port {port}; choose a port above 1023 with --port"
+    if isinstance(exc, socket.gaierror) or exc.errno == errno.EADDRNOTAVAIL:
+        return f"cannot listen on {host}: no such address on this machine; try --host 127.0.0.1"
+    return f"cannot listen on {host}:{port}: {exc.strerror or exc}"
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _url_host(host: str) -> str:
+    """The host as it goes in a URL: wildcards become localhost, IPv6 gets brackets."""
+    if host in ("", "0.0.0.0", "::"):
+        return "localhost"
+    return f"[{host}]" if ":" in host else host
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}" + ("" if count == 1 else "s")

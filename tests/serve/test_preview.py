@@ -1,0 +1,156 @@
+"""The build loop's bookkeeping, with a fake builder: epochs, failures, the last good build, messages."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pytest
+
+from byline.errors import BuildFailed, ContentError, UsageError
+from byline.pipeline import BuildResult
+from byline.serve import Preview, State
+
+BAD_YAML = ContentError("content/articles/a.md", 3, "invalid YAML")
+LONG_SUMMARY = ContentError("content/articles/b.md", 2, "summary is long", "warning")
+
+
+class FakeBuilds:
+    """Returns or raises what the test queues, like pipeline.build would."""
+
+    def __init__(self) -> None:
+        self.outcomes: list[object] = []
+
+    def __call__(self) -> BuildResult:
+        outcome = self.outcomes.pop(0)
+        if isinstance(outcome, BaseException):
+            raise outcome
+        assert isinstance(outcome, BuildResult)
+        return outcome
+
+
+def good(*warnings: ContentError) -> BuildResult:
+    return BuildResult(output=Path("/tmp/out"), warnings=list(warnings))
+
+
+@pytest.fixture
+def builds() -> FakeBuilds:
+    return FakeBuilds()
+
+
+@pytest.fixture
+def log() -> list[str]:
+    return []
+
+
+@pytest.fixture
+def preview(builds: FakeBuilds, log: list[str]) -> Preview:
+    return Preview(builds, log=log.append)
+
+
+def test_each_good_build_is_served_under_a_new_token(preview: Preview, builds: FakeBuilds) -> None:
+    builds.outcomes += [good(), good()]
+    first = preview.rebuild()
+    second = preview.rebuild()
+    assert first.token and second.token and first.token != second.token
+    assert second.previous == first.token and (first.attempt, second.attempt) == (1, 2)
+    assert preview.ready.is_set()
+
+
+def test_a_failed_build_keeps_the_last_good_one_and_records_its_errors(
+    preview: Preview, builds: FakeBuilds, log: list[str]
+) -> None:
+    builds.outcomes += [good(), BuildFailed([BAD_YAML])]
+    served = preview.rebuild()
+    failed = preview.rebuild()
+    assert failed.token == served.token  # still serving the last good build
+    assert failed.errors == (BAD_YAML,) and not failed.ok
+    assert failed.attempt == served.attempt + 1  # browsers hear of the failure
+    assert "content/articles/a.md:3: invalid YAML" in log
+    assert log[-1].endswith("Build failed: 1 error; still serving the last good build.")
+
+
+def test_errors_print_once_per_rebuild(preview: Preview, builds: FakeBuilds, log: list[str]) -> None:
+    builds.outcomes += [good(), BuildFailed([BAD_YAML]), BuildFailed([BAD_YAML])]
+    for _ in range(3):
+        preview.rebuild()
+    assert log.count(BAD_YAML.format()) == 2
+
+
+def test_fixing_the_files_clears_the_errors(preview: Preview, builds: FakeBuilds) -> None:
+    builds.outcomes += [good(), BuildFailed([BAD_YAML]), good()]
+    preview.rebuild()
+    preview.rebuild()
+    fixed = preview.rebuild()
+    assert fixed.ok and fixed.errors == ()
+
+
+def test_a_first_build_that_fails_leaves_nothing_to_serve(preview: Preview, builds: FakeBuilds, log: list[str]) -> None:
+    builds.outcomes += [BuildFailed([BAD_YAML])]
+    state = preview.rebuild()
+    assert state.token == "" and state.errors == (BAD_YAML,)
+    assert log[-1].endswith("no good build to serve yet.")
+
+
+def test_a_css_only_change_is_marked_only_after_a_good_build(preview: Preview, builds: FakeBuilds) -> None:
+    builds.outcomes += [good(), good(), BuildFailed([BAD_YAML]), good(), good()]
+    assert not preview.rebuild(css_only=True).css_only  # nothing on screen to restyle yet
+    assert preview.rebuild(css_only=True).css_only
+    preview.rebuild()
+    # Recovering from a failure is more than a restyle (pages must drop the overlay): reload.
+    assert not preview.rebuild(css_only=True).css_only
+    assert preview.rebuild(css_only=True).css_only
+
+
+def test_warnings_print_with_the_first_build_and_when_they_change(
+    preview: Preview, builds: FakeBuilds, log: list[str]
+) -> None:
+    builds.outcomes += [good(LONG_SUMMARY), good(LONG_SUMMARY), good()]
+    for _ in range(3):
+        preview.rebuild()
+    assert log.count(LONG_SUMMARY.format()) == 1
+    assert preview.state.warnings == ()
+
+
+def test_the_terminal_names_what_changed(preview: Preview, builds: FakeBuilds, log: list[str]) -> None:
+    builds.outcomes += [good(), good()]
+    preview.rebuild()
+    root = Path("/site")
+    preview.rebuild([root / "content/articles/b.md", root / "content/articles/a.md"], root=root)
+    assert "content/articles/a.md and 1 other changed: rebuilt in" in log[-1]
+
+
+def test_a_usage_error_while_serving_becomes_a_shown_error(preview: Preview, builds: FakeBuilds) -> None:
+    builds.outcomes += [good(), UsageError("no content/articles/ folder here")]
+    preview.rebuild()
+    state = preview.rebuild()
+    assert state.errors[0].message == "no content/articles/ folder here" and state.token
+
+
+def test_a_bug_in_the_build_does_not_end_the_preview(
+    preview: Preview, builds: FakeBuilds, capsys: pytest.CaptureFixture[str]
+) -> None:
+    builds.outcomes += [good(), ZeroDivisionError("oops"), good()]
+    preview.rebuild()
+    broken = preview.rebuild()
+    assert "internal error" in broken.errors[0].message and "ZeroDivisionError" in capsys.readouterr().err
+    assert preview.rebuild().ok
+
+
+def test_waiting_browsers_wake_on_the_next_build(preview: Preview, builds: FakeBuilds) -> None:
+    builds.outcomes += [good(), good()]
+    seen = preview.rebuild()
+    woke: list[State | None] = []
+    waiter = threading.Thread(target=lambda: woke.append(preview.wait(seen.attempt, timeout=30)))
+    waiter.start()
+    newer = preview.rebuild()
+    waiter.join(timeout=30)
+    assert woke == [newer]
+
+
+def test_waiting_times_out_with_the_same_state_and_ends_when_closed(preview: Preview, builds: FakeBuilds) -> None:
+    builds.outcomes += [good()]
+    seen = preview.rebuild()
+    assert preview.wait(seen.attempt, timeout=0) == seen
+    preview.close()
+    assert preview.wait(seen.attempt, timeout=30) is None
