@@ -182,7 +182,6 @@ def _group_topics(articles: tuple[Article, ...]) -> tuple[tuple[Group, ...], dic
     """Merge tags that differ only in case or punctuation; show the most used spelling."""
     spellings: dict[str, Counter[str]] = defaultdict(Counter)
     members: dict[str, list[Article]] = defaultdict(list)
-    topic_slug: dict[str, str] = {}
     problems = []
     for article in articles:
         for index, tag in enumerate(article.tags):
@@ -196,13 +195,17 @@ def _group_topics(articles: tuple[Article, ...]) -> tuple[tuple[Group, ...], dic
                     )
                 )
                 continue
-            spellings[slug][tag] += 1
-            topic_slug[tag] = slug
-            if not members[slug] or members[slug][-1] is not article:
-                members[slug].append(article)
+            # Hyphens are punctuation too: "E-commerce"/"Ecommerce" and "B.T."/"BT" are one topic.
+            key = slug.replace("-", "")
+            spellings[key][tag] += 1
+            if not members[key] or members[key][-1] is not article:
+                members[key].append(article)
+    names = {key: _most_used(spellings[key]) for key in members}
+    slugs = {key: urls.slugify(name) for key, name in names.items()}  # the URL follows the shown spelling
+    topic_slug = {tag: slugs[key] for key in members for tag in spellings[key]}
     groups = tuple(
         sorted(
-            (Group(slug, _most_used(spellings[slug]), tuple(members[slug])) for slug in members),
+            (Group(slugs[key], names[key], tuple(members[key])) for key in members),
             key=lambda g: (g.name.casefold(), g.slug),
         )
     )

@@ -1,0 +1,326 @@
+"""byline.site: what is published, grouping, related articles, cross-file problems."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from byline.site import Site
+from tests.conftest import MakeSite
+from tests.helpers import article, check_site, messages
+
+PUBLISHED = article("Quayside Tools opens a depot", "2026-03-01 09:00", tags="[Ports, Tools]", region="North East")
+DRAFT = article("Draft about ports", "2026-02-01 09:00", tags="[Ports, Drafts only]", region="Wales", draft="true")
+SCHEDULED = article("Scheduled about ports", "2026-04-01 09:00", tags="[Ports, Future only]", region="Scotland")
+
+
+def checked_site(root: Path, **changes: object) -> Site:
+    result = check_site(root, **changes)
+    assert messages(result.problems) == []
+    assert result.site is not None
+    return result.site
+
+
+def titles(articles: object) -> list[str]:
+    return [a.title for a in articles]  # type: ignore[attr-defined]
+
+
+def everything_listed(site: Site) -> set[str]:
+    """Titles appearing anywhere a reader could find an article."""
+    found = set(titles(site.articles))
+    for group in (*site.sections, *site.topics, *site.regions):
+        found |= set(titles(group.articles))
+    for year in site.years:
+        found |= set(titles(year.articles))
+        for month in year.months:
+            found |= set(titles(month.articles))
+    for listed in (*site.by_author.values(), *site.related.values()):
+        found |= set(titles(listed))
+    return found
+
+
+def test_drafts_and_scheduled_articles_are_excluded_everywhere(make_site: MakeSite) -> None:
+    root = make_site(
+        {
+            "content/articles/quayside.md": PUBLISHED,
+            "content/articles/draft.md": DRAFT,
+            "content/articles/scheduled.md": SCHEDULED,
+        }
+    )
+    site = checked_site(root)
+    assert everything_listed(site) == {"Quayside Tools opens a depot"}
+    assert [g.name for g in site.topics] == ["Ports", "Tools"]
+    assert [len(g.articles) for g in site.topics] == [1, 1]
+    assert [g.name for g in site.regions] == ["North East"]
+    assert [y.year for y in site.years] == [2026]
+    assert [m.month for m in site.years[0].months] == [3]
+    assert len(site.by_author["simon-malia"]) == 1
+    assert site.related["content/articles/quayside.md"] == ()
+    assert site.status_of == {
+        "content/articles/quayside.md": "published",
+        "content/articles/draft.md": "draft",
+        "content/articles/scheduled.md": "scheduled",
+    }
+    assert sorted(titles(site.hidden)) == ["Draft about ports", "Scheduled about ports"]
+
+
+def test_drafts_and_future_options_include_them(make_site: MakeSite) -> None:
+    root = make_site(
+        {
+            "content/articles/quayside.md": PUBLISHED,
+            "content/articles/draft.md": DRAFT,
+            "content/articles/scheduled.md": SCHEDULED,
+        }
+    )
+    assert titles(checked_site(root, drafts=True).articles) == ["Quayside Tools opens a depot", "Draft about ports"]
+    assert titles(checked_site(root, future=True).articles) == ["Scheduled about ports", "Quayside Tools opens a depot"]
+    both = checked_site(root, drafts=True, future=True)
+    assert len(both.articles) == 3
+    assert len(next(g for g in both.topics if g.name == "Ports").articles) == 3
+    assert len(both.related["content/articles/quayside.md"]) == 2
+
+
+def test_article_is_scheduled_until_its_date(make_site: MakeSite) -> None:
+    root = make_site({"content/articles/quayside.md": article(date="2026-03-02 12:00")})
+    assert len(checked_site(root).articles) == 1  # the build's now is 2026-03-02 12:00 exactly
+    root = make_site({"content/articles/quayside.md": article(date="2026-03-02 12:01")})
+    assert checked_site(root).articles == ()
+
+
+def test_articles_are_newest_first(make_site: MakeSite) -> None:
+    root = make_site(
+        {
+            "content/articles/b.md": article("Second", "2026-02-01"),
+            "content/articles/c.md": article("Third", "2026-02-02T09:00:00+00:00"),
+            "content/articles/a.md": article("First", "2026-01-05"),
+        },
+        with_article=False,
+    )
+    site = checked_site(root)
+    assert titles(site.articles) == ["Third", "Second", "First"]
+    assert [y.year for y in site.years] == [2026]
+    assert [m.month for m in site.years[0].months] == [2, 1]
+
+
+def test_topics_differing_only_in_case_are_one_topic_in_the_most_used_spelling(make_site: MakeSite) -> None:
+    root = make_site(
+        {
+            "content/articles/a.md": article("One", "2026-01-01", tags="[BT]"),
+            "content/articles/b.md": article("Two", "2026-01-02", tags="[bt]"),
+            "content/articles/c.md": article("Three", "2026-01-03", tags="[BT, Outsourcing]"),
+        },
+        with_article=False,
+    )
+    site = checked_site(root)
+    assert [(g.slug, g.name, len(g.articles)) for g in site.topics] == [
+        ("bt", "BT", 3),
+        ("outsourcing", "Outsourcing", 1),
+    ]
+    assert site.topic_slug["bt"] == site.topic_slug["BT"] == "bt"
+
+
+def test_topics_differing_only_in_punctuation_are_one_topic(make_site: MakeSite) -> None:
+    root = make_site(
+        {
+            "content/articles/a.md": article("One", "2026-01-01", tags="[E-commerce, Start-ups]"),
+            "content/articles/b.md": article("Two", "2026-01-02", tags="[Ecommerce, 'Start-ups!']"),
+            "content/articles/c.md": article("Three", "2026-01-03", tags="[e-commerce., Startups]"),
+            "content/articles/d.md": article("Four", "2026-01-04", tags="['B.T.', BT]"),
+            "content/articles/e.md": article("Five", "2026-01-05", tags="[BT]"),
+        },
+        with_article=False,
+    )
+    site = checked_site(root)
+    assert [(g.slug, g.name, len(g.articles)) for g in site.topics] == [
+        ("bt", "BT", 2),
+        ("e-commerce", "E-commerce", 3),
+        ("start-ups", "Start-ups", 3),
+    ]
+    assert {site.topic_slug[t] for t in ("E-commerce", "Ecommerce", "e-commerce.")} == {"e-commerce"}
+
+
+def test_topic_spelling_tie_goes_to_the_alphabetically_first(make_site: MakeSite) -> None:
+    root = make_site(
+        {
+            "content/articles/a.md": article("One", "2026-01-01", tags="[fintech]"),
+            "content/articles/b.md": article("Two", "2026-01-02", tags="[FinTech]"),
+        },
+        with_article=False,
+    )
+    assert [g.name for g in checked_site(root).topics] == ["FinTech"]
+
+
+def test_tag_without_letters_is_reported(make_site: MakeSite) -> None:
+    root = make_site({"content/articles/quayside.md": article(tags="\n  - Ports\n  - '!!!'")})
+    assert messages(check_site(root).problems) == [
+        "content/articles/quayside.md:7: topic '!!!' has no letters or digits to make a URL from"
+    ]
+
+
+def test_regions_merge_spellings_like_topics(make_site: MakeSite) -> None:
+    root = make_site(
+        {
+            "content/articles/a.md": article("One", "2026-01-01", region="North East"),
+            "content/articles/b.md": article("Two", "2026-01-02", region="north-east"),
+            "content/articles/c.md": article("Three", "2026-01-03", region="North East"),
+        },
+        with_article=False,
+    )
+    assert [(g.slug, g.name, len(g.articles)) for g in checked_site(root).regions] == [("north-east", "North East", 3)]
+
+
+def related_site(make_site: MakeSite) -> Site:
+    files = {
+        # the article under test shares topics A, B and C
+        "content/articles/main.md": article("Main", "2026-01-10", tags="[A, B, C]"),
+        "content/articles/three-old.md": article("Shares three, old", "2026-01-01", tags="[A, B, C]"),
+        "content/articles/two-new.md": article("Shares two, new", "2026-01-09", tags="[A, B]"),
+        "content/articles/two-old.md": article("Shares two, old", "2026-01-02", tags="[b, c]"),
+        "content/articles/one-newest.md": article("Shares one, newest", "2026-02-01", tags="[C, Z]"),
+        "content/articles/one-new.md": article("Shares one, new", "2026-01-08", tags="[A]"),
+        "content/articles/one-old.md": article("Shares one, old", "2026-01-03", tags="[B]"),
+        "content/articles/none.md": article("Shares none", "2026-02-02", tags="[Z]"),
+        "content/articles/draft.md": article("Draft shares three", "2026-01-09", tags="[A, B, C]", draft="true"),
+    }
+    return checked_site(make_site(files, with_article=False))
+
+
+def test_related_articles_rank_by_shared_topics_then_recency_at_most_five(make_site: MakeSite) -> None:
+    site = related_site(make_site)
+    assert titles(site.related["content/articles/main.md"]) == [
+        "Shares three, old",
+        "Shares two, new",
+        "Shares two, old",
+        "Shares one, newest",
+        "Shares one, new",
+    ]
+
+
+def test_related_articles_never_include_itself_or_unrelated_ones(make_site: MakeSite) -> None:
+    site = related_site(make_site)
+    for source, related in site.related.items():
+        assert source not in [a.source for a in related]
+    assert titles(site.related["content/articles/none.md"]) == ["Shares one, newest"]
+
+
+def test_article_without_topics_has_no_related(make_site: MakeSite) -> None:
+    root = make_site({"content/articles/other.md": article("Other", "2026-01-01")})
+    assert set(checked_site(root).related.values()) == {()}
+
+
+def test_two_articles_with_the_same_url_name_both_files(make_site: MakeSite) -> None:
+    root = make_site(
+        {
+            "content/articles/a.md": article("Quayside Tools opens a depot", "2026-03-01 08:00"),
+            "content/articles/sub/b.md": article("Another", "2026-03-01 18:00", slug="quayside-tools-opens-a-depot"),
+        },
+        with_article=False,
+    )
+    assert messages(check_site(root).problems) == [
+        "content/articles/a.md:2: URL /articles/2026/03/01/quayside-tools-opens-a-depot/ is also used by content/articles/sub/b.md:5",
+        "content/articles/sub/b.md:5: URL /articles/2026/03/01/quayside-tools-opens-a-depot/ is also used by content/articles/a.md:2",
+    ]
+
+
+def test_url_date_is_the_site_timezone_day(make_site: MakeSite) -> None:
+    root = make_site({"content/articles/quayside.md": article(date="2026-06-30T23:30:00+00:00")})
+    site = checked_site(root)
+    assert site.url_of["content/articles/quayside.md"] == "/articles/2026/07/01/quayside-tools-opens-a-depot/"
+
+
+def test_alias_colliding_with_an_article_url_is_reported(make_site: MakeSite) -> None:
+    root = make_site(
+        {
+            "content/articles/old.md": article(
+                "Old", "2026-01-01", aliases="[/articles/2026/03/01/quayside-tools-opens-a-depot/]"
+            )
+        }
+    )
+    assert messages(check_site(root).problems) == [
+        "content/articles/old.md:5: alias /articles/2026/03/01/quayside-tools-opens-a-depot/ is also used by content/articles/quayside.md:2",
+        "content/articles/quayside.md:2: URL /articles/2026/03/01/quayside-tools-opens-a-depot/ is also used by content/articles/old.md:5",
+    ]
+
+
+def test_same_alias_on_two_articles_is_reported(make_site: MakeSite) -> None:
+    root = make_site(
+        {
+            "content/articles/a.md": article("One", "2026-01-01", aliases="[/old/]"),
+            "content/articles/b.md": article("Two", "2026-01-02", aliases="\n  - /older/\n  - /old/"),
+        },
+        with_article=False,
+    )
+    assert messages(check_site(root).problems) == [
+        "content/articles/a.md:5: alias /old/ is also used by content/articles/b.md:7",
+        "content/articles/b.md:7: URL /old/ is also used by content/articles/a.md:5",
+    ]
+
+
+def test_alias_may_not_take_a_reserved_or_section_url(make_site: MakeSite) -> None:
+    root = make_site({"content/articles/quayside.md": article(aliases="[/authors/, /news/]")})
+    assert messages(check_site(root).problems) == [
+        "content/articles/quayside.md:5: alias /authors/ is reserved for Byline's own pages; choose another",
+        "content/articles/quayside.md:5: alias /news/ is the index of a section in site.toml; choose another",
+    ]
+
+
+def test_page_slug_may_not_be_reserved_or_a_section(make_site: MakeSite) -> None:
+    root = make_site(
+        {
+            "content/pages/search.md": "---\ntitle: Search us\n---\nx\n",
+            "content/pages/members-news.md": "---\ntitle: Members\n---\nx\n",
+            "content/pages/about.md": "---\ntitle: About\n---\nx\n",
+        }
+    )
+    assert messages(check_site(root).problems) == [
+        "content/pages/members-news.md:1: page URL /members-news/ is the index of a section in site.toml; choose another",
+        "content/pages/search.md:1: page URL /search/ is reserved for Byline's own pages; choose another",
+    ]
+
+
+def test_unknown_section_is_reported(make_site: MakeSite) -> None:
+    root = make_site({"content/articles/quayside.md": article(section="sport")})
+    assert messages(check_site(root).problems) == [
+        "content/articles/quayside.md:5: unknown section 'sport'; sections are: members-news, news"
+    ]
+
+
+def test_sections_come_from_site_toml(make_site: MakeSite) -> None:
+    root = make_site(
+        {
+            "site.toml": '[sections.results]\ntitle = "Results"\n',
+            "content/articles/quayside.md": article(section="results"),
+        }
+    )
+    site = checked_site(root)
+    assert [(g.slug, g.name, titles(g.articles)) for g in site.sections] == [
+        ("results", "Results", ["Quayside Tools opens a depot"])
+    ]
+
+
+def test_unknown_author_suggests_near_miss(make_site: MakeSite) -> None:
+    root = make_site({"content/articles/quayside.md": article(author="simon-malla")})
+    result = check_site(root)
+    assert messages(result.problems) == [
+        "content/articles/quayside.md:4: unknown author 'simon-malla': no content/authors/simon-malla.md; did you mean 'simon-malia'?"
+    ]
+
+
+def test_unknown_author_without_near_miss_has_no_suggestion(make_site: MakeSite) -> None:
+    root = make_site({"content/articles/quayside.md": article(author="priya-raman")})
+    assert messages(check_site(root).problems) == [
+        "content/articles/quayside.md:4: unknown author 'priya-raman': no content/authors/priya-raman.md"
+    ]
+
+
+def test_draft_with_unknown_author_is_still_an_error(make_site: MakeSite) -> None:
+    root = make_site({"content/articles/draft.md": article("Draft", author="nobody", draft="true")})
+    assert messages(check_site(root).problems) == [
+        "content/articles/draft.md:4: unknown author 'nobody': no content/authors/nobody.md"
+    ]
+
+
+def test_authors_without_articles_are_listed_with_none(make_site: MakeSite) -> None:
+    root = make_site({"content/authors/ada-okafor.md": "---\nname: Ada Okafor\n---\nAda.\n"})
+    site = checked_site(root)
+    assert [a.slug for a in site.authors] == ["ada-okafor", "simon-malia"]
+    assert site.by_author["ada-okafor"] == ()
