@@ -1,0 +1,117 @@
+"""byline.urls: the contract's URL table, output paths and slugs."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import PurePosixPath
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from byline import urls
+
+
+def test_contract_url_table() -> None:
+    moment = datetime(2014, 1, 27, 10, 30, tzinfo=ZoneInfo("Europe/London"))
+    assert urls.HOME == "/"
+    assert urls.article(moment, "one-connect") == "/articles/2014/01/27/one-connect/"
+    assert urls.section("members-news") == "/members-news/"
+    assert urls.section("members-news", 2) == "/members-news/page/2/"
+    assert (urls.AUTHORS, urls.author("simon-malia"), urls.author("simon-malia", 3)) == (
+        "/authors/",
+        "/authors/simon-malia/",
+        "/authors/simon-malia/page/3/",
+    )
+    assert (urls.TOPICS, urls.topic("bt"), urls.topic("bt", 2)) == ("/topics/", "/topics/bt/", "/topics/bt/page/2/")
+    assert urls.region("north-west") == "/regions/north-west/"
+    assert (urls.ARCHIVE, urls.archive_year(2014), urls.archive_month(2014, 1)) == (
+        "/archive/",
+        "/archive/2014/",
+        "/archive/2014/01/",
+    )
+    assert (urls.SEARCH, urls.page("about")) == ("/search/", "/about/")
+    assert urls.FEED == "/feed.xml"
+    assert urls.feed_of(urls.section("news")) == "/news/feed.xml"
+    assert urls.feed_of(urls.author("simon-malia")) == "/authors/simon-malia/feed.xml"
+    assert urls.feed_of(urls.topic("bt")) == "/topics/bt/feed.xml"
+    assert (urls.SITEMAP, urls.NEWS_SITEMAP, urls.ROBOTS, urls.NOT_FOUND) == (
+        "/sitemap.xml",
+        "/news-sitemap.xml",
+        "/robots.txt",
+        "/404.html",
+    )
+
+
+def test_page_one_is_the_index_itself() -> None:
+    assert urls.paginated("/news/", 1) == "/news/"
+    assert urls.home(1) == "/"
+    assert urls.home(2) == "/page/2/"
+
+
+def test_article_url_uses_the_date_it_is_given() -> None:
+    late_utc = datetime(2014, 7, 27, 23, 30, tzinfo=ZoneInfo("UTC"))
+    local = late_utc.astimezone(ZoneInfo("Europe/London"))
+    assert urls.article(local, "x") == "/articles/2014/07/28/x/"
+
+
+@pytest.mark.parametrize(
+    ("url", "path"),
+    [
+        ("/", "index.html"),
+        ("/news/", "news/index.html"),
+        ("/news/page/2/", "news/page/2/index.html"),
+        ("/feed.xml", "feed.xml"),
+        ("/articles/2014/01/27/x/", "articles/2014/01/27/x/index.html"),
+        ("/old/page.html", "old/page.html"),
+    ],
+)
+def test_output_path_gives_folders_an_index_html(url: str, path: str) -> None:
+    assert urls.output_path(url) == PurePosixPath(path)
+
+
+@pytest.mark.parametrize("url", ["news/", "/../etc/passwd", "/a/../../b/", "/a\\b/"])
+def test_output_path_refuses_paths_outside_the_output(url: str) -> None:
+    with pytest.raises(ValueError, match="not a safe site path"):
+        urls.output_path(url)
+
+
+@pytest.mark.parametrize(
+    ("text", "slug"),
+    [
+        (
+            "BT and Lancashire County Council to transform One Connect",
+            "bt-and-lancashire-county-council-to-transform-one-connect",
+        ),
+        ("BT & Lancashire", "bt-lancashire"),
+        ("BT's £1.5m deal", "bts-1-5m-deal"),
+        ("Simon’s €2bn plan", "simons-2bn-plan"),
+        ("Café Señor — Zürich", "cafe-senor-zurich"),
+        ("  North   West  ", "north-west"),
+        ("!!!", ""),
+    ],
+)
+def test_slugify(text: str, slug: str) -> None:
+    assert urls.slugify(text) == slug
+
+
+def test_slugify_cuts_long_titles_at_a_word_boundary() -> None:
+    slug = urls.slugify("word " * 40)
+    assert len(slug) <= urls.MAX_SLUG_LENGTH
+    assert slug.endswith("word") and urls.SLUG_PATTERN.match(slug)
+
+
+@pytest.mark.parametrize("alias", ["/articles/2014/01/27/old/", "/old-page.html", "/news/2014/a_b~c/"])
+def test_good_aliases_pass(alias: str) -> None:
+    assert urls.check_alias(alias) is None
+
+
+@pytest.mark.parametrize(
+    "alias", ["old/", "//evil.example/x/", "/a/../b/", "/a/./b/", "/a?b=1/", "/a#b/", "/no-slash", "/a b/", "/a\\b/"]
+)
+def test_bad_aliases_are_refused(alias: str) -> None:
+    assert urls.check_alias(alias) is not None
+
+
+def test_reserved_names_cover_the_generators_own_folders() -> None:
+    for name in ("articles", "authors", "topics", "regions", "archive", "search", "static", "page", "feed.xml"):
+        assert name in urls.RESERVED
