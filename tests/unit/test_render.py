@@ -1,0 +1,124 @@
+"""byline.render: site templates over the built-in theme; template errors as path:line."""
+
+from __future__ import annotations
+
+import pytest
+
+from byline.errors import BuildFailed
+from byline.render import THEME_TEMPLATES, Renderer
+from tests.conftest import MakeSite
+from tests.helpers import article, build_site, messages
+
+CUSTOM_PAGE = """\
+{% extends "base.html" %}
+{% block main %}
+<p class="custom">Custom page: {{ content.title }}</p>
+{% endblock %}
+"""
+
+
+def test_site_template_overrides_the_theme_file_of_the_same_name(make_site: MakeSite) -> None:
+    root = make_site({"templates/page.html": CUSTOM_PAGE, "content/pages/about.md": "---\ntitle: About us\n---\nHi.\n"})
+    renderer = Renderer(root)
+    assert renderer.template_source("page.html") == root / "templates" / "page.html"
+    assert renderer.template_source("article.html") == THEME_TEMPLATES / "article.html"
+    result = build_site(root)
+    about = (result.output / "about" / "index.html").read_text()
+    assert '<p class="custom">Custom page: About us</p>' in about
+    assert "<!doctype html>" in about.lower()  # the theme's base.html still wraps it
+    article_page = (result.output / "articles/2026/03/01/quayside-tools-opens-a-depot/index.html").read_text()
+    assert "Custom page" not in article_page and "Quayside Tools has opened a depot." in article_page
+
+
+def test_site_text_template_overrides_robots(make_site: MakeSite) -> None:
+    root = make_site({"templates/robots.txt": "User-agent: *\nDisallow: /\n"})
+    result = build_site(root)
+    assert (result.output / "robots.txt").read_text() == "User-agent: *\nDisallow: /\n"
+
+
+def test_site_static_file_overrides_the_theme_file_of_the_same_path(make_site: MakeSite) -> None:
+    root = make_site({"static/css/style.css": "body { color: black }\n", "static/images/depot.jpg": b"\xff\xd8jpeg"})
+    result = build_site(root)
+    assert (result.output / "static/css/style.css").read_text() == "body { color: black }\n"
+    assert (result.output / "static/images/depot.jpg").read_bytes() == b"\xff\xd8jpeg"
+
+
+def test_template_syntax_error_is_reported_as_path_and_line(make_site: MakeSite) -> None:
+    root = make_site(
+        {"templates/page.html": '{% extends "base.html" %}\n{% block main %}\n\n{% if %}\n{% endblock %}\n'}
+    )
+    with pytest.raises(BuildFailed) as failed:
+        Renderer(root).render("page.html", {})
+    assert messages(failed.value.errors) == [
+        "templates/page.html:4: template error: Expected an expression, got 'end of statement block'"
+    ]
+
+
+def test_template_runtime_error_is_reported_as_path_and_line(make_site: MakeSite) -> None:
+    root = make_site(
+        {
+            "templates/page.html": '{% extends "base.html" %}\n{% block main %}\n<h1>{{ content.title }}</h1>\n'
+            "<p>{{ content.missing.deeper }}</p>\n{% endblock %}\n",
+            "content/pages/about.md": "---\ntitle: About us\n---\nHi.\n",
+        }
+    )
+    with pytest.raises(BuildFailed) as failed:
+        build_site(root)
+    assert messages(failed.value.errors) == [
+        "templates/page.html:4: template error: UndefinedError: 'dict object' has no attribute 'missing'"
+    ]
+
+
+def test_error_in_an_included_template_names_that_file(make_site: MakeSite) -> None:
+    root = make_site(
+        {
+            "templates/robots.txt": 'User-agent: *\n{% include "robots-extra.txt" %}\n',
+            "templates/robots-extra.txt": "# extra\n{{ 1 // 0 }}\n",
+        }
+    )
+    with pytest.raises(BuildFailed) as failed:
+        Renderer(root).render("robots.txt", {})
+    assert messages(failed.value.errors) == [
+        "templates/robots-extra.txt:2: template error: ZeroDivisionError: integer division or modulo by zero"
+    ]
+
+
+def test_missing_template_is_reported(make_site: MakeSite) -> None:
+    with pytest.raises(BuildFailed) as failed:
+        Renderer(make_site()).render("nowhere.html", {})
+    assert messages(failed.value.errors) == ["templates/nowhere.html:0: template not found: nowhere.html"]
+
+
+def test_html_and_xml_are_autoescaped_text_is_not(make_site: MakeSite) -> None:
+    root = make_site({"templates/x.html": "{{ v }}", "templates/x.xml": "{{ v }}", "templates/x.txt": "{{ v }}"})
+    renderer = Renderer(root)
+    for name, expected in (("x.html", b"&lt;b&gt; &amp;"), ("x.xml", b"&lt;b&gt; &amp;"), ("x.txt", b"<b> &")):
+        assert renderer.render(name, {"v": "<b> &"}) == expected
+
+
+def test_article_title_with_markup_is_escaped_in_every_output(make_site: MakeSite) -> None:
+    root = make_site(
+        {"content/articles/quayside.md": article(title="'Quayside <script>x()</script> & Co'", slug="quayside")}
+    )
+    result = build_site(root)
+    for path in result.output.rglob("*"):
+        if path.suffix in (".html", ".xml"):
+            assert "<script>x()" not in path.read_text(), path
+
+
+def test_undefined_variable_is_an_error_not_a_blank(make_site: MakeSite) -> None:
+    root = make_site({"templates/x.html": "Hello {{ nobody }}\n"})
+    with pytest.raises(BuildFailed) as failed:
+        Renderer(root).render("x.html", {})
+    assert messages(failed.value.errors) == [
+        "templates/x.html:1: template error: UndefinedError: 'nobody' is undefined"
+    ]
+
+
+def test_fingerprint_follows_templates_a_page_imports(make_site: MakeSite) -> None:
+    theme_only = Renderer(make_site())
+    override = Renderer(make_site({"templates/partials/cards.html": "{% macro card_list(a) %}{% endmacro %}\n"}))
+    context = {"x": 1}
+    assert theme_only.fingerprint("index.html", context) != override.fingerprint("index.html", context)
+    assert theme_only.fingerprint("page.html", context) == override.fingerprint("page.html", context)
+    assert theme_only.fingerprint("page.html", context) != theme_only.fingerprint("page.html", {"x": 2})

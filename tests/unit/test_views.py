@@ -1,0 +1,161 @@
+"""byline.views: the plain, template-ready data made from the Site."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from byline.site import Site
+from byline.views import Views
+from tests.conftest import MakeSite
+from tests.helpers import article, check_site, messages
+
+MAIN = "content/articles/quayside.md"
+
+
+def views_of(root: Path) -> tuple[Views, Site]:
+    result = check_site(root)
+    assert messages(result.problems) == []
+    assert result.site is not None
+    return Views(result.site), result.site
+
+
+def main_article(site: Site):  # type: ignore[no-untyped-def]
+    return next(a for a in site.articles if a.source == MAIN)
+
+
+def test_links_carry_the_base_path_and_absolute_urls_the_origin(make_site: MakeSite) -> None:
+    views, _ = views_of(make_site({"site.toml": 'base_url = "https://example.com/members/"\n'}))
+    assert views.link("/about/") == "/members/about/"
+    assert views.absolute("/about/") == "https://example.com/members/about/"
+    assert views.link("https://elsewhere.example/x") == "https://elsewhere.example/x"
+    site = views.site_view()
+    assert (site["home_url"], site["feed_url"], site["static_url"]) == (
+        "/members/",
+        "/members/feed.xml",
+        "/members/static/",
+    )
+
+
+def test_card_shows_dates_in_site_timezone_with_offset(make_site: MakeSite) -> None:
+    root = make_site({MAIN: article(date="2025-06-30T23:30:00+00:00")})
+    views, site = views_of(root)
+    card = views.card(main_article(site))
+    assert card["date"]["display"] == "1 July 2025"
+    assert card["date"]["iso"] == "2025-07-01T00:30:00+01:00"
+    assert card["url"] == "/articles/2025/07/01/quayside-tools-opens-a-depot/"
+    assert card["abs_url"] == "http://localhost:8000/articles/2025/07/01/quayside-tools-opens-a-depot/"
+    assert card["author"]["name"] == "Simon Malia"
+    assert card["author"]["url"] == "/authors/simon-malia/"
+    assert card["section"] == {
+        "slug": "members-news",
+        "title": "Members' News",
+        "label": "Member Article",
+        "url": "/members-news/",
+    }
+    assert card["status"] == "published"
+    assert card["reading_minutes"] == 1
+
+
+def test_article_view_has_everything_the_page_needs(make_site: MakeSite) -> None:
+    root = make_site(
+        {
+            MAIN: article(
+                tags="[bt, Ports]",
+                region="North East",
+                image="/static/images/depot.jpg",
+                image_alt="The new depot",
+                image_credit="'Photo: Quayside Tools'",
+                updated="2026-03-01 15:00",
+                corrections="\n  - date: 2026-03-02 09:00\n    note: The depot opens on Monday.",
+                sponsor="Quayside",
+                body="Opening *now*.",
+            ),
+            "content/articles/other.md": article("Other news", "2026-02-01", tags="[BT]"),
+            "content/articles/another.md": article("Another", "2026-02-02", tags="[BT]"),
+        }
+    )
+    views, site = views_of(root)
+    view = views.article(main_article(site))
+    assert view["body_html"] == "<p>Opening <em>now</em>.</p>"
+    assert view["attribution"] == "This was posted in Byline's Members' News section by Simon Malia."
+    assert view["tags"] == [
+        {"name": "BT", "url": "/topics/bt/", "abs_url": "http://localhost:8000/topics/bt/"},
+        {"name": "Ports", "url": "/topics/ports/", "abs_url": "http://localhost:8000/topics/ports/"},
+    ]
+    assert view["region"] == {"name": "North East", "url": "/regions/north-east/"}
+    assert view["image"] == {
+        "src": "/static/images/depot.jpg",
+        "abs_src": "http://localhost:8000/static/images/depot.jpg",
+        "alt": "The new depot",
+        "credit": "Photo: Quayside Tools",
+    }
+    assert view["updated"]["display_time"] == "1 March 2026 15:00"
+    assert view["modified"]["iso"] == "2026-03-02T09:00:00+00:00"
+    assert view["corrections"] == [
+        {"date": views.moment(main_article(site).corrections[0].date), "note": "The depot opens on Monday."}
+    ]
+    assert [r["title"] for r in view["related"]] == ["Another", "Other news"]
+    assert view["author"]["bio_html"] == "<p>Simon covers ports and shipping.</p>"
+    assert view["author"]["count"] == 3
+    assert view["meta"] == {"sponsor": "Quayside"}
+    assert view["scheduled_for"] is None
+
+
+def test_section_without_attribution_has_none(make_site: MakeSite) -> None:
+    views, site = views_of(make_site({MAIN: article(section="news")}))
+    view = views.article(main_article(site))
+    assert view["attribution"] is None
+    assert view["section"]["label"] is None
+
+
+def test_attribution_uses_site_section_and_author_names(make_site: MakeSite) -> None:
+    root = make_site(
+        {
+            "site.toml": 'name = "Tyne Business Daily"\n[sections.members-news]\ntitle = "Member Updates"\n'
+            'attribution = "{author} posted this in {section} on {site}."\n',
+        }
+    )
+    views, site = views_of(root)
+    assert (
+        views.article(main_article(site))["attribution"]
+        == "Simon Malia posted this in Member Updates on Tyne Business Daily."
+    )
+
+
+def test_entry_id_is_the_front_matter_id_as_a_urn(make_site: MakeSite) -> None:
+    views, site = views_of(make_site({MAIN: article(id="3f1c2a9e-5b7d-4c1e-9a2b-7d8e6f5a4b3c")}))
+    assert views.entry_id(main_article(site)) == "urn:uuid:3f1c2a9e-5b7d-4c1e-9a2b-7d8e6f5a4b3c"
+
+
+def test_entry_id_without_an_id_survives_a_slug_edit(make_site: MakeSite) -> None:
+    first, site = views_of(make_site({MAIN: article()}))
+    second, edited = views_of(make_site({MAIN: article(slug="a-new-slug")}))
+    before, after = first.entry_id(main_article(site)), second.entry_id(main_article(edited))
+    assert before == after == "tag:localhost,2026-03-01:/quayside"
+
+
+def test_views_are_plain_json_data(make_site: MakeSite) -> None:
+    root = make_site({MAIN: article(tags="[Ports]", region="Wales", corrections="[{date: 2026-03-02, note: x}]")})
+    views, site = views_of(root)
+    json.dumps(views.site_view())
+    json.dumps(views.article(main_article(site)))
+    json.dumps([views.author(a) for a in site.authors])
+
+
+def test_cards_are_shared_between_lists(make_site: MakeSite) -> None:
+    views, site = views_of(make_site())
+    assert views.card(main_article(site)) is views.card(main_article(site))
+
+
+def test_page_view(make_site: MakeSite) -> None:
+    views, site = views_of(make_site({"content/pages/about.md": "---\ntitle: About us\n---\nWe *report*.\n"}))
+    assert views.page(site.pages[0]) == {
+        "title": "About us",
+        "summary": "We report.",
+        "url": "/about/",
+        "abs_url": "http://localhost:8000/about/",
+        "body_html": "<p>We <em>report</em>.</p>",
+        "meta": {},
+    }
+    assert views.site_view()["pages"] == [{"title": "About us", "url": "/about/"}]

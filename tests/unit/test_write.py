@@ -1,0 +1,167 @@
+"""byline.write and the build's output handling: staging, swap, and never harming the previous output."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from byline.errors import BuildFailed, UsageError
+from byline.write import MARKER, Staging, check_output_folder
+from tests.conftest import MakeSite
+from tests.helpers import article, build_site, snapshot, write_files
+
+ARTICLE_PAGE = "articles/2026/03/01/quayside-tools-opens-a-depot/index.html"
+
+
+def leftovers(parent: Path) -> list[str]:
+    return sorted(p.name for p in parent.iterdir() if ".staging-" in p.name or ".old-" in p.name)
+
+
+def test_staging_commit_creates_the_output(tmp_path: Path) -> None:
+    output = tmp_path / "public"
+    with Staging(output) as staging:
+        assert staging.path.parent == tmp_path and staging.path.name.startswith(".public.staging-")
+        staging.write("a/index.html", b"A")
+        staging.commit()
+    assert snapshot(output) == {"a/index.html": b"A"}
+    assert leftovers(tmp_path) == []
+
+
+def test_staging_commit_swaps_out_the_previous_output_whole(tmp_path: Path) -> None:
+    output = write_files(tmp_path / "public", {"old.html": "old", "a/index.html": "old A"})
+    with Staging(output) as staging:
+        staging.write("a/index.html", b"new A")
+        staging.commit()
+    assert snapshot(output) == {"a/index.html": b"new A"}
+    assert leftovers(tmp_path) == []
+
+
+def test_staging_is_thrown_away_when_the_build_fails(tmp_path: Path) -> None:
+    output = write_files(tmp_path / "public", {"index.html": "previous"})
+    with pytest.raises(RuntimeError), Staging(output) as staging:
+        staging.write("index.html", b"half-built")
+        raise RuntimeError("render failed")
+    assert snapshot(output) == {"index.html": b"previous"}
+    assert leftovers(tmp_path) == []
+
+
+def test_staging_refuses_to_write_outside_itself(tmp_path: Path) -> None:
+    with Staging(tmp_path / "public") as staging, pytest.raises(ValueError, match="outside the output folder"):
+        staging.write("../escape.html", b"x")
+    assert not (tmp_path / "escape.html").exists()
+
+
+@pytest.mark.parametrize("where", [".", "content", "content/articles", "templates", "static", ".."])
+def test_output_folder_may_not_be_the_site_root_its_folders_or_an_ancestor(tmp_path: Path, where: str) -> None:
+    root = write_files(tmp_path / "site", {"content/articles/a.md": "x", "templates/x.html": "", "static/x.css": ""})
+    with pytest.raises(UsageError):
+        check_output_folder(root, root / where)
+
+
+def test_output_folder_inside_content_is_refused(tmp_path: Path) -> None:
+    root = write_files(tmp_path / "site", {"content/articles/a.md": "x"})
+    with pytest.raises(UsageError, match="is inside"):
+        check_output_folder(root, root / "content" / "public")
+
+
+def test_output_folder_that_is_a_file_is_refused(tmp_path: Path) -> None:
+    root = write_files(tmp_path / "site", {"content/articles/a.md": "x", "public": "a file"})
+    with pytest.raises(UsageError, match="is a file"):
+        check_output_folder(root, root / "public")
+
+
+def test_non_empty_folder_not_built_by_byline_is_refused(tmp_path: Path) -> None:
+    root = write_files(tmp_path / "site", {"content/articles/a.md": "x"})
+    output = write_files(tmp_path / "documents", {"thesis.docx": "precious"})
+    with pytest.raises(UsageError, match="not empty and was not built by Byline"):
+        check_output_folder(root, output)
+
+
+def test_empty_folder_and_a_previous_build_are_accepted(tmp_path: Path) -> None:
+    root = write_files(tmp_path / "site", {"content/articles/a.md": "x"})
+    (tmp_path / "empty").mkdir()
+    check_output_folder(root, tmp_path / "empty")
+    check_output_folder(root, write_files(tmp_path / "built", {MARKER: "{}", "index.html": "x"}))
+    check_output_folder(root, tmp_path / "not-yet")
+    check_output_folder(root, root / "public")
+
+
+def test_build_refuses_a_folder_it_did_not_make_and_leaves_it_alone(make_site: MakeSite, tmp_path: Path) -> None:
+    output = write_files(tmp_path / "documents", {"thesis.docx": "precious"})
+    with pytest.raises(UsageError):
+        build_site(make_site(), output)
+    assert snapshot(output) == {"thesis.docx": b"precious"}
+
+
+def test_build_writes_the_marker(make_site: MakeSite) -> None:
+    result = build_site(make_site())
+    assert (
+        result.output / MARKER
+    ).read_text() == '{\n  "generator": "Byline 0.1.0",\n  "site": "http://localhost:8000"\n}\n'
+
+
+def test_failed_build_leaves_previous_output_byte_for_byte(make_site: MakeSite) -> None:
+    root = make_site()
+    output = build_site(root).output
+    before = snapshot(output)
+    write_files(
+        root, {"content/articles/quayside.md": article(author="nobody"), "content/articles/new.md": article("New")}
+    )
+    with pytest.raises(BuildFailed):
+        build_site(root, output)
+    assert snapshot(output) == before
+    assert leftovers(output.parent) == []
+
+
+def test_failure_while_rendering_leaves_previous_output_byte_for_byte(make_site: MakeSite) -> None:
+    root = make_site()
+    output = build_site(root).output
+    before = snapshot(output)
+    write_files(
+        root, {"templates/article.html": "{{ article.nope.deeper }}", "content/articles/new.md": article("New")}
+    )
+    with pytest.raises(BuildFailed):
+        build_site(root, output)
+    assert snapshot(output) == before
+    assert leftovers(output.parent) == []
+
+
+def test_rebuild_removes_files_of_deleted_articles(make_site: MakeSite) -> None:
+    root = make_site({"content/articles/other.md": article("Other story", "2026-02-01")})
+    output = build_site(root).output
+    assert (output / "articles/2026/02/01/other-story/index.html").is_file()
+    (root / "content/articles/other.md").unlink()
+    build_site(root, output)
+    assert not (output / "articles/2026/02/01").exists()
+    assert (output / ARTICLE_PAGE).is_file()
+
+
+def test_second_build_renders_nothing_and_changes_no_byte(make_site: MakeSite) -> None:
+    root = make_site()
+    first = build_site(root)
+    before = snapshot(first.output)
+    second = build_site(root, first.output)
+    assert (second.rendered, second.parsed) == (0, 0)
+    assert snapshot(first.output) == before
+
+
+def test_one_edit_rerenders_only_the_pages_that_show_it(make_site: MakeSite) -> None:
+    root = make_site({"content/articles/other.md": article("Other story", "2026-02-01", section="news")})
+    first = build_site(root)
+    write_files(
+        root, {"content/articles/other.md": article("Other story", "2026-02-01", section="news", body="Edited.")}
+    )
+    second = build_site(root, first.output)
+    assert second.parsed == 1
+    assert 0 < second.rendered < first.rendered
+    assert "Edited." in (first.output / "articles/2026/02/01/other-story/index.html").read_text()
+
+
+def test_incremental_build_matches_a_clean_build(make_site: MakeSite, tmp_path: Path) -> None:
+    root = make_site({"content/articles/other.md": article("Other story", "2026-02-01", tags="[Ports]")})
+    incremental = build_site(root).output
+    write_files(root, {"content/articles/quayside.md": article(tags="[Ports]", body="Changed.")})
+    build_site(root, incremental)
+    clean = build_site(root, tmp_path / "clean", clean=True).output
+    assert snapshot(incremental) == snapshot(clean)
