@@ -1,0 +1,73 @@
+"""Smoke test of the benchmark tools at a tiny size: they run, they print, the corpus is valid.
+
+CI cannot time builds meaningfully, so nothing here asserts a duration; the full
+benchmark (1,000 and 10,000 articles) is run by hand: ``python -m benchmarks.run``.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from benchmarks.corpus import CORPUS_NOW, generate_corpus
+from benchmarks.run import HEADER
+
+REPO = Path(__file__).resolve().parent.parent
+SMALL = 30
+STEPS = (
+    "cold build (--clean, no cache, no output)",
+    "no-change rebuild",
+    "after editing one article's body",
+    "after adding one article",
+    "after editing one template (article.html)",
+)
+
+
+def _run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, *args], cwd=REPO, capture_output=True, text=True, timeout=120)
+
+
+def _tree(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def test_same_seed_gives_a_byte_identical_corpus(tmp_path: Path) -> None:
+    made = _run("-m", "benchmarks.corpus", "--articles", str(SMALL), "--out", str(tmp_path / "a"), "--seed", "5")
+    assert made.returncode == 0, made.stderr
+    generate_corpus(tmp_path / "b", SMALL, seed=5)
+    generate_corpus(tmp_path / "c", SMALL, seed=6)
+    first = _tree(tmp_path / "a")
+    assert len([p for p in first if p.startswith("content/articles/")]) == SMALL
+    assert first == _tree(tmp_path / "b")
+    assert first != _tree(tmp_path / "c")
+
+
+def test_generated_corpus_is_a_complete_site_that_checks_and_builds(tmp_path: Path) -> None:
+    corpus = generate_corpus(tmp_path / "site", SMALL)
+    root = corpus.root
+    for needed in ("site.toml", "content/pages/about.md", "static/images/lead-1.png"):
+        assert (root / needed).is_file(), needed
+    assert len(list((root / "content/authors").glob("*.md"))) == 150
+    statuses = {a.status for a in corpus.articles}
+    assert statuses == {"published", "draft", "scheduled"}
+
+    checked = _run("build.py", "check", "--root", str(root), "--now", CORPUS_NOW)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    built = _run("build.py", "--root", str(root), "--output", str(tmp_path / "public"), "--now", CORPUS_NOW, "-q")
+    assert built.returncode == 0, built.stdout + built.stderr
+    newest = corpus.newest_published.url.strip("/")
+    assert (tmp_path / "public" / newest / "index.html").is_file()
+
+
+def test_benchmark_prints_a_row_for_every_step(tmp_path: Path) -> None:
+    # --profile is left out: one more (profiled) cold build would double this test's time.
+    ran = _run("-m", "benchmarks.run", "--articles", str(SMALL), "--keep", str(tmp_path))
+    assert ran.returncode == 0, ran.stdout + ran.stderr
+    lines = ran.stdout.splitlines()
+    assert "| " + " | ".join(HEADER) + " |" in lines
+    for step in STEPS:
+        row = next((line for line in lines if line.startswith(f"| {step} |")), None)
+        assert row is not None, f"no row for {step!r} in:\n{ran.stdout}"
+        assert len(row.strip("|").split("|")) == len(HEADER)
+    assert (tmp_path / f"articles-{SMALL}" / "site" / "templates" / "article.html").is_file()
