@@ -168,6 +168,7 @@ def _article(source: SourceFile, fields: _Fields, rules: LoadRules) -> Article |
     if "section" in fields.values and section not in rules.sections:
         fields.error("section", f"unknown section {section!r}; sections are: {', '.join(sorted(rules.sections))}")
     image = fields.text("image")
+    _check_address(fields, "image", image)
     image_alt = fields.text("image_alt")
     if image and not image_alt:
         fields.error(
@@ -185,6 +186,9 @@ def _article(source: SourceFile, fields: _Fields, rules: LoadRules) -> Article |
     article_id = _article_id(fields)
     corrections = _corrections(fields, rules.timezone)
     updated = fields.moment("updated", rules.timezone)
+    region = fields.text("region")
+    if region and not slugify(region):  # it would link to /regions//
+        fields.error("region", f"region {region!r} has no letters or digits to make a URL from")
     body = render_markdown(fields.body)
     summary = fields.text("summary") or body.first_paragraph
     meta = fields.meta(ARTICLE_KEYS)
@@ -200,7 +204,7 @@ def _article(source: SourceFile, fields: _Fields, rules: LoadRules) -> Article |
         body=body,
         summary=summary,
         tags=fields.text_list("tags"),
-        region=fields.text("region"),
+        region=region,
         image=image,
         image_alt=image_alt,
         image_credit=fields.text("image_credit"),
@@ -212,6 +216,14 @@ def _article(source: SourceFile, fields: _Fields, rules: LoadRules) -> Article |
         meta=meta,
         lines=dict(fields.lines),
     )
+
+
+def _check_address(fields: _Fields, key: str, value: str | None) -> None:
+    """Pictures are site paths or web addresses: a relative path breaks feed URLs, other schemes are unsafe."""
+    if value and not re.match(r"^(/(?!/)|https?://)\S*$", value):
+        fields.error(
+            key, f"'{key}' must be a site path like /static/images/photo.jpg or an http(s) address, not {value!r}"
+        )
 
 
 def _article_slug(fields: _Fields, title: str | None) -> str | None:
@@ -271,6 +283,7 @@ def _author(source: SourceFile, fields: _Fields, rules: LoadRules) -> Author | N
     links = _links(fields)
     bio = render_markdown(fields.body)
     role, organisation, avatar = (fields.text(k) for k in ("role", "organisation", "avatar"))
+    _check_address(fields, "avatar", avatar)
     fields.meta(AUTHOR_KEYS)  # reports unpassable values; author pages need no extras yet
     if fields.failed or name is None:
         return None

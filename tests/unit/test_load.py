@@ -363,3 +363,44 @@ def test_page_needs_a_title() -> None:
     page, problems = load_text("---\nsummary: x\n---\n", kind="page")
     assert page is None
     assert [p.format() for p in problems] == ["content/pages/about.md:1: missing required key 'title'"]
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [
+        ("images/depot.jpg", "'images/depot.jpg'"),
+        ("'javascript:alert(1)'", "'javascript:alert(1)'"),
+        ("//cdn.example/depot.jpg", "'//cdn.example/depot.jpg'"),
+        ("'data:image/png;base64,AAAA'", "'data:image/png;base64,AAAA'"),
+    ],
+)
+def test_image_must_be_a_site_path_or_web_address(value: str, shown: str) -> None:
+    # a relative path would make broken absolute URLs in feeds ("https://example.comimages/...")
+    article, problems = load_article(front(*VALID, f"image: {value}", "image_alt: The depot"))
+    assert article is None
+    assert problems == [
+        f"{PATH}:5: 'image' must be a site path like /static/images/photo.jpg or an http(s) address, not {shown}"
+    ]
+
+
+@pytest.mark.parametrize("value", ["/static/images/depot.jpg", "https://cdn.example/depot.jpg"])
+def test_image_may_be_a_site_path_or_web_address(value: str) -> None:
+    article, problems = load_article(front(*VALID, f"image: {value}", "image_alt: The depot"))
+    assert problems == []
+    assert article is not None and article.image == value
+
+
+def test_author_avatar_must_be_a_site_path_or_web_address() -> None:
+    author, problems = load_text("---\nname: Simon Malia\navatar: authors/simon.png\n---\n", kind="author")
+    assert author is None
+    assert [p.format() for p in problems] == [
+        "content/authors/simon-malia.md:3: 'avatar' must be a site path like /static/images/photo.jpg "
+        "or an http(s) address, not 'authors/simon.png'"
+    ]
+
+
+def test_region_without_letters_is_reported() -> None:
+    # it would link to /regions//, a page that does not exist
+    article, problems = load_article(front(*VALID, "region: '???'"))
+    assert article is None
+    assert problems == [f"{PATH}:5: region '???' has no letters or digits to make a URL from"]
