@@ -86,6 +86,7 @@ def build_site(
     problems = [
         *_check_authors(all_articles, authors),
         *_check_urls(config, all_articles, pages, url_of),
+        *_check_ids(all_articles),
     ]
     shown = {"published"} | ({"draft"} if drafts else set()) | ({"scheduled"} if future else set())
     known_authors = {a.slug for a in authors}
@@ -137,6 +138,27 @@ def _check_authors(articles: list[Article], authors: tuple[Author, ...]) -> list
         if near:
             message += f"; did you mean '{near[0]}'?"
         problems.append(ContentError(article.source, article.line("author"), message))
+    return problems
+
+
+def _check_ids(articles: list[Article]) -> list[ContentError]:
+    """A permanent id belongs to one article: feed readers treat entries sharing an id as one entry.
+
+    Copying an article file to start a new one copies its id too.
+    """
+    first: dict[str, Article] = {}
+    problems = []
+    for article in sorted(articles, key=lambda a: a.source):
+        if article.id is None:
+            continue
+        other = first.setdefault(article.id, article)
+        if other is not article:
+            for this, that in ((article, other), (other, article)):
+                problems.append(
+                    ContentError(
+                        this.source, this.line("id"), f"id {this.id} is also used by {that.source}:{that.line('id')}"
+                    )
+                )
     return problems
 
 

@@ -324,3 +324,19 @@ def test_authors_without_articles_are_listed_with_none(make_site: MakeSite) -> N
     site = checked_site(root)
     assert [a.slug for a in site.authors] == ["ada-okafor", "simon-malia"]
     assert site.by_author["ada-okafor"] == ()
+
+
+def test_two_articles_with_the_same_id_name_both_files(make_site: MakeSite) -> None:
+    # a copied file keeps its id: feed readers would merge the two entries into one
+    same = "3f1c2a9e-5b7d-4c1e-9a2b-7d8e6f5a4b3c"
+    root = make_site(
+        {
+            "content/articles/a.md": article("One", "2026-01-01", id=same),
+            "content/articles/b.md": article("Two", "2026-01-02", region="Wales", id=same.upper()),
+        },
+        with_article=False,
+    )
+    assert messages(check_site(root).problems) == [
+        f"content/articles/a.md:5: id {same} is also used by content/articles/b.md:6",
+        f"content/articles/b.md:6: id {same} is also used by content/articles/a.md:5",
+    ]
