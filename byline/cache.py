@@ -28,7 +28,11 @@ from .sources import SourceFile
 CACHE_DIR = ".byline-cache"
 SCHEMA = "2"
 _LIBRARIES = "|".join(f"{name}={version(name)}" for name in ("markdown", "nh3", "python-slugify", "pyyaml"))
-_GENERATION = f"byline={__version__}|markup={MARKUP_VERSION}|schema={SCHEMA}|{_LIBRARIES}"
+# Byline's own code, hashed: between releases __version__ stays put while loading and
+# rendering change, and a cache from other code must not outlive it (a stale parse result
+# would hide a new validation; a stale fingerprint would keep output the new code changes).
+_SOURCE = hashlib.sha256(b"".join(p.read_bytes() for p in sorted(Path(__file__).parent.glob("*.py")))).hexdigest()
+_GENERATION = f"byline={__version__}|source={_SOURCE[:16]}|markup={MARKUP_VERSION}|schema={SCHEMA}|{_LIBRARIES}"
 
 ParseResult = tuple[Model | None, list[ContentError]]
 

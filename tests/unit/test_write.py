@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 import pytest
@@ -165,3 +166,19 @@ def test_incremental_build_matches_a_clean_build(make_site: MakeSite, tmp_path: 
     build_site(root, incremental)
     clean = build_site(root, tmp_path / "clean", clean=True).output
     assert snapshot(incremental) == snapshot(clean)
+
+
+def test_cache_from_other_byline_code_is_not_used(make_site: MakeSite, monkeypatch: pytest.MonkeyPatch) -> None:
+    from byline import cache
+
+    root = make_site()
+    first = build_site(root)
+    second = build_site(root, first.output)
+    assert (second.parsed, second.rendered) == (0, 0)
+    # the generation names Byline's own source, so a cache written by other code is dropped
+    sources = b"".join(p.read_bytes() for p in sorted(Path(cache.__file__).parent.glob("*.py")))
+    assert f"source={hashlib.sha256(sources).hexdigest()[:16]}|" in cache._GENERATION
+    monkeypatch.setattr(cache, "_GENERATION", cache._GENERATION.replace("source=", "source=other-"))
+    again = build_site(root, first.output)
+    assert again.parsed == first.parsed == 2
+    assert again.rendered == first.rendered
