@@ -228,14 +228,20 @@ def content_only_site(root: Path) -> Path:
 
 
 @pytest.fixture(scope="module")
-def content_only_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def content_only(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """The content-only site root and its build."""
     base = tmp_path_factory.mktemp("content-only")
     root = content_only_site(base / "site")
     output = base / "out"
     result = run_cli("--root", root, "--output", output, "--now", NOW_TEXT, "-q")
     assert result.returncode == 0, result.stderr
     assert sorted(p.name for p in root.iterdir()) == [".byline-cache", "content"]
-    return output
+    return root, output
+
+
+@pytest.fixture(scope="module")
+def content_only_build(content_only: tuple[Path, Path]) -> Path:
+    return content_only[1]
 
 
 @pytest.mark.parametrize(
@@ -286,12 +292,11 @@ def test_content_only_site_has_no_page_1(content_only_build: Path) -> None:
     assert list(content_only_build.rglob("page/1")) == []
 
 
-def test_same_input_gives_byte_identical_output(tmp_path: Path) -> None:
-    root = content_only_site(tmp_path / "site")
-    first, second = tmp_path / "first", tmp_path / "second"
-    assert run_cli("--root", root, "--output", first, "--now", NOW_TEXT, "--clean", "-q").returncode == 0
+def test_same_input_gives_byte_identical_output(content_only: tuple[Path, Path], tmp_path: Path) -> None:
+    root, first = content_only
+    second = tmp_path / "second"
     assert run_cli("--root", root, "--output", second, "--now", NOW_TEXT, "--clean", "-q").returncode == 0
-    assert snapshot(first) == snapshot(second)
+    assert snapshot(second) == snapshot(first)
 
 
 def test_new_prints_the_path_of_a_draft_that_then_checks_cleanly(make_site: MakeSite) -> None:
