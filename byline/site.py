@@ -194,9 +194,21 @@ def _check_urls(
     for article in articles:
         line = article.line("slug") if "slug" in article.lines else article.line("title")
         claim(url_of[article.source], article.source, line, "URL")
+    # Byline writes whole folders of its own (author, topic, archive pages, section pagination):
+    # an alias there would share a file with a generated page, and one would silently replace the other.
+    generated = (urls.RESERVED - {"articles"}) | {s.slug for s in config.sections}
     for article in articles:
         for index, alias in enumerate(article.aliases):
-            claim(alias, article.source, article.line(f"aliases[{index}]"), "alias")
+            line = article.line(f"aliases[{index}]")
+            url = alias.removesuffix("index.html") if alias.endswith("/index.html") else alias  # same file as /x/
+            if url == "/" or url.split("/")[1] in generated:
+                problems.append(
+                    ContentError(
+                        article.source, line, f"alias {alias} is reserved for Byline's own pages; choose another"
+                    )
+                )
+                continue
+            claim(url, article.source, line, "alias")
     return problems
 
 

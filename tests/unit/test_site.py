@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from byline.site import Site
 from tests.conftest import MakeSite
 from tests.helpers import article, check_site, messages
@@ -259,8 +261,63 @@ def test_alias_may_not_take_a_reserved_or_section_url(make_site: MakeSite) -> No
     root = make_site({"content/articles/quayside.md": article(aliases="[/authors/, /news/]")})
     assert messages(check_site(root).problems) == [
         "content/articles/quayside.md:5: alias /authors/ is reserved for Byline's own pages; choose another",
-        "content/articles/quayside.md:5: alias /news/ is the index of a section in site.toml; choose another",
+        "content/articles/quayside.md:5: alias /news/ is reserved for Byline's own pages; choose another",
     ]
+
+
+@pytest.mark.parametrize(
+    "alias",
+    [
+        "/",
+        "/index.html",
+        "/404.html",
+        "/page/2/",
+        "/authors/simon-malia/",
+        "/topics/ports/",
+        "/regions/wales/index.html",
+        "/archive/2026/",
+        "/search/index.html",
+        "/members-news/page/2/",
+        "/news/feed.html",
+        "/static/old.html",
+    ],
+)
+def test_alias_may_not_share_a_file_with_a_generated_page(make_site: MakeSite, alias: str) -> None:
+    # it would overwrite that page, or be overwritten by it, depending on the order of writes
+    root = make_site({"content/articles/quayside.md": article(aliases=f"['{alias}']")})
+    assert messages(check_site(root).problems) == [
+        f"content/articles/quayside.md:5: alias {alias} is reserved for Byline's own pages; choose another"
+    ]
+
+
+def test_alias_naming_index_html_collides_with_the_folder_url(make_site: MakeSite) -> None:
+    root = make_site(
+        {
+            "content/articles/old.md": article(
+                "Old", "2026-01-01", aliases="[/articles/2026/03/01/quayside-tools-opens-a-depot/index.html]"
+            ),
+            "content/pages/about.md": "---\ntitle: About\n---\nx\n",
+            "content/articles/older.md": article("Older", "2026-01-02", aliases="[/about/index.html]"),
+        }
+    )
+    assert messages(check_site(root).problems) == [
+        "content/articles/old.md:5: alias /articles/2026/03/01/quayside-tools-opens-a-depot/ is also used by content/articles/quayside.md:2",
+        "content/articles/older.md:5: alias /about/ is also used by content/pages/about.md:1",
+        "content/articles/quayside.md:2: URL /articles/2026/03/01/quayside-tools-opens-a-depot/ is also used by content/articles/old.md:5",
+        "content/pages/about.md:1: URL /about/ is also used by content/articles/older.md:5",
+    ]
+
+
+def test_alias_under_articles_or_a_page_folder_is_fine(make_site: MakeSite) -> None:
+    root = make_site(
+        {
+            "content/articles/quayside.md": article(
+                aliases="[/articles/2014/01/27/old-slug/, /about/team/, /old.html, /newsindex.html]"
+            ),
+            "content/pages/about.md": "---\ntitle: About\n---\nx\n",
+        }
+    )
+    assert messages(check_site(root).problems) == []
 
 
 def test_page_slug_may_not_be_reserved_or_a_section(make_site: MakeSite) -> None:
