@@ -1,4 +1,8 @@
-"""Fixtures shared by the core build's tests: temporary fixture sites from inline files."""
+"""Fixtures shared by the core build's tests: temporary fixture sites from inline files.
+
+Helpers to build in-process (``build_site``, ``check_site``) and as a user would
+(``run_cli``: ``python build.py ...`` in a subprocess) live in tests/helpers.py.
+"""
 
 from __future__ import annotations
 

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from pathlib import Path
 
 import pytest
 
+from byline import __version__
 from byline.errors import BuildFailed, UsageError
 from byline.write import MARKER, Staging, check_output_folder
 from tests.conftest import MakeSite
@@ -97,9 +99,8 @@ def test_build_refuses_a_folder_it_did_not_make_and_leaves_it_alone(make_site: M
 
 def test_build_writes_the_marker(make_site: MakeSite) -> None:
     result = build_site(make_site())
-    assert (
-        result.output / MARKER
-    ).read_text() == '{\n  "generator": "Byline 0.1.0",\n  "site": "http://localhost:8000"\n}\n'
+    marker = json.loads((result.output / MARKER).read_text())
+    assert marker == {"generator": f"Byline {__version__}", "site": "http://localhost:8000"}
 
 
 def test_failed_build_leaves_previous_output_byte_for_byte(make_site: MakeSite) -> None:
