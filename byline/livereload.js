@@ -35,6 +35,8 @@ if (typeof SharedWorkerGlobalScope !== "undefined" && self instanceof SharedWork
     let build = script ? script.dataset.build : "";
     let dismissed = null;
     let overlay = null;
+    // For tests and tools: which build this page shows, and whether build news reaches it.
+    const status = (window.bylinePreview = { build, listening: false });
 
     function showOverlay(html) {
       if (!html || html === dismissed) {
@@ -69,11 +71,12 @@ if (typeof SharedWorkerGlobalScope !== "undefined" && self instanceof SharedWork
 
     function receive(text) {
       const state = JSON.parse(text);
+      status.listening = true;
       showOverlay(state.overlay);
       if (state.build === build) return;
       if (state.css && state.previous === build) {
         swapStylesheets(state.build);
-        build = state.build;
+        build = status.build = state.build;
         return;
       }
       location.reload();

@@ -27,7 +27,7 @@ import tempfile
 import threading
 import time
 import traceback
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from http import HTTPStatus
@@ -106,6 +106,7 @@ class State:
     site: Site | None = None
     finished: datetime | None = None
     seconds: float = 0.0
+    moved: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -171,6 +172,7 @@ class Preview:
                 attempt=old.attempt + 1,
                 warnings=tuple(result.warnings),
                 site=result.site,
+                moved=moved_urls(old.site, result.site, old.moved),
             )
         state = replace(state, finished=datetime.now().astimezone(), seconds=time.perf_counter() - started)
         self._publish(state)
@@ -213,6 +215,25 @@ class Preview:
             what = "stylesheet swapped" if new.css_only else "rebuilt" if old.attempt else "built"
             size = f" ({_plural(len(new.site.articles), 'article')})" if new.site and not old.attempt else ""
             self._log(f"{stamp}{cause}{what}{size} in {new.seconds:.2f} s")
+
+
+def moved_urls(old: Site | None, new: Site | None, earlier: Mapping[str, str]) -> dict[str, str]:
+    """Old URL -> new URL of every page whose file is the same but whose URL changed this session.
+
+    Editing a title changes the slug, so the page an editor is looking at would reload
+    into a 404; the server redirects it to the page's new address instead.
+    """
+    if new is None:
+        return dict(earlier)
+    now = {}
+    if old is not None:
+        for source, url in old.url_of.items():
+            if (moved := new.url_of.get(source)) and moved != url:
+                now[url] = moved
+    merged = {url: now.get(target, target) for url, target in earlier.items()}  # A -> B -> C is A -> C
+    merged.update(now)
+    live = set(new.url_of.values())
+    return {url: target for url, target in merged.items() if url not in live and target in live}
 
 
 def _describe(changed: list[Path], root: Path | None) -> str:
@@ -321,6 +342,9 @@ def respond(state: State, folder: Path, target: str, base_path: str = "") -> Res
     if found.kind == "redirect":
         return _no_store(Response(HTTPStatus.FOUND, {"Location": found.location}, b"", None))
     if found.kind == "missing" or found.path is None:
+        site_path = unquote(split_target(target)[0]).removeprefix(base_path)
+        if moved := state.moved.get(site_path):
+            return _no_store(Response(HTTPStatus.FOUND, {"Location": _quote(base_path + moved)}))
         return _not_found(state, folder)
     return _file(found.path, state.token)
 
@@ -537,13 +561,13 @@ class PreviewServer:
         self.preview.rebuild()
         while not self._stopping:
             changed = self.debouncer.wait(timeout=self._until_next_schedule())
-            if self._stopping:
+            if self._stopping or self.debouncer.closed:
                 return
             paths = changed or frozenset()  # None: a scheduled article's time has come
             self.preview.rebuild(paths, css_only=self.watch.css_only(paths), root=self.root)
 
     def _serve_http(self) -> None:
-        self.http.serve_forever(poll_interval=0.25)
+        self.http.serve_forever(poll_interval=0.05)
 
     def _until_next_schedule(self) -> float | None:
         """Seconds until the next scheduled article goes live, so its banner goes without a save."""

@@ -188,6 +188,10 @@ class Debouncer:
                 self._changed.wait(min(x for x in (due, left, 3600.0) if x is not None))
         return None
 
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
     def close(self) -> None:
         """Wake and end every ``wait``: the server is stopping."""
         with self._changed:

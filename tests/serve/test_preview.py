@@ -9,7 +9,7 @@ import pytest
 
 from byline.errors import BuildFailed, ContentError, UsageError
 from byline.pipeline import BuildResult
-from byline.serve import Preview, State
+from byline.serve import Preview, State, moved_urls
 
 BAD_YAML = ContentError("content/articles/a.md", 3, "invalid YAML")
 LONG_SUMMARY = ContentError("content/articles/b.md", 2, "summary is long", "warning")
@@ -154,3 +154,26 @@ def test_waiting_times_out_with_the_same_state_and_ends_when_closed(preview: Pre
     assert preview.wait(seen.attempt, timeout=0) == seen
     preview.close()
     assert preview.wait(seen.attempt, timeout=30) is None
+
+
+def site_with(urls: dict[str, str]):  # type: ignore[no-untyped-def]
+    """Just enough of a Site for moved_urls: which file has which URL."""
+    from types import SimpleNamespace
+
+    return SimpleNamespace(url_of=urls)
+
+
+def test_pages_that_changed_address_are_remembered_for_the_session() -> None:
+    first = site_with({"a.md": "/a/", "b.md": "/b/"})
+    second = site_with({"a.md": "/a2/", "b.md": "/b/"})
+    third = site_with({"a.md": "/a3/", "b.md": "/b/"})
+    moves = moved_urls(first, second, {})
+    assert moves == {"/a/": "/a2/"}
+    assert moved_urls(second, third, moves) == {"/a/": "/a3/", "/a2/": "/a3/"}
+
+
+def test_an_address_taken_again_or_a_deleted_page_is_no_longer_redirected() -> None:
+    moves = {"/a/": "/a2/", "/c/": "/c2/"}
+    now = site_with({"a.md": "/a2/", "new.md": "/c/"})
+    assert moved_urls(now, now, moves) == {"/a/": "/a2/"}
+    assert moved_urls(now, site_with({}), moves) == {}

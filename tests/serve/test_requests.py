@@ -166,6 +166,13 @@ def test_folder_without_slash_redirects(built: Path) -> None:
     assert (response.status, response.headers["Location"]) == (302, "/authors/")
 
 
+def test_a_moved_page_redirects_to_its_new_address(built: Path) -> None:
+    state = State(token=TOKEN, attempt=2, moved={"/articles/old/": "/authors/"})
+    response = respond(state, built, "/articles/old/?x=1")
+    assert (response.status, response.headers["Location"]) == (302, "/authors/")
+    assert respond(state, built, "/news/articles/old/", "/news").headers["Location"] == "/news/authors/"
+
+
 def test_missing_pages_get_the_sites_404_page_with_status_404(built: Path) -> None:
     response = respond(STATE, built, "/no/such/page/")
     assert response.status == 404

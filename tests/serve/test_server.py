@@ -1,0 +1,295 @@
+"""The preview server end to end over real sockets (no browser): rebuilds on change, the event
+stream, concurrency, and the command's behaviour at the edges (port taken, Ctrl-C, public hosts).
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import queue
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+from byline.serve import PreviewServer, State, serve
+
+from .preview_site import ARTICLE, ARTICLE_TITLE, ARTICLE_URL, SAMPLE, article_text, copy_site, options_for, running
+
+BUILD_TIMEOUT = 30.0
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Path:
+    return copy_site(tmp_path / "site")
+
+
+@pytest.fixture
+def server(site: Path) -> Iterator[PreviewServer]:
+    with running(site) as server:
+        yield server
+
+
+def fetch(server: PreviewServer, path: str, method: str = "GET") -> tuple[int, dict[str, str], str]:
+    connection = http.client.HTTPConnection("127.0.0.1", server.http.server_port, timeout=BUILD_TIMEOUT)
+    try:
+        connection.request(method, path)
+        response = connection.getresponse()
+        return response.status, dict(response.getheaders()), response.read().decode()
+    finally:
+        connection.close()
+
+
+def after_build(server: PreviewServer, change: Callable[[], object]) -> State:
+    """Make a change on disk and return the state once the rebuild it causes is done.
+
+    One change per call: a folder made just before the call could be built on its own.
+    """
+    before = server.preview.state.attempt
+    change()
+    deadline = time.monotonic() + BUILD_TIMEOUT
+    while time.monotonic() < deadline:
+        state = server.preview.wait(before, deadline - time.monotonic())
+        if state is not None and state.attempt != before:
+            return state
+    raise AssertionError("no rebuild after the change")
+
+
+def test_the_preview_builds_into_a_temporary_folder_never_public(site: Path) -> None:
+    with running(site) as server:
+        assert server.preview.state.ok and server.options.output.is_dir()
+        assert not (site / "public").exists()
+        folder = server.folder
+    assert not folder.exists()  # removed on stop
+
+
+def test_an_edit_is_served_after_the_rebuild(server: PreviewServer, site: Path) -> None:
+    path = site / ARTICLE
+    state = after_build(server, lambda: path.write_text(path.read_text() + "\nA late paragraph about Wirral.\n"))
+    status, _, body = fetch(server, ARTICLE_URL)
+    assert state.ok and status == 200 and "A late paragraph about Wirral." in body
+
+
+def test_a_page_whose_title_edit_moved_it_redirects_to_its_new_address(server: PreviewServer, site: Path) -> None:
+    path = site / ARTICLE
+    after_build(server, lambda: path.write_text(path.read_text().replace(ARTICLE_TITLE, "Mersey Loop names COO")))
+    status, headers, _ = fetch(server, ARTICLE_URL)
+    assert (status, headers["Location"]) == (302, "/articles/2026/06/22/mersey-loop-names-coo/")
+    assert ">Mersey Loop names COO</h1>" in fetch(server, headers["Location"])[2]
+    after_build(server, lambda: path.write_text(path.read_text().replace("names COO", "hires a COO")))
+    assert fetch(server, ARTICLE_URL)[1]["Location"] == "/articles/2026/06/22/mersey-loop-hires-a-coo/"
+
+
+def test_new_deleted_and_renamed_files_show_up_without_a_restart(server: PreviewServer, site: Path) -> None:
+    new = site / "content/articles/2026/06/fresh.md"  # an existing folder: no mkdir to race the write
+    after_build(server, lambda: new.write_text(article_text("A fresh article")))
+    assert "A fresh article" in fetch(server, "/")[2]
+    moved = site / "content/articles/2026/06/renamed.md"
+    after_build(server, lambda: new.rename(moved))
+    assert fetch(server, "/articles/2026/07/01/a-fresh-article/")[0] == 200  # same slug, new file name
+    after_build(server, moved.unlink)
+    assert fetch(server, "/articles/2026/07/01/a-fresh-article/")[0] == 404
+    assert "A fresh article" not in fetch(server, "/")[2]
+
+
+def test_a_draft_flipped_to_published_loses_its_banner(server: PreviewServer, site: Path) -> None:
+    draft = site / "content/articles/2026/06/draft.md"
+    url = "/articles/2026/07/01/work-in-progress/"
+    after_build(server, lambda: draft.write_text(article_text("Work in progress", extra="draft: true\n")))
+    assert "Draft: not published" in fetch(server, url)[2]
+    assert "Work in progress" in fetch(server, "/_byline/")[2]
+    after_build(server, lambda: draft.write_text(article_text("Work in progress")))
+    assert "Draft: not published" not in fetch(server, url)[2]
+
+
+def test_scheduled_articles_show_their_time(server: PreviewServer, site: Path) -> None:
+    later = site / "content/articles/2026/06/later.md"
+    after_build(server, lambda: later.write_text(article_text("Results day", date="2027-02-03 09:00")))
+    assert "Scheduled for 3 February 2027 09:00" in fetch(server, "/articles/2027/02/03/results-day/")[2]
+    dashboard = fetch(server, "/_byline/")[2]
+    assert "Scheduled (1)" in dashboard and "3 February 2027 09:00" in dashboard
+
+
+def test_a_failed_rebuild_keeps_the_last_good_build(server: PreviewServer, site: Path) -> None:
+    path = site / ARTICLE
+    original = path.read_text()
+    broken = after_build(server, lambda: path.write_text(original.replace("title: ", "title: [", 1)))
+    assert [(e.path, e.line) for e in broken.errors] == [
+        (ARTICLE, 3)
+    ]  # YAML notices the bracket left open on the next line
+    status, _, body = fetch(server, ARTICLE_URL)
+    assert status == 200 and f">{ARTICLE_TITLE}</h1>" in body
+    assert f"{ARTICLE}:3" in fetch(server, "/_byline/")[2]
+    fixed = after_build(server, lambda: path.write_text(original))
+    assert fixed.ok and fixed.token != broken.token
+
+
+@pytest.mark.parametrize(
+    ("change", "where"),
+    [
+        (
+            lambda site: (site / "templates/base.html").write_text("{% block main %}\n{% if %}\n"),
+            "templates/base.html:2",
+        ),
+        (
+            lambda site: (site / ARTICLE).write_text(article_text("Who wrote this?", author="nobody")),
+            f"{ARTICLE}:4",
+        ),
+        (lambda site: (site / "site.toml").write_text("name = [\n"), "site.toml:1"),
+    ],
+    ids=["template-syntax", "unknown-author", "site-toml"],
+)
+def test_errors_name_the_file_and_line(
+    server: PreviewServer, site: Path, change: Callable[[Path], object], where: str
+) -> None:
+    state = after_build(server, lambda: change(site))
+    assert where in [f"{e.path}:{e.line}" for e in state.errors]
+    assert fetch(server, "/")[0] == 200
+
+
+def test_a_burst_of_500_files_is_one_rebuild(server: PreviewServer, site: Path) -> None:
+    folder = site / "static/files"
+    start = server.preview.state.attempt
+
+    def checkout() -> None:  # like a git checkout: many files as fast as the disk takes them
+        folder.mkdir()
+        for index in range(500):
+            (folder / f"{index}.txt").write_text(str(index))
+
+    after_build(server, checkout)
+    after_build(server, lambda: (site / "static/files/last.txt").write_text("sentinel"))
+    assert server.preview.state.attempt == start + 2
+    assert fetch(server, "/static/files/499.txt")[2] == "499"
+
+
+def read_event(stream: http.client.HTTPResponse) -> dict[str, object]:
+    for raw in iter(stream.readline, b""):
+        if raw.startswith(b"data: "):
+            return json.loads(raw[len(b"data: ") :])
+    raise AssertionError("the event stream ended")
+
+
+def open_stream(server: PreviewServer) -> http.client.HTTPResponse:
+    connection = http.client.HTTPConnection("127.0.0.1", server.http.server_port, timeout=BUILD_TIMEOUT)
+    connection.request("GET", "/_byline/events")
+    response = connection.getresponse()
+    assert response.status == 200 and response.getheader("Content-Type", "").startswith("text/event-stream")
+    return response
+
+
+def test_the_event_stream_tells_of_each_build(server: PreviewServer, site: Path) -> None:
+    stream = open_stream(server)
+    try:
+        first = read_event(stream)
+        assert first["build"] == server.preview.state.token and first["overlay"] == ""
+        path = site / ARTICLE
+        original = path.read_text()
+        path.write_text(original.replace("title: ", "title: [", 1))
+        failed = read_event(stream)
+        assert failed["build"] == first["build"] and f"{ARTICLE}:3" in str(failed["overlay"])
+        (site / "static/css/style.css").write_text(original and "body { color: red; }\n")
+        path.write_text(original)
+        fixed = read_event(stream)
+        assert fixed["build"] != first["build"] and fixed["overlay"] == "" and fixed["css"] is False
+        (site / "static/css/style.css").write_text("body { color: blue; }\n")
+        restyled = read_event(stream)
+        assert restyled["css"] is True and restyled["previous"] == fixed["build"]
+    finally:
+        stream.close()
+
+
+def test_open_event_streams_do_not_hold_up_a_page_with_30_assets(server: PreviewServer, site: Path) -> None:
+    assets = [f"/static/images/{p.name}" for p in (site / "static/images").iterdir()]
+    assets += [f"/static/authors/{p.name}" for p in (site / "static/authors").iterdir()]
+    assets = (assets * 30)[:30]
+    streams = [open_stream(server) for _ in range(12)]  # twelve tabs, each with its own stream
+    try:
+        for stream in streams:
+            read_event(stream)
+        started = time.monotonic()
+        with ThreadPoolExecutor(max_workers=30) as pool:
+            statuses = list(pool.map(lambda path: fetch(server, path, "HEAD")[0], [ARTICLE_URL, *assets]))
+        assert statuses == [200] * 31
+        assert time.monotonic() - started < 10
+    finally:
+        for stream in streams:
+            stream.close()
+
+
+def test_a_port_in_use_is_a_usage_error(site: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        assert serve(options_for(site), "127.0.0.1", port) == 2
+    err = capsys.readouterr().err
+    assert f"port {port} on 127.0.0.1 is already in use" in err and "--port" in err
+    assert "Traceback" not in err
+
+
+def start_command(site: Path, *args: str) -> tuple[subprocess.Popen[str], queue.Queue[str]]:
+    """Run `python build.py serve` on a free port; its stderr lines arrive on the queue."""
+    process = subprocess.Popen(
+        [sys.executable, str(SAMPLE / "build.py"), "serve", "--root", str(site), "--port", "0", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    lines: queue.Queue[str] = queue.Queue()
+
+    def pump() -> None:
+        assert process.stderr is not None
+        for line in process.stderr:
+            lines.put(line)
+        lines.put("")
+
+    threading.Thread(target=pump, daemon=True).start()
+    return process, lines
+
+
+def wait_for_line(lines: queue.Queue[str], text: str) -> list[str]:
+    seen = []
+    while (line := lines.get(timeout=BUILD_TIMEOUT)) != "":
+        seen.append(line)
+        if text in line:
+            return seen
+    raise AssertionError(f"{text!r} never printed; got {seen}")
+
+
+def drain(lines: queue.Queue[str]) -> str:
+    rest = []
+    while (line := lines.get(timeout=BUILD_TIMEOUT)) != "":
+        rest.append(line)
+    return "".join(rest)
+
+
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
+def test_ctrl_c_stops_cleanly_without_a_traceback(site: Path, stop: signal.Signals) -> None:
+    process, lines = start_command(site)
+    try:
+        printed = wait_for_line(lines, "Serving the preview at http://127.0.0.1:")
+        assert not any("warning" in line for line in printed)
+        process.send_signal(stop)
+        assert process.wait(timeout=BUILD_TIMEOUT) == 0
+        rest = drain(lines)
+        assert "Traceback" not in rest and "Stopping." in rest
+    finally:
+        process.kill()
+
+
+def test_binding_beyond_this_machine_warns(site: Path) -> None:
+    process, lines = start_command(site, "--host", "0.0.0.0")
+    try:
+        printed = wait_for_line(lines, "Serving the preview at")
+        assert "warning: serving on 0.0.0.0" in printed[0]
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=BUILD_TIMEOUT) == 0
+    finally:
+        process.kill()
