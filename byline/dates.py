@@ -47,6 +47,8 @@ def parse_datetime(value: object, tz: ZoneInfo) -> datetime | None:
             return None
     else:
         return None
+    if not 1 < parsed.year < 9999:  # a day's offset from there overflows datetime: refuse, never crash
+        return None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=tz)
     return parsed

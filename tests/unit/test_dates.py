@@ -95,3 +95,9 @@ def test_iso_carries_the_offset_to_the_second() -> None:
 
 def test_month_names_are_english() -> None:
     assert [month_name(m) for m in (1, 6, 12)] == ["January", "June", "December"]
+
+
+@pytest.mark.parametrize("value", ["0001-01-01", "9999-12-31T23:59:00-05:00", "9999-12-31"])
+def test_dates_at_the_ends_of_the_calendar_are_refused(value: str) -> None:
+    # converting them to another zone overflows: they would crash the build, not be reported
+    assert parse_datetime(value, LONDON) is None
