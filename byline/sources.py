@@ -49,7 +49,11 @@ def find_sources(root: Path) -> tuple[list[SourceFile], list[ContentError]]:
             if not real.is_relative_to(root):
                 problems.append(ContentError(rel, 0, "symlink points outside the site root; refused"))
                 continue
-            data = real.read_bytes()
+            try:
+                data = real.read_bytes()
+            except OSError as exc:  # a dangling symlink, or a file deleted while we walked
+                problems.append(ContentError(rel, 0, f"cannot read this file: {exc.strerror or exc}"))
+                continue
             files.append(SourceFile(rel, kind, data, hashlib.sha256(data).hexdigest()))
     return files, problems
 
