@@ -73,6 +73,8 @@ def split_front_matter(path: str, text: str) -> tuple[FrontMatter | None, list[C
         return None, [ContentError(path, line, f"invalid YAML: {reason}")]
     except yaml.YAMLError as exc:  # errors without a position
         return None, [ContentError(path, first_line, f"invalid YAML: {exc}")]
+    except RecursionError:  # thousands of nested [ or {: PyYAML composes recursively
+        return None, [ContentError(path, first_line, "invalid YAML: nested too deeply")]
     return parsed, problems
 
 

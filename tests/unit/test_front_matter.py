@@ -116,3 +116,9 @@ def test_horizontal_rule_in_the_body_stays_in_the_body() -> None:
     assert parsed is not None
     assert parsed.values == {"title": "A"}
     assert "---" in parsed.body and "Two" in parsed.body
+
+
+def test_yaml_nested_too_deeply_is_reported_not_a_crash() -> None:
+    parsed, problems = split("---\ntitle: A\ntags: " + "[" * 5000 + "]" * 5000 + "\n---\n")
+    assert parsed is None
+    assert problems == [f"{PATH}:1: invalid YAML: nested too deeply"]
