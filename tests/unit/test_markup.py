@@ -102,6 +102,10 @@ def test_first_paragraph_skips_headings_quotes_and_footnote_markers() -> None:
     assert rendered.first_paragraph == "The first real paragraph."
 
 
+def test_first_paragraph_skips_a_picture_on_its_own() -> None:
+    assert render_markdown("![The depot](/static/depot.jpg)\n\nThe real text.").first_paragraph == "The real text."
+
+
 def test_first_paragraph_is_empty_without_paragraphs() -> None:
     assert render_markdown("* one\n* two\n").first_paragraph == ""
 
