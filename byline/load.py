@@ -13,8 +13,8 @@ from .config import SiteConfig
 from .dates import ACCEPTED_FORMS, parse_datetime
 from .errors import ContentError
 from .front_matter import FrontMatter, split_front_matter
-from .markup import render_markdown
-from .models import Article, Author, Correction, Page
+from .markup import MarkupError, render_markdown
+from .models import Article, Author, Correction, Page, Rendered
 from .sources import SourceFile
 from .urls import SLUG_PATTERN, check_alias, slugify
 
@@ -99,6 +99,14 @@ class _Fields:
 
     def error(self, key: str, message: str) -> None:
         self.problems.append(ContentError(self.path, self.line(key), message))
+
+    def render_body(self) -> Rendered:
+        """Convert the body; a body Markdown cannot convert becomes a problem on its first line."""
+        try:
+            return render_markdown(self.body)
+        except MarkupError as exc:
+            self.problems.append(ContentError(self.path, self.body_line, str(exc)))
+            return Rendered("", "", 0)
 
     def text(self, key: str, required: bool = False) -> str | None:
         value = self.values.get(key)
@@ -189,7 +197,7 @@ def _article(source: SourceFile, fields: _Fields, rules: LoadRules) -> Article |
     region = fields.text("region")
     if region and not slugify(region):  # it would link to /regions//
         fields.error("region", f"region {region!r} has no letters or digits to make a URL from")
-    body = render_markdown(fields.body)
+    body = fields.render_body()
     summary = fields.text("summary") or body.first_paragraph
     meta = fields.meta(ARTICLE_KEYS)
     if fields.failed or title is None or date is None or author is None or slug is None:
@@ -281,7 +289,7 @@ def _author(source: SourceFile, fields: _Fields, rules: LoadRules) -> Author | N
         )
     name = fields.text("name", required=True)
     links = _links(fields)
-    bio = render_markdown(fields.body)
+    bio = fields.render_body()
     role, organisation, avatar = (fields.text(k) for k in ("role", "organisation", "avatar"))
     _check_address(fields, "avatar", avatar)
     fields.meta(AUTHOR_KEYS)  # reports unpassable values; author pages need no extras yet
@@ -323,7 +331,7 @@ def _page(source: SourceFile, fields: _Fields, rules: LoadRules) -> Page | None:
             )
         )
     title = fields.text("title", required=True)
-    body = render_markdown(fields.body)
+    body = fields.render_body()
     summary = fields.text("summary") or body.first_paragraph
     meta = fields.meta(PAGE_KEYS)
     if fields.failed or title is None:
