@@ -47,11 +47,26 @@ def parse_key(source: SourceFile, rules: LoadRules) -> str:
 class Cache:
     """A sqlite-backed store; every failure degrades to 'not cached'."""
 
-    def __init__(self, root: Path, enabled: bool = True):
+    def __init__(self, root: Path, enabled: bool = True, read_only: bool = False):
         self.path = root / CACHE_DIR / "cache.sqlite3"
         self.db: sqlite3.Connection | None = None
+        self.read_only = read_only
         if enabled:
-            self.db = self._open()
+            self.db = self._open_read_only() if read_only else self._open()
+
+    def _open_read_only(self) -> sqlite3.Connection | None:
+        """For `check`, which writes nothing: use an existing, current cache or none."""
+        if not self.path.is_file():
+            return None
+        try:
+            db = sqlite3.connect(f"{self.path.as_uri()}?mode=ro", uri=True, timeout=10)
+            row = db.execute("SELECT value FROM meta WHERE key='generation'").fetchone()
+            if row is not None and row[0] == _GENERATION:
+                return db
+            db.close()
+        except sqlite3.Error:
+            pass
+        return None
 
     def _open(self) -> sqlite3.Connection | None:
         for attempt in range(2):
@@ -114,7 +129,7 @@ class Cache:
 
     def put_fingerprints(self, folder: Path, fingerprints: dict[str, str]) -> None:
         """Replace the recorded fingerprints of an output folder with this build's."""
-        if self.db is None:
+        if self.db is None or self.read_only:
             return
         try:
             with self.db:
@@ -127,7 +142,7 @@ class Cache:
 
     def prune(self, live_keys: set[str]) -> None:
         """Forget parse results no current file needs, so the cache does not grow forever."""
-        if self.db is None:
+        if self.db is None or self.read_only:
             return
         try:
             stored = [row[0] for row in self.db.execute("SELECT key FROM parse")]
@@ -139,7 +154,7 @@ class Cache:
             pass
 
     def _write(self, sql: str, rows: list[tuple[str, str]]) -> None:
-        if self.db is None or not rows:
+        if self.db is None or self.read_only or not rows:
             return
         try:
             with self.db:

@@ -69,13 +69,25 @@ def split_front_matter(path: str, text: str) -> tuple[FrontMatter | None, list[C
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = first_line + mark.line if mark else first_line
-        reason = " ".join(str(part) for part in (exc.context, exc.problem) if part)
-        return None, [ContentError(path, line, f"invalid YAML: {reason}")]
+        return None, [ContentError(path, line, f"invalid YAML: {_explain(exc, first_line, line)}")]
     except yaml.YAMLError as exc:  # errors without a position
         return None, [ContentError(path, first_line, f"invalid YAML: {exc}")]
     except RecursionError:  # thousands of nested [ or {: PyYAML composes recursively
         return None, [ContentError(path, first_line, "invalid YAML: nested too deeply")]
     return parsed, problems
+
+
+def _explain(exc: yaml.MarkedYAMLError, first_line: int, line: int) -> str:
+    """PyYAML's problem first, then where the unfinished thing began (an unclosed quote...)."""
+    reason = str(exc.problem or exc.context or "cannot be read")
+    for stream_end in ("unexpected end of stream", "'<stream end>'"):
+        reason = reason.replace(stream_end, "the end of the front matter")
+    if exc.context and exc.problem:
+        where = exc.context
+        if exc.context_mark is not None and first_line + exc.context_mark.line != line:
+            where += f" that started on line {first_line + exc.context_mark.line}"
+        reason += f" ({where})"
+    return reason
 
 
 def _read_mapping(path: str, loader: _Loader, node: Any, first_line: int, parsed: FrontMatter) -> list[ContentError]:

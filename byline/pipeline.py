@@ -61,8 +61,8 @@ class Checked:
 
 
 def check(options: BuildOptions) -> Checked:
-    """Load and model the site, reporting every problem; writes nothing but the cache."""
-    return Builder(options).check()
+    """Load and model the site, reporting every problem; writes nothing, not even the cache."""
+    return Builder(options).check(write_cache=False)
 
 
 def build(options: BuildOptions, progress: Progress | None = None) -> BuildResult:
@@ -80,14 +80,14 @@ class Builder:
         self.options = options
         self._memo: dict[str, ParseResult] = {}
 
-    def check(self, options: BuildOptions | None = None) -> Checked:
+    def check(self, options: BuildOptions | None = None, write_cache: bool = True) -> Checked:
         options = _with_clock(options or self.options)
         timer = _Timer()
         config, problems = load_config(options.root, options.base_url)
         sources, source_problems = find_sources(options.root)
         problems += source_problems
         timer.lap("read")
-        cache = Cache(options.root, enabled=True)
+        cache = Cache(options.root, read_only=not write_cache)
         try:
             results, parsed = self._load(sources, LoadRules.from_config(config), cache, options)
         finally:
