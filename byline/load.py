@@ -56,9 +56,22 @@ class LoadRules:
 
 Model = Article | Author | Page
 
+MAX_FILE_BYTES = 16_000_000  # 10 MB of prose converts in about 15 s; far past this is a mistake
+# Characters XML 1.0 forbids or HTML calls control characters: one in a title or body
+# would make every feed carrying the article malformed. Tab, newline and CR are fine.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
+_CONTROL_HINT = "web pages and feeds cannot carry it; delete it (it often comes from pasting from Word or a PDF)"
+
 
 def load_source(source: SourceFile, rules: LoadRules) -> tuple[Model | None, list[ContentError]]:
     """Decode, split and validate one file into its model; None when it has errors."""
+    if len(source.data) > MAX_FILE_BYTES:
+        size = f"{len(source.data) / 1_000_000:.1f} MB"
+        return None, [
+            ContentError(
+                source.path, 1, f"file is {size}; a content file may be at most {MAX_FILE_BYTES // 1_000_000} MB"
+            )
+        ]
     try:
         text = source.data.decode("utf-8").removeprefix("\ufeff").replace("\r\n", "\n")
     except UnicodeDecodeError as exc:
@@ -70,10 +83,17 @@ def load_source(source: SourceFile, rules: LoadRules) -> tuple[Model | None, lis
                 f"file is not valid UTF-8 text (byte {source.data[exc.start]:#04x}); save it as UTF-8",
             )
         ]
+    control = _CONTROL.search(text)
+    if control:
+        line = text.count("\n", 0, control.start()) + 1
+        return None, [
+            ContentError(source.path, line, f"invisible control character {_codepoint(control)}: {_CONTROL_HINT}")
+        ]
     parsed, problems = split_front_matter(source.path, text)
     if parsed is None:
         return None, problems
     fields = _Fields(source.path, parsed, problems)
+    fields.refuse_control_characters()
     loader = {"article": _article, "author": _author, "page": _page}[source.kind]
     model = loader(source, fields, rules)
     return (None if fields.failed else model), fields.problems
@@ -99,6 +119,13 @@ class _Fields:
 
     def error(self, key: str, message: str) -> None:
         self.problems.append(ContentError(self.path, self.line(key), message))
+
+    def refuse_control_characters(self) -> None:
+        """Report values that YAML escapes ("\\x01") turned into control characters."""
+        for key, value in self.values.items():
+            found = _find_control(value)
+            if found:
+                self.error(key, f"'{key}' holds an invisible control character {_codepoint(found)}: {_CONTROL_HINT}")
 
     def render_body(self) -> Rendered:
         """Convert the body; a body Markdown cannot convert becomes a problem on its first line."""
@@ -345,6 +372,23 @@ def _page(source: SourceFile, fields: _Fields, rules: LoadRules) -> Page | None:
         meta=meta,
         lines=dict(fields.lines),
     )
+
+
+def _find_control(value: Any, depth: int = 0) -> re.Match[str] | None:
+    if isinstance(value, str):
+        return _CONTROL.search(value)
+    items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+    if depth > 20:
+        return None
+    for key, item in items:
+        found = _find_control(key, depth + 1) or _find_control(item, depth + 1)
+        if found:
+            return found
+    return None
+
+
+def _codepoint(match: re.Match[str]) -> str:
+    return f"U+{ord(match.group()):04X}"
 
 
 def _is_plain(value: Any, depth: int = 0) -> bool:
