@@ -59,7 +59,7 @@ class Cache:
         if not self.path.is_file():
             return None
         try:
-            db = sqlite3.connect(f"{self.path.as_uri()}?mode=ro", uri=True, timeout=10)
+            db = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True, timeout=10)
             row = db.execute("SELECT value FROM meta WHERE key='generation'").fetchone()
             if row is not None and row[0] == _GENERATION:
                 return db
@@ -85,6 +85,10 @@ class Cache:
                     "CREATE TABLE IF NOT EXISTS outputs (folder TEXT, path TEXT, fingerprint TEXT,"
                     " PRIMARY KEY (folder, path))"
                 )
+                # History, not a memo: kept across generations so an upgrade does not forget
+                # which URLs are live (checks warn when a build would break one).
+                db.execute("CREATE TABLE IF NOT EXISTS published (folder TEXT, source TEXT, id TEXT, url TEXT)")
+                db.execute("CREATE INDEX IF NOT EXISTS published_folder ON published (folder)")
                 db.commit()
                 db.execute("SELECT count(*) FROM parse").fetchone()  # surfaces corruption now
                 return db
@@ -126,6 +130,29 @@ class Cache:
             return dict(rows.fetchall())
         except sqlite3.Error:
             return {}
+
+    def get_published(self, folder: Path) -> list[tuple[str, str | None, str]] | None:
+        """(source, id, url) of each article the last build into ``folder`` published; None if unrecorded."""
+        if self.db is None:
+            return None
+        try:
+            rows = self.db.execute("SELECT source, id, url FROM published WHERE folder=? ORDER BY url", (str(folder),))
+            return rows.fetchall() or None
+        except sqlite3.Error:
+            return None
+
+    def put_published(self, folder: Path, articles: list[tuple[str, str | None, str]]) -> None:
+        """Record (source, id, url) of every article a build into ``folder`` published, replacing the last record."""
+        if self.db is None or self.read_only:
+            return
+        try:
+            with self.db:
+                self.db.execute("DELETE FROM published WHERE folder=?", (str(folder),))
+                self.db.executemany(
+                    "INSERT INTO published VALUES (?, ?, ?, ?)", [(str(folder), *row) for row in articles]
+                )
+        except sqlite3.Error:
+            pass
 
     def put_fingerprints(self, folder: Path, fingerprints: dict[str, str]) -> None:
         """Replace the recorded fingerprints of an output folder with this build's."""

@@ -1,0 +1,451 @@
+"""Editorial checks: mistakes a build survives but readers would notice, reported as warnings.
+
+Run after the model stage on the finished Site, so they see what the build will
+publish: broken internal links and images, over-long headlines and summaries,
+impossible dates, "By" in an author's name, one-off topics that look like typos,
+and URLs the previous build published that this one would break. Warnings never
+stop a build; `check --strict` makes them fail.
+
+Messages point at the line to fix. Models keep front-matter lines but not body
+lines, so a file is re-read only when it has a problem to locate.
+"""
+
+from __future__ import annotations
+
+import difflib
+import html
+import os
+import re
+import xml.etree.ElementTree as ElementTree
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from urllib.parse import unquote, urljoin, urlsplit
+
+from . import urls
+from .config import SiteConfig
+from .errors import ContentError
+from .front_matter import FrontMatter, split_front_matter
+from .models import Article, Author, Page
+from .site import Group, Site
+
+HEADLINE_LIMIT = 110  # search results and social cards cut headlines at about this length
+SUMMARY_LIMIT = 200
+TOPIC_SIMILARITY = 0.85  # difflib ratio: 'Manufactring'/'Manufacturing' 0.96, 'Energy'/'Retail' 0.17
+_TAG = re.compile(r"<(a|img)\s[^>]*>")  # sanitised HTML: every '<' outside a tag is escaped
+_ATTRIBUTE = {"a": re.compile(r'\shref="([^"]*)"'), "img": re.compile(r'\ssrc="([^"]*)"')}
+_BY = re.compile(r"^by\b", re.IGNORECASE)  # 'By Simon', 'by: Simon'; not 'Byron'
+
+
+@dataclass(frozen=True)
+class Published:
+    """An article URL the previous build published; ``source`` and ``id`` when known."""
+
+    url: str
+    source: str | None = None
+    id: str | None = None
+
+
+@dataclass(frozen=True)
+class Scheduled:
+    """The next article that becomes due: the moment the site must be rebuilt."""
+
+    source: str
+    at: datetime
+
+
+def editorial_problems(
+    site: Site, root: Path, static: frozenset[str], previous: Sequence[Published] = ()
+) -> list[ContentError]:
+    """Every editorial warning for the site; ``static`` holds the site paths of static files."""
+    lines = SourceLines(root)
+    everything = (*site.articles, *site.hidden)
+    targets = Targets(site, static)
+    return [
+        *(p for a in site.articles for p in _body_problems(a, site.url_of[a.source], targets, lines)),
+        *(p for page in site.pages for p in _body_problems(page, site.url_of[page.source], targets, lines)),
+        *(p for a in everything for p in _front_matter_problems(a, site.url_of[a.source], targets)),
+        *(p for author in site.authors for p in _author_problems(author, lines)),
+        *_topic_problems(everything),
+        *_url_changes(site, previous, root),
+    ]
+
+
+def next_scheduled(site: Site) -> Scheduled | None:
+    """The earliest scheduled article this build leaves out, if any."""
+    waiting = [a for a in site.hidden if site.status_of[a.source] == "scheduled"]
+    if not waiting:
+        return None
+    first = min(waiting, key=lambda a: (a.date, a.source))
+    return Scheduled(first.source, first.date)
+
+
+def describe_moment(moment: datetime, config: SiteConfig) -> str:
+    """'2027-02-03 07:00 GMT': site-local wall time with its zone, as editors read it."""
+    local = moment.astimezone(config.timezone)
+    return f"{local:%Y-%m-%d %H:%M} {local.tzname()}"
+
+
+# --- what exists --------------------------------------------------------------------
+
+
+def static_paths(folders: Iterable[Path]) -> frozenset[str]:
+    """Site paths (/static/...) of every file the build copies from these static folders."""
+    found: set[str] = set()
+    for folder in folders:
+        for dirpath, dirnames, filenames in os.walk(folder):
+            dirnames[:] = [d for d in dirnames if not d.startswith(".")]
+            relative = Path(dirpath).relative_to(folder).as_posix()
+            prefix = "/static/" if relative == "." else f"/static/{relative}/"
+            found.update(prefix + name for name in filenames if not name.startswith("."))
+    return frozenset(found)
+
+
+def site_paths(site: Site) -> frozenset[str]:
+    """Every URL the build writes for this Site (the contract's URL table)."""
+    paths = {urls.SEARCH, urls.AUTHORS, urls.TOPICS, urls.ARCHIVE, "/regions/", urls.FEED}
+    paths |= {urls.SITEMAP, urls.NEWS_SITEMAP, urls.ROBOTS, urls.NOT_FOUND}
+    paths |= set(_pages(urls.home, len(site.articles), site.config.per_page))
+    for section in site.sections:
+        paths |= {urls.feed_of(urls.section(section.slug)), *_group_pages(urls.section, section, site)}
+    for author in site.authors:
+        count = len(site.by_author.get(author.slug, ()))
+        paths |= {urls.feed_of(urls.author(author.slug))}
+        paths |= set(_pages(lambda page, slug=author.slug: urls.author(slug, page), count, site.config.per_page))
+    for topic in site.topics:
+        paths |= {urls.feed_of(urls.topic(topic.slug)), *_group_pages(urls.topic, topic, site)}
+    for region in site.regions:
+        paths |= set(_group_pages(urls.region, region, site))
+    for year in site.years:
+        paths |= {urls.archive_year(year.year), *(urls.archive_month(m.year, m.month) for m in year.months)}
+    paths |= {site.url_of[p.source] for p in site.pages}
+    paths |= {site.url_of[a.source] for a in site.articles}
+    paths |= {alias for a in site.articles for alias in a.aliases}
+    return frozenset(paths)
+
+
+def _group_pages(url_for: Callable[[str, int], str], group: Group, site: Site) -> Iterator[str]:
+    return _pages(lambda page: url_for(group.slug, page), len(group.articles), site.config.per_page)
+
+
+def _pages(url_for: Callable[[int], str], count: int, per_page: int) -> Iterator[str]:
+    """Page 1 and every later page of a paginated index, as plan.py paginates it."""
+    for page in range(1, max(1, -(-count // per_page)) + 1):
+        yield url_for(page)
+
+
+class Targets:
+    """What a link may point at: the site's pages and files, and what is merely hidden."""
+
+    def __init__(self, site: Site, static: frozenset[str]):
+        self.config = site.config
+        self.pages = site_paths(site)
+        self.files = static
+        self.hidden = {site.url_of[a.source]: a for a in site.hidden}
+        self.status_of = site.status_of
+        self._article_urls = sorted(site.url_of[a.source] for a in site.articles)
+
+    def exists(self, path: str) -> bool:
+        """True for a page or file; '/x' and '/x/index.html' count as the folder '/x/'."""
+        if path in self.pages or path in self.files:
+            return True
+        if path.endswith("/index.html"):
+            return path[: -len("index.html")] in self.pages
+        return not path.endswith("/") and path + "/" in self.pages
+
+    def why_hidden(self, path: str) -> str | None:
+        """Why a link to a real but unpublished article does not work yet."""
+        article = self.hidden.get(path) or self.hidden.get(path + "/")
+        if article is None:
+            return None
+        if self.status_of[article.source] == "draft":
+            return f"goes to a draft ({article.source}); it will not work until that is published"
+        return f"goes to an article scheduled for {describe_moment(article.date, self.config)}; it will not work until then"
+
+    def nearest(self, path: str) -> str | None:
+        """The article URL a mistyped link most likely meant."""
+        near = difflib.get_close_matches(path, self._article_urls, n=1, cutoff=0.8)
+        return near[0] if near else None
+
+
+# --- body links and images ----------------------------------------------------------
+
+
+def _body_problems(item: Article | Page, page_url: str, targets: Targets, lines: SourceLines) -> Iterator[ContentError]:
+    seen: set[str] = set()
+    for tag, address in _references(item.body.html):
+        if address in seen:
+            continue
+        seen.add(address)
+        path = site_path(address, page_url, targets.config)
+        if path is None or targets.exists(path):
+            continue
+        line = lines.body_line_of(item.source, address)
+        yield ContentError(item.source, line, _broken_message(tag, address, path, targets), "warning")
+
+
+def _references(body_html: str) -> Iterator[tuple[str, str]]:
+    """(tag, address) of every link and image, in document order."""
+    for match in _TAG.finditer(body_html):
+        tag = match.group(1)
+        attribute = _ATTRIBUTE[tag].search(match.group(0))
+        if attribute:
+            yield tag, html.unescape(attribute.group(1))
+
+
+def site_path(address: str, page_url: str, config: SiteConfig) -> str | None:
+    """The site path an address on ``page_url`` points at, or None when it leaves the site."""
+    parts = urlsplit(address)
+    if parts.scheme not in ("", "http", "https"):
+        return None  # mailto:, tel:
+    if parts.netloc:
+        if parts.netloc.lower() != urlsplit(config.base_url).netloc.lower():
+            return None
+        path = parts.path or "/"
+    elif parts.scheme or not parts.path:
+        return None  # 'http:x', or '#notes' and '?x' on this page
+    else:
+        path = urljoin(config.base_path + page_url, parts.path)
+    base = config.base_path
+    if base and (path == base or path.startswith(base + "/")):
+        path = path[len(base) :] or "/"
+    return unquote(path)
+
+
+def _broken_message(tag: str, address: str, path: str, targets: Targets) -> str:
+    if tag == "img":
+        return f"image {address} does not exist; images live in static/ and are addressed as /static/..."
+    hidden = targets.why_hidden(path)
+    if hidden:
+        return f"link to {address} {hidden}"
+    message = f"link to {address} goes to no page of this site"
+    near = targets.nearest(path)
+    return message + (f"; did you mean {near}?" if near else "")
+
+
+# --- front matter -------------------------------------------------------------------
+
+
+def _front_matter_problems(article: Article, page_url: str, targets: Targets) -> Iterator[ContentError]:
+    config = targets.config
+
+    def warn(key: str, message: str) -> ContentError:
+        return ContentError(article.source, article.line(key), message, "warning")
+
+    if len(article.title) > HEADLINE_LIMIT:
+        yield warn(
+            "title",
+            f"headline is {len(article.title)} characters; keep it to {HEADLINE_LIMIT} or fewer"
+            " so search results and feeds show it whole",
+        )
+    if "summary" in article.lines and len(article.summary) > SUMMARY_LIMIT:
+        yield warn(
+            "summary",
+            f"summary is {len(article.summary)} characters; keep it to {SUMMARY_LIMIT} or fewer"
+            " so lists and search results show it whole",
+        )
+    if article.updated and article.updated < article.date:
+        yield warn(
+            "updated",
+            f"'updated' ({describe_moment(article.updated, config)}) is before 'date'"
+            f" ({describe_moment(article.date, config)}); an article cannot be updated before it is published",
+        )
+    for correction in article.corrections:
+        if correction.date < article.date:
+            yield warn(
+                "corrections",
+                f"correction dated {describe_moment(correction.date, config)} is before 'date'"
+                f" ({describe_moment(article.date, config)})",
+            )
+    if article.image:
+        path = site_path(article.image, page_url, config)
+        if path is not None and not targets.exists(path):
+            yield warn(
+                "image",
+                f"'image' {article.image} does not exist; images live in static/ and are addressed as /static/...",
+            )
+
+
+def _author_problems(author: Author, lines: SourceLines) -> Iterator[ContentError]:
+    if _BY.match(author.name):
+        line = lines.key_line(author.source, "name")
+        yield ContentError(
+            author.source,
+            line,
+            f"name {author.name!r} starts with 'By'; pages already print 'By' before it, so remove it",
+            "warning",
+        )
+
+
+def _topic_problems(articles: Sequence[Article]) -> Iterator[ContentError]:
+    """A topic only one article uses, spelled almost like an established one, is likely a typo."""
+    users: dict[str, list[tuple[Article, int]]] = defaultdict(list)
+    spellings: dict[str, Counter[str]] = defaultdict(Counter)
+    for article in articles:
+        for index, tag in enumerate(article.tags):
+            slug = urls.slugify(tag)
+            if slug:
+                users[slug].append((article, index))
+                spellings[slug][tag] += 1
+    names = {slug: min(c.items(), key=lambda item: (-item[1], item[0]))[0] for slug, c in spellings.items()}
+    established = {slug: len({a.source for a, _ in found}) for slug, found in users.items()}
+    established = {slug: count for slug, count in established.items() if count >= 2}
+    for slug, found in users.items():
+        if len({a.source for a, _ in found}) != 1:
+            continue
+        article, index = found[0]
+        tag = article.tags[index]
+        near = _likely_meant(tag, {names[s]: n for s, n in established.items() if s != slug})
+        if near:
+            yield ContentError(
+                article.source,
+                article.line(f"tags[{index}]"),
+                f"topic {tag!r} is used by this article only; did you mean {near[0]!r} (used by {near[1]} articles)?",
+                "warning",
+            )
+
+
+def _likely_meant(tag: str, candidates: Mapping[str, int]) -> tuple[str, int] | None:
+    scored = [
+        (difflib.SequenceMatcher(None, tag.casefold(), name.casefold()).ratio(), count, name)
+        for name, count in candidates.items()
+    ]
+    scored = [s for s in scored if s[0] >= TOPIC_SIMILARITY]
+    if not scored:
+        return None
+    _, count, name = max(scored, key=lambda s: (s[0], s[1], s[2]))
+    return name, count
+
+
+# --- URLs the previous build published ----------------------------------------------
+
+
+def _url_changes(site: Site, previous: Sequence[Published], root: Path) -> Iterator[ContentError]:
+    served = {site.url_of[a.source] for a in site.articles} | {x for a in site.articles for x in a.aliases}
+    everything = (*site.articles, *site.hidden)
+    by_source = {a.source: a for a in everything}
+    by_id = {a.id: a for a in everything if a.id}
+    shown = {a.source for a in site.articles}
+    old_urls = {p.url for p in previous}
+    new_urls = [a for a in site.articles if site.url_of[a.source] not in old_urls]
+    for record in previous:
+        if record.url in served:
+            continue
+        article = (by_id.get(record.id) if record.id else None) or by_source.get(record.source or "")
+        if record.source is None and article is None:
+            article = _guess_mover(record.url, new_urls, site)
+        if article is not None:
+            yield _moved(article, record.url, site, article.source in shown)
+        elif record.source and not (root / record.source).exists():
+            yield ContentError(
+                record.source,
+                0,
+                f"this file is gone, but the previous build published it at {record.url}; readers following"
+                f" old links will get 'page not found': add {record.url} to another article's 'aliases' to send them there",
+                "warning",
+            )
+
+
+def _moved(article: Article, old: str, site: Site, shown: bool) -> ContentError:
+    status = site.status_of[article.source]
+    if not shown:
+        state = "a draft" if status == "draft" else f"scheduled for {describe_moment(article.date, site.config)}"
+        key = "draft" if status == "draft" else "date"
+        message = f"the previous build published this article at {old}; now that it is {state}, that URL will show 'page not found'"
+        return ContentError(article.source, article.line(key), message, "warning")
+    new = site.url_of[article.source]
+    key = "date" if old.split("/")[2:5] != new.split("/")[2:5] else ("slug" if "slug" in article.lines else "title")
+    aliases = ", ".join([*article.aliases, old])
+    return ContentError(
+        article.source,
+        article.line(key),
+        f"URL changes from {old} (published by the previous build) to {new}; keep old links working with 'aliases: [{aliases}]'",
+        "warning",
+    )
+
+
+def _guess_mover(old: str, candidates: Sequence[Article], site: Site) -> Article | None:
+    """Which new URL an old one (known only from a sitemap) became: same slug, or same day and a similar slug."""
+    old_parts = old.strip("/").split("/")
+    if len(old_parts) != 5 or old_parts[0] != "articles":
+        return None
+    same_slug = [a for a in candidates if a.slug == old_parts[4]]
+    if len(same_slug) == 1:
+        return same_slug[0]
+    same_day = [a for a in candidates if site.url_of[a.source].split("/")[2:5] == old_parts[1:4]]
+    close = [a for a in same_day if difflib.SequenceMatcher(None, a.slug, old_parts[4]).ratio() >= 0.6]
+    return close[0] if len(close) == 1 else None
+
+
+def urls_in_sitemap(output: Path, config: SiteConfig) -> list[Published]:
+    """Article URLs in a previous output's sitemap: the fallback when the cache has no record."""
+    found: list[Published] = []
+    prefix = config.origin + config.base_path
+    for path in _sitemap_files(output):
+        try:
+            tree = ElementTree.parse(path)
+        except (ElementTree.ParseError, OSError):
+            continue
+        for loc in tree.iter("{http://www.sitemaps.org/schemas/sitemap/0.9}loc"):
+            url = (loc.text or "").strip()
+            if url.startswith(prefix + "/articles/"):
+                found.append(Published(url[len(prefix) :]))
+    return found
+
+
+def _sitemap_files(output: Path) -> list[Path]:
+    parts = sorted((output / "sitemaps").glob("sitemap-*.xml")) if (output / "sitemaps").is_dir() else []
+    return parts or [output / "sitemap.xml"]
+
+
+# --- finding lines --------------------------------------------------------------------
+
+
+class SourceLines:
+    """Re-read a content file, only when a problem in it needs a line number."""
+
+    def __init__(self, root: Path):
+        self.root = root
+        self._texts: dict[str, str] = {}
+        self._parsed: dict[str, FrontMatter | None] = {}
+
+    def text(self, source: str) -> str:
+        if source not in self._texts:
+            try:
+                data = (self.root / source).read_bytes()
+                self._texts[source] = data.decode("utf-8").removeprefix("\ufeff").replace("\r\n", "\n")
+            except (OSError, UnicodeDecodeError):
+                self._texts[source] = ""
+        return self._texts[source]
+
+    def front_matter(self, source: str) -> FrontMatter | None:
+        if source not in self._parsed:
+            self._parsed[source] = split_front_matter(source, self.text(source))[0]
+        return self._parsed[source]
+
+    def key_line(self, source: str, key: str) -> int:
+        parsed = self.front_matter(source)
+        return parsed.lines.get(key, 1) if parsed else 1
+
+    def body_line_of(self, source: str, address: str) -> int:
+        """The line of the body where ``address`` is written; the body's first line if not found."""
+        text = self.text(source)
+        parsed = self.front_matter(source)
+        body_line = parsed.body_line if parsed else 1
+        start = _offset_of_line(text, body_line)
+        for needle in (address, html.escape(address, quote=False), address.split("#")[0]):
+            found = text.find(needle, start) if needle else -1
+            if found >= 0:
+                return text.count("\n", 0, found) + 1
+        return body_line
+
+
+def _offset_of_line(text: str, line: int) -> int:
+    offset = 0
+    for _ in range(line - 1):
+        offset = text.find("\n", offset) + 1
+        if offset == 0:
+            return len(text)
+    return offset
