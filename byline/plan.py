@@ -362,6 +362,26 @@ class _Planner:
         )
 
 
+REDIRECTS_FILE = "_redirects"
+
+
+def redirect_rules(site: Site) -> bytes:
+    """The ``_redirects`` file: each published article's aliases -> the article, with status 301.
+
+    Netlify and Cloudflare Pages read it and answer an old URL with a real HTTP redirect;
+    every other host serves the alias's redirect page (meta refresh). Plain ``301``, not
+    Netlify's forcing ``301!``, which Cloudflare does not accept: Netlify then serves the
+    redirect page, which sends readers on just the same. Sorted, so builds are byte-identical.
+    """
+    base = site.config.base_path
+    rules = sorted(
+        (base + alias, base + site.url_of[article.source]) for article in site.articles for alias in article.aliases
+    )
+    lines = ["# Old URLs (the 'aliases' of articles) and where they moved. Written by Byline; edits are overwritten."]
+    lines += [f"{old} {new} 301" for old, new in rules]
+    return ("\n".join(lines) + "\n").encode()
+
+
 def _sitemaps(views: Views, outputs: list[Output], limit: int) -> list[Output]:
     """sitemap.xml lists every indexable page; past ``limit`` URLs it becomes an index of parts."""
     entries = [
