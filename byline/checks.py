@@ -1,10 +1,11 @@
 """Editorial checks: mistakes a build survives but readers would notice, reported as warnings.
 
 Run after the model stage on the finished Site, so they see what the build will
-publish: broken internal links and images, over-long headlines and summaries,
+publish: broken internal links, over-long headlines and summaries,
 impossible dates, "By" in an author's name, one-off topics that look like typos,
 and URLs the previous build published that this one would break. Warnings never
-stop a build; `check --strict` makes them fail.
+stop a build; `check --strict` makes them fail. (Missing images are errors, reported
+with their line by ``images``, which measures every picture anyway.)
 
 Messages point at the line to fix. Models keep front-matter lines but not body
 lines, so a file is re-read only when it has a problem to locate.
@@ -34,8 +35,8 @@ from .site import Group, Site
 HEADLINE_LIMIT = 110  # search results and social cards cut headlines at about this length
 SUMMARY_LIMIT = 200
 TOPIC_SIMILARITY = 0.85  # difflib ratio: 'Manufactring'/'Manufacturing' 0.96, 'Energy'/'Retail' 0.17
-_TAG = re.compile(r"<(a|img)\s[^>]*>")  # sanitised HTML: every '<' outside a tag is escaped
-_ATTRIBUTE = {"a": re.compile(r'\shref="([^"]*)"'), "img": re.compile(r'\ssrc="([^"]*)"')}
+_ANCHOR = re.compile(r"<a\s[^>]*>")  # sanitised HTML: every '<' outside a tag is escaped
+_HREF = re.compile(r'\shref="([^"]*)"')
 _BY = re.compile(r"^by\b", re.IGNORECASE)  # 'By Simon', 'by: Simon'; not 'Byron'
 
 
@@ -66,7 +67,7 @@ def editorial_problems(
     return [
         *(p for a in site.articles for p in _body_problems(a, site.url_of[a.source], targets, lines)),
         *(p for page in site.pages for p in _body_problems(page, site.url_of[page.source], targets, lines)),
-        *(p for a in everything for p in _front_matter_problems(a, site.url_of[a.source], targets)),
+        *(p for a in everything for p in _front_matter_problems(a, site.config)),
         *(p for author in site.authors for p in _author_problems(author, lines)),
         *_topic_problems(everything),
         *_url_changes(site, previous, root),
@@ -170,12 +171,12 @@ class Targets:
         return near[0] if near else None
 
 
-# --- body links and images ----------------------------------------------------------
+# --- body links ----------------------------------------------------------------------
 
 
 def _body_problems(item: Article | Page, page_url: str, targets: Targets, lines: SourceLines) -> Iterator[ContentError]:
     seen: set[str] = set()
-    for tag, address in _references(item.body.html):
+    for address in _links(item.body.html):
         if address in seen:
             continue
         seen.add(address)
@@ -183,16 +184,15 @@ def _body_problems(item: Article | Page, page_url: str, targets: Targets, lines:
         if path is None or targets.exists(path):
             continue
         line = lines.body_line_of(item.source, address)
-        yield ContentError(item.source, line, _broken_message(tag, address, path, targets), "warning")
+        yield ContentError(item.source, line, _broken_message(address, path, targets), "warning")
 
 
-def _references(body_html: str) -> Iterator[tuple[str, str]]:
-    """(tag, address) of every link and image, in document order."""
-    for match in _TAG.finditer(body_html):
-        tag = match.group(1)
-        attribute = _ATTRIBUTE[tag].search(match.group(0))
-        if attribute:
-            yield tag, html.unescape(attribute.group(1))
+def _links(body_html: str) -> Iterator[str]:
+    """The address of every link, in document order."""
+    for match in _ANCHOR.finditer(body_html):
+        href = _HREF.search(match.group(0))
+        if href:
+            yield html.unescape(href.group(1))
 
 
 def site_path(address: str, page_url: str, config: SiteConfig) -> str | None:
@@ -214,9 +214,7 @@ def site_path(address: str, page_url: str, config: SiteConfig) -> str | None:
     return unquote(path)
 
 
-def _broken_message(tag: str, address: str, path: str, targets: Targets) -> str:
-    if tag == "img":
-        return f"image {address} does not exist; images live in static/ and are addressed as /static/..."
+def _broken_message(address: str, path: str, targets: Targets) -> str:
     hidden = targets.why_hidden(path)
     if hidden:
         return f"link to {address} {hidden}"
@@ -228,9 +226,7 @@ def _broken_message(tag: str, address: str, path: str, targets: Targets) -> str:
 # --- front matter -------------------------------------------------------------------
 
 
-def _front_matter_problems(article: Article, page_url: str, targets: Targets) -> Iterator[ContentError]:
-    config = targets.config
-
+def _front_matter_problems(article: Article, config: SiteConfig) -> Iterator[ContentError]:
     def warn(key: str, message: str) -> ContentError:
         return ContentError(article.source, article.line(key), message, "warning")
 
@@ -259,13 +255,6 @@ def _front_matter_problems(article: Article, page_url: str, targets: Targets) ->
                 f"correction dated {describe_moment(correction.date, config)} is before 'date'"
                 f" ({describe_moment(article.date, config)})",
             )
-    if article.image:
-        path = site_path(article.image, page_url, config)
-        if path is not None and not targets.exists(path):
-            yield warn(
-                "image",
-                f"'image' {article.image} does not exist; images live in static/ and are addressed as /static/...",
-            )
 
 
 def _author_problems(author: Author, lines: SourceLines) -> Iterator[ContentError]:
@@ -285,10 +274,10 @@ def _topic_problems(articles: Sequence[Article]) -> Iterator[ContentError]:
     spellings: dict[str, Counter[str]] = defaultdict(Counter)
     for article in articles:
         for index, tag in enumerate(article.tags):
-            slug = urls.slugify(tag)
-            if slug:
-                users[slug].append((article, index))
-                spellings[slug][tag] += 1
+            key = urls.slugify(tag).replace("-", "")  # site.py's topic key: 'E-commerce' is 'Ecommerce'
+            if key:
+                users[key].append((article, index))
+                spellings[key][tag] += 1
     names = {slug: min(c.items(), key=lambda item: (-item[1], item[0]))[0] for slug, c in spellings.items()}
     established = {slug: len({a.source for a, _ in found}) for slug, found in users.items()}
     established = {slug: count for slug, count in established.items() if count >= 2}

@@ -18,12 +18,15 @@ from pathlib import Path
 
 from . import __version__
 from .cache import Cache, ParseResult, decode_result, encode_result, parse_key
+from .checks import Published, Scheduled, editorial_problems, next_scheduled, static_paths, urls_in_sitemap
 from .config import BuildOptions, SiteConfig, load_config
+from .dates import iso
 from .errors import BuildFailed, ContentError, only_errors
 from .load import LoadRules, load_source
+from .lock import output_lock
 from .models import Article, Author, Page
 from .parallel import fork_map, tick
-from .plan import Output, plan_site
+from .plan import REDIRECTS_FILE, Output, plan_site, redirect_rules
 from .render import THEME_STATIC, Renderer
 from .site import Site, build_site
 from .sources import SourceFile, find_sources
@@ -48,6 +51,7 @@ class BuildResult:
     warnings: list[ContentError] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
     site: Site | None = None
+    next_scheduled: Scheduled | None = None  # the earliest article left out for its date
 
 
 @dataclass
@@ -58,6 +62,7 @@ class Checked:
     problems: list[ContentError]
     timings: dict[str, float]
     parsed: int = 0
+    next_scheduled: Scheduled | None = None  # the earliest article left out for its date
 
 
 def check(options: BuildOptions) -> Checked:
@@ -108,9 +113,18 @@ class Builder:
         )
         problems += site_problems
         timer.lap("model")
-        return Checked(site, sorted(set(problems)), timer.laps, parsed)
+        static = static_paths(_static_dirs(options.root))
+        problems += editorial_problems(site, options.root, static, _previous_urls(options, config))
+        timer.lap("checks")
+        return Checked(site, sorted(set(problems)), timer.laps, parsed, next_scheduled=next_scheduled(site))
 
     def build(self, progress: Progress | None = None) -> BuildResult:
+        """Build under the output folder's lock: a second build at once is refused, never interleaved."""
+        check_output_folder(self.options.root, self.options.output)
+        with output_lock(self.options.root, self.options.output):
+            return self._build(progress)
+
+    def _build(self, progress: Progress | None) -> BuildResult:
         started = time.perf_counter()
         options = _with_clock(self.options)  # one reading of the clock for the whole build
         check_output_folder(options.root, options.output)
@@ -132,10 +146,12 @@ class Builder:
                 timer.lap("render")
                 for static in _static_dirs(options.root):
                     staging.copy_tree(static, "static", previous=output if previous else None)
-                staging.write(MARKER, _marker(site.config))
-                staging.files += 1
+                staging.write(MARKER, _marker(site.config, checked.next_scheduled))
+                staging.write(REDIRECTS_FILE, redirect_rules(site))
+                staging.files += 2
                 stats = staging.commit()
             cache.put_fingerprints(output, fingerprints)
+            cache.put_published(output, [(a.source, a.id, site.url_of[a.source]) for a in site.articles])
         finally:
             cache.close()
         timer.lap("write")
@@ -150,6 +166,7 @@ class Builder:
             warnings=[p for p in checked.problems if p.severity == "warning"],
             timings={**checked.timings, **timer.laps},
             site=site,
+            next_scheduled=checked.next_scheduled,
         )
 
     def _load(
@@ -235,8 +252,34 @@ def _static_dirs(root: Path) -> list[Path]:
     return [d for i, d in enumerate(dirs) if d.is_dir() and d.resolve() not in [x.resolve() for x in dirs[:i]]]
 
 
-def _marker(config: SiteConfig) -> bytes:
-    return (json.dumps({"generator": f"Byline {__version__}", "site": config.base_url}, indent=2) + "\n").encode()
+def _previous_urls(options: BuildOptions, config: SiteConfig) -> list[Published]:
+    """Article URLs the last build into this output published: the cache's record, else its sitemap.
+
+    The record knows each URL's source file and id, so a moved article is recognised
+    exactly; the sitemap (after --clean, or with the cache gone) gives URLs only.
+    """
+    output = options.output.resolve()
+    if not options.clean:
+        cache = Cache(options.root, read_only=True)
+        try:
+            recorded = cache.get_published(output)
+        finally:
+            cache.close()
+        if recorded is not None:
+            return [Published(url, source, article_id) for source, article_id, url in recorded]
+    return urls_in_sitemap(output, config) if (output / MARKER).is_file() else []
+
+
+def _marker(config: SiteConfig, scheduled: Scheduled | None = None) -> bytes:
+    """The output's marker; ``next_build_at``, present while an article waits, tells a deploy job when to rebuild.
+
+    The time only, never the waiting article's path or URL: the marker is public, and a
+    slug would leak an embargoed headline.
+    """
+    marker = {"generator": f"Byline {__version__}", "site": config.base_url}
+    if scheduled is not None:
+        marker["next_build_at"] = iso(scheduled.at.astimezone(UTC))
+    return (json.dumps(marker, indent=2) + "\n").encode()
 
 
 def _with_clock(options: BuildOptions) -> BuildOptions:
