@@ -86,7 +86,7 @@ class Corpus:
         return (
             f"{len(self.articles)} articles ({counts['published']} published, {_plural(counts['draft'], 'draft')}, "
             f"{counts['scheduled']} scheduled), {AUTHOR_COUNT} authors; body words median "
-            f"{statistics.median(lengths):.0f}, min {lengths[0]}, max {lengths[-1]}"
+            f"{statistics.median(lengths):.0f}, min {lengths[0]}, max {lengths[-1]}; corpus format {CORPUS_FORMAT}"
         )
 
 
