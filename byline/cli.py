@@ -1,22 +1,28 @@
-"""Command line: argparse -> build / serve / check / new, and the contract's exit codes."""
+"""Command line: argparse -> build / serve / check / new / authors new, and the contract's exit codes."""
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from .config import BuildOptions, check_base_url, load_config
-from .dates import ACCEPTED_FORMS, parse_datetime
+from .config import BuildOptions, SiteConfig, check_base_url, load_config
+from .dates import ACCEPTED_FORMS, iso, parse_datetime
 from .errors import BuildFailed, ContentError, UsageError
 
+if TYPE_CHECKING:
+    from .checks import Scheduled
+    from .pipeline import Checked
+
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
-COMMANDS = ("build", "serve", "check", "new")
+COMMANDS = ("build", "serve", "check", "new", "authors")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -44,10 +50,23 @@ def _run(args: argparse.Namespace) -> int:
     if args.command == "check":
         return _check(options, args)
     if args.command == "new":
-        from .scaffold import new_article
+        from .scaffold import new_article, parse_tags
 
-        path = new_article(options, args.title, args.author, now=options.now)
+        path = new_article(
+            options,
+            args.title,
+            args.author,
+            now=options.now,
+            section=args.section,
+            tags=parse_tags(args.tags),
+            region=args.region,
+        )
         print(path)
+        return EXIT_OK
+    if args.command == "authors":
+        from .scaffold import new_author
+
+        print(new_author(options, args.slug, args.name, role=args.role, organisation=args.organisation))
         return EXIT_OK
     if args.command == "serve":
         from .serve import serve
@@ -82,25 +101,65 @@ def _build(options: BuildOptions) -> int:
             f"Built {_plural(result.articles, 'article')}, {_plural(result.pages, 'page')} "
             f"({_plural(result.files, 'file')}) into {_shown(result.output)} in {result.seconds:.2f} s"
         )
+        if result.site is not None:
+            _print_next_scheduled(result.next_scheduled, result.site.config)
     return EXIT_OK
 
 
 def _check(options: BuildOptions, args: argparse.Namespace) -> int:
+    """Report every problem; exit 1 for errors, and for warnings too under --strict."""
     from .pipeline import check
 
     checked = check(options)
-    _report(checked.problems)
     errors = [p for p in checked.problems if p.severity == "error"]
+    warnings = [p for p in checked.problems if p.severity == "warning"]
+    status = EXIT_CONTENT if errors or (args.strict and warnings) else EXIT_OK
+    if args.format == "json":
+        print(json.dumps(_check_report(checked, status), indent=2, ensure_ascii=False))
+        return status
+    _report(checked.problems)
     if errors:
         print(f"{_plural(len(errors), 'error')} found.", file=sys.stderr)
-        return EXIT_CONTENT
-    if not options.quiet and checked.site is not None:
+    elif status != EXIT_OK:
+        print(f"{_plural(len(warnings), 'warning')} found, and --strict fails on warnings.", file=sys.stderr)
+    elif not options.quiet and checked.site is not None:
         site = checked.site
+        noted = f" ({_plural(len(warnings), 'warning')})" if warnings else ""
         print(
-            f"No errors: {_plural(len(site.articles), 'published article')}, "
+            f"No errors{noted}: {_plural(len(site.articles), 'published article')}, "
             f"{_plural(len(site.authors), 'author')}, {_plural(len(site.pages), 'page')}."
         )
-    return EXIT_OK
+        _print_next_scheduled(checked.next_scheduled, site.config)
+    return status
+
+
+def _check_report(checked: Checked, status: int) -> dict[str, Any]:
+    """`check --format json`: the same facts as the text report, for tools (CI annotations, editors)."""
+    site = checked.site
+    upcoming = checked.next_scheduled
+    return {
+        "ok": status == EXIT_OK,
+        "errors": sum(1 for p in checked.problems if p.severity == "error"),
+        "warnings": sum(1 for p in checked.problems if p.severity == "warning"),
+        "problems": [
+            {"path": p.path, "line": p.line, "severity": p.severity, "message": p.message} for p in checked.problems
+        ],
+        "published": None
+        if site is None
+        else {"articles": len(site.articles), "authors": len(site.authors), "pages": len(site.pages)},
+        "next_scheduled": None
+        if upcoming is None or site is None
+        else {"path": upcoming.source, "at": iso(upcoming.at.astimezone(site.config.timezone))},
+    }
+
+
+def _print_next_scheduled(upcoming: Scheduled | None, config: SiteConfig) -> None:
+    """Static hosting cannot publish on its own: say when the next build is needed."""
+    if upcoming is None:
+        return
+    from .checks import describe_moment
+
+    print(f"next scheduled: {upcoming.source} at {describe_moment(upcoming.at, config)} — rebuild then to publish it")
 
 
 def _report(problems: Sequence[ContentError]) -> None:
@@ -167,10 +226,22 @@ def _parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", parents=[common], help="preview with live reload")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
     serve.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
-    commands.add_parser("check", parents=[common], help="validate all content; write nothing")
+    check = commands.add_parser("check", parents=[common], help="validate all content; write nothing")
+    check.add_argument("--strict", action="store_true", help="exit 1 on warnings too, not only on errors")
+    check.add_argument("--format", choices=("text", "json"), default="text", help="report as text (default) or JSON")
     new = commands.add_parser("new", parents=[common], help="create a new article file")
     new.add_argument("title", help="the headline, in quotes")
     new.add_argument("--author", required=True, help="the author's slug, e.g. simon-malia")
+    new.add_argument("--section", help="the section's slug (default: site.toml's default_section)")
+    new.add_argument("--tags", help='topics, separated by commas: "BT, Outsourcing"')
+    new.add_argument("--region", help='the region, e.g. "North West"')
+    authors = commands.add_parser("authors", help="manage author profiles: 'authors new SLUG --name NAME'")
+    author_commands = authors.add_subparsers(dest="authors_command", metavar="ACTION", required=True)
+    new_author = author_commands.add_parser("new", parents=[common], help="create content/authors/SLUG.md")
+    new_author.add_argument("slug", help="the file name and URL slug, e.g. simon-malia")
+    new_author.add_argument("--name", required=True, help='the name as bylines show it, e.g. "Simon Malia"')
+    new_author.add_argument("--role", help='e.g. "Reporter"')
+    new_author.add_argument("--organisation", help='e.g. "Bdaily"')
     return parser
 
 

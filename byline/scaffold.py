@@ -1,9 +1,15 @@
-"""The `new` command: start an article with its front matter filled in."""
+"""The `new` and `authors new` commands: start a file with its front matter filled in.
+
+Both refuse, as usage errors, anything the build would reject later (an unknown author
+or section, a taken file name), so an editor learns of a typo at once, not at publishing.
+"""
 
 from __future__ import annotations
 
 import difflib
+import re
 import uuid
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -11,41 +17,87 @@ from .config import BuildOptions, load_config
 from .errors import UsageError
 from .urls import SLUG_PATTERN, slugify
 
+_BY = re.compile(r"^by\b", re.IGNORECASE)
 
-def new_article(options: BuildOptions, title: str, author: str, now: datetime | None = None) -> Path:
+
+def new_article(
+    options: BuildOptions,
+    title: str,
+    author: str,
+    now: datetime | None = None,
+    section: str | None = None,
+    tags: Sequence[str] = (),
+    region: str | None = None,
+) -> Path:
     """Write content/articles/YYYY/MM/<slug>.md as a draft and return its path."""
     config, _ = load_config(options.root)
-    title = " ".join(title.split())
+    title = _one_line(title)
     if not title:
         raise UsageError("the title is empty")
     slug = slugify(title)
     if not slug:
         raise UsageError(f"cannot make a file name from the title {title!r}; use letters or digits")
     _check_author(options.root, author)
+    section = _check_section(section, [s.slug for s in config.sections]) or config.default_section
+    topics = list(dict.fromkeys(t for t in (_one_line(t) for t in tags) if t))
     moment = (now or datetime.now(UTC)).astimezone(config.timezone)
     path = options.root / "content" / "articles" / f"{moment:%Y}" / f"{moment:%m}" / f"{slug}.md"
     if path.exists():
         raise UsageError(f"{path} already exists; choose another title")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    front = "\n".join(
-        [
-            "---",
-            f"title: {_yaml_string(title)}",
-            f"date: {moment:%Y-%m-%d %H:%M}",
-            f"author: {author}",
-            f"section: {config.default_section}",
-            "summary: ",
-            "tags: []",
-            f"id: {uuid.uuid4()}",
-            "draft: true",
-            "---",
-            "Write the article here. Delete 'draft: true' above when it is ready to publish.",
-            "",
-        ]
-    )
-    with path.open("x", encoding="utf-8") as handle:  # "x": never overwrite, even in a race
-        handle.write(front)
+    lines = [
+        "---",
+        f"title: {_yaml_string(title)}",
+        f"date: {moment:%Y-%m-%d %H:%M}",
+        f"author: {author}",
+        f"section: {section}",
+        "summary: ",
+        f"tags: [{', '.join(_yaml_string(t) for t in topics)}]",
+    ]
+    if region and _one_line(region):
+        lines.append(f"region: {_yaml_string(_one_line(region))}")
+    lines += [f"id: {uuid.uuid4()}", "draft: true", "---"]
+    lines += ["Write the article here. Delete 'draft: true' above when it is ready to publish.", ""]
+    _create(path, "\n".join(lines))
     return path
+
+
+def new_author(
+    options: BuildOptions, slug: str, name: str, role: str | None = None, organisation: str | None = None
+) -> Path:
+    """Write content/authors/<slug>.md and return its path."""
+    if not SLUG_PATTERN.match(slug):
+        raise UsageError(f"author slug {slug!r} must be lowercase letters, digits and hyphens, like simon-malia")
+    name = _one_line(name)
+    if not name:
+        raise UsageError("the name is empty")
+    if _BY.match(name):
+        raise UsageError(f"the name {name!r} starts with 'By'; pages print 'By' before it, so give the name alone")
+    path = options.root / "content" / "authors" / f"{slug}.md"
+    if path.exists():
+        raise UsageError(f"{path} already exists; that author has a profile")
+    lines = ["---", f"name: {_yaml_string(name)}"]
+    lines += [
+        f"{key}: {_yaml_string(_one_line(value))}"
+        for key, value in (("role", role), ("organisation", organisation))
+        if value and _one_line(value)
+    ]
+    lines += ["---", "A short biography: who they are and what they write about.", ""]
+    _create(path, "\n".join(lines))
+    return path
+
+
+def parse_tags(text: str | None) -> list[str]:
+    """Split --tags "BT, Lancashire County Council" into topics."""
+    return [t.strip() for t in (text or "").split(",") if t.strip()]
+
+
+def _create(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        with path.open("x", encoding="utf-8") as handle:  # "x": never overwrite, even in a race
+            handle.write(text)
+    except FileExistsError:
+        raise UsageError(f"{path} already exists") from None
 
 
 def _check_author(root: Path, author: str) -> None:
@@ -57,9 +109,23 @@ def _check_author(root: Path, author: str) -> None:
     near = difflib.get_close_matches(author, known, n=1, cutoff=0.6)
     if near:
         message += f"; did you mean '{near[0]}'?"
+    else:
+        message += f'; create it with: python build.py authors new {author} --name "..."'
     raise UsageError(message)
 
 
+def _check_section(section: str | None, known: list[str]) -> str | None:
+    if section is None or section in known:
+        return section
+    message = f"unknown section {section!r}; sections are: {', '.join(sorted(known))}"
+    near = difflib.get_close_matches(section, known, n=1, cutoff=0.6)
+    raise UsageError(message + (f"; did you mean '{near[0]}'?" if near else ""))
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
 def _yaml_string(text: str) -> str:
-    """Quote a title for YAML: double quotes, with backslashes and quotes escaped."""
+    """Quote text for YAML: double quotes, with backslashes and quotes escaped."""
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
