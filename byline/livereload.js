@@ -56,17 +56,23 @@ if (typeof SharedWorkerGlobalScope !== "undefined" && self instanceof SharedWork
       if (!overlay.isConnected) document.documentElement.appendChild(overlay);
     }
 
-    function swapStylesheets(token) {
-      for (const link of document.querySelectorAll('link[rel~="stylesheet"]')) {
-        const url = new URL(link.href, location.href);
-        if (url.origin !== location.origin) continue;
-        url.searchParams.set("byline", token);
-        const fresh = link.cloneNode();
-        fresh.href = url.href;
-        // Keep the old sheet until the new one has loaded, so nothing flashes unstyled.
-        fresh.onload = fresh.onerror = () => link.remove();
-        link.after(fresh);
-      }
+    // Restyle in place: the page's stylesheet links are replaced by the ones the new build
+    // gives this page (asset names may carry a content hash, so the old URL can be gone).
+    // Each old sheet stays until its successor has loaded, so nothing flashes unstyled.
+    async function swapStylesheets(token) {
+      const response = await fetch(location.href, { cache: "no-store" });
+      const fresh = new DOMParser().parseFromString(await response.text(), "text/html");
+      const wanted = [...fresh.querySelectorAll('link[rel~="stylesheet"]')];
+      const current = [...document.querySelectorAll('link[rel~="stylesheet"]')];
+      if (!response.ok || wanted.length !== current.length) throw new Error("the page's stylesheets changed");
+      current.forEach((link, index) => {
+        const next = document.importNode(wanted[index], true);
+        const url = new URL(next.getAttribute("href"), location.href);
+        if (url.origin === location.origin) url.searchParams.set("byline", token); // never a cached copy
+        next.href = url.href;
+        next.onload = next.onerror = () => link.remove();
+        link.after(next);
+      });
     }
 
     function receive(text) {
@@ -75,8 +81,8 @@ if (typeof SharedWorkerGlobalScope !== "undefined" && self instanceof SharedWork
       showOverlay(state.overlay);
       if (state.build === build) return;
       if (state.css && state.previous === build) {
-        swapStylesheets(state.build);
         build = status.build = state.build;
+        swapStylesheets(state.build).catch(() => location.reload());
         return;
       }
       location.reload();

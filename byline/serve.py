@@ -531,8 +531,19 @@ class PreviewServer:
         self.stop()
 
     def start(self) -> None:
-        """Watch first (a save during the first build is not lost), then build and serve in the background."""
+        """Build once, then watch, rebuild and serve in background threads.
+
+        The first build runs before any thread exists because it may fork worker processes
+        (parallel.fork_map), and forking beside running threads can deadlock the children
+        on a lock some thread held. Later builds run beside the server's threads, so they
+        stay in one process; they are mostly incremental. A save made during the first
+        build is found by its time and rebuilt at once.
+        """
+        started = time.time()
+        self.preview.rebuild()
+        self.builder.options = replace(self.builder.options, jobs=1)
         self.watcher.start()
+        self.debouncer.add(changed_since(self.watch, started))
         for target, name in ((self._build_loop, "byline-build"), (self._serve_http, "byline-http")):
             thread = threading.Thread(target=target, name=name, daemon=True)
             thread.start()
@@ -558,7 +569,6 @@ class PreviewServer:
         return self.builder.build()
 
     def _build_loop(self) -> None:
-        self.preview.rebuild()
         while not self._stopping:
             changed = self.debouncer.wait(timeout=self._until_next_schedule())
             if self._stopping or self.debouncer.closed:
@@ -588,6 +598,20 @@ class PreviewServer:
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
+def changed_since(watch: WatchSet, moment: float) -> list[Path]:
+    """Files the build reads that were modified at or after ``moment`` (a time.time() value)."""
+    found = [f for f in watch.files if f.is_file() and f.stat().st_mtime >= moment]
+    for folder in watch.folders:
+        for dirpath, dirnames, filenames in os.walk(folder):
+            dirnames[:] = [d for d in dirnames if watch.relevant(Path(dirpath) / d, is_directory=True)]
+            for name in filenames:
+                path = Path(dirpath) / name
+                with contextlib.suppress(OSError):
+                    if watch.relevant(path) and path.stat().st_mtime >= moment:
+                        found.append(path)
+    return found
+
+
 def serve(options: BuildOptions, host: str = "127.0.0.1", port: int = 8000) -> int:
     """Run the preview until Ctrl-C; return 0, or 2 when the address cannot be used."""
     log = _printer()
@@ -596,8 +620,7 @@ def serve(options: BuildOptions, host: str = "127.0.0.1", port: int = 8000) -> i
             f"warning: serving on {host} makes the preview, drafts and scheduled articles included, "
             "reachable from other machines; use --host 127.0.0.1 to keep it private"
         )
-    stop = [False]
-    restore = _on_signals(stop)
+    restore = _on_signals()
     try:
         try:
             server = PreviewServer(options, host, port, log=log, quiet=options.quiet)
@@ -609,14 +632,12 @@ def serve(options: BuildOptions, host: str = "127.0.0.1", port: int = 8000) -> i
             return EXIT_USAGE
         with server:
             server.start()
-            while not (server.preview.ready.wait(0.2) or stop[0]):
-                pass
             dashboard = f"http://{_url_host(host)}:{server.http.server_port}{overlay.PREFIX}"
-            if not stop[0]:
-                log(f"Serving the preview at {server.url} (dashboard: {dashboard}); press Ctrl-C to stop.")
-            while not stop[0]:
-                time.sleep(0.2)
-            log("Stopping.")
+            log(f"Serving the preview at {server.url} (dashboard: {dashboard}); press Ctrl-C to stop.")
+            while True:
+                time.sleep(3600)  # the threads do the work; Ctrl-C ends this with KeyboardInterrupt
+    except KeyboardInterrupt:
+        log("Stopped.")
     finally:
         restore()
     return EXIT_OK
@@ -632,19 +653,29 @@ def _printer() -> Log:
     return log
 
 
-def _on_signals(stop: list[bool]) -> Callable[[], None]:
-    """Turn Ctrl-C and SIGTERM into a clean stop instead of a KeyboardInterrupt traceback.
+def _on_signals() -> Callable[[], None]:
+    """Make Ctrl-C and SIGTERM stop the preview once, cleanly, with no traceback from any process.
 
-    The handler only flips a flag: taking a lock there could deadlock against the main
-    thread. Forked build workers inherit it too, so Ctrl-C mid-build prints nothing from them.
+    The first signal raises KeyboardInterrupt in the main thread (even mid-build); later
+    ones are ignored while shutting down. Forked build workers inherit the handler: in
+    them it falls back to the default action, so they end silently instead of printing
+    a KeyboardInterrupt traceback each.
     """
     if threading.current_thread() is not threading.main_thread():
         return lambda: None
     signals = [signal.SIGINT, signal.SIGTERM]
     previous = {s: signal.getsignal(s) for s in signals}
+    parent = os.getpid()
+    stopping = [False]
 
-    def handle(*_: object) -> None:
-        stop[0] = True
+    def handle(number: int, _: object) -> None:
+        if os.getpid() != parent:
+            signal.signal(number, signal.SIG_DFL)
+            os.kill(os.getpid(), number)
+            return
+        if not stopping[0]:
+            stopping[0] = True
+            raise KeyboardInterrupt
 
     for s in signals:
         signal.signal(s, handle)

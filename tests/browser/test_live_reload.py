@@ -144,3 +144,14 @@ def test_the_dashboard_lists_drafts_and_links_to_them(page: Page, server: Previe
     page.get_by_role("link", name="Board changes").click()
     expect(page.locator(".banner-draft")).to_be_visible()
     assert page.url.endswith("/articles/2026/07/01/board-changes/")
+
+
+def test_repeated_css_changes_keep_restyling(page: Page, server: PreviewServer, site: Path) -> None:
+    open_live(page, url(server, "/"))
+    page.evaluate("window.bylineMarker = 'still the same page'")
+    css = site / "static/css/style.css"
+    original = css.read_text()
+    for width in (3, 5, 3):
+        css.write_text(original + f"\nbody {{ border-top: {width}px solid rgb(1, 2, 3); }}\n")
+        page.wait_for_function(f"getComputedStyle(document.body).borderTopWidth === '{width}px'")
+    assert page.evaluate("window.bylineMarker") == "still the same page"

@@ -20,7 +20,6 @@ ARTICLES = (
     "content/articles/2026/06/north-east-business-confidence.md",
     "content/articles/2026/06/northgate-robotics-automation-centre.md",
 )
-AUTHORS = ("daniel-ashworth", "ruth-calloway", "simon-malia")  # the three articles' authors
 ARTICLE = ARTICLES[0]
 ARTICLE_URL = "/articles/2026/06/22/mersey-loop-logistics-appoints-new-chief-operating-officer/"
 ARTICLE_TITLE = "Mersey Loop Logistics appoints new chief operating officer"
@@ -28,14 +27,11 @@ NOW = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
 
 
 def copy_site(dest: Path) -> Path:
-    """Copy settings, theme, pages, three articles and their authors from the sample site into ``dest``."""
+    """Copy settings, theme, authors, pages and three articles of the sample site into ``dest``."""
     dest.mkdir(parents=True, exist_ok=True)
     shutil.copy2(SAMPLE / "site.toml", dest / "site.toml")
-    for folder in ("templates", "static", "content/pages"):
+    for folder in ("templates", "static", "content/authors", "content/pages"):
         shutil.copytree(SAMPLE / folder, dest / folder)
-    for author in AUTHORS:
-        (dest / "content/authors").mkdir(parents=True, exist_ok=True)
-        shutil.copy2(SAMPLE / f"content/authors/{author}.md", dest / f"content/authors/{author}.md")
     for article in ARTICLES:
         (dest / article).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(SAMPLE / article, dest / article)

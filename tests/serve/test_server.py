@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import os
 import queue
 import signal
 import socket
@@ -275,11 +276,11 @@ def test_ctrl_c_stops_cleanly_without_a_traceback(site: Path, stop: signal.Signa
     process, lines = start_command(site)
     try:
         printed = wait_for_line(lines, "Serving the preview at http://127.0.0.1:")
-        assert not any("warning" in line for line in printed)
+        assert not any("warning: serving on" in line for line in printed)
         process.send_signal(stop)
         assert process.wait(timeout=BUILD_TIMEOUT) == 0
         rest = drain(lines)
-        assert "Traceback" not in rest and "Stopping." in rest
+        assert "Traceback" not in rest and "Stopped." in rest
     finally:
         process.kill()
 
@@ -293,3 +294,18 @@ def test_binding_beyond_this_machine_warns(site: Path) -> None:
         assert process.wait(timeout=BUILD_TIMEOUT) == 0
     finally:
         process.kill()
+
+
+def test_files_saved_during_the_first_build_are_found_by_their_time(site: Path) -> None:
+    from byline.serve import changed_since
+    from byline.watch import WatchSet
+
+    watch = WatchSet.for_site(site)
+    moment = time.time() + 60  # as if the first build started later than everything on disk
+    assert changed_since(watch, moment) == []
+    fresh = site / ARTICLE
+    swap = site / "content/articles/.draft.md.swp"
+    for path in (fresh, swap, site / "site.toml"):
+        path.touch()
+        os.utime(path, (moment, moment))
+    assert sorted(changed_since(watch, moment)) == sorted([fresh.resolve(), (site / "site.toml").resolve()])

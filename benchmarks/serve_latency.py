@@ -1,0 +1,234 @@
+"""Measure the preview's save-to-browser latency: ``python -m benchmarks.serve_latency [--articles N] [--edits 20]``.
+
+For the sample site (copied to a temporary folder) and a generated corpus of N articles
+(default 1,000; ``benchmarks.corpus``), it runs ``python build.py serve`` exactly as an
+editor does, opens the newest article in headless Chromium, then saves the article's
+Markdown file ``--edits`` times (after one unmeasured warm-up save). Each latency runs
+from the moment before the file is written to the moment the browser has laid out the
+page showing the change, read from the page's own clock; the machine's wall clock is
+shared by both sides. It prints the median and the worst, and the server's own rebuild
+time for comparison. Not a test: nothing asserts a duration.
+"""
+
+from __future__ import annotations
+
+import argparse
+import queue
+import re
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from playwright.sync_api import Page, sync_playwright
+
+from .corpus import CORPUS_NOW, generate_corpus
+
+REPO = Path(__file__).resolve().parent.parent
+SAMPLE_ARTICLE = "content/articles/2026/11/wearside-talent-acquisition.md"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+WAIT_MS = 300_000  # a slow machine's rebuild of a big corpus must not abort the run
+_SERVING = re.compile(r"Serving the preview at (http://\S+/)")
+_REBUILT = re.compile(r"rebuilt in ([0-9.]+) s")
+
+# Runs at the start of every document the tab loads: once the probe the benchmark wrote
+# (kept in sessionStorage across the reload) is in the page, note the time just after the
+# next paint: a task queued from requestAnimationFrame runs once that frame is painted.
+_SHOWN_AT = """
+(() => {
+  const probe = sessionStorage.getItem("bylineProbe");
+  if (!probe) return;
+  const look = () => {
+    if (document.body && document.body.textContent.includes(probe)) {
+      requestAnimationFrame(() => setTimeout(() => {
+        window.bylineShown = { probe, at: performance.timeOrigin + performance.now() };
+      }));
+    } else {
+      requestAnimationFrame(look);
+    }
+  };
+  look();
+})();
+"""
+
+
+@dataclass(frozen=True)
+class Target:
+    """A site to serve and the article whose file the benchmark edits."""
+
+    name: str
+    root: Path
+    article: Path
+    url_path: str
+    now: str | None
+
+
+@dataclass(frozen=True)
+class Result:
+    name: str
+    latencies_ms: list[float]
+    rebuilds_s: list[float]
+
+    def row(self) -> str:
+        lat, builds = self.latencies_ms, self.rebuilds_s
+        build = f"{statistics.median(builds) * 1000:7.0f} ms" if builds else "      n/a"
+        return (
+            f"{self.name:<34} {len(lat):>5} {statistics.median(lat):8.0f} ms {max(lat):8.0f} ms {min(lat):8.0f} ms"
+            f" {build}"
+        )
+
+
+HEADER = f"{'site':<34} {'edits':>5} {'median':>11} {'worst':>11} {'best':>11} {'rebuild (median)':>10}"
+
+
+def sample_site(workdir: Path) -> Target:
+    """A copy of the repository's sample site; the article edited is a recent published one."""
+    root = workdir / "sample"
+    root.mkdir()
+    shutil.copy2(REPO / "site.toml", root / "site.toml")
+    for folder in ("content", "templates", "static"):
+        shutil.copytree(REPO / folder, root / folder)
+    url = _article_url(root / SAMPLE_ARTICLE)
+    articles = sum(1 for _ in (root / "content/articles").rglob("*.md"))
+    return Target(f"sample site ({articles} articles)", root, root / SAMPLE_ARTICLE, url, None)
+
+
+def corpus_site(workdir: Path, articles: int) -> Target:
+    """A generated corpus; the article edited is the newest published one (the front page's first)."""
+    corpus = generate_corpus(workdir / f"corpus-{articles}", articles)
+    article = corpus.newest_published
+    return Target(
+        f"generated corpus ({articles:,} articles)", corpus.root, corpus.root / article.path, article.url, CORPUS_NOW
+    )
+
+
+def _article_url(path: Path) -> str:
+    """The URL of an article, asked of the real pipeline rather than re-derived here."""
+    from byline.config import BuildOptions
+    from byline.pipeline import check
+
+    root = path.parents[0]
+    while not (root / "content").is_dir():
+        root = root.parent
+    checked = check(BuildOptions(root=root, output=root / "public", drafts=True, future=True))
+    assert checked.site is not None, checked.problems
+    return checked.site.url_of[path.relative_to(root).as_posix()]
+
+
+@contextmanager
+def serving(target: Target) -> Iterator[tuple[str, queue.Queue[str]]]:
+    """Run ``python build.py serve`` on a free port; yield its URL and its stderr lines."""
+    command = [sys.executable, str(REPO / "build.py"), "serve", "--root", str(target.root), "--port", "0"]
+    if target.now:
+        command += ["--now", target.now]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    lines: queue.Queue[str] = queue.Queue()
+
+    def pump() -> None:
+        assert process.stderr is not None
+        for line in process.stderr:
+            lines.put(line)
+        lines.put("")
+
+    threading.Thread(target=pump, daemon=True).start()
+    try:
+        while (line := lines.get(timeout=WAIT_MS / 1000)) != "":
+            if match := _SERVING.search(line):
+                yield match.group(1).rstrip("/"), lines
+                return
+        raise RuntimeError("the preview server stopped before serving")
+    finally:
+        process.send_signal(signal.SIGINT)
+        try:
+            process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+def measure(target: Target, edits: int) -> Result:
+    """Save the article ``edits`` times (plus a warm-up) and time each change reaching the page."""
+    original = target.article.read_text()
+    latencies: list[float] = []
+    rebuilds: list[float] = []
+    with serving(target) as (base, lines), sync_playwright() as driver:
+        browser = driver.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page()
+        page.set_default_timeout(WAIT_MS)
+        page.add_init_script(_SHOWN_AT)
+        page.goto(base + target.url_path)
+        _wait_listening(page)
+        try:
+            for number in range(edits + 1):
+                probe = f"Latency probe {number} of the preview benchmark"
+                page.evaluate("(probe) => sessionStorage.setItem('bylineProbe', probe)", probe)
+                _drain(lines)
+                started = time.time() * 1000
+                target.article.write_text(original + f"\n{probe}.\n")
+                shown = page.wait_for_function(
+                    "(probe) => window.bylineShown && window.bylineShown.probe === probe && window.bylineShown.at",
+                    arg=probe,
+                ).json_value()
+                _wait_listening(page)
+                if number:  # the first save warms caches; it is not counted
+                    latencies.append(shown - started)
+                    rebuilds.extend(_rebuild_seconds(lines))
+        finally:
+            target.article.write_text(original)
+            browser.close()
+    return Result(target.name, latencies, rebuilds)
+
+
+def _wait_listening(page: Page) -> None:
+    page.wait_for_function("window.bylinePreview && window.bylinePreview.listening")
+
+
+def _drain(lines: queue.Queue[str]) -> None:
+    while not lines.empty():
+        lines.get_nowait()
+
+
+def _rebuild_seconds(lines: queue.Queue[str]) -> list[float]:
+    found = []
+    while not lines.empty():
+        if match := _REBUILT.search(lines.get_nowait()):
+            found.append(float(match.group(1)))
+    return found
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.serve_latency", description=__doc__.splitlines()[0])
+    parser.add_argument("--articles", type=int, default=1000, help="size of the generated corpus (default 1000)")
+    parser.add_argument("--edits", type=int, default=20, help="measured saves per site (default 20)")
+    parser.add_argument("--no-sample", action="store_true", help="skip the sample site")
+    args = parser.parse_args(argv)
+    if args.articles < 1 or args.edits < 1:
+        parser.error("--articles and --edits must be 1 or more")
+    with tempfile.TemporaryDirectory(prefix="byline-latency-") as folder:
+        workdir = Path(folder)
+        targets = [] if args.no_sample else [sample_site(workdir)]
+        targets.append(corpus_site(workdir, args.articles))
+        print(HEADER)
+        for target in targets:
+            print(measure(target, args.edits).row(), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
