@@ -22,6 +22,23 @@ DEFAULT_ATTRIBUTION = "This was posted in {site}'s {section} section by {author}
 _ATTRIBUTION_FIELDS = {"site", "section", "author"}
 _SECTION_SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
+# schema.org types a section's articles may declare: Article and its news-flavoured subtypes.
+SCHEMA_TYPES = frozenset(
+    {
+        "Article",
+        "NewsArticle",
+        "AnalysisNewsArticle",
+        "BackgroundNewsArticle",
+        "OpinionNewsArticle",
+        "ReportageNewsArticle",
+        "ReviewNewsArticle",
+        "AdvertiserContentArticle",
+        "BlogPosting",
+        "Report",
+    }
+)
+# rel values that tell search engines how far to trust an outbound link (Google's link attributes).
+LINK_RELS = ("sponsored", "ugc", "nofollow")
 
 
 @dataclass(frozen=True)
@@ -32,6 +49,17 @@ class SectionConfig:
     title: str
     label: str | None = None
     attribution: str | None = None
+    schema_type: str = "NewsArticle"
+    link_rel: tuple[str, ...] = ()  # added to outbound links in its articles' bodies
+    link_new_tab: bool = False  # outbound links open a new tab (and so carry rel="noopener")
+
+
+@dataclass(frozen=True)
+class PublisherConfig:
+    """The organisation named as publisher in structured data: [publisher] in site.toml."""
+
+    name: str | None = None  # None: the site's name
+    logo: str | None = None  # a site path like /static/images/logo.png, or an absolute URL
 
 
 _DEFAULT_SECTIONS = (
@@ -51,6 +79,7 @@ class SiteConfig:
     default_section: str = "members-news"
     per_page: int = 20
     sections: tuple[SectionConfig, ...] = _DEFAULT_SECTIONS
+    publisher: PublisherConfig = PublisherConfig()
     extra: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
 
     def section(self, slug: str) -> SectionConfig | None:
@@ -195,6 +224,10 @@ def _validate(raw: dict[str, Any], lines: _KeyLines) -> tuple[dict[str, Any], li
         sections = _validate_sections(raw["sections"], problem)
         if sections:
             settings["sections"] = sections
+    if "publisher" in raw:
+        publisher = _validate_publisher(raw["publisher"], problem)
+        if publisher:
+            settings["publisher"] = publisher
     section_slugs = {s.slug for s in settings.get("sections", _DEFAULT_SECTIONS)}
     if "default_section" in raw:
         value = raw["default_section"]
@@ -207,6 +240,7 @@ def _validate(raw: dict[str, Any], lines: _KeyLines) -> tuple[dict[str, Any], li
             )
     elif SiteConfig.default_section not in section_slugs:
         settings["default_section"] = next(iter(settings["sections"])).slug
+    # [publisher] stays in extra too: templates written before it was a setting read it there.
     known = {"name", "base_url", "language", "timezone", "default_section", "per_page", "sections"}
     settings["extra"] = MappingProxyType({k: v for k, v in raw.items() if k not in known})
     return settings, problems
@@ -238,9 +272,62 @@ def _validate_sections(value: Any, problem: Any) -> tuple[SectionConfig, ...]:
             if reason:
                 problem("attribution", reason, where)
                 ok = False
-        if ok:
-            sections.append(SectionConfig(slug, title, label, attribution))
+        policy = _validate_section_policy(table, where, problem)
+        if ok and policy is not None:
+            sections.append(SectionConfig(slug, title, label, attribution, *policy))
     return tuple(sections)
+
+
+def _validate_section_policy(
+    table: dict[str, Any], where: str, problem: Any
+) -> tuple[str, tuple[str, ...], bool] | None:
+    """Read a section's schema_type, link_rel and link_new_tab; None when any is invalid."""
+    ok = True
+    schema_type = table.get("schema_type", "NewsArticle")
+    if schema_type not in SCHEMA_TYPES:
+        problem(
+            "schema_type", f"schema_type must be one of {', '.join(sorted(SCHEMA_TYPES))}, not {schema_type!r}", where
+        )
+        ok = False
+    rel = table.get("link_rel", [])
+    rels = [rel] if isinstance(rel, str) else rel
+    if not isinstance(rels, list) or any(r not in LINK_RELS for r in rels):
+        problem(
+            "link_rel", f'link_rel must be "sponsored", "ugc" or "nofollow" (or a list of them), not {rel!r}', where
+        )
+        ok = False
+    new_tab = table.get("link_new_tab", False)
+    if not isinstance(new_tab, bool):
+        problem("link_new_tab", "link_new_tab must be true or false", where)
+        ok = False
+    if not ok:
+        return None
+    return schema_type, tuple(dict.fromkeys(rels)), new_tab
+
+
+def _validate_publisher(value: Any, problem: Any) -> PublisherConfig | None:
+    """[publisher]: name and logo, both optional; the logo must be a site path or an http(s) URL."""
+    if not isinstance(value, dict):
+        problem("publisher", "publisher must be a table like [publisher] with name and logo")
+        return None
+    fields: dict[str, str] = {}
+    for key in ("name", "logo"):
+        item = value.get(key)
+        if item is None:
+            continue
+        if not (isinstance(item, str) and item.strip()):
+            problem(key, f"{key} must be a non-empty string", "publisher")
+            return None
+        fields[key] = item.strip()
+    logo = fields.get("logo")
+    if logo and not (logo.startswith("/") and not logo.startswith("//") or re.match(r"^https?://", logo)):
+        problem(
+            "logo",
+            f"logo must be a site path like /static/images/logo.png or an http(s) URL, not {logo!r}",
+            "publisher",
+        )
+        return None
+    return PublisherConfig(**fields)
 
 
 def _check_attribution(template: str) -> str | None:
