@@ -17,17 +17,20 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from . import __version__
-from .cache import Cache, ParseResult, decode_result, encode_result, parse_key
+from .assets import find_assets, write_fingerprinted
+from .cache import CACHE_DIR, Cache, ParseResult, decode_result, encode_result, parse_key
 from .checks import Published, Scheduled, editorial_problems, next_scheduled, static_paths, urls_in_sitemap
 from .config import BuildOptions, SiteConfig, load_config
 from .dates import iso
 from .errors import BuildFailed, ContentError, only_errors
+from .images import ImageCatalog, inspect_images, link_renditions, make_renditions
 from .load import LoadRules, load_source
 from .lock import output_lock
 from .models import Article, Author, Page
 from .parallel import fork_map, tick
 from .plan import REDIRECTS_FILE, Output, plan_site, redirect_rules
 from .render import THEME_STATIC, Renderer
+from .search import SearchIndexer, SearchResult, search_documents
 from .site import Site, build_site
 from .sources import SourceFile, find_sources
 from .write import MARKER, Staging, check_output_folder
@@ -52,6 +55,7 @@ class BuildResult:
     timings: dict[str, float] = field(default_factory=dict)
     site: Site | None = None
     next_scheduled: Scheduled | None = None  # the earliest article left out for its date
+    search: SearchResult | None = None
 
 
 @dataclass
@@ -62,6 +66,7 @@ class Checked:
     problems: list[ContentError]
     timings: dict[str, float]
     parsed: int = 0
+    images: ImageCatalog | None = None
     next_scheduled: Scheduled | None = None  # the earliest article left out for its date
 
 
@@ -116,7 +121,19 @@ class Builder:
         static = static_paths(_static_dirs(options.root))
         problems += editorial_problems(site, options.root, static, _previous_urls(options, config))
         timer.lap("checks")
-        return Checked(site, sorted(set(problems)), timer.laps, parsed, next_scheduled=next_scheduled(site))
+        images, image_problems = inspect_images(
+            [*site.articles, *site.hidden],
+            site.pages,
+            _static_dirs(options.root),
+            options.root / CACHE_DIR,
+            options.root,
+            extra=_publisher_logo(config),
+            fresh=options.clean,
+            save=write_cache,
+        )
+        problems += image_problems
+        timer.lap("images")
+        return Checked(site, sorted(set(problems)), timer.laps, parsed, images, next_scheduled=next_scheduled(site))
 
     def build(self, progress: Progress | None = None) -> BuildResult:
         """Build under the output folder's lock: a second build at once is refused, never interleaved."""
@@ -134,18 +151,35 @@ class Builder:
         site = checked.site
         timer = _Timer()
         assert options.now is not None
-        outputs = plan_site(site, options.now)
+        assets = find_assets(_static_dirs(options.root))
+        outputs = plan_site(site, options.now, images=checked.images, assets=assets)
         timer.lap("plan")
         renderer = Renderer(options.root)
         cache = Cache(options.root)
         output = options.output.resolve()
-        previous = {} if options.clean or not (output / MARKER).is_file() else cache.get_fingerprints(output)
+        built_before = not options.clean and (output / MARKER).is_file()
+        previous = cache.get_fingerprints(output) if built_before else {}
         try:
             with Staging(output) as staging:
-                fingerprints, rendered = _produce(outputs, renderer, staging, output, previous, options.jobs, progress)
-                timer.lap("render")
-                for static in _static_dirs(options.root):
-                    staging.copy_tree(static, "static", previous=output if previous else None)
+                # Pagefind indexes the published articles' views while the pages render.
+                documents = search_documents(outputs, site.config.language)
+                indexer = SearchIndexer(documents, staging.path, output if built_before else None)
+                try:
+                    indexer.start()
+                    fingerprints, rendered = _produce(
+                        outputs, renderer, staging, output, previous, options.jobs, progress
+                    )
+                    timer.lap("render")
+                    for static in _static_dirs(options.root):
+                        staging.copy_tree(static, "static", previous=output if previous else None)
+                    staging.files += write_fingerprinted(assets, staging.path / "static")
+                    staging.files += _renditions(checked.images, options, staging.path)
+                    timer.lap("static")
+                    search = indexer.finish()
+                    staging.files += search.files
+                    timer.lap("search")
+                finally:
+                    indexer.close()
                 staging.write(MARKER, _marker(site.config, checked.next_scheduled))
                 staging.write(REDIRECTS_FILE, redirect_rules(site))
                 staging.files += 2
@@ -167,6 +201,7 @@ class Builder:
             timings={**checked.timings, **timer.laps},
             site=site,
             next_scheduled=checked.next_scheduled,
+            search=search,
         )
 
     def _load(
@@ -250,6 +285,19 @@ def _static_dirs(root: Path) -> list[Path]:
     """The theme's static files first, then the site's, which override them by path."""
     dirs = [THEME_STATIC, root / "static"]
     return [d for i, d in enumerate(dirs) if d.is_dir() and d.resolve() not in [x.resolve() for x in dirs[:i]]]
+
+
+def _renditions(images: ImageCatalog | None, options: BuildOptions, staging: Path) -> int:
+    """Make the responsive renditions the cache lacks, then link them all into the output."""
+    if images is None:
+        return 0
+    folder = make_renditions(images, options.root / CACHE_DIR, options.jobs, fresh=options.clean)
+    return link_renditions(images, folder, staging)
+
+
+def _publisher_logo(config: SiteConfig) -> list[tuple[str, str, int]]:
+    """The publisher's logo as an image reference of site.toml, so a missing logo is reported too."""
+    return [(config.publisher.logo, "site.toml", 0)] if config.publisher.logo else []
 
 
 def _previous_urls(options: BuildOptions, config: SiteConfig) -> list[Published]:

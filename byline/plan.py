@@ -10,8 +10,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from . import urls
+from . import metadata, urls
 from .dates import month_name
+from .images import ImageCatalog
 from .models import Article
 from .site import Group, Site
 from .views import View, Views
@@ -37,9 +38,22 @@ class Output:
         return urls.output_path(self.url).as_posix()
 
 
-def plan_site(site: Site, now: datetime, sitemap_limit: int = SITEMAP_LIMIT) -> list[Output]:
-    """List every output of the site, in a stable order."""
-    planner = _Planner(site, Views(site))
+Trail = list[tuple[str, str]]  # breadcrumb (name, site path) pairs below the front page
+
+
+def plan_site(
+    site: Site,
+    now: datetime,
+    sitemap_limit: int = SITEMAP_LIMIT,
+    images: ImageCatalog | None = None,
+    assets: dict[str, str] | None = None,
+) -> list[Output]:
+    """List every output of the site, in a stable order.
+
+    ``images`` holds the measured pictures (sizes and renditions) and ``assets`` the
+    fingerprinted names of stylesheets and scripts; without them pages still plan, unsized.
+    """
+    planner = _Planner(site, Views(site, images, assets))
     outputs = list(planner.all())
     outputs += _sitemaps(planner.views, outputs, sitemap_limit)
     outputs.append(planner.news_sitemap(now))
@@ -73,6 +87,7 @@ class _Planner:
             self.site.articles,
             description=f"The latest news from {self.site.config.name}.",
             feed=urls.FEED,
+            trail=[],
         )
         yield from self.sections()
         yield from self.authors()
@@ -94,8 +109,26 @@ class _Planner:
             "prev": None,
             "next": None,
             "noindex": False,
+            "json_ld": [],  # schema.org objects, each printed as a <script type="application/ld+json">
+            "social": [],  # Open Graph and Twitter <meta> tags
             **extra,
         }
+
+    def describe(self, page: View, json_ld: list[View], image: View | None = None, article: View | None = None) -> View:
+        """Give a page its structured data and social cards; returns the page."""
+        page["json_ld"] = json_ld
+        page["social"] = metadata.social_tags(page, self.site_view, image, article)
+        return page
+
+    def crumbs(self, trail: Trail) -> list[tuple[str, str]]:
+        """A trail of site paths as the (name, absolute URL) pairs BreadcrumbList wants."""
+        return [(name, self.views.absolute(path)) for name, path in trail]
+
+    def collection(self, page: View, items: list[str], trail: Trail) -> View:
+        """Describe an index page: CollectionPage of ``items`` (site paths) and its breadcrumbs."""
+        absolute = [self.views.absolute(item) for item in items]
+        json_ld = metadata.collection_json_ld(page, self.site_view, absolute, self.crumbs(trail))
+        return self.describe(page, json_ld)
 
     def context(self, page: View, **data: Any) -> dict[str, Any]:
         return {"site": self.site_view, "page": page, **data}
@@ -109,9 +142,10 @@ class _Planner:
         description: str = "",
         feed: str | None = None,
         template: str = "index.html",
+        trail: Trail | None = None,
         **extra: Any,
     ) -> Iterator[Output]:
-        """Paginated article list: page 1 at the index URL, then page/N/."""
+        """Paginated article list: page 1 at the index URL, then page/N/; ``trail`` leads to page 1."""
         pages = max(1, -(-len(articles) // self.per_page))
         cards = [self.views.card(a) for a in articles]
         for number in range(1, pages + 1):
@@ -128,6 +162,7 @@ class _Planner:
                 next=pagination["next"],
             )
             start = (number - 1) * self.per_page
+            self.describe_index(page, kind, articles[start : start + self.per_page], trail or [], number, extra)
             yield Output(
                 url,
                 template,
@@ -146,6 +181,21 @@ class _Planner:
             )
             if feed and number == 1:
                 yield self.feed(feed, title, url, articles)
+
+    def describe_index(
+        self, page: View, kind: str, articles: Sequence[Article], trail: Trail, number: int, extra: dict[str, Any]
+    ) -> None:
+        """An author's pages are their profile; other indexes are collections; page N adds itself to the trail."""
+        if number > 1:
+            trail = [*trail, (f"Page {number}", page["url"].removeprefix(self.site.config.base_path))]
+        items = [self.site.url_of[a.source] for a in articles]
+        if kind == "author":
+            json_ld = metadata.profile_json_ld(page, self.site_view, extra["author"], self.crumbs(trail))
+            self.describe(page, json_ld)
+        else:
+            self.collection(page, items, trail)
+            if kind == "front" and number == 1:
+                page["json_ld"].insert(0, metadata.website_json_ld(self.site_view))
 
     def pagination(self, url_for: Any, number: int, pages: int) -> View:
         window = range(max(1, number - PAGE_LINKS_AROUND), min(pages, number + PAGE_LINKS_AROUND) + 1)
@@ -191,6 +241,10 @@ class _Planner:
                 article.summary,
                 feed=self.views.link(urls.feed_of(urls.section(article.section))),
             )
+            section_title = view["section"]["title"]
+            trail = self.crumbs([(section_title, urls.section(article.section)), (article.title, url)])
+            json_ld = metadata.article_json_ld(view, self.site_view, trail)
+            self.describe(page, json_ld, view["image"], view)
             yield Output(url, "article.html", self.context(page, article=view), "article")
             for alias in article.aliases:
                 yield Output(
@@ -213,6 +267,7 @@ class _Planner:
                 group.articles,
                 description=f"{config.title} from {self.site.config.name}.",
                 feed=urls.feed_of(urls.section(group.slug)),
+                trail=[(config.title, urls.section(group.slug))],
                 section=self.views.section(group.slug),
             )
 
@@ -228,10 +283,12 @@ class _Planner:
                 description=f"Articles by {author.name}.",
                 feed=urls.feed_of(urls.author(author.slug)),
                 template="author.html",
+                trail=[("Authors", urls.AUTHORS), (author.name, urls.author(author.slug))],
                 author=view,
             )
 
     def groups(self, groups: Sequence[Group], kind: str, url_for: Any) -> Iterator[Output]:
+        parent = ("Topics", urls.TOPICS) if kind == "topic" else ("Regions", "/regions/")
         for group in groups:
             noun = "Topic" if kind == "topic" else "Region"
             feed = urls.feed_of(url_for(group.slug)) if kind == "topic" else None
@@ -242,36 +299,22 @@ class _Planner:
                 group.articles,
                 description=f"{noun}: {group.name} – articles from {self.site.config.name}.",
                 feed=feed,
+                trail=[parent, (group.name, url_for(group.slug))],
             )
 
     def lists(self) -> Iterator[Output]:
         authors = [self.views.author(a) for a in self.site.authors]
-        yield Output(
-            urls.AUTHORS,
-            "authors.html",
-            self.context(
-                self.meta(urls.AUTHORS, "Authors", "authors", f"Everyone who writes for {self.site.config.name}."),
-                authors=authors,
-            ),
-        )
+        page = self.meta(urls.AUTHORS, "Authors", "authors", f"Everyone who writes for {self.site.config.name}.")
+        self.collection(page, [urls.author(a.slug) for a in self.site.authors], [("Authors", urls.AUTHORS)])
+        yield Output(urls.AUTHORS, "authors.html", self.context(page, authors=authors))
         topics = [self.views.group_ref(g, "topic") for g in self.site.topics]
-        yield Output(
-            urls.TOPICS,
-            "topics.html",
-            self.context(
-                self.meta(urls.TOPICS, "Topics", "topics", "Every topic we cover, with its number of articles."),
-                groups=topics,
-                noun="topic",
-            ),
-        )
+        page = self.meta(urls.TOPICS, "Topics", "topics", "Every topic we cover, with its number of articles.")
+        self.collection(page, [urls.topic(g.slug) for g in self.site.topics], [("Topics", urls.TOPICS)])
+        yield Output(urls.TOPICS, "topics.html", self.context(page, groups=topics, noun="topic"))
         regions = [self.views.group_ref(g, "region") for g in self.site.regions]
-        yield Output(
-            "/regions/",
-            "topics.html",
-            self.context(
-                self.meta("/regions/", "Regions", "regions", "Articles by region."), groups=regions, noun="region"
-            ),
-        )
+        page = self.meta("/regions/", "Regions", "regions", "Articles by region.")
+        self.collection(page, [urls.region(g.slug) for g in self.site.regions], [("Regions", "/regions/")])
+        yield Output("/regions/", "topics.html", self.context(page, groups=regions, noun="region"))
 
     def archives(self) -> Iterator[Output]:
         years = [
@@ -283,36 +326,28 @@ class _Planner:
             }
             for y in self.site.years
         ]
-        yield Output(
-            urls.ARCHIVE,
-            "archive.html",
-            self.context(self.meta(urls.ARCHIVE, "Archive", "archive", "Every article, by date."), years=years),
-        )
+        page = self.meta(urls.ARCHIVE, "Archive", "archive", "Every article, by date.")
+        trail: Trail = [("Archive", urls.ARCHIVE)]
+        self.collection(page, [urls.archive_year(y.year) for y in self.site.years], trail)
+        yield Output(urls.ARCHIVE, "archive.html", self.context(page, years=years))
         for year, view in zip(self.site.years, years, strict=True):
             url = urls.archive_year(year.year)
-            yield Output(
-                url,
-                "archive.html",
-                self.context(
-                    self.meta(url, f"Archive: {year.year}", "archive-year", f"Articles published in {year.year}."),
-                    years=[view],
-                    year=view,
-                ),
-            )
+            page = self.meta(url, f"Archive: {year.year}", "archive-year", f"Articles published in {year.year}.")
+            year_trail: Trail = [*trail, (str(year.year), url)]
+            self.collection(page, [urls.archive_month(m.year, m.month) for m in year.months], year_trail)
+            yield Output(url, "archive.html", self.context(page, years=[view], year=view))
             for month in year.months:
                 ref = self.month_ref(month.year, month.month, len(month.articles))
                 url = urls.archive_month(month.year, month.month)
+                page = self.meta(
+                    url, f"Archive: {ref['name']}", "archive-month", f"Articles published in {ref['name']}."
+                )
+                items = [self.site.url_of[a.source] for a in month.articles]
+                self.collection(page, items, [*year_trail, (ref["name"], url)])
                 yield Output(
                     url,
                     "archive_month.html",
-                    self.context(
-                        self.meta(
-                            url, f"Archive: {ref['name']}", "archive-month", f"Articles published in {ref['name']}."
-                        ),
-                        month=ref,
-                        year=view,
-                        articles=[self.views.card(a) for a in month.articles],
-                    ),
+                    self.context(page, month=ref, year=view, articles=[self.views.card(a) for a in month.articles]),
                 )
 
     def month_ref(self, year: int, month: int, count: int) -> View:
@@ -325,23 +360,33 @@ class _Planner:
         }
 
     def standalone(self) -> Iterator[Output]:
-        for page in self.site.pages:
-            view = self.views.page(page)
-            url = self.site.url_of[page.source]
-            yield Output(url, "page.html", self.context(self.meta(url, page.title, "page", page.summary), content=view))
+        for item in self.site.pages:
+            view = self.views.page(item)
+            url = self.site.url_of[item.source]
+            page = self.meta(url, item.title, "page", item.summary)
+            self.describe(page, metadata.webpage_json_ld(page, self.site_view, self.crumbs([(item.title, url)])))
+            yield Output(url, "page.html", self.context(page, content=view))
+        page = self.meta(urls.SEARCH, "Search", "search", f"Search {self.site.config.name}.", noindex=True)
+        self.describe(page, [])
+        filters = self.search_filters()
+        yield Output(urls.SEARCH, "search.html", self.context(page, filters=filters))
+        page = self.meta(urls.NOT_FOUND, "Page not found", "404", noindex=True)
+        self.describe(page, [])
         yield Output(
-            urls.SEARCH,
-            "search.html",
-            self.context(self.meta(urls.SEARCH, "Search", "search", f"Search {self.site.config.name}.", noindex=True)),
+            urls.NOT_FOUND, "404.html", self.context(page, latest=[self.views.card(a) for a in self.site.articles[:5]])
         )
-        yield Output(
-            urls.NOT_FOUND,
-            "404.html",
-            self.context(
-                self.meta(urls.NOT_FOUND, "Page not found", "404", noindex=True),
-                latest=[self.views.card(a) for a in self.site.articles[:5]],
-            ),
-        )
+
+    def search_filters(self) -> list[View]:
+        """The search page's filters with every value readers can pick, so they work before the index loads."""
+        published = [a for a in self.site.articles if self.site.status_of[a.source] == "published"]
+        sections = sorted({self.views.section(a.section)["title"] for a in published}, key=str.casefold)
+        authors = sorted({self.site.author[a.author].name for a in published}, key=str.casefold)
+        topics = sorted({self.views.tag(t)["name"] for a in published for t in a.tags if t in self.site.topic_slug})
+        regions = sorted({r["name"] for a in published if (r := self.views.region(a.region))})
+        values = {"section": sections, "author": authors, "topic": sorted(topics, key=str.casefold)}
+        values["region"] = sorted(regions, key=str.casefold)
+        labels = {"section": "Section", "author": "Author", "topic": "Topic", "region": "Region"}
+        return [{"key": key, "label": labels[key], "options": values[key]} for key in labels]
 
     def news_sitemap(self, now: datetime) -> Output:
         recent = [a for a in self.site.articles if now - NEWS_WINDOW <= a.date <= now][:NEWS_SITEMAP_LIMIT]

@@ -8,24 +8,35 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 from . import urls
 from .dates import display_date, display_datetime, iso
-from .markup import reading_minutes
+from .images import ImageCatalog, finish_images, srcset
+from .links import apply_link_policy
+from .markup import plain_text, reading_minutes
+from .metadata import locale
 from .models import Article, Author, Page
 from .site import Group, Site
 
 View = dict[str, Any]
+# How wide a picture in an article's body shows: the text column, or the whole phone screen.
+BODY_IMAGE_SIZES = "(min-width: 45rem) 43rem, 100vw"
 
 
 class Views:
     """Build and memoise the views of one Site; cards are shared by every list they appear in."""
 
-    def __init__(self, site: Site):
+    def __init__(self, site: Site, images: ImageCatalog | None = None, assets: dict[str, str] | None = None):
         self.site = site
         self.config = site.config
+        self.images = images or ImageCatalog()
+        self.assets = assets or {}
         self._cards: dict[str, View] = {}
         self._authors: dict[str, View] = {}
+        self._bodies: dict[str, str] = {}
+        self._profiles: dict[str, View] = {}
+        self._host = urlsplit(site.config.base_url).hostname or ""
         self.sections = {s.slug: s for s in site.config.sections}
         self._topic_names = {g.slug: g.name for g in site.topics}  # merged spellings
         self._region_names = {g.slug: g.name for g in site.regions}
@@ -63,6 +74,38 @@ class Views:
             ],
             "pages": [{"title": p.title, "url": self.link(urls.page(p.slug))} for p in self.site.pages],
             "extra": dict(config.extra),
+            "abs_home_url": self.absolute(urls.HOME),
+            "locale": locale(config.language),
+            "publisher": self.publisher(),
+            # Stylesheets and scripts by their name under static/ -> fingerprinted URL (see assets.py).
+            "assets": {name: self.link("/static/" + fingerprinted) for name, fingerprinted in self.assets.items()},
+            "search_bundle_url": self.link("/pagefind/"),
+        }
+
+    def publisher(self) -> View:
+        """The organisation behind the site, for structured data: [publisher] in site.toml."""
+        publisher = self.config.publisher
+        logo = None
+        if publisher.logo:
+            info = self.images.get(publisher.logo)
+            logo = {
+                "url": self.absolute(publisher.logo),
+                "width": info.width if info else None,
+                "height": info.height if info else None,
+            }
+        return {"name": publisher.name or self.config.name, "url": self.absolute(urls.HOME), "logo": logo}
+
+    def image(self, src: str, alt: str | None, credit: str | None = None) -> View:
+        """A picture as pages show it: intrinsic size (so nothing shifts) and responsive renditions."""
+        info = self.images.get(src)
+        return {
+            "src": self.link(src),
+            "abs_src": self.absolute(src),
+            "alt": alt,
+            "credit": credit,
+            "width": info.width if info else None,
+            "height": info.height if info else None,
+            "srcset": srcset(info, self.link) if info else None,
         }
 
     def moment(self, value: datetime | None) -> View | None:
@@ -97,14 +140,23 @@ class Views:
                 "role": author.role,
                 "organisation": author.organisation,
                 "avatar": self.link(author.avatar) if author.avatar else None,
+                "abs_avatar": self.absolute(author.avatar) if author.avatar else None,
+                # Profiles elsewhere, for structured data's sameAs: web addresses only, not mailto:.
+                "same_as": [url for _, url in author.links if url.startswith(("http://", "https://"))],
             }
         return self._authors[slug]
 
     def author(self, author: Author) -> View:
-        """The full profile: reference plus bio and links."""
+        """The full profile: reference plus bio and links; memoised, as every article embeds one."""
+        if author.slug not in self._profiles:
+            self._profiles[author.slug] = self._profile(author)
+        return self._profiles[author.slug]
+
+    def _profile(self, author: Author) -> View:
         return {
             **self.author_ref(author.slug),
             "bio_html": author.bio.html,
+            "bio_text": plain_text(author.bio.html),
             "links": [{"name": name, "url": url} for name, url in author.links],
             "count": len(self.site.by_author.get(author.slug, ())),
             "feed_url": self.link(urls.feed_of(urls.author(author.slug))),
@@ -126,7 +178,8 @@ class Views:
             url = self.site.url_of[article.source]
             image = None
             if article.image:
-                image = {"src": self.link(article.image), "alt": article.image_alt}
+                full = self.image(article.image, article.image_alt)
+                image = {k: full[k] for k in ("src", "alt", "width", "height", "srcset")}
             self._cards[article.source] = {
                 "url": self.link(url),
                 "abs_url": self.absolute(url),
@@ -148,20 +201,14 @@ class Views:
         attribution = None
         if section.attribution:
             attribution = section.attribution.format(site=self.config.name, section=section.title, author=author.name)
-        image = None
-        if article.image:
-            image = {
-                "src": self.link(article.image),
-                "abs_src": self.absolute(article.image),
-                "alt": article.image_alt,
-                "credit": article.image_credit,
-            }
+        image = self.image(article.image, article.image_alt, article.image_credit) if article.image else None
         return {
             **self.card(article),
             "image": image,
             "id": self.entry_id(article),
-            "body_html": article.body.html,
+            "body_html": self.body(article),
             "word_count": article.body.word_count,
+            "schema_type": section.schema_type,
             "updated": self.moment(article.updated),
             "modified": self.moment(article.modified),
             "scheduled_for": self.moment(article.date)["display_time"]
@@ -176,6 +223,18 @@ class Views:
             "aliases": list(article.aliases),
             "meta": dict(article.meta),
         }
+
+    def body(self, article: Article) -> str:
+        """The article's HTML as published: images sized, outbound links under its section's policy.
+
+        Memoised: an article's body is shown on its page and in several feeds.
+        """
+        if article.source not in self._bodies:
+            section = self.sections[article.section]
+            html = finish_images(article.body.html, self.images, self.link, BODY_IMAGE_SIZES)
+            html = apply_link_policy(html, self._host, section.link_rel, section.link_new_tab)
+            self._bodies[article.source] = html
+        return self._bodies[article.source]
 
     def tag(self, tag: str) -> View:
         slug = self.site.topic_slug[tag]
@@ -209,6 +268,6 @@ class Views:
             "summary": page.summary,
             "url": self.link(url),
             "abs_url": self.absolute(url),
-            "body_html": page.body.html,
+            "body_html": finish_images(page.body.html, self.images, self.link, BODY_IMAGE_SIZES),
             "meta": dict(page.meta),
         }

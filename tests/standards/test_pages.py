@@ -73,17 +73,19 @@ def test_article_page_shows_everything_a_reader_needs(sample_build):
 
 def test_article_structured_data_is_valid_json_with_corrections(sample_build):
     text = (sample_build.out / COBLE).read_text("utf-8")
-    blocks = re.findall(r'<script type="application/ld\+json">(.*?)</script>', text, re.S)
-    assert len(blocks) == 1
-    data = json.loads(blocks[0])
-    assert data["@type"] == "NewsArticle"
+    blocks = [json.loads(b) for b in re.findall(r'<script type="application/ld\+json">(.*?)</script>', text, re.S)]
+    assert [b["@type"] for b in blocks] == ["NewsArticle", "BreadcrumbList"]
+    data = blocks[0]
     assert data["datePublished"] == "2026-09-03T09:00:00+01:00"
-    assert data["author"]["url"] == f"{sample_build.base_url}/authors/simon-malia/"
+    assert data["author"][0]["url"] == f"{sample_build.base_url}/authors/simon-malia/"
     assert data["correction"][0]["text"].startswith("An earlier version")
 
 
 def test_pages_are_lean_and_need_no_javascript_to_read(sample_build):
-    css = sample_build.files("*.css")
+    # What pages load: each stylesheet is also copied under a fingerprinted name, counted once here.
+    linked = {link["href"] for p in sample_build.html_files for link in scan(p).links_with_rel("stylesheet")}
+    css = [sample_build.file_at(href) for href in sorted(linked)]
+    assert css and all(css), f"stylesheets not in the build: {sorted(linked)}"
     assert sum(p.stat().st_size for p in css) <= CSS_BUDGET, f"CSS weighs {[(p.name, p.stat().st_size) for p in css]}"
     for path in sample_build.html_files:
         where = path.relative_to(sample_build.out)

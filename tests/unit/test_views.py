@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
+
+from PIL import Image
 
 from byline.site import Site
 from byline.views import Views
@@ -18,6 +21,13 @@ def views_of(root: Path) -> tuple[Views, Site]:
     assert messages(result.problems) == []
     assert result.site is not None
     return Views(result.site), result.site
+
+
+def jpeg(width: int, height: int) -> bytes:
+    """A real picture of the given size: lead images are measured, and a missing one is an error."""
+    buffer = io.BytesIO()
+    Image.new("RGB", (width, height), (200, 180, 160)).save(buffer, "JPEG")
+    return buffer.getvalue()
 
 
 def main_article(site: Site):  # type: ignore[no-untyped-def]
@@ -73,6 +83,7 @@ def test_article_view_has_everything_the_page_needs(make_site: MakeSite) -> None
             ),
             "content/articles/other.md": article("Other news", "2026-02-01", tags="[BT]"),
             "content/articles/another.md": article("Another", "2026-02-02", tags="[BT]"),
+            "static/images/depot.jpg": jpeg(320, 180),
         }
     )
     views, site = views_of(root)
@@ -89,6 +100,9 @@ def test_article_view_has_everything_the_page_needs(make_site: MakeSite) -> None
         "abs_src": "http://localhost:8000/static/images/depot.jpg",
         "alt": "The new depot",
         "credit": "Photo: Quayside Tools",
+        "width": None,  # Views without the measured images (the build passes them in)
+        "height": None,
+        "srcset": None,
     }
     assert view["updated"]["display_time"] == "1 March 2026 15:00"
     assert view["modified"]["iso"] == "2026-03-02T09:00:00+00:00"

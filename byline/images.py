@@ -1,0 +1,400 @@
+"""Pictures: measure every referenced image, check it, and make its responsive renditions once.
+
+Runs after the site model. The check stage measures each lead and inline image with Pillow
+(reading only its header), reports a missing file as a ``path:line`` error and a lead image
+too small to share well as a warning. The build then links each image's renditions, made
+once and kept in ``.byline-cache/images/`` under the source's digest and width, into the
+output. Measurements are remembered by file size and time, so an unchanged image is
+neither re-read nor re-hashed on the next build.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import html
+import json
+import os
+import re
+import shutil
+import tempfile
+import xml.etree.ElementTree as ElementTree
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import unquote
+
+import PIL
+from PIL import Image, ImageOps
+
+from .errors import ContentError
+from .models import Article, Page
+from .parallel import fork_map
+
+IMAGES_VERSION = "1"  # change when renditions or measurements could come out differently
+RENDITION_WIDTHS = (400, 800, 1200, 1600)  # phone, tablet, desktop column, 2x desktop column
+RENDITIONS_URL = "/static/renditions/"
+MIN_LEAD_PIXELS = 50_000  # below this a lead image is blurred in cards and social previews
+STATIC_URL = "/static/"
+PARALLEL_MIN = 8  # renditions to make before worker processes pay for themselves
+_FORMATS = {"JPEG": ".jpg", "PNG": ".png", "WEBP": ".webp"}  # raster formats given renditions
+_IMG_TAG = re.compile(r"<img\b[^>]*>")
+_ATTRIBUTE = re.compile(r'\s([a-z-]+)="([^"]*)"')
+_ROTATED = {5, 6, 7, 8}  # EXIF orientations that swap width and height
+_EXIF_ORIENTATION = 0x0112
+_SVG_LENGTH = re.compile(r"^\s*([0-9.]+)\s*(px)?\s*$")
+
+
+@dataclass(frozen=True)
+class Rendition:
+    """A smaller copy of an image, served beside the original for ``srcset``."""
+
+    width: int
+    height: int
+    url: str  # a site path under RENDITIONS_URL
+    cache_name: str  # its file name in the rendition cache
+
+
+@dataclass(frozen=True)
+class ImageInfo:
+    """One image file as pages need it: size as displayed, and its renditions."""
+
+    src: str  # the site path pages reference it by
+    path: str  # the file on disk
+    digest: str
+    width: int | None  # None when the format has no pixel size Pillow can read (SVG without one)
+    height: int | None
+    format: str | None  # Pillow's format name, "SVG", or None
+
+    @property
+    def pixels(self) -> int:
+        return (self.width or 0) * (self.height or 0)
+
+    @property
+    def renditions(self) -> list[Rendition]:
+        """Renditions narrower than the original, for raster formats Pillow can write."""
+        if self.format not in _FORMATS or not self.width or not self.height:
+            return []
+        suffix = _FORMATS[self.format]
+        stem = re.sub(r"[^a-z0-9-]+", "-", Path(self.src).stem.lower()).strip("-")[:40] or "image"
+        found = []
+        for width in RENDITION_WIDTHS:
+            if width >= self.width:
+                break
+            height = max(1, round(self.height * width / self.width))
+            cache_name = f"{self.digest[:24]}-{width}{suffix}"
+            url = f"{RENDITIONS_URL}{stem}-{width}w.{self.digest[:10]}{suffix}"
+            found.append(Rendition(width, height, url, cache_name))
+        return found
+
+
+class ImageCatalog:
+    """Every referenced image that exists, by the site path it is referenced with.
+
+    ``responsive`` names those pages show (lead and inline images): only they get renditions;
+    others, such as the publisher's logo, are only measured.
+    """
+
+    def __init__(self, images: dict[str, ImageInfo] | None = None, responsive: set[str] | None = None):
+        self.images = images or {}
+        self.responsive = set(self.images) if responsive is None else responsive
+
+    def get(self, src: str | None) -> ImageInfo | None:
+        return self.images.get(src) if src else None
+
+    def renditions(self) -> Iterator[tuple[ImageInfo, Rendition]]:
+        """Each distinct rendition once, in a stable order."""
+        seen: set[str] = set()
+        for info in sorted(self.images.values(), key=lambda i: i.src):
+            if info.src not in self.responsive:
+                continue
+            for rendition in info.renditions:
+                if rendition.url not in seen:
+                    seen.add(rendition.url)
+                    yield info, rendition
+
+
+# --- measuring and checking -------------------------------------------------------------
+
+
+def inline_sources(body: str) -> list[str]:
+    """The src of every <img> in a body, in order (bodies are sanitised: attributes are double-quoted)."""
+    tags = (_attributes(tag) for tag in _IMG_TAG.findall(body))
+    return [html.unescape(attrs["src"]) for attrs in tags if attrs.get("src")]
+
+
+def inspect_images(
+    articles: Iterable[Article],
+    pages: Iterable[Page],
+    static_dirs: Sequence[Path],
+    cache_dir: Path,
+    root: Path,
+    extra: Iterable[tuple[str, str, int]] = (),
+    fresh: bool = False,
+    save: bool = True,
+) -> tuple[ImageCatalog, list[ContentError]]:
+    """Measure every lead and inline image of ``articles`` and ``pages``, and ``extra`` (src, file, line).
+
+    Missing files are errors at the line that names them; a lead image under MIN_LEAD_PIXELS is
+    a warning. ``fresh`` ignores remembered measurements (a --clean build); ``save`` False
+    remembers nothing (the check command writes nothing).
+    """
+    memo = _Memo(cache_dir / "images" / "sizes.json", fresh)
+    references: list[tuple[str, str, int, bool]] = []  # src, source file, line, is lead
+    for article in articles:
+        if article.image:
+            references.append((article.image, article.source, article.line("image"), True))
+        for src in inline_sources(article.body.html):
+            references.append((src, article.source, 0, False))
+    for page in pages:
+        references += [(src, page.source, 0, False) for src in inline_sources(page.body.html)]
+    shown = {src for src, _, _, _ in references}
+    references += [(src, path, line, False) for src, path, line in extra]
+    images: dict[str, ImageInfo] = {}
+    problems: list[ContentError] = []
+    for src, source, line, lead in references:
+        if _is_remote(src):
+            continue
+        if src not in images:
+            info, problem = _measure(src, static_dirs, memo)
+            if info is None:
+                problems.append(ContentError(source, line or _line_naming(root / source, src), problem))
+                continue
+            images[src] = info
+        info = images[src]
+        if lead and info.width and info.pixels < MIN_LEAD_PIXELS:
+            message = (
+                f"lead image {src} is {info.width}×{info.height} ({info.pixels:,} pixels); use one of at least "
+                f"{MIN_LEAD_PIXELS:,} pixels (such as 1200×675) so it stays sharp in cards and social previews"
+            )
+            problems.append(ContentError(source, line, message, "warning"))
+    if save:
+        memo.save()
+    return ImageCatalog(images, shown & set(images)), problems
+
+
+def _is_remote(src: str) -> bool:
+    return src.startswith(("http://", "https://", "//", "data:"))
+
+
+def _measure(src: str, static_dirs: Sequence[Path], memo: _Memo) -> tuple[ImageInfo | None, str]:
+    """Find and measure one image; on failure return None and why."""
+    if not src.startswith(STATIC_URL):
+        return None, f"image {src} is not under /static/: write image paths like /static/images/photo.jpg"
+    relative = unquote(src.split("?", 1)[0].split("#", 1)[0]).removeprefix(STATIC_URL)
+    path = _find(relative, static_dirs)
+    if path is None:
+        return None, f"image {src} not found: no static/{relative} in the site or the theme"
+    try:
+        return memo.measure(src, path), ""
+    except (OSError, ValueError, Image.DecompressionBombError) as exc:
+        return None, f"image {src} cannot be read: {exc}"
+
+
+def _find(relative: str, static_dirs: Sequence[Path]) -> Path | None:
+    """The file a /static/ path resolves to: the site's own static/ wins over the theme's."""
+    if ".." in relative.split("/"):
+        return None
+    for folder in reversed(static_dirs):
+        candidate = folder / relative
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def _line_naming(path: Path, src: str) -> int:
+    """The first line of a source file that names ``src``; read only when reporting a problem."""
+    with contextlib.suppress(OSError, UnicodeDecodeError):
+        for number, line in enumerate(path.read_text("utf-8").splitlines(), start=1):
+            if src in line:
+                return number
+    return 1
+
+
+class _Memo:
+    """Measurements by file path, trusted while the file's size and modification time are unchanged."""
+
+    def __init__(self, path: Path, fresh: bool):
+        self.path = path
+        self.entries: dict[str, list[object]] = {}
+        self.changed = False
+        if not fresh:
+            with contextlib.suppress(OSError, ValueError):
+                data = json.loads(path.read_text("utf-8"))
+                if data.get("version") == _memo_version():
+                    self.entries = data["images"]
+
+    def measure(self, src: str, path: Path) -> ImageInfo:
+        stat = path.stat()
+        key = str(path.resolve())
+        entry = self.entries.get(key)
+        if not (entry and entry[0] == stat.st_size and entry[1] == stat.st_mtime_ns):
+            digest = hashlib.sha256(path.read_bytes()).hexdigest()
+            width, height, fmt = _read_size(path)
+            entry = [stat.st_size, stat.st_mtime_ns, digest, width, height, fmt]
+            self.entries[key] = entry
+            self.changed = True
+        _, _, digest, width, height, fmt = entry
+        return ImageInfo(src, key, str(digest), _int(width), _int(height), str(fmt) if fmt else None)
+
+    def save(self) -> None:
+        if not self.changed:
+            return
+        with contextlib.suppress(OSError):
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            _write_atomic(self.path, json.dumps({"version": _memo_version(), "images": self.entries}).encode())
+
+
+def _memo_version() -> str:
+    return f"{IMAGES_VERSION}|pillow={PIL.__version__}"
+
+
+def _int(value: object) -> int | None:
+    return value if isinstance(value, int) else None
+
+
+def _read_size(path: Path) -> tuple[int | None, int | None, str | None]:
+    """Width and height as displayed (EXIF rotation applied), and the format; SVG from its attributes."""
+    if path.suffix.lower() == ".svg":
+        return (*_svg_size(path), "SVG")
+    with Image.open(path) as image:
+        width, height = image.size
+        orientation = image.getexif().get(_EXIF_ORIENTATION)
+        fmt = image.format
+    if orientation in _ROTATED:
+        width, height = height, width
+    return width, height, fmt
+
+
+def _svg_size(path: Path) -> tuple[int | None, int | None]:
+    """An SVG's size from width/height in pixels, else its viewBox; None when it declares neither."""
+    try:
+        root = ElementTree.fromstring(path.read_bytes())
+    except ElementTree.ParseError as exc:
+        raise ValueError(f"not a well-formed SVG ({exc})") from None
+    width, height = (_SVG_LENGTH.match(root.get(k, "")) for k in ("width", "height"))
+    if width and height:
+        return round(float(width[1])), round(float(height[1]))
+    box = root.get("viewBox", "").replace(",", " ").split()
+    if len(box) == 4:
+        with contextlib.suppress(ValueError):
+            return round(float(box[2])), round(float(box[3]))
+    return None, None
+
+
+# --- renditions ---------------------------------------------------------------------------
+
+
+def rendition_folder(cache_dir: Path) -> Path:
+    """Where renditions are kept: a folder per rendition recipe, so a new recipe starts afresh."""
+    return cache_dir / "images" / f"r{IMAGES_VERSION}-pillow{PIL.__version__}"
+
+
+def make_renditions(catalog: ImageCatalog, cache_dir: Path, jobs: int, fresh: bool = False) -> Path:
+    """Make every rendition the cache lacks (all of them when ``fresh``); return the cache folder."""
+    folder = rendition_folder(cache_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    wanted = [(info, r) for info, r in catalog.renditions() if fresh or not (folder / r.cache_name).is_file()]
+
+    def job(indices: Sequence[int]) -> list[None]:
+        for index in indices:
+            info, rendition = wanted[index]
+            _write_rendition(Path(info.path), info.format or "", rendition, folder / rendition.cache_name)
+        return []
+
+    if wanted:
+        fork_map(job, len(wanted), jobs if len(wanted) >= PARALLEL_MIN else 1)
+    _prune(folder.parent, keep=folder)
+    return folder
+
+
+def _write_rendition(source: Path, fmt: str, rendition: Rendition, target: Path) -> None:
+    """Resize with Lanczos and save without metadata; same input and Pillow, same bytes."""
+    with Image.open(source) as original:
+        image = ImageOps.exif_transpose(original)
+        if image.mode == "P" or (fmt == "JPEG" and image.mode not in ("RGB", "L")):
+            image = image.convert("RGBA" if fmt != "JPEG" else "RGB")
+        resized = image.resize((rendition.width, rendition.height), Image.Resampling.LANCZOS)
+    options: dict[str, object] = {
+        "JPEG": {"quality": 82, "optimize": True, "progressive": True},
+        "PNG": {"optimize": True},
+        "WEBP": {"quality": 80, "method": 4},
+    }[fmt]
+    with tempfile.NamedTemporaryFile(dir=target.parent, delete=False, suffix=".part") as stream:
+        resized.save(stream, format=fmt, **options)
+    os.replace(stream.name, target)
+
+
+def _prune(folder: Path, keep: Path) -> None:
+    """Drop rendition folders of older recipes: they can never be used again."""
+    for child in folder.iterdir():
+        if child.is_dir() and child != keep and child.name.startswith("r"):
+            shutil.rmtree(child, ignore_errors=True)
+
+
+def link_renditions(catalog: ImageCatalog, folder: Path, staging: Path) -> int:
+    """Put every rendition into the staging output (hard links; copies across file systems)."""
+    count = 0
+    for _, rendition in catalog.renditions():
+        target = staging / rendition.url.lstrip("/")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        source = folder / rendition.cache_name
+        try:
+            os.link(source, target)
+        except OSError:
+            shutil.copyfile(source, target)
+        count += 1
+    return count
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    with tempfile.NamedTemporaryFile(dir=path.parent, delete=False, suffix=".part") as stream:
+        stream.write(data)
+    os.replace(stream.name, path)
+
+
+# --- pages ----------------------------------------------------------------------------------
+
+
+def _attributes(tag: str) -> dict[str, str]:
+    return dict(_ATTRIBUTE.findall(tag))
+
+
+Link = Callable[[str], str]
+
+
+def srcset(info: ImageInfo, link: Link) -> str | None:
+    """The ``srcset`` of an image: its renditions and the original, each with its width."""
+    renditions = info.renditions
+    if not renditions or not info.width:
+        return None
+    parts = [f"{link(r.url)} {r.width}w" for r in renditions]
+    parts.append(f"{link(info.src)} {info.width}w")
+    return ", ".join(parts)
+
+
+def finish_images(body: str, catalog: ImageCatalog, link: Link, sizes: str) -> str:
+    """Give a body's local images their size, renditions and lazy loading; links get the base path.
+
+    Inline images sit below the lead, headline and byline, so they are always below the
+    fold: ``loading="lazy"``. A width or height the author wrote is kept.
+    """
+    if "<img" not in body:
+        return body
+
+    def rewrite(match: re.Match[str]) -> str:
+        tag = match.group(0)
+        attrs = {k: html.unescape(v) for k, v in _attributes(tag).items()}
+        info = catalog.get(attrs.get("src"))
+        if info is None:
+            return tag
+        attrs["src"] = link(info.src)
+        if info.width and info.height and "width" not in attrs and "height" not in attrs:
+            attrs["width"], attrs["height"] = str(info.width), str(info.height)
+        candidates = srcset(info, link)
+        if candidates:
+            attrs["srcset"], attrs["sizes"] = candidates, sizes
+        attrs["loading"], attrs["decoding"] = "lazy", "async"
+        return "<img " + " ".join(f'{k}="{html.escape(v)}"' for k, v in attrs.items()) + ">"
+
+    return _IMG_TAG.sub(rewrite, body)
