@@ -74,44 +74,6 @@ def _has_alias(root: Any) -> bool:
     return False
 
 
-class _FastLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
-    """libyaml's parser (about 15x faster) with the same resolvers; aliases checked after."""
-
-
-_FastLoader.yaml_implicit_resolvers = _Loader.yaml_implicit_resolvers
-
-
-def _compose(text: str) -> tuple[Any, Any]:
-    """Compose with libyaml; for errors and aliases, re-run the pure loader for its messages."""
-    if yaml.__with_libyaml__:
-        fast = _FastLoader(text)
-        try:
-            node = fast.get_single_node()
-            if not _has_alias(node):
-                return fast, node
-        except yaml.YAMLError:
-            pass
-        fast.dispose()
-    loader = _Loader(text)
-    return loader, loader.get_single_node()
-
-
-def _has_alias(root: Any) -> bool:
-    """An alias composes to the very node its anchor made: look for a node seen twice."""
-    seen: set[int] = set()
-    pending = [root] if root is not None else []
-    while pending:
-        node = pending.pop()
-        if id(node) in seen:
-            return True
-        seen.add(id(node))
-        if isinstance(node, yaml.MappingNode):
-            pending.extend(part for pair in node.value for part in pair)
-        elif isinstance(node, yaml.SequenceNode):
-            pending.extend(node.value)
-    return False
-
-
 @dataclass
 class FrontMatter:
     """Parsed front matter: values, each key's 1-based line, and where the body starts."""
