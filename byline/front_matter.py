@@ -96,7 +96,9 @@ def split_front_matter(path: str, text: str) -> tuple[FrontMatter | None, list[C
     assert opening is not None  # detect() matched it
     first_line = text.count("\n", 0, opening.end()) + 1  # file line of the YAML text's line 0
     body_offset = len(text) - len(body)
-    parsed = FrontMatter(body=body, body_line=text.count("\n", 0, body_offset) + 1)
+    # The body begins with the newline that ends the closing fence: its first line is the next.
+    body_line = text.count("\n", 0, body_offset) + 1 + body.startswith("\n")
+    parsed = FrontMatter(body=body, body_line=body_line)
     try:
         loader, node = _compose(fm_text)
         try:
