@@ -309,3 +309,30 @@ def test_files_saved_during_the_first_build_are_found_by_their_time(site: Path) 
         path.touch()
         os.utime(path, (moment, moment))
     assert sorted(changed_since(watch, moment)) == sorted([fresh.resolve(), (site / "site.toml").resolve()])
+
+
+def test_builds_go_to_memory_when_it_has_room(site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from byline.serve import build_folder
+
+    monkeypatch.delenv("TMPDIR", raising=False)
+    memory = tmp_path / "shm"
+    memory.mkdir()
+    folder = build_folder(site, memory)
+    assert folder.parent == memory and folder.is_dir()
+    monkeypatch.setattr("byline.serve.MIN_MEMORY_FREE", 2**62)  # no machine has this much free
+    assert build_folder(site, memory).parent != memory
+    assert build_folder(site, tmp_path / "absent").parent != tmp_path / "absent"
+
+
+def test_an_explicit_tmpdir_is_obeyed(site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import tempfile
+
+    from byline.serve import build_folder
+
+    chosen = tmp_path / "chosen"
+    chosen.mkdir()
+    monkeypatch.setenv("TMPDIR", str(chosen))
+    monkeypatch.setattr(tempfile, "tempdir", None)  # tempfile caches the folder it picked
+    memory = tmp_path / "shm"
+    memory.mkdir()
+    assert build_folder(site, memory).parent == chosen
