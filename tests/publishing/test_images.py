@@ -1,0 +1,175 @@
+"""Pictures: sized so nothing shifts, responsive renditions made once, lazy below the fold, checked."""
+
+from __future__ import annotations
+
+import io
+import re
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from byline import images
+from byline.errors import BuildFailed
+from tests.conftest import MakeSite
+from tests.helpers import article, build_site, check_site, messages, snapshot
+from tests.publishing.dom import Element, parse
+from tests.publishing.sample import CARRICK, SampleSite, picture
+
+ARTICLE = "content/articles/quayside.md"
+PAGE = "articles/2026/03/01/quayside-tools-opens-a-depot/index.html"
+BODY = "Quayside Tools has opened a depot.\n\nInside the depot:\n\n![Racks of tools](/static/images/racks.png)\n"
+
+
+def site_with_pictures(make_site: MakeSite, lead: tuple[int, int] = (1600, 900), **files: str | bytes) -> Path:
+    return make_site(
+        {
+            ARTICLE: article(image="/static/images/depot.jpg", image_alt="The new depot", body=BODY),
+            "static/images/depot.jpg": picture(*lead),
+            "static/images/racks.png": picture(900, 600, "PNG"),
+            **files,
+        }
+    )
+
+
+def srcset_widths(img: Element) -> list[int]:
+    return [int(part.split()[1].removesuffix("w")) for part in img.attrs["srcset"].split(",")]
+
+
+def test_lead_image_is_sized_responsive_preloaded_and_never_lazy(make_site: MakeSite) -> None:
+    out = build_site(site_with_pictures(make_site)).output
+    page = parse(out / PAGE)
+    img = page.one("figure", "lead-image").one("img")
+    assert (img.attrs["width"], img.attrs["height"]) == ("1600", "900")
+    assert srcset_widths(img) == [400, 800, 1200, 1600]
+    assert img.attrs["fetchpriority"] == "high" and "loading" not in img.attrs
+    preload = page.one("link", rel="preload")
+    assert preload.attrs["as"] == "image"
+    assert preload.attrs["imagesrcset"] == img.attrs["srcset"]
+    assert preload.attrs["imagesizes"] == img.attrs["sizes"]
+    for part in img.attrs["srcset"].split(","):
+        url, width = part.split()
+        with Image.open(out / url.lstrip("/")) as rendition:
+            assert rendition.width == int(width.removesuffix("w"))
+            assert abs(rendition.height - rendition.width * 9 / 16) <= 1
+
+
+def test_inline_images_are_sized_and_lazy(make_site: MakeSite) -> None:
+    out = build_site(site_with_pictures(make_site)).output
+    img = parse(out / PAGE).one("div", "article-body").one("img")
+    assert img.attrs["alt"] == "Racks of tools"
+    assert (img.attrs["width"], img.attrs["height"]) == ("900", "600")
+    assert img.attrs["loading"] == "lazy" and img.attrs["decoding"] == "async"
+    assert srcset_widths(img) == [400, 800, 900]
+    assert img.attrs["src"] == "/static/images/racks.png"
+
+
+def test_cards_carry_the_lead_image_size_too(make_site: MakeSite) -> None:
+    out = build_site(site_with_pictures(make_site)).output
+    img = parse(out / "members-news/index.html").one("img", "card-image")
+    assert (img.attrs["width"], img.attrs["height"]) == ("1600", "900")
+    assert img.attrs["loading"] == "lazy" and srcset_widths(img) == [400, 800, 1200, 1600]
+
+
+def test_sample_lead_image_is_sized_with_renditions(sample: SampleSite) -> None:
+    img = sample.page(CARRICK).one("figure", "lead-image").one("img")
+    assert (img.attrs["width"], img.attrs["height"]) == ("1200", "675")
+    assert srcset_widths(img) == [400, 800, 1200]
+    for part in img.attrs["srcset"].split(","):
+        assert sample.path_of(part.split()[0]).is_file()
+
+
+def test_a_missing_lead_image_is_an_error_at_its_line(make_site: MakeSite) -> None:
+    root = make_site({ARTICLE: article(image="/static/images/gone.jpg", image_alt="Gone")})
+    problems = messages(check_site(root).problems)
+    assert problems == [
+        f"{ARTICLE}:5: image /static/images/gone.jpg not found: no static/images/gone.jpg in the site or the theme"
+    ]
+    with pytest.raises(BuildFailed):
+        build_site(root)
+
+
+def test_a_missing_inline_image_is_an_error_at_the_line_naming_it(make_site: MakeSite) -> None:
+    body = "First paragraph.\n\nSecond paragraph.\n\n![A chart](/static/images/chart.png)\n"
+    root = make_site({ARTICLE: article(body=body)})
+    assert messages(check_site(root).problems) == [
+        f"{ARTICLE}:10: image /static/images/chart.png not found: no static/images/chart.png in the site or the theme"
+    ]
+
+
+def test_an_image_outside_static_is_an_error(make_site: MakeSite) -> None:
+    root = make_site({ARTICLE: article(image="/images/depot.jpg", image_alt="Depot")})
+    [problem] = messages(check_site(root).problems)
+    assert problem.startswith(f"{ARTICLE}:5: image /images/depot.jpg is not under /static/")
+
+
+def test_a_small_lead_image_is_a_warning_and_still_builds(make_site: MakeSite) -> None:
+    root = site_with_pictures(make_site, lead=(200, 200))
+    [problem] = check_site(root).problems
+    assert problem.severity == "warning"
+    assert problem.format().startswith(f"{ARTICLE}:5: warning: lead image /static/images/depot.jpg is 200×200")
+    assert "50,000 pixels" in problem.message
+    result = build_site(root)
+    assert [w.message for w in result.warnings] == [problem.message]
+
+
+def test_an_inline_image_of_any_size_is_fine(make_site: MakeSite) -> None:
+    root = make_site({ARTICLE: article(body=BODY), "static/images/racks.png": picture(60, 40, "PNG")})
+    assert check_site(root).problems == []
+
+
+def test_svg_is_sized_from_its_attributes_without_renditions(make_site: MakeSite) -> None:
+    svg = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 640 360"><rect width="640" height="360"/></svg>'
+    root = make_site(
+        {
+            ARTICLE: article(image="/static/images/map.svg", image_alt="A map"),
+            "static/images/map.svg": svg,
+        }
+    )
+    out = build_site(root).output
+    img = parse(out / PAGE).one("figure", "lead-image").one("img")
+    assert (img.attrs["width"], img.attrs["height"]) == ("640", "360")
+    assert "srcset" not in img.attrs
+
+
+def test_renditions_are_made_once_and_reused(make_site: MakeSite, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = site_with_pictures(make_site)
+    first = build_site(root)
+    made: list[str] = []
+    original = images._write_rendition
+    monkeypatch.setattr(images, "_write_rendition", lambda *a: made.append(a[2].url) or original(*a))
+    second = build_site(root, first.output)
+    assert made == [], "an unchanged picture's renditions come from the cache"
+    clean = build_site(root, root.parent / "clean", clean=True)
+    assert len(made) == 5, "--clean makes them afresh: three of the lead, two of the inline picture"
+    assert snapshot(second.output) == snapshot(clean.output)
+
+
+def test_a_changed_picture_gets_new_rendition_names(make_site: MakeSite) -> None:
+    root = site_with_pictures(make_site)
+    first = build_site(root)
+    before = re.findall(r"/static/renditions/depot-[^ ,\"]+", (first.output / PAGE).read_text())
+    (root / "static/images/depot.jpg").write_bytes(picture(1600, 900, "PNG"))  # same size, new content
+    second = build_site(root, first.output)
+    after = re.findall(r"/static/renditions/depot-[^ ,\"]+", (second.output / PAGE).read_text())
+    assert before and after and not set(before) & set(after)
+    assert all((second.output / url.lstrip("/")).is_file() for url in after)
+
+
+def test_exif_rotation_is_applied_to_the_size(make_site: MakeSite) -> None:
+    buffer = io.BytesIO()
+    exif = Image.Exif()
+    exif[0x0112] = 6  # rotated 90°: stored 1000×800, shown 800×1000
+    Image.new("RGB", (1000, 800), (10, 20, 30)).save(buffer, "JPEG", exif=exif)
+    root = make_site(
+        {
+            ARTICLE: article(body="![Upright](/static/images/upright.jpg)\n"),
+            "static/images/upright.jpg": buffer.getvalue(),
+        }
+    )
+    out = build_site(root).output
+    img = parse(out / PAGE).one("div", "article-body").one("img")
+    assert (img.attrs["width"], img.attrs["height"]) == ("800", "1000")
+    smallest = img.attrs["srcset"].split(",")[0].split()[0]
+    with Image.open(out / smallest.lstrip("/")) as rendition:
+        assert rendition.size == (400, 500)

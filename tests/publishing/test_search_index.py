@@ -1,0 +1,108 @@
+"""The Pagefind index: published articles only, four filters, reused when nothing indexed changed, reproducible."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from byline import search
+from byline.plan import plan_site
+from tests.conftest import MakeSite
+from tests.helpers import NOW, article, build_site, check_site, snapshot
+from tests.publishing.sample import SampleSite
+
+SECOND_AUTHOR = "---\nname: Ruth Calloway\n---\nRuth reports on energy.\n"
+FILES = {
+    "content/authors/ruth-calloway.md": SECOND_AUTHOR,
+    "content/articles/a.md": article(
+        "Tidewell orders ferries", "2026-02-01", tags="[Shipping, Energy]", region="North East"
+    ),
+    "content/articles/b.md": article(
+        "Harbour turbine turns", "2026-02-02", author="ruth-calloway", tags="[Energy]", region="Cumbria"
+    ),
+    "content/articles/c.md": article("Desk view on exports", "2026-02-03", section="news", tags="[Exports, Shipping]"),
+    "content/articles/draft.md": article("A draft", "2026-02-04", body="Quantum marmalade.", draft="true"),
+    "content/articles/later.md": article("Scheduled", "2026-04-01", body="Heliotrope ledger."),
+}
+
+
+def filters_of(bundle: Path) -> dict[str, list[str]]:
+    """Filter name -> its values, read from the bundle's own metadata and filter files."""
+    entry = json.loads((bundle / "pagefind-entry.json").read_text())
+    [(language, info)] = entry["languages"].items()
+    plan = search._plan_language(bundle, language, info)
+    assert plan is not None
+    return {index[0]: [value[0] for value in index[1]] for _, index in plan.filters}
+
+
+def test_sample_index_holds_the_published_articles_only(sample: SampleSite) -> None:
+    bundle = sample.out / "pagefind"
+    assert (bundle / "pagefind.js").is_file() and (bundle / "pagefind-entry.json").is_file()
+    assert not (bundle / "pagefind-ui.js").exists(), "Pagefind's own interfaces are not shipped"
+    assert sample.result.search is not None
+    assert sample.result.search.documents == sample.result.articles == len(sample.article_urls)
+    entry = json.loads((bundle / "pagefind-entry.json").read_text())
+    assert entry["languages"]["en-gb"]["page_count"] == len(sample.article_urls)
+
+
+def test_documents_come_from_published_article_pages_only(make_site: MakeSite) -> None:
+    root = make_site(FILES)
+    site = check_site(root, drafts=True, future=True).site  # the preview shows drafts; search still must not
+    assert site is not None and len(site.articles) == 6
+    documents = search.search_documents(plan_site(site, NOW), "en-GB")
+    paths = sorted(d.path for d in documents)
+    assert len(paths) == 4 and all(p.startswith("articles/") and p.endswith("/index.html") for p in paths)
+    text = "".join(d.html for d in documents)
+    assert "Quantum marmalade" not in text and "Heliotrope ledger" not in text
+    assert 'data-pagefind-filter="region">North East<' in text
+
+
+def test_index_has_section_author_topic_and_region_filters(make_site: MakeSite) -> None:
+    out = build_site(make_site(FILES)).output
+    assert filters_of(out / "pagefind") == {
+        "author": ["Ruth Calloway", "Simon Malia"],
+        "region": ["Cumbria", "North East"],
+        "section": ["Members' News", "News"],
+        "topic": ["Energy", "Exports", "Shipping"],
+    }
+
+
+def test_an_unchanged_index_is_reused_and_a_changed_one_rebuilt(make_site: MakeSite) -> None:
+    root = make_site(FILES)
+    first = build_site(root)
+    assert first.search and not first.search.reused and first.search.documents == 4
+    entry = first.output / "pagefind/pagefind-entry.json"
+    inode = entry.stat().st_ino
+    (root / "templates").mkdir()
+    (root / "templates/page.html").write_text('{% extends "base.html" %}{% block main %}A page{% endblock %}\n')
+    second = build_site(root, first.output)
+    assert second.search and second.search.reused, "nothing indexed changed: the bundle is linked, not rebuilt"
+    assert entry.stat().st_ino == inode
+    (root / "content/articles/a.md").write_text(FILES["content/articles/a.md"].replace("opened", "reopened"))
+    third = build_site(root, first.output)
+    assert third.search and not third.search.reused
+
+
+def test_incremental_and_clean_builds_write_the_same_index(make_site: MakeSite) -> None:
+    root = make_site(FILES)
+    first = build_site(root)
+    (root / "content/articles/b.md").write_text(FILES["content/articles/b.md"] + "\nThe turbine powers 300 homes.\n")
+    incremental = build_site(root, first.output)
+    clean = build_site(root, root.parent / "clean", clean=True)
+    assert snapshot(incremental.output) == snapshot(clean.output)
+    again = build_site(root, root.parent / "again", clean=True)
+    assert snapshot(again.output / "pagefind") == snapshot(clean.output / "pagefind")
+
+
+def test_a_site_with_nothing_published_builds_without_an_index(make_site: MakeSite) -> None:
+    root = make_site({"content/articles/quayside.md": article(draft="true")})
+    result = build_site(root)
+    assert result.search and result.search.documents == 0
+    assert not (result.output / "pagefind").exists()
+    assert (result.output / "search/index.html").is_file()
+
+
+def test_canonical_bundle_survives_an_unknown_layout(tmp_path: Path) -> None:
+    (tmp_path / "pagefind-entry.json").write_text('{"languages": {"en": {"hash": "en_missing"}}}')
+    assert search.canonicalise(tmp_path) is False
+    assert (tmp_path / "pagefind-entry.json").read_text() == '{"languages": {"en": {"hash": "en_missing"}}}'
