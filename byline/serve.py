@@ -580,13 +580,8 @@ class PreviewServer:
         self.http.serve_forever(poll_interval=0.05)
 
     def _until_next_schedule(self) -> float | None:
-        """Seconds until the next scheduled article goes live, so its banner goes without a save."""
         site = self.preview.state.site
-        if site is None or self.fixed_clock:
-            return None
-        now = datetime.now(UTC)
-        times = [a.date for a in site.articles if site.status_of.get(a.source) == "scheduled" and a.date > now]
-        return (min(times) - now).total_seconds() + 0.5 if times else None
+        return None if site is None or self.fixed_clock else until_next_schedule(site, datetime.now(UTC))
 
     def _forget_build(self) -> None:
         """Drop this session's output fingerprints from the site's cache, then the folder itself."""
@@ -628,6 +623,12 @@ def _size_of(*folders: Path) -> int:
                 with contextlib.suppress(OSError):
                     total += os.stat(os.path.join(dirpath, name)).st_size
     return total
+
+
+def until_next_schedule(site: Site, now: datetime) -> float | None:
+    """Seconds until the next scheduled article goes live, so its banner goes without a save."""
+    times = [a.date for a in site.articles if site.status_of.get(a.source) == "scheduled" and a.date > now]
+    return (min(times) - now).total_seconds() + 0.5 if times else None
 
 
 def changed_since(watch: WatchSet, moment: float) -> list[Path]:

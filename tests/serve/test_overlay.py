@@ -98,3 +98,14 @@ def test_the_dashboard_shows_a_failed_build_and_no_site_yet() -> None:
     html = dashboard_html(None, BuildReport(False, NOW, 0.1, errors=ERRORS), "").decode()
     assert "Failed at" in html and "content/articles/a.md:3: invalid YAML" in html
     assert "Drafts" not in html
+
+
+def test_the_preview_rebuilds_when_the_next_scheduled_article_goes_live(tmp_path: Path) -> None:
+    from datetime import timedelta
+
+    from byline.serve import until_next_schedule
+
+    site = _site_with_draft_and_scheduled(tmp_path)
+    due = datetime(2027, 2, 3, 9, 0, tzinfo=UTC)  # 09:00 in London in February is 09:00 UTC
+    assert until_next_schedule(site, due - timedelta(hours=1)) == 3600.5
+    assert until_next_schedule(site, due) is None  # nothing left to wait for
