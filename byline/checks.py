@@ -197,6 +197,9 @@ def _links(body_html: str) -> Iterator[str]:
 
 def site_path(address: str, page_url: str, config: SiteConfig) -> str | None:
     """The site path an address on ``page_url`` points at, or None when it leaves the site."""
+    if address.startswith("/") and not address.startswith("//"):  # the common case, without urllib's cost
+        path = address.split("#", 1)[0].split("?", 1)[0]
+        return unquote(_without_base(path, config.base_path))
     parts = urlsplit(address)
     if parts.scheme not in ("", "http", "https"):
         return None  # mailto:, tel:
@@ -208,10 +211,14 @@ def site_path(address: str, page_url: str, config: SiteConfig) -> str | None:
         return None  # 'http:x', or '#notes' and '?x' on this page
     else:
         path = urljoin(config.base_path + page_url, parts.path)
-    base = config.base_path
+    return unquote(_without_base(path, config.base_path))
+
+
+def _without_base(path: str, base: str) -> str:
+    """'/news/articles/...' -> '/articles/...' on a site whose base URL has the path /news."""
     if base and (path == base or path.startswith(base + "/")):
-        path = path[len(base) :] or "/"
-    return unquote(path)
+        return path[len(base) :] or "/"
+    return path
 
 
 def _broken_message(address: str, path: str, targets: Targets) -> str:
@@ -272,9 +279,12 @@ def _topic_problems(articles: Sequence[Article]) -> Iterator[ContentError]:
     """A topic only one article uses, spelled almost like an established one, is likely a typo."""
     users: dict[str, list[tuple[Article, int]]] = defaultdict(list)
     spellings: dict[str, Counter[str]] = defaultdict(Counter)
+    keys: dict[str, str] = {}  # slugify is slow and a site has far fewer topics than tags
     for article in articles:
         for index, tag in enumerate(article.tags):
-            key = urls.slugify(tag).replace("-", "")  # site.py's topic key: 'E-commerce' is 'Ecommerce'
+            if tag not in keys:
+                keys[tag] = urls.slugify(tag).replace("-", "")  # site.py's topic key: 'E-commerce' is 'Ecommerce'
+            key = keys[tag]
             if key:
                 users[key].append((article, index))
                 spellings[key][tag] += 1
@@ -297,15 +307,19 @@ def _topic_problems(articles: Sequence[Article]) -> Iterator[ContentError]:
 
 
 def _likely_meant(tag: str, candidates: Mapping[str, int]) -> tuple[str, int] | None:
-    scored = [
-        (difflib.SequenceMatcher(None, tag.casefold(), name.casefold()).ratio(), count, name)
-        for name, count in candidates.items()
-    ]
-    scored = [s for s in scored if s[0] >= TOPIC_SIMILARITY]
-    if not scored:
+    """The established topic most like ``tag`` (ties: the more used), if any is alike enough."""
+    folded = {name.casefold(): name for name in candidates}
+    near = difflib.get_close_matches(tag.casefold(), folded, n=3, cutoff=TOPIC_SIMILARITY)  # quick-ratio filtered
+    if not near:
         return None
-    _, count, name = max(scored, key=lambda s: (s[0], s[1], s[2]))
-    return name, count
+    matcher = difflib.SequenceMatcher(None, b=tag.casefold())  # b is the sequence it caches facts about
+    best = max(near, key=lambda n: (_ratio(matcher, n), candidates[folded[n]], folded[n]))
+    return folded[best], candidates[folded[best]]
+
+
+def _ratio(matcher: difflib.SequenceMatcher[str], other: str) -> float:
+    matcher.set_seq1(other)
+    return matcher.ratio()
 
 
 # --- URLs the previous build published ----------------------------------------------
