@@ -129,6 +129,19 @@ def _explain(exc: yaml.MarkedYAMLError, first_line: int, line: int) -> str:
     return reason
 
 
+# PyYAML's constructors fail in their own ways on values the scanner let through: a
+# 5000-digit number (ValueError), '!!timestamp 2020-13-45' (ValueError), '!!timestamp x'
+# (AttributeError), '!!bool x' (KeyError), an empty '!!int' (IndexError).
+_CONSTRUCTION_ERRORS = (ValueError, OverflowError, LookupError, AttributeError, TypeError)
+
+
+def _unreadable(node: Any, exc: Exception) -> str:
+    """'cannot be read as timestamp', with Python's reason when it is one a person can use."""
+    kind = str(node.tag).rsplit(":", 1)[-1]
+    reason = f": {exc}" if type(exc) in (ValueError, OverflowError) and str(exc) else ""
+    return f"cannot be read as {kind}{reason}"
+
+
 def _read_mapping(path: str, loader: _Loader, node: Any, first_line: int, parsed: FrontMatter) -> list[ContentError]:
     if node is None:
         return []  # an empty front matter block
@@ -140,8 +153,8 @@ def _read_mapping(path: str, loader: _Loader, node: Any, first_line: int, parsed
         line = first_line + key_node.start_mark.line
         try:
             key = loader.construct_object(key_node, deep=True)
-        except (ValueError, OverflowError) as exc:  # e.g. int() past Python's 4300-digit limit
-            problems.append(ContentError(path, line, f"front matter key cannot be read: {exc}"))
+        except _CONSTRUCTION_ERRORS as exc:
+            problems.append(ContentError(path, line, f"front matter key {_unreadable(key_node, exc)}"))
             continue
         if not isinstance(key, str) or not key.isprintable():  # a key with a newline would split the message
             problems.append(ContentError(path, line, f"front matter key {key!r} must be a word"))
@@ -151,8 +164,8 @@ def _read_mapping(path: str, loader: _Loader, node: Any, first_line: int, parsed
             continue
         try:
             parsed.values[key] = loader.construct_object(value_node, deep=True)
-        except (ValueError, OverflowError) as exc:  # a 5000-digit number, !!timestamp 2020-13-45
-            problems.append(ContentError(path, line, f"the value of '{key}' cannot be read: {exc}"))
+        except _CONSTRUCTION_ERRORS as exc:
+            problems.append(ContentError(path, line, f"the value of '{key}' {_unreadable(value_node, exc)}"))
             continue
         parsed.lines[key] = line
         if isinstance(value_node, yaml.SequenceNode):

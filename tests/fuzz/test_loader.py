@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -60,3 +61,21 @@ def test_random_unicode_front_matter_text(text: str) -> None:
 @given(yaml_text, KINDS)
 def test_random_yaml_tags_anchors_and_scalars(text: str, kind: str) -> None:
     assert_well_formed(f"---\n{text}\n---\nBody.\n".encode(), kind)
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("!!bool x", "the value of 'x' cannot be read as bool"),
+        ("!!int", "the value of 'x' cannot be read as int"),
+        ("!!timestamp x", "the value of 'x' cannot be read as timestamp"),
+        ("!!timestamp 2020-13-45", "the value of 'x' cannot be read as timestamp: month must be in 1..12"),
+        ("1" + "0" * 5000, "the value of 'x' cannot be read as int: Exceeds the limit (4300 digits) for integer"
+         " string conversion: value has 5001 digits; use sys.set_int_max_str_digits() to increase the limit"),
+    ],
+    ids=["bool", "empty-int", "bad-timestamp", "impossible-date", "5001-digits"],
+)  # fmt: skip
+def test_values_yaml_cannot_construct_are_problems_on_their_line(value: str, message: str) -> None:
+    """Found by fuzzing: PyYAML's constructors raised KeyError, IndexError, AttributeError, ValueError."""
+    _, problems = load_text(f"---\ntitle: T\ndate: 2026-03-01\nauthor: a\nx: {value}\n---\nBody.\n")
+    assert [p.format() for p in problems] == [f"content/articles/a.md:5: {message}"]
