@@ -7,10 +7,14 @@ sort by. Drafts, scheduled articles and index pages are never given to it. Index
 views rather than the rendered pages keeps a template edit from re-indexing the site,
 and lets indexing run while pages render.
 
-Indexing a large site takes tens of seconds, so when the documents are exactly those the
-previous build indexed (their digest is kept in the bundle as ``byline-search.txt``),
-that build's bundle is linked into the new output instead. Pagefind's output depends only
-on its input, so a reused bundle is byte-identical to a fresh one.
+Indexing a large site takes tens of seconds, so the index is two Pagefind bundles that
+the search page merges: ``recent`` (the articles of the newest year, where editors work)
+and ``archive`` (all older ones). When a bundle's documents are exactly those the
+previous build indexed (their digest is kept in it as ``byline-search.txt``), that
+build's bundle is linked into the new output instead; so an edit or a new article
+re-indexes the recent year only, and a template edit nothing. Pagefind's output depends
+only on its input (see ``canonicalise``), so a reused bundle equals a fresh one.
+``pagefind/shards.json`` names the bundles, newest first.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ import tempfile
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
@@ -37,6 +42,8 @@ from .errors import BuildFailed, ContentError
 SEARCH_VERSION = "1"  # change when the documents or the way they are indexed change
 BUNDLE = "pagefind"  # the output folder of the index; urls.RESERVED keeps pages out of it
 KEY_FILE = "byline-search.txt"
+MANIFEST = "shards.json"
+SHARDS = ("recent", "archive")  # newest first: the search page lists "newest first" shard by shard
 # Pagefind's own ready-made interfaces: the theme has its own, so these are dropped from the output.
 UNUSED = (
     "pagefind-ui.js",
@@ -53,10 +60,18 @@ _FOOTNOTE_LINKS = re.compile(r'<a class="footnote-(?:ref|backref)"[^>]*>.*?</a>'
 
 @dataclass(frozen=True)
 class SearchDocument:
-    """What Pagefind indexes for one article: its output path (which gives the result URL) and HTML."""
+    """What Pagefind indexes for one article: its output path (which gives the result URL) and shard."""
 
     path: str
-    html: str
+    year: int
+    article: Mapping[str, Any]  # the article's view
+    language: str
+    shard: str = "recent"
+
+    @cached_property
+    def html(self) -> str:
+        """The document as indexed; its shard is a filter, so it is part of the document."""
+        return _document(self.article, self.language, self.shard)
 
 
 @dataclass
@@ -64,30 +79,53 @@ class SearchResult:
     """What the search stage did, for the build's timing lines and for tests."""
 
     documents: int = 0
-    reused: bool = False
+    shards: list[str] = field(default_factory=list)
+    indexed: list[str] = field(default_factory=list)  # the shards Pagefind (re)built; the rest were reused
     seconds: float = 0.0
     files: int = 0
+
+    @property
+    def reused(self) -> bool:
+        """True when no shard had to be indexed again."""
+        return not self.indexed
 
 
 def search_documents(outputs: Iterable[Any], language: str) -> list[SearchDocument]:
     """One document per published article page among ``outputs``; nothing else is searchable."""
-    documents = []
+    found = []
     for output in outputs:
         article = output.context.get("article") if output.kind == "article" else None
         if article is None or article["status"] != "published":
             continue
-        documents.append(SearchDocument(output.path, _document(article, language)))
-    return documents
+        year = int(article["date"]["iso"][:4])  # the year in the site's timezone, as in the URL
+        found.append((output.path, year, article))
+    newest = max((year for _, year, _ in found), default=0)
+    return [
+        SearchDocument(path, year, article, language, SHARDS[0] if year == newest else SHARDS[1])
+        for path, year, article in found
+    ]
 
 
-def _document(article: Mapping[str, Any], language: str) -> str:
+def shards_of(documents: list[SearchDocument]) -> dict[str, list[SearchDocument]]:
+    """The documents of each non-empty shard, newest shard first."""
+    shards = {name: [d for d in documents if d.shard == name] for name in SHARDS}
+    return {name: docs for name, docs in shards.items() if docs}
+
+
+def _document(article: Mapping[str, Any], language: str, shard: str) -> str:
     """A minimal page: indexed text in <main>; filters, sort key and meta in an unindexed block."""
     e = html.escape
     filters = [("section", article["section"]["title"]), ("author", article["author"]["name"])]
     filters += [("topic", tag["name"]) for tag in article["tags"]]
     if article["region"]:
         filters.append(("region", article["region"]["name"]))
+    filters.append(("shard", shard))  # lets the search page ask one shard at a time
     details = "".join(f'<span data-pagefind-filter="{k}">{e(v)}</span>' for k, v in filters)
+    # Searchable too (Pagefind searches metadata): a search for "energy" finds articles on the topic.
+    about = {"author": article["author"]["name"], "topics": ", ".join(t["name"] for t in article["tags"])}
+    if article["region"]:
+        about["region"] = article["region"]["name"]
+    details += "".join(f'<span data-pagefind-meta="{k}">{e(v)}</span>' for k, v in about.items() if v)
     details += f'<span data-pagefind-meta="date">{e(article["date"]["display"])}</span>'
     details += f'<span data-pagefind-meta="iso">{e(article["date"]["iso"])}</span>'
     details += f'<span data-pagefind-sort="date">{article["date"]["epoch"]:012d}</span>'
@@ -117,71 +155,93 @@ def _pagefind_version() -> str:
 
 
 @dataclass
+class _Job:
+    """One shard being indexed by its own Pagefind process."""
+
+    shard: str
+    key: str
+    workdir: Path
+    process: subprocess.Popen[bytes]
+
+
+@dataclass
 class SearchIndexer:
     """Index in the background while pages render: ``start()`` before rendering, ``finish()`` after.
 
-    Writes ``<staging>/pagefind/``; ``previous`` is the last build's output, whose bundle is
-    reused when its key matches (unless ``clean``).
+    Writes ``<staging>/pagefind/``; ``previous`` is the last build's output (None for a
+    clean build), whose shard bundles are reused when their keys match.
     """
 
     documents: list[SearchDocument]
     staging: Path
     previous: Path | None = None
     result: SearchResult = field(default_factory=SearchResult)
-    _process: subprocess.Popen[bytes] | None = None
-    _workdir: Path | None = None
+    _jobs: list[_Job] = field(default_factory=list)
     _started: float = 0.0
 
     def start(self) -> None:
         self._started = time.perf_counter()
         self.result.documents = len(self.documents)
-        if not self.documents:
+        shards = shards_of(self.documents)
+        self.result.shards = list(shards)
+        if not shards:
             return  # Pagefind refuses an empty site; the search page says there is nothing to search
-        key = index_key(self.documents)
         bundle = self.staging / BUNDLE
-        if self.previous is not None and _read_key(self.previous / BUNDLE) == key:
-            self.result.files = _link_tree(self.previous / BUNDLE, bundle)
-            self.result.reused = True
-            return
-        self._workdir = Path(tempfile.mkdtemp(prefix="byline-search-"))
-        site = self._workdir / "site"
-        for document in self.documents:
-            target = site / document.path
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(document.html, encoding="utf-8")
-        (self._workdir / "key").write_text(key)
-        command = [sys.executable, "-m", "pagefind", "--site", str(site), "--output-path", str(bundle), "--quiet"]
-        with (self._workdir / "log").open("wb") as log:  # a file, not a pipe: nobody reads while pages render
-            self._process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, cwd=self._workdir)
+        bundle.mkdir(parents=True)
+        (bundle / MANIFEST).write_text(json.dumps({"shards": list(shards)}) + "\n")
+        self.result.files = 1
+        for shard, documents in shards.items():
+            key = index_key(documents)
+            if self.previous is not None and _read_key(self.previous / BUNDLE / shard) == key:
+                self.result.files += _link_tree(self.previous / BUNDLE / shard, bundle / shard)
+            else:
+                self._jobs.append(_start_pagefind(shard, key, documents, bundle / shard))
+                self.result.indexed.append(shard)
 
     def finish(self) -> SearchResult:
-        """Wait for Pagefind, tidy its bundle and record the key; raise BuildFailed if it failed."""
+        """Wait for Pagefind, tidy its bundles and record their keys; raise BuildFailed if it failed."""
         try:
-            if self._process is not None and self._workdir is not None:
-                code = self._process.wait()
+            for job in self._jobs:
+                code = job.process.wait()
                 if code != 0:
-                    log = (self._workdir / "log").read_text("utf-8", errors="replace").strip()
+                    log = (job.workdir / "log").read_text("utf-8", errors="replace").strip()
                     raise BuildFailed([ContentError(BUNDLE, 0, f"search index: Pagefind failed ({code}): {log}")])
-                bundle = self.staging / BUNDLE
+                bundle = self.staging / BUNDLE / job.shard
                 for name in UNUSED:
                     (bundle / name).unlink(missing_ok=True)
+                if job.shard != SHARDS[0]:  # merged into the first shard's search, which runs the code
+                    for path in [bundle / "pagefind.js", bundle / "pagefind-worker.js", *bundle.glob("wasm.*")]:
+                        path.unlink(missing_ok=True)
                 canonicalise(bundle)
-                (bundle / KEY_FILE).write_text((self._workdir / "key").read_text() + "\n")
-                self.result.files = sum(len(files) for _, _, files in os.walk(bundle))
+                (bundle / KEY_FILE).write_text(job.key + "\n")
+                self.result.files += sum(len(files) for _, _, files in os.walk(bundle))
         finally:
             self.close()
         self.result.seconds = time.perf_counter() - self._started
         return self.result
 
     def close(self) -> None:
-        """Stop Pagefind if it is still running (a failed render) and remove the documents."""
-        if self._process is not None and self._process.poll() is None:
-            self._process.kill()
-            self._process.wait()
-        self._process = None
-        if self._workdir is not None:
-            shutil.rmtree(self._workdir, ignore_errors=True)
-            self._workdir = None
+        """Stop any Pagefind still running (a failed render) and remove the documents."""
+        for job in self._jobs:
+            if job.process.poll() is None:
+                job.process.kill()
+                job.process.wait()
+            shutil.rmtree(job.workdir, ignore_errors=True)
+        self._jobs = []
+
+
+def _start_pagefind(shard: str, key: str, documents: list[SearchDocument], bundle: Path) -> _Job:
+    """Write the shard's documents to a temporary site and start Pagefind on it."""
+    workdir = Path(tempfile.mkdtemp(prefix=f"byline-search-{shard}-"))
+    site = workdir / "site"
+    for document in documents:
+        target = site / document.path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(document.html, encoding="utf-8")
+    command = [sys.executable, "-m", "pagefind", "--site", str(site), "--output-path", str(bundle), "--quiet"]
+    with (workdir / "log").open("wb") as log:  # a file, not a pipe: nobody reads while pages render
+        process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, cwd=workdir)
+    return _Job(shard, key, workdir, process)
 
 
 def _read_key(bundle: Path) -> str | None:

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import functools
 import http.server
+import re
 import threading
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -186,6 +188,18 @@ def test_search_filters_narrow_the_results_and_live_in_the_address(page: Page, s
     page.reload()
     expect(page.locator("#search-status")).to_contain_text("Yorkshire")
     expect(page.get_by_label("Search articles")).to_have_value("energy")
+
+
+def test_newest_first_orders_results_across_both_shards(page: Page, site_url: str) -> None:
+    page.goto(site_url + "/search/?region=North+East")
+    expect(page.locator("#search-status")).to_contain_text("North East")
+    page.get_by_label("Order").select_option("newest")
+    expect(page).to_have_url(re.compile(r"sort=newest"))
+    expect(page.locator(".search-result").first).to_be_visible()
+    stamps = [t.get_attribute("datetime") or "" for t in page.locator(".search-result time").all()]
+    moments = [datetime.fromisoformat(s) for s in stamps]
+    assert len(moments) >= 5 and moments == sorted(moments, reverse=True)
+    assert {m.year for m in moments} == {2025, 2026}, "the archive shard's articles follow the recent one's"
 
 
 def test_search_works_inside_the_preview_server(page: Page, tmp_path: Path) -> None:

@@ -1,5 +1,6 @@
 // Byline's search page: Pagefind's index (built with the site into /pagefind/) behind the
-// theme's own form. A module script, so it never blocks rendering; without it the form still
+// theme's own form. The index is a few bundles ("shards": the newest year, then the archive)
+// that Pagefind merges; /pagefind/shards.json names them, newest first. A module script, so it never blocks rendering; without it the form still
 // submits to /search/?q=... and the page offers browsing instead.
 //
 // The address keeps the query and filters (?q=...&section=...), so a search can be shared,
@@ -21,10 +22,16 @@ async function start(form) {
   const moreButton = more.querySelector("button");
 
   let pagefind;
+  let shards;
   try {
     const bundle = new URL(form.dataset.bundle, location.href);
-    pagefind = await import(new URL("pagefind.js", bundle).href);
-    await pagefind.options({ baseUrl: form.dataset.base, excerptLength: 28 });
+    const manifest = await fetch(new URL("shards.json", bundle));
+    if (!manifest.ok) throw new Error(`no search index (${manifest.status})`);
+    ({ shards } = await manifest.json());
+    const options = { baseUrl: form.dataset.base, excerptLength: 28 };
+    pagefind = await import(new URL(`${shards[0]}/pagefind.js`, bundle).href);
+    await pagefind.options(options);
+    for (const shard of shards.slice(1)) await pagefind.mergeIndex(new URL(`${shard}/`, bundle).href, options);
     await pagefind.init();
   } catch (error) {
     status.textContent = "Search is not available yet. Every article can still be found by section, topic, region, author or date below.";
@@ -35,9 +42,9 @@ async function start(form) {
   let shown = 0;
   let latest = 0; // the newest search; an older one finishing late must not overwrite it
   let pause;
-  const indexed = new Map(); // word -> Promise<boolean>: whether the index holds it
+  const indexed = new Map(); // "shard word" -> Promise<boolean>: whether that shard holds the word
 
-  restore();
+  restore(true);
   form.addEventListener("submit", (event) => {
     event.preventDefault();
     clearTimeout(pause);
@@ -49,14 +56,17 @@ async function start(form) {
   });
   for (const select of [...selects, sort]) select.addEventListener("change", () => run("push"));
   moreButton.addEventListener("click", () => showMore(latest, true));
-  addEventListener("popstate", restore);
+  addEventListener("popstate", () => restore(false));
 
-  // Show the search the address describes: on arrival, and on Back and Forward.
-  function restore() {
+  // Show the search the address describes: on arrival, and on Back and Forward. On arrival,
+  // what the reader already typed or chose while the index loaded is kept.
+  function restore(arriving) {
     const params = new URLSearchParams(location.search);
-    input.value = params.get("q") || "";
-    for (const select of selects) select.value = optionOrEmpty(select, params.get(select.name));
-    sort.value = optionOrEmpty(sort, params.get("sort"));
+    const keep = (field) => arriving && field.value;
+    if (!keep(input)) input.value = params.get("q") || "";
+    for (const select of [...selects, sort]) {
+      if (!keep(select)) select.value = optionOrEmpty(select, params.get(select.name));
+    }
     run(null);
   }
 
@@ -79,12 +89,10 @@ async function start(form) {
       status.textContent = "";
       return;
     }
-    const options = { filters };
-    if (newest) options.sort = { date: "desc" };
-    const known = !query || (await everyWordIndexed(query));
-    const search = known ? await pagefind.search(query || null, options) : { results: [] };
-    if (mine !== latest || !search) return;
-    results = search.results;
+    const where = query ? await shardsHolding(query) : shards;
+    const found = where.length ? await find(query || null, filters, newest, where) : [];
+    if (mine !== latest || !found) return;
+    results = found;
     shown = 0;
     list.replaceChildren();
     await showMore(mine, false);
@@ -103,24 +111,54 @@ async function start(form) {
     if (moveFocus && items.length) items[0].querySelector("a").focus();
   }
 
-  // Pagefind is lenient: it drops a word no page contains, and matches a word it cannot find by
-  // the longest indexed word it starts with ("marmalade" finds the "m" of "12,000 sq m"). A reader
-  // searching for a phrase means every word, so a word the index does not hold means no results.
-  async function everyWordIndexed(query) {
-    if (query.includes('"')) return true; // a quoted phrase is matched exactly by Pagefind itself
-    for (const word of query.split(/\s+/).map(normalise).filter(Boolean)) {
-      if (!indexed.has(word)) indexed.set(word, isIndexed(word));
-      if (!(await indexed.get(word))) return false;
+  // Search the shards `where` (those holding every word). Best matches come from one merged
+  // search when that is all of them. Newest first asks shard by shard, newest shard first,
+  // because Pagefind orders merged results by each shard's own rank, not by date.
+  async function find(term, filters, newest, where) {
+    if (!newest && where.length === shards.length) {
+      const search = await pagefind.search(term, { filters });
+      return search && search.results;
     }
-    return true;
+    const options = newest ? { sort: { date: "desc" } } : {};
+    const results = [];
+    for (const shard of where) {
+      const search = await pagefind.search(term, { ...options, filters: { ...filters, shard } });
+      if (!search) return null;
+      results.push(...search.results);
+    }
+    return newest ? results : results.sort((a, b) => b.score - a.score);
   }
 
-  // A word is indexed if it is a whole word of the index (an exact search finds it), or the
-  // start of one: what a lenient search for it highlights begins with it.
-  async function isIndexed(word) {
-    const exact = await pagefind.search(`"${word}"`);
+  // Pagefind is lenient: it drops a word no page contains, and matches a word it cannot find by
+  // the longest indexed word it starts with ("marmalade" finds the "m" of "12,000 sq m"), each
+  // shard on its own. A reader searching for several words means every one of them, so only
+  // the shards that hold every word are searched.
+  async function shardsHolding(query) {
+    if (query.includes('"')) return shards; // a quoted phrase is matched exactly by Pagefind itself
+    const words = query.split(/\s+/).map(normalise).filter(Boolean);
+    const holding = [];
+    for (const shard of shards) {
+      let all = true;
+      for (const word of words) {
+        const key = `${shard} ${word}`;
+        if (!indexed.has(key)) indexed.set(key, isIndexed(word, shard));
+        if (!(await indexed.get(key))) {
+          all = false;
+          break;
+        }
+      }
+      if (all) holding.push(shard);
+    }
+    return holding;
+  }
+
+  // A shard holds a word if it is a whole word there (an exact search finds it), or the start
+  // of one: what a lenient search for it highlights begins with it.
+  async function isIndexed(word, shard) {
+    const filters = { shard };
+    const exact = await pagefind.search(`"${word}"`, { filters });
     if (exact && exact.results.length) return true;
-    const loose = await pagefind.search(word);
+    const loose = await pagefind.search(word, { filters });
     if (!loose || !loose.results.length) return false;
     const page = await loose.results[0].data();
     const words = page.content.split(/\s+/);
