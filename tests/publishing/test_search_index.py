@@ -9,7 +9,7 @@ from byline import search
 from byline.plan import plan_site
 from tests.conftest import MakeSite
 from tests.helpers import NOW, article, build_site, check_site, snapshot
-from tests.publishing.sample import SampleSite
+from tests.publishing.sample import SampleSite, picture
 
 SECOND_AUTHOR = "---\nname: Ruth Calloway\n---\nRuth reports on energy.\n"
 FILES = {
@@ -127,3 +127,20 @@ def test_canonical_bundle_survives_an_unknown_layout(tmp_path: Path) -> None:
     (tmp_path / "pagefind-entry.json").write_text('{"languages": {"en": {"hash": "en_missing"}}}')
     assert search.canonicalise(tmp_path) is False
     assert (tmp_path / "pagefind-entry.json").read_text() == '{"languages": {"en": {"hash": "en_missing"}}}'
+
+
+def test_search_page_and_pictures_follow_a_base_path(make_site: MakeSite) -> None:
+    root = make_site(
+        {
+            "site.toml": 'base_url = "https://example.com/members/"\n',
+            "content/articles/quayside.md": article(body="![Racks](/static/images/racks.png)\n"),
+            "static/images/racks.png": picture(900, 600, "PNG"),
+        }
+    )
+    out = build_site(root).output
+    form = (out / "search/index.html").read_text()
+    assert 'data-bundle="/members/pagefind/" data-base="/members/"' in form
+    assert '<script type="module" src="/members/static/js/search.' in form
+    body = (out / "articles/2026/03/01/quayside-tools-opens-a-depot/index.html").read_text()
+    assert 'src="/members/static/images/racks.png"' in body
+    assert 'srcset="/members/static/renditions/racks-400w.' in body
