@@ -205,7 +205,8 @@ class SearchIndexer:
                 code = job.process.wait()
                 if code != 0:
                     log = (job.workdir / "log").read_text("utf-8", errors="replace").strip()
-                    raise BuildFailed([ContentError(BUNDLE, 0, f"search index: Pagefind failed ({code}): {log}")])
+                    detail = f": {log}" if log else ""
+                    raise BuildFailed([ContentError(BUNDLE, 0, f"search index: Pagefind failed (exit {code}){detail}")])
                 bundle = self.staging / BUNDLE / job.shard
                 for name in UNUSED:
                     (bundle / name).unlink(missing_ok=True)
@@ -231,17 +232,39 @@ class SearchIndexer:
 
 
 def _start_pagefind(shard: str, key: str, documents: list[SearchDocument], bundle: Path) -> _Job:
-    """Write the shard's documents to a temporary site and start Pagefind on it."""
+    """Start a process that writes the shard's documents as a small site and runs Pagefind on it.
+
+    The documents go to it as one file: writing thousands of small files takes seconds, and
+    the child does that while this process renders pages.
+    """
     workdir = Path(tempfile.mkdtemp(prefix=f"byline-search-{shard}-"))
-    site = workdir / "site"
-    for document in documents:
-        target = site / document.path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(document.html, encoding="utf-8")
-    command = [sys.executable, "-m", "pagefind", "--site", str(site), "--output-path", str(bundle), "--quiet"]
+    with (workdir / "documents.jsonl").open("w", encoding="utf-8") as stream:
+        for document in documents:
+            stream.write(json.dumps([document.path, document.html], ensure_ascii=False) + "\n")
+    command = [sys.executable, "-m", "byline.search", str(workdir), str(bundle)]
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(_PACKAGE_HOME), os.environ.get("PYTHONPATH")])),
+    }
     with (workdir / "log").open("wb") as log:  # a file, not a pipe: nobody reads while pages render
-        process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, cwd=workdir)
+        process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, cwd=workdir, env=env)
     return _Job(shard, key, workdir, process)
+
+
+_PACKAGE_HOME = Path(__file__).resolve().parents[1]  # so the child imports this very Byline
+
+
+def index_documents(workdir: Path, bundle: Path) -> int:
+    """In the child process: write ``workdir/documents.jsonl`` out as a site and index it with Pagefind."""
+    site = workdir / "site"
+    with (workdir / "documents.jsonl").open(encoding="utf-8") as stream:
+        for line in stream:
+            path, text = json.loads(line)
+            target = site / path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(text, encoding="utf-8")
+    command = [sys.executable, "-m", "pagefind", "--site", str(site), "--output-path", str(bundle), "--quiet"]
+    return subprocess.run(command, cwd=workdir).returncode
 
 
 def _read_key(bundle: Path) -> str | None:
@@ -408,3 +431,7 @@ def _cbor_decode(data: bytes, at: int) -> tuple[Any, int]:
             items.append(item)
         return items, at
     raise ValueError(f"unexpected CBOR major type {major}")
+
+
+if __name__ == "__main__":  # python -m byline.search WORKDIR BUNDLE: see _start_pagefind
+    sys.exit(index_documents(Path(sys.argv[1]), Path(sys.argv[2])))

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
+import pytest
+
 from byline import search
+from byline.errors import BuildFailed
 from byline.plan import plan_site
 from tests.conftest import MakeSite
 from tests.helpers import NOW, article, build_site, check_site, snapshot
@@ -144,3 +148,17 @@ def test_search_page_and_pictures_follow_a_base_path(make_site: MakeSite) -> Non
     body = (out / "articles/2026/03/01/quayside-tools-opens-a-depot/index.html").read_text()
     assert 'src="/members/static/images/racks.png"' in body
     assert 'srcset="/members/static/renditions/racks-400w.' in body
+
+
+def test_a_failed_index_fails_the_build_and_keeps_the_last_output(
+    make_site: MakeSite, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = make_site(FILES)
+    first = build_site(root)
+    before = snapshot(first.output)
+    (root / "content/articles/a.md").write_text(FILES["content/articles/a.md"].replace("opened", "reopened"))
+    monkeypatch.setattr(sys, "executable", "/bin/false")  # the indexing process exits 1
+    with pytest.raises(BuildFailed) as failed:
+        build_site(root, first.output)
+    assert [e.format() for e in failed.value.errors] == ["pagefind:0: search index: Pagefind failed (exit 1)"]
+    assert snapshot(first.output) == before
