@@ -31,12 +31,13 @@ from .errors import ContentError
 from .models import Article, Page
 from .parallel import fork_map
 
-IMAGES_VERSION = "1"  # change when renditions or measurements could come out differently
+IMAGES_VERSION = "2"  # change when renditions or measurements could come out differently
 RENDITION_WIDTHS = (400, 800, 1200, 1600)  # phone, tablet, desktop column, 2x desktop column
 RENDITIONS_URL = "/static/renditions/"
 MIN_LEAD_PIXELS = 50_000  # below this a lead image is blurred in cards and social previews
 STATIC_URL = "/static/"
 PARALLEL_MIN = 8  # renditions to make before worker processes pay for themselves
+READABLE = 0o644  # temporary files are created private (0600); published files must not be
 _FORMATS = {"JPEG": ".jpg", "PNG": ".png", "WEBP": ".webp"}  # raster formats given renditions
 _IMG_TAG = re.compile(r"<img\b[^>]*>")
 _ATTRIBUTE = re.compile(r'\s([a-z-]+)="([^"]*)"')
@@ -322,6 +323,7 @@ def _write_rendition(source: Path, fmt: str, rendition: Rendition, target: Path)
     }[fmt]
     with tempfile.NamedTemporaryFile(dir=target.parent, delete=False, suffix=".part") as stream:
         resized.save(stream, format=fmt, **options)
+    os.chmod(stream.name, READABLE)  # the output links this file: any web server must be able to read it
     os.replace(stream.name, target)
 
 

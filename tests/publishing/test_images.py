@@ -49,6 +49,7 @@ def test_lead_image_is_sized_responsive_preloaded_and_never_lazy(make_site: Make
     assert preload.attrs["imagesizes"] == img.attrs["sizes"]
     for part in img.attrs["srcset"].split(","):
         url, width = part.split()
+        assert (out / url.lstrip("/")).stat().st_mode & 0o444 == 0o444, f"{url} is not readable by a web server"
         with Image.open(out / url.lstrip("/")) as rendition:
             assert rendition.width == int(width.removesuffix("w"))
             assert abs(rendition.height - rendition.width * 9 / 16) <= 1
@@ -173,3 +174,8 @@ def test_exif_rotation_is_applied_to_the_size(make_site: MakeSite) -> None:
     smallest = img.attrs["srcset"].split(",")[0].split()[0]
     with Image.open(out / smallest.lstrip("/")) as rendition:
         assert rendition.size == (400, 500)
+
+
+def test_every_built_file_is_readable_by_a_web_server(sample: SampleSite) -> None:
+    private = [p for p in sample.out.rglob("*") if p.is_file() and p.stat().st_mode & 0o444 != 0o444]
+    assert not private, f"files a web server running as another user cannot read: {private[:5]}"
