@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 import traceback
 from pathlib import Path
@@ -53,6 +52,34 @@ def _referenced_templates(source: str, env: jinja2.Environment) -> list[str]:
     return [m.group(2) for m in _TEMPLATE_NAME.finditer(source)]
 
 
+class ContextDigests:
+    """Hash template contexts, hashing each shared dict (a card, an article view) only once.
+
+    Views share dicts between contexts: an article's card sits in a dozen index pages
+    and feeds. A dict's digest is remembered by identity; the memo holds the dict itself,
+    so its id cannot be reused by another object while the memo lives.
+    """
+
+    def __init__(self) -> None:
+        self._memo: dict[int, tuple[object, str]] = {}
+
+    def digest(self, context: dict[str, Any], salt: str = "") -> str:
+        return hashlib.sha256(f"{salt}|{self._token(context)}".encode()).hexdigest()
+
+    def _token(self, value: Any) -> str:
+        if isinstance(value, dict):
+            hit = self._memo.get(id(value))
+            if hit is not None and hit[0] is value:
+                return hit[1]
+            text = "{" + ",".join(f"{key!r}:{self._token(item)}" for key, item in value.items()) + "}"
+            token = "#" + hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
+            self._memo[id(value)] = (value, token)
+            return token
+        if isinstance(value, list | tuple):
+            return "[" + ",".join(self._token(item) for item in value) + "]"
+        return repr(value)
+
+
 class Renderer:
     """Render outputs with one environment; template errors become ``path:line`` problems."""
 
@@ -61,6 +88,7 @@ class Renderer:
         self.dirs = template_dirs(root)
         self.env = make_environment(self.dirs)
         self._digests: dict[str, str] = {}
+        self._contexts = ContextDigests()
 
     def render(self, template: str, context: dict[str, Any]) -> bytes:
         try:
@@ -79,9 +107,7 @@ class Renderer:
 
     def fingerprint(self, template: str, context: dict[str, Any]) -> str:
         """Hash everything an output depends on: its templates, its context, Byline itself."""
-        digest = hashlib.sha256(self.template_digest(template).encode())
-        digest.update(json.dumps(context, separators=(",", ":"), ensure_ascii=False).encode())
-        return digest.hexdigest()
+        return self._contexts.digest(context, salt=self.template_digest(template))
 
     def template_digest(self, name: str) -> str:
         """Hash a template with every template it extends, includes or imports."""

@@ -33,6 +33,7 @@ class Views:
         self.images = images or ImageCatalog()
         self.assets = assets or {}
         self._cards: dict[str, View] = {}
+        self._articles: dict[str, View] = {}
         self._authors: dict[str, View] = {}
         self._bodies: dict[str, str] = {}
         self._profiles: dict[str, View] = {}
@@ -195,7 +196,12 @@ class Views:
         return self._cards[article.source]
 
     def article(self, article: Article) -> View:
-        """Everything the article page, its feed entry and structured data need."""
+        """Everything the article page, its feed entry and structured data need (memoised)."""
+        if article.source not in self._articles:
+            self._articles[article.source] = self._article(article)
+        return self._articles[article.source]
+
+    def _article(self, article: Article) -> View:
         author = self.site.author[article.author]
         section = self.sections[article.section]
         attribution = None

@@ -46,6 +46,7 @@ class Staging:
         self.output = output.resolve()
         self.path = self.output.parent / f".{self.output.name}.staging-{os.getpid()}"
         self.files = 0
+        self._folders: set[Path] = set()  # made already: mkdir costs a system call even when it exists
 
     def __enter__(self) -> Staging:
         self.output.parent.mkdir(parents=True, exist_ok=True)
@@ -61,10 +62,15 @@ class Staging:
     def write(self, relative: str, data: bytes) -> None:
         """Write one file; safe to call from forked workers (counting is the caller's)."""
         target = self.path / relative
-        if not target.resolve().is_relative_to(self.path):
+        if ".." in Path(relative).parts or Path(relative).is_absolute():
             raise ValueError(f"refusing to write outside the output folder: {relative}")
-        target.parent.mkdir(parents=True, exist_ok=True)
+        self._folder(target.parent)
         target.write_bytes(data)
+
+    def _folder(self, folder: Path) -> None:
+        if folder not in self._folders:
+            folder.mkdir(parents=True, exist_ok=True)
+            self._folders.add(folder)
 
     def reuse(self, relative: str, previous: Path, size: int) -> bool:
         """Link an unchanged file from the previous output; False if it is not there intact."""
@@ -73,7 +79,7 @@ class Staging:
         try:
             if old.stat().st_size != size:
                 return False
-            target.parent.mkdir(parents=True, exist_ok=True)
+            self._folder(target.parent)
             os.link(old, target)
         except OSError:
             return False
