@@ -39,7 +39,7 @@ from typing import Any
 
 from .errors import BuildFailed, ContentError
 
-SEARCH_VERSION = "1"  # change when the documents or the way they are indexed change
+SEARCH_VERSION = "2"  # change when the documents or the way they are indexed change
 BUNDLE = "pagefind"  # the output folder of the index; urls.RESERVED keeps pages out of it
 KEY_FILE = "byline-search.txt"
 MANIFEST = "shards.json"
