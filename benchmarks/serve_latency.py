@@ -13,6 +13,7 @@ time for comparison. Not a test: nothing asserts a duration.
 from __future__ import annotations
 
 import argparse
+import os
 import queue
 import re
 import shutil
@@ -87,15 +88,19 @@ class Result:
     rebuilds_s: list[float]
 
     def row(self) -> str:
+        """Latencies, the server's rebuild time, and the rest (debounce, event, reload, paint)."""
         lat, builds = self.latencies_ms, self.rebuilds_s
-        build = f"{statistics.median(builds) * 1000:7.0f} ms" if builds else "      n/a"
+        median = statistics.median(lat)
+        build = statistics.median(builds) * 1000 if builds else float("nan")
         return (
-            f"{self.name:<34} {len(lat):>5} {statistics.median(lat):8.0f} ms {max(lat):8.0f} ms {min(lat):8.0f} ms"
-            f" {build}"
+            f"{self.name:<34} {len(lat):>5} {median:8.0f} ms {max(lat):8.0f} ms {min(lat):8.0f} ms"
+            f" {build:13.0f} ms {median - build:13.0f} ms"
         )
 
 
-HEADER = f"{'site':<34} {'edits':>5} {'median':>11} {'worst':>11} {'best':>11} {'rebuild (median)':>10}"
+HEADER = (
+    f"{'site':<34} {'edits':>5} {'median':>11} {'worst':>11} {'best':>11} {'rebuild (med.)':>16} {'rest (med.)':>16}"
+)
 
 
 def sample_site(workdir: Path) -> Target:
@@ -149,17 +154,26 @@ def serving(target: Target) -> Iterator[tuple[str, queue.Queue[str]]]:
 
     threading.Thread(target=pump, daemon=True).start()
     try:
-        while (line := lines.get(timeout=WAIT_MS / 1000)) != "":
+        seen: list[str] = []
+        while (line := _next_line(lines)) != "":
+            seen.append(line)
             if match := _SERVING.search(line):
                 yield match.group(1).rstrip("/"), lines
                 return
-        raise RuntimeError("the preview server stopped before serving")
+        raise RuntimeError("the preview server stopped before serving:\n" + "".join(seen[-20:]))
     finally:
         process.send_signal(signal.SIGINT)
         try:
             process.wait(timeout=60)
         except subprocess.TimeoutExpired:
             process.kill()
+
+
+def _next_line(lines: queue.Queue[str]) -> str:
+    try:
+        return lines.get(timeout=WAIT_MS / 1000)
+    except queue.Empty:
+        raise RuntimeError(f"the preview server printed nothing for {WAIT_MS // 1000} s") from None
 
 
 def measure(target: Target, edits: int) -> Result:
@@ -224,6 +238,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         workdir = Path(folder)
         targets = [] if args.no_sample else [sample_site(workdir)]
         targets.append(corpus_site(workdir, args.articles))
+        print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores; latencies from save to painted")
         print(HEADER)
         for target in targets:
             print(measure(target, args.edits).row(), flush=True)
