@@ -29,10 +29,11 @@ from .lock import output_lock
 from .models import Article, Author, Page
 from .parallel import fork_map, tick
 from .plan import REDIRECTS_FILE, Output, plan_site, redirect_rules
-from .render import THEME_STATIC, Renderer
+from .render import Renderer
 from .search import SearchIndexer, SearchResult, search_documents
 from .site import Site, build_site
 from .sources import SourceFile, find_sources
+from .theme import static_dirs
 from .write import MARKER, Staging, check_output_folder
 
 Progress = Callable[[int, int], None]
@@ -118,13 +119,13 @@ class Builder:
         )
         problems += site_problems
         timer.lap("model")
-        static = static_paths(_static_dirs(options.root))
+        static = static_paths(static_dirs(options.root))
         problems += editorial_problems(site, options.root, static, _previous_urls(options, config))
         timer.lap("checks")
         images, image_problems = inspect_images(
             [*site.articles, *site.hidden],
             site.pages,
-            _static_dirs(options.root),
+            static_dirs(options.root),
             options.root / CACHE_DIR,
             options.root,
             extra=_publisher_logo(config),
@@ -151,7 +152,7 @@ class Builder:
         site = checked.site
         timer = _Timer()
         assert options.now is not None
-        assets = find_assets(_static_dirs(options.root))
+        assets = find_assets(static_dirs(options.root))
         outputs = plan_site(site, options.now, images=checked.images, assets=assets)
         timer.lap("plan")
         renderer = Renderer(options.root)
@@ -170,7 +171,7 @@ class Builder:
                         outputs, renderer, staging, output, previous, options.jobs, progress
                     )
                     timer.lap("render")
-                    for static in _static_dirs(options.root):
+                    for static in static_dirs(options.root):
                         staging.copy_tree(static, "static", previous=output if previous else None)
                     staging.files += write_fingerprinted(assets, staging.path / "static")
                     staging.files += _renditions(checked.images, options, staging.path)
@@ -279,12 +280,6 @@ def _produce(
         raise BuildFailed(errors)
     staging.files += len(outputs)  # written by workers, which count in their own copies
     return fingerprints, rendered
-
-
-def _static_dirs(root: Path) -> list[Path]:
-    """The theme's static files first, then the site's, which override them by path."""
-    dirs = [THEME_STATIC, root / "static"]
-    return [d for i, d in enumerate(dirs) if d.is_dir() and d.resolve() not in [x.resolve() for x in dirs[:i]]]
 
 
 def _renditions(images: ImageCatalog | None, options: BuildOptions, staging: Path) -> int:

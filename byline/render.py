@@ -12,20 +12,7 @@ import jinja2
 
 from . import __version__
 from .errors import BuildFailed, ContentError
-
-THEME = Path(__file__).resolve().parent.parent  # the repo's templates/ and static/ are the theme
-THEME_TEMPLATES = THEME / "templates"
-THEME_STATIC = THEME / "static"
-
-
-def template_dirs(root: Path) -> list[Path]:
-    """Site templates first, so any file there overrides the theme's file of the same name."""
-    dirs = [root / "templates", THEME_TEMPLATES]
-    unique = []
-    for folder in dirs:
-        if folder.is_dir() and folder.resolve() not in [d.resolve() for d in unique]:
-            unique.append(folder)
-    return unique
+from .theme import template_dirs
 
 
 def make_environment(dirs: list[Path]) -> jinja2.Environment:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from byline.errors import BuildFailed
-from byline.render import THEME_TEMPLATES, Renderer
+from byline.render import Renderer
+from byline.theme import THEME_TEMPLATES
 from tests.conftest import MakeSite
 from tests.helpers import article, build_site, messages
 
