@@ -225,6 +225,9 @@ class FakeConnection:
     def settimeout(self, _: object) -> None:
         pass
 
+    def setsockopt(self, *_: object) -> None:
+        pass
+
 
 def exchange(built: Path, request: str) -> tuple[str, bytes]:
     """Run one request through the real handler class; return the head and body sent."""
