@@ -6,9 +6,10 @@ import argparse
 import json
 import os
 import sys
+import time
 from collections.abc import Sequence
 from dataclasses import replace
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
@@ -76,6 +77,27 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _build(options: BuildOptions) -> int:
+    from . import manifest
+
+    started = time.perf_counter()
+    options = replace(options, now=options.now or datetime.now(UTC))  # one clock for the whole run
+    assert options.now is not None
+    record = None
+    if not options.clean:
+        from .lock import output_lock
+        from .write import check_output_folder
+
+        check_output_folder(options.root, options.output)  # a usage error writes nothing, not even a lock
+        with output_lock(options.root, options.output):  # a build under way may be changing it
+            record = manifest.is_current(options, options.now)
+    if record is not None:
+        _replay(record.messages, "stderr")  # the same warnings as last time: the inputs are the same
+        if not options.quiet:
+            seconds = time.perf_counter() - started
+            print(f"{record.summary}; nothing changed since the last build ({seconds:.2f} s)")
+            _replay(record.messages, "stdout")
+        return EXIT_OK
+    inputs = manifest.scan_inputs(options)  # before the build reads anything: a save mid-build is seen next time
     from .pipeline import build
 
     progress = _progress_printer() if sys.stderr.isatty() and not options.quiet else None
@@ -88,7 +110,14 @@ def _build(options: BuildOptions) -> int:
             f"Build failed: {_plural(errors, 'error')}; {_shown(options.output)} was left as it was.", file=sys.stderr
         )
         return EXIT_CONTENT
-    _report(result.warnings)
+    messages = [("stderr", problem.format()) for problem in result.warnings]
+    if result.site is not None and (line := _next_scheduled_line(result.next_scheduled, result.site.config)):
+        messages.append(("stdout", line))
+    summary = (
+        f"{_plural(result.articles, 'article')}, {_plural(result.pages, 'page')} "
+        f"({_plural(result.files, 'file')}) in {_shown(result.output)}"
+    )
+    manifest.save(options, inputs, options.now, result.stable_until, f"Up to date: {summary}", messages)
     if options.verbose:
         for stage, seconds in result.timings.items():
             print(f"  {stage:<8} {seconds * 1000:8.1f} ms", file=sys.stderr)
@@ -96,14 +125,21 @@ def _build(options: BuildOptions) -> int:
             f"  parsed {result.parsed} files, rendered {result.rendered} outputs; the rest were unchanged",
             file=sys.stderr,
         )
+    _replay(messages, "stderr")
     if not options.quiet:
         print(
             f"Built {_plural(result.articles, 'article')}, {_plural(result.pages, 'page')} "
             f"({_plural(result.files, 'file')}) into {_shown(result.output)} in {result.seconds:.2f} s"
         )
-        if result.site is not None:
-            _print_next_scheduled(result.next_scheduled, result.site.config)
+        _replay(messages, "stdout")
     return EXIT_OK
+
+
+def _replay(messages: Sequence[Sequence[str]], stream: str) -> None:
+    """Print the messages meant for one stream: warnings to stderr, notices to stdout."""
+    for where, text in messages:
+        if where == stream:
+            print(text, file=sys.stderr if stream == "stderr" else sys.stdout)
 
 
 def _check(options: BuildOptions, args: argparse.Namespace) -> int:
@@ -129,7 +165,8 @@ def _check(options: BuildOptions, args: argparse.Namespace) -> int:
             f"No errors{noted}: {_plural(len(site.articles), 'published article')}, "
             f"{_plural(len(site.authors), 'author')}, {_plural(len(site.pages), 'page')}."
         )
-        _print_next_scheduled(checked.next_scheduled, site.config)
+        if line := _next_scheduled_line(checked.next_scheduled, site.config):
+            print(line)
     return status
 
 
@@ -153,13 +190,13 @@ def _check_report(checked: Checked, status: int) -> dict[str, Any]:
     }
 
 
-def _print_next_scheduled(upcoming: Scheduled | None, config: SiteConfig) -> None:
+def _next_scheduled_line(upcoming: Scheduled | None, config: SiteConfig) -> str | None:
     """Static hosting cannot publish on its own: say when the next build is needed."""
     if upcoming is None:
-        return
+        return None
     from .checks import describe_moment
 
-    print(f"next scheduled: {upcoming.source} at {describe_moment(upcoming.at, config)} — rebuild then to publish it")
+    return f"next scheduled: {upcoming.source} at {describe_moment(upcoming.at, config)} — rebuild then to publish it"
 
 
 def _report(problems: Sequence[ContentError]) -> None:

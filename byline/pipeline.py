@@ -28,7 +28,7 @@ from .load import LoadRules, load_source
 from .lock import output_lock
 from .models import Article, Author, Page
 from .parallel import fork_map, tick
-from .plan import REDIRECTS_FILE, Output, plan_site, redirect_rules
+from .plan import NEWS_WINDOW, REDIRECTS_FILE, Output, plan_site, redirect_rules
 from .render import Renderer
 from .search import SearchIndexer, SearchResult, search_documents
 from .site import Site, build_site
@@ -57,6 +57,7 @@ class BuildResult:
     site: Site | None = None
     next_scheduled: Scheduled | None = None  # the earliest article left out for its date
     search: SearchResult | None = None
+    stable_until: datetime | None = None  # when the clock alone will change the output
 
 
 @dataclass
@@ -203,6 +204,7 @@ class Builder:
             site=site,
             next_scheduled=checked.next_scheduled,
             search=search,
+            stable_until=stable_until(site, options.now),
         )
 
     def _load(
@@ -323,6 +325,19 @@ def _marker(config: SiteConfig, scheduled: Scheduled | None = None) -> bytes:
     if scheduled is not None:
         marker["next_build_at"] = iso(scheduled.at.astimezone(UTC))
     return (json.dumps(marker, indent=2) + "\n").encode()
+
+
+def stable_until(site: Site, now: datetime) -> datetime | None:
+    """The next moment the clock alone changes the output: an article goes live or leaves the news sitemap."""
+    moments = []
+    for article in (*site.articles, *site.hidden):
+        if article.draft:
+            continue
+        if article.date > now:
+            moments.append(article.date)
+        elif article.date + NEWS_WINDOW > now:
+            moments.append(article.date + NEWS_WINDOW)
+    return min(moments, default=None)
 
 
 def _with_clock(options: BuildOptions) -> BuildOptions:

@@ -1,0 +1,191 @@
+"""Tell from file sizes and times alone that a rebuild would write exactly the same site.
+
+After each successful build the pipeline records what it read (every input file's size
+and modification time, Byline's own code, the options) and until when its output stays
+true: scheduled articles publish and news-sitemap entries expire at known times. A
+later build whose inputs, options and clock all still match does nothing, in the time
+it takes to list the files. Imports here are kept light: this runs before the
+pipeline's libraries load.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import sys
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from . import __version__
+from .config import BuildOptions
+from .theme import static_dirs, template_dirs
+from .write import MARKER
+
+MANIFEST_VERSION = 1
+CONFIG_FILE = "site.toml"
+_PACKAGE = Path(__file__).resolve().parent
+
+
+@dataclass(frozen=True)
+class Record:
+    """A successful build: what it read, until when it holds, and what to tell the editor."""
+
+    inputs: dict[str, list[int]]
+    marker: list[int]
+    built_at: str
+    valid_until: str | None
+    summary: str
+    messages: list[str]
+
+
+def scan_inputs(options: BuildOptions) -> dict[str, list[int]]:
+    """Size and mtime of every file a build can read, Byline's code included."""
+    root = options.root.resolve()
+    found: dict[str, list[int]] = {}
+    config = root / CONFIG_FILE
+    if config.is_file():
+        _record(found, "site", config)
+    _walk(found, "content", root / "content")
+    for index, folder in enumerate(template_dirs(root)):
+        _walk(found, f"templates{index}", folder)
+    for index, folder in enumerate(static_dirs(root)):
+        _walk(found, f"static{index}", folder)
+    _walk(found, "byline", _PACKAGE)
+    return found
+
+
+def is_current(options: BuildOptions, now: datetime) -> Record | None:
+    """The last build's record when nothing it depends on has changed since, else None."""
+    record = _read(options)
+    if record is None:
+        return None
+    if not (datetime.fromisoformat(record.built_at) <= now):
+        return None  # an earlier clock can un-publish scheduled articles
+    if record.valid_until is not None and now >= datetime.fromisoformat(record.valid_until):
+        return None
+    if _marker_stat(options.output) != record.marker:
+        return None  # the output was replaced, removed or touched
+    if scan_inputs(options) != record.inputs:
+        return None
+    return record
+
+
+def save(
+    options: BuildOptions,
+    inputs: dict[str, list[int]],
+    now: datetime,
+    valid_until: datetime | None,
+    summary: str,
+    messages: list[str],
+) -> None:
+    """Record a successful build; ``inputs`` must be scanned before the build read them."""
+    record = {
+        "version": MANIFEST_VERSION,
+        "key": _options_key(options),
+        "inputs": inputs,
+        "marker": _marker_stat(options.output),
+        "built_at": now.isoformat(),
+        "valid_until": valid_until.isoformat() if valid_until else None,
+        "summary": summary,
+        "messages": messages,
+    }
+    path = _path(options)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+        temporary.write_text(json.dumps(record, separators=(",", ":")), encoding="utf-8")
+        os.replace(temporary, path)
+    except OSError:
+        pass  # no record only means the next build does the work
+
+
+def forget(options: BuildOptions) -> None:
+    """Drop the record, e.g. after a failed build."""
+    with contextlib.suppress(OSError):
+        _path(options).unlink()
+
+
+def _read(options: BuildOptions) -> Record | None:
+    try:
+        data = json.loads(_path(options).read_text(encoding="utf-8"))
+        if data.get("version") != MANIFEST_VERSION or data.get("key") != _options_key(options):
+            return None
+        return Record(
+            inputs=data["inputs"],
+            marker=data["marker"],
+            built_at=data["built_at"],
+            valid_until=data["valid_until"],
+            summary=data["summary"],
+            messages=list(data["messages"]),
+        )
+    except (OSError, ValueError, KeyError, TypeError):
+        return None  # missing, truncated or foreign: just build
+
+
+def _options_key(options: BuildOptions) -> str:
+    """Everything besides the files and the clock that changes what a build writes."""
+    parts = [
+        __version__,
+        sys.version,
+        str(options.root.resolve()),
+        str(options.output.resolve()),
+        str(options.drafts),
+        str(options.future),
+        str(options.base_url),
+        _library_versions(),
+    ]
+    return hashlib.sha256("\0".join(parts).encode()).hexdigest()
+
+
+def _library_versions() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    names = ("jinja2", "markdown", "nh3", "python-slugify", "pyyaml", "pillow", "pagefind", "tzdata")
+    found = []
+    for name in names:
+        try:
+            found.append(f"{name}={version(name)}")
+        except PackageNotFoundError:
+            found.append(f"{name}=none")
+    return ",".join(found)
+
+
+def _path(options: BuildOptions) -> Path:
+    output = hashlib.sha256(str(options.output.resolve()).encode()).hexdigest()[:16]
+    return options.root.resolve() / ".byline-cache" / f"manifest-{output}.json"
+
+
+def _marker_stat(output: Path) -> list[int]:
+    try:
+        stat = (output / MARKER).stat()
+    except OSError:
+        return []
+    return [stat.st_ino, stat.st_mtime_ns, stat.st_size]
+
+
+def _record(found: dict[str, list[int]], key: str, path: Path) -> None:
+    stat = path.stat()
+    found[key] = [stat.st_size, stat.st_mtime_ns]
+
+
+def _walk(found: dict[str, list[int]], prefix: str, folder: Path) -> None:
+    """List a folder's files recursively (hidden names skipped, as the build skips them)."""
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return
+    for entry in entries:
+        if entry.name.startswith(".") or entry.name == "__pycache__":
+            continue
+        key = f"{prefix}/{entry.name}"
+        try:
+            if entry.is_dir(follow_symlinks=False):
+                _walk(found, key, Path(entry.path))
+            else:
+                stat = entry.stat(follow_symlinks=True)
+                found[key] = [stat.st_size, stat.st_mtime_ns]
+        except OSError:
+            found[key] = [-1, -1]  # unreadable now: differs from any real record
