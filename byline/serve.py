@@ -50,7 +50,6 @@ EXIT_OK, EXIT_USAGE = 0, 2
 EVENTS_URL = overlay.PREFIX + "events"
 WORKER_SCRIPT = Path(__file__).with_name("livereload.js")
 KEEPALIVE_SECONDS = 15.0  # an idle SSE stream writes a comment this often, to notice closed tabs
-FIRST_BUILD_WAIT = 600.0  # a request during the first build waits for it rather than see nothing
 
 Log = Callable[[str], None]
 
@@ -410,7 +409,6 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _serve(self, head: bool) -> None:
         preview = self.server.preview
-        preview.ready.wait(FIRST_BUILD_WAIT)
         if split_target(self.path)[0] == EVENTS_URL and not head:
             self._stream_events()
             return

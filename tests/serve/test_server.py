@@ -336,3 +336,17 @@ def test_an_explicit_tmpdir_is_obeyed(site: Path, tmp_path: Path, monkeypatch: p
     memory = tmp_path / "shm"
     memory.mkdir()
     assert build_folder(site, memory).parent == chosen
+
+
+def test_a_site_under_a_base_path_is_previewed_under_it(site: Path) -> None:
+    settings = (site / "site.toml").read_text()
+    (site / "site.toml").write_text(
+        settings.replace('base_url = "https://members.bdaily.example"', 'base_url = "https://example.com/news"')
+    )
+    with running(site) as server:
+        assert server.url.endswith("/news/")
+        status, headers, _ = fetch(server, "/")
+        assert (status, headers["Location"]) == (302, "/news/")
+        status, _, body = fetch(server, "/news" + ARTICLE_URL)
+        assert status == 200 and f'href="{server.url}' in body  # canonical and feed links point here
+        assert fetch(server, ARTICLE_URL)[0] == 404
