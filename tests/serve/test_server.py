@@ -8,6 +8,7 @@ import http.client
 import json
 import os
 import queue
+import re
 import signal
 import socket
 import subprocess
@@ -340,9 +341,9 @@ def test_an_explicit_tmpdir_is_obeyed(site: Path, tmp_path: Path, monkeypatch: p
 
 def test_a_site_under_a_base_path_is_previewed_under_it(site: Path) -> None:
     settings = (site / "site.toml").read_text()
-    (site / "site.toml").write_text(
-        settings.replace('base_url = "https://members.bdaily.example"', 'base_url = "https://example.com/news"')
-    )
+    moved = re.sub(r"^base_url = .*$", 'base_url = "https://example.com/news"', settings, count=1, flags=re.M)
+    assert moved != settings
+    (site / "site.toml").write_text(moved)
     with running(site) as server:
         assert server.url.endswith("/news/")
         status, headers, _ = fetch(server, "/")
