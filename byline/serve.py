@@ -414,19 +414,23 @@ class _Handler(BaseHTTPRequestHandler):
             return
         response = respond(preview.state, self.server.folder, self.path, self.server.base_path)
         try:
-            self.send_response(response.status)
-            for name, value in response.headers.items():
-                self.send_header(name, value)
-            self.send_header("Content-Length", str(response.length))
-            self.end_headers()
-            if head:
-                return
-            if response.file is not None:
-                with response.file.open("rb") as stream:
+            with contextlib.ExitStack() as opened:
+                # Open before measuring: a rebuild may swap the folder in between, and the
+                # length sent must be the length of the bytes sent.
+                stream = opened.enter_context(response.file.open("rb")) if response.file else None
+                length = os.fstat(stream.fileno()).st_size if stream else len(response.body)
+                self.send_response(response.status)
+                for name, value in response.headers.items():
+                    self.send_header(name, value)
+                self.send_header("Content-Length", str(length))
+                self.end_headers()
+                if head:
+                    return
+                if stream:
                     shutil.copyfileobj(stream, self.wfile)
-            else:
-                self.wfile.write(response.body)
-        except OSError:  # the browser went away mid-response (a reload, a closed tab)
+                else:
+                    self.wfile.write(response.body)
+        except OSError:  # the browser went away mid-response (a reload, a closed tab), or the file did
             self.close_connection = True
 
     def _stream_events(self) -> None:
