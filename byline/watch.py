@@ -8,6 +8,7 @@ The preview server's build loop waits on a ``Debouncer`` and builds once per bur
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -246,9 +247,11 @@ class Watcher:
             for folder in self.watch.folders:
                 old = self._scheduled.pop(folder, None)
                 if old is not None:
-                    self._observer.unschedule(old)  # its inotify watch may be of a deleted folder
+                    with contextlib.suppress(KeyError, OSError):  # its watch may have died with the folder
+                        self._observer.unschedule(old)
                 if folder.is_dir():
-                    self._scheduled[folder] = self._observer.schedule(self._handler, str(folder), recursive=True)
+                    with contextlib.suppress(OSError):  # gone again already: its deletion is an event too
+                        self._scheduled[folder] = self._observer.schedule(self._handler, str(folder), recursive=True)
 
 
 def _text(path: str | bytes) -> str:

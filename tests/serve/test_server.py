@@ -9,6 +9,7 @@ import json
 import os
 import queue
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -351,3 +352,13 @@ def test_a_site_under_a_base_path_is_previewed_under_it(site: Path) -> None:
         status, _, body = fetch(server, "/news" + ARTICLE_URL)
         assert status == 200 and f'href="{server.url}' in body  # canonical and feed links point here
         assert fetch(server, ARTICLE_URL)[0] == 404
+
+
+def test_a_site_folder_deleted_and_made_again_is_still_watched(server: PreviewServer, site: Path) -> None:
+    templates = site / "templates"
+    saved = site.parent / "templates-saved"
+    shutil.copytree(templates, saved)
+    after_build(server, lambda: shutil.rmtree(templates))  # the theme's templates take over
+    after_build(server, lambda: shutil.copytree(saved, templates))
+    state = after_build(server, lambda: (templates / "base.html").write_text("{% if %}\n"))
+    assert "templates/base.html:1" in [f"{e.path}:{e.line}" for e in state.errors]
