@@ -44,14 +44,18 @@ def fingerprinted_name(relative: str, data: bytes) -> str:
     return f"{stem}.{digest}.{suffix}" if dot else f"{relative}.{digest}"
 
 
-def write_fingerprinted(assets: dict[str, str], static_output: Path) -> int:
-    """Add each asset's fingerprinted copy beside the copied original (a hard link when possible)."""
+def write_fingerprinted(assets: dict[str, str], static_dirs: Iterable[Path], static_output: Path) -> int:
+    """Write each asset's fingerprinted copy, taken from the static folder that wins for it.
+
+    Copied from the source, not linked: an editor saving the stylesheet in place must
+    not change a published file whose name promises its old content.
+    """
+    folders = [folder for folder in static_dirs if folder.is_dir()]
     for original, fingerprinted in assets.items():
-        source, target = static_output / original, static_output / fingerprinted
+        source = next(folder / original for folder in reversed(folders) if (folder / original).is_file())
+        target = static_output / fingerprinted
+        target.parent.mkdir(parents=True, exist_ok=True)
         if target.exists():
             target.unlink()
-        try:
-            os.link(source, target)
-        except OSError:
-            shutil.copyfile(source, target)
+        shutil.copyfile(source, target)
     return len(assets)

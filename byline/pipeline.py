@@ -162,7 +162,7 @@ class Builder:
         built_before = not options.clean and (output / MARKER).is_file()
         previous = cache.get_fingerprints(output) if built_before else {}
         try:
-            with Staging(output) as staging:
+            with Staging(output, patch=built_before) as staging:
                 # Pagefind indexes the published articles' views while the pages render.
                 documents = search_documents(outputs, site.config.language)
                 indexer = SearchIndexer(documents, staging.path, output if built_before else None)
@@ -171,10 +171,11 @@ class Builder:
                     fingerprints, rendered = _produce(
                         outputs, renderer, staging, output, previous, options.jobs, progress
                     )
+                    staging.expect(fingerprints)
                     timer.lap("render")
                     for static in static_dirs(options.root):
                         staging.copy_tree(static, "static", previous=output if previous else None)
-                    staging.files += write_fingerprinted(assets, staging.path / "static")
+                    staging.files += write_fingerprinted(assets, static_dirs(options.root), staging.path / "static")
                     staging.files += _renditions(checked.images, options, staging.path)
                     timer.lap("static")
                     search = indexer.finish()
