@@ -15,10 +15,22 @@ from .errors import BuildFailed, ContentError
 from .theme import template_dirs
 
 
-def make_environment(dirs: list[Path]) -> jinja2.Environment:
-    """A strict environment: a typo in a template is an error, never a silent blank."""
+def make_environment(dirs: list[Path], compiled: Path | None = None) -> jinja2.Environment:
+    """A strict environment: a typo in a template is an error, never a silent blank.
+
+    ``compiled`` keeps templates' compiled code between runs (Jinja checks each entry
+    against its template's source, so a stale or corrupt entry is just compiled again).
+    """
+    bytecode_cache = None
+    if compiled is not None:
+        try:
+            compiled.mkdir(parents=True, exist_ok=True)
+            bytecode_cache = jinja2.FileSystemBytecodeCache(str(compiled))
+        except OSError:
+            bytecode_cache = None
     return jinja2.Environment(
         loader=jinja2.FileSystemLoader([str(d) for d in dirs]),
+        bytecode_cache=bytecode_cache,
         autoescape=jinja2.select_autoescape(enabled_extensions=("html", "xml"), default_for_string=True),
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -73,7 +85,7 @@ class Renderer:
     def __init__(self, root: Path):
         self.root = root.resolve()
         self.dirs = template_dirs(root)
-        self.env = make_environment(self.dirs)
+        self.env = make_environment(self.dirs, compiled=self.root / ".byline-cache" / "templates")
         self._digests: dict[str, str] = {}
         self._contexts = ContextDigests()
 

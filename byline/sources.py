@@ -43,14 +43,14 @@ def find_sources(root: Path) -> tuple[list[SourceFile], list[ContentError]]:
     files: list[SourceFile] = []
     problems: list[ContentError] = []
     for kind, (folder, recursive) in CONTENT_DIRS.items():
-        for path in _markdown_files(root / folder, recursive):
+        inside = (root / folder).resolve().is_relative_to(root)  # content/x may itself be a symlink
+        for path, is_link in _markdown_files(root / folder, recursive):
             rel = path.relative_to(root).as_posix()
-            real = path.resolve()
-            if not real.is_relative_to(root):
+            if not inside or (is_link and not path.resolve().is_relative_to(root)):
                 problems.append(ContentError(rel, 0, "symlink points outside the site root; refused"))
                 continue
             try:
-                data = real.read_bytes()
+                data = path.read_bytes()
             except OSError as exc:  # a dangling symlink, or a file deleted while we walked
                 problems.append(ContentError(rel, 0, f"cannot read this file: {exc.strerror or exc}"))
                 continue
@@ -58,14 +58,20 @@ def find_sources(root: Path) -> tuple[list[SourceFile], list[ContentError]]:
     return files, problems
 
 
-def _markdown_files(folder: Path, recursive: bool) -> list[Path]:
-    if not folder.is_dir():
-        return []
-    found: list[Path] = []
-    for dirpath, dirnames, filenames in os.walk(folder, followlinks=False):
-        # Hidden folders hold editor and VCS state, never articles.
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith(".")) if recursive else []
-        found.extend(
-            Path(dirpath) / name for name in filenames if name.endswith(".md") and not name.startswith((".", "#", "~"))
-        )
-    return sorted(found, key=lambda p: p.as_posix())
+def _markdown_files(folder: Path, recursive: bool) -> list[tuple[Path, bool]]:
+    """Markdown files under ``folder`` with whether each is a symlink (from the directory listing: no extra calls)."""
+    found: list[tuple[Path, bool]] = []
+    try:
+        entries = sorted(os.scandir(folder), key=lambda e: e.name)
+    except OSError:
+        return found
+    for entry in entries:
+        name = entry.name
+        if name.startswith("."):  # hidden folders hold editor and VCS state, never articles
+            continue
+        if entry.is_dir(follow_symlinks=False):
+            if recursive:
+                found.extend(_markdown_files(Path(entry.path), recursive))
+        elif name.endswith(".md") and not name.startswith(("#", "~")):
+            found.append((Path(entry.path), entry.is_symlink()))
+    return sorted(found, key=lambda item: item[0].as_posix())

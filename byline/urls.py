@@ -5,6 +5,7 @@ URLs here are site paths ('/authors/simon-malia/'); views add any base path.
 
 from __future__ import annotations
 
+import functools
 import posixpath
 import re
 from datetime import datetime
@@ -55,6 +56,7 @@ RESERVED = frozenset(
 _DROPPED = [["'", ""], ["\u2019", ""], ["£", ""], ["€", ""], ["$", ""]]
 
 
+@functools.lru_cache(maxsize=65536)  # topics and regions are slugified once per use: thousands of times
 def slugify(text: str) -> str:
     """Make a URL slug ('BT & Lancashire' -> 'bt-lancashire'), cut at a word boundary."""
     return _slugify(text, max_length=MAX_SLUG_LENGTH, word_boundary=True, save_order=True, replacements=_DROPPED)

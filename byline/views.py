@@ -33,6 +33,8 @@ class Views:
         self.images = images or ImageCatalog()
         self.assets = assets or {}
         self._cards: dict[str, View] = {}
+        self._base_path = site.config.base_path  # parsed once: links are made tens of thousands of times
+        self._absolute_base = site.config.origin + site.config.base_path
         self._articles: dict[str, View] = {}
         self._authors: dict[str, View] = {}
         self._bodies: dict[str, str] = {}
@@ -47,13 +49,13 @@ class Views:
         """A site path as a link from any page: the base URL's path prefix added."""
         if "://" in path or path.startswith("//"):
             return path
-        return self.config.base_path + path
+        return self._base_path + path
 
     def absolute(self, path: str) -> str:
         """A site path as an absolute URL, for feeds, sitemaps and canonical links."""
         if "://" in path or path.startswith("//"):
             return path
-        return self.config.origin + self.config.base_path + path
+        return self._absolute_base + path
 
     # --- shared ------------------------------------------------------------------
     def site_view(self) -> View:
