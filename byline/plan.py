@@ -5,6 +5,7 @@ Pagination, feeds and sitemaps are decided here, so the renderer only renders.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -33,9 +34,10 @@ class Output:
     context: dict[str, Any]
     kind: str = "page"  # page | article | feed | sitemap | redirect | text
 
-    @property
+    @functools.cached_property
     def path(self) -> str:
-        return urls.output_path(self.url).as_posix()
+        """The file under the output folder (computed once: every build asks thousands of times)."""
+        return urls.output_file(self.url)
 
 
 Trail = list[tuple[str, str]]  # breadcrumb (name, site path) pairs below the front page

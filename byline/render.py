@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import traceback
 from pathlib import Path
@@ -13,6 +14,7 @@ import jinja2
 from . import __version__
 from .errors import BuildFailed, ContentError
 from .theme import template_dirs
+from .views import Shared
 
 
 def make_environment(dirs: list[Path], compiled: Path | None = None) -> jinja2.Environment:
@@ -52,31 +54,43 @@ def _referenced_templates(source: str, env: jinja2.Environment) -> list[str]:
 
 
 class ContextDigests:
-    """Hash template contexts, hashing each shared dict (a card, an article view) only once.
+    """Hash template contexts cheaply: each shared view once, the rest at C speed.
 
-    Views share dicts between contexts: an article's card sits in a dozen index pages
-    and feeds. A dict's digest is remembered by identity; the memo holds the dict itself,
-    so its id cannot be reused by another object while the memo lives.
+    Views mark the dicts many pages share (``views.Shared``: cards, articles, authors,
+    the site); a Shared's digest is remembered by identity and stands in for it. The
+    memo holds the dict itself, so its id cannot be reused while the memo lives. The
+    top levels of a context are walked to find them; anything deeper is serialised
+    whole by json (a Shared down there is then simply hashed in full).
     """
+
+    WALK_DEPTH = 3  # context -> index -> list of cards; context -> feed -> entries
 
     def __init__(self) -> None:
         self._memo: dict[int, tuple[object, str]] = {}
 
     def digest(self, context: dict[str, Any], salt: str = "") -> str:
-        return hashlib.sha256(f"{salt}|{self._token(context)}".encode()).hexdigest()
+        return hashlib.sha256(f"{salt}|{self._token(context, self.WALK_DEPTH)}".encode()).hexdigest()
 
-    def _token(self, value: Any) -> str:
-        if isinstance(value, dict):
+    def _token(self, value: Any, depth: int) -> str:
+        kind = type(value)
+        if kind is Shared:
             hit = self._memo.get(id(value))
-            if hit is not None and hit[0] is value:
-                return hit[1]
-            text = "{" + ",".join(f"{key!r}:{self._token(item)}" for key, item in value.items()) + "}"
-            token = "#" + hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
-            self._memo[id(value)] = (value, token)
-            return token
-        if isinstance(value, list | tuple):
-            return "[" + ",".join(self._token(item) for item in value) + "]"
-        return repr(value)
+            if hit is None or hit[0] is not value:
+                hit = (value, "#" + hashlib.blake2b(_dumps(value).encode(), digest_size=16).hexdigest())
+                self._memo[id(value)] = hit
+            return hit[1]
+        if kind in _SCALARS:
+            return repr(value)
+        if depth > 0:
+            if kind is dict:
+                return "{" + ",".join(f"{key!r}:{self._token(item, depth - 1)}" for key, item in value.items()) + "}"
+            if kind is list and value and type(value[0]) is Shared:  # a list of cards or entries
+                return "[" + ",".join(self._token(item, depth - 1) for item in value) + "]"
+        return _dumps(value)
+
+
+_dumps = json.JSONEncoder(separators=(",", ":"), check_circular=False).encode
+_SCALARS = {str, int, float, bool, type(None)}
 
 
 class Renderer:

@@ -111,6 +111,11 @@ def feed_of(index_url: str) -> str:
 
 def output_path(url: str) -> PurePosixPath:
     """Map a site path to its file under the output folder: folders get index.html."""
+    return PurePosixPath(output_file(url))
+
+
+def output_file(url: str) -> str:
+    """``output_path`` as a POSIX string, without pathlib's cost."""
     if not url.startswith("/") or ".." in url.split("/") or "\\" in url:
         raise ValueError(f"not a safe site path: {url!r}")
     relative = url.lstrip("/")
@@ -119,7 +124,7 @@ def output_path(url: str) -> PurePosixPath:
     normal = posixpath.normpath(relative)
     if normal.startswith(("..", "/")):
         raise ValueError(f"not a safe site path: {url!r}")
-    return PurePosixPath(normal)
+    return normal
 
 
 def check_alias(alias: str) -> str | None:

@@ -20,6 +20,14 @@ from .models import Article, Author, Page
 from .site import Group, Site
 
 View = dict[str, Any]
+
+
+class Shared(dict):  # type: ignore[type-arg]
+    """A view dict that many pages share (a card, an article, an author, the site).
+
+    Templates see a plain dict; fingerprinting hashes a Shared once per build and
+    then stands its digest in for it wherever it appears.
+    """
 # How wide a picture in an article's body shows: the text column, or the whole phone screen.
 BODY_IMAGE_SIZES = "(min-width: 45rem) 43rem, 100vw"
 
@@ -60,7 +68,7 @@ class Views:
     # --- shared ------------------------------------------------------------------
     def site_view(self) -> View:
         config = self.config
-        return {
+        return Shared({
             "name": config.name,
             "language": config.language,
             "base_url": config.base_url,
@@ -83,7 +91,7 @@ class Views:
             # Stylesheets and scripts by their name under static/ -> fingerprinted URL (see assets.py).
             "assets": {name: self.link("/static/" + fingerprinted) for name, fingerprinted in self.assets.items()},
             "search_bundle_url": self.link("/pagefind/"),
-        }
+        })
 
     def publisher(self) -> View:
         """The organisation behind the site, for structured data: [publisher] in site.toml."""
@@ -135,7 +143,7 @@ class Views:
         """An author as listed on cards and bylines: memoised, shared."""
         if slug not in self._authors:
             author = self.site.author[slug]
-            self._authors[slug] = {
+            self._authors[slug] = Shared({
                 "slug": slug,
                 "name": author.name,
                 "url": self.link(urls.author(slug)),
@@ -146,13 +154,13 @@ class Views:
                 "abs_avatar": self.absolute(author.avatar) if author.avatar else None,
                 # Profiles elsewhere, for structured data's sameAs: web addresses only, not mailto:.
                 "same_as": [url for _, url in author.links if url.startswith(("http://", "https://"))],
-            }
+            })
         return self._authors[slug]
 
     def author(self, author: Author) -> View:
         """The full profile: reference plus bio and links; memoised, as every article embeds one."""
         if author.slug not in self._profiles:
-            self._profiles[author.slug] = self._profile(author)
+            self._profiles[author.slug] = Shared(self._profile(author))
         return self._profiles[author.slug]
 
     def _profile(self, author: Author) -> View:
@@ -183,7 +191,7 @@ class Views:
             if article.image:
                 full = self.image(article.image, article.image_alt)
                 image = {k: full[k] for k in ("src", "alt", "width", "height", "srcset")}
-            self._cards[article.source] = {
+            self._cards[article.source] = Shared({
                 "url": self.link(url),
                 "abs_url": self.absolute(url),
                 "title": article.title,
@@ -194,13 +202,13 @@ class Views:
                 "image": image,
                 "reading_minutes": reading_minutes(article.body.word_count),
                 "status": self.site.status_of[article.source],
-            }
+            })
         return self._cards[article.source]
 
     def article(self, article: Article) -> View:
         """Everything the article page, its feed entry and structured data need (memoised)."""
         if article.source not in self._articles:
-            self._articles[article.source] = self._article(article)
+            self._articles[article.source] = Shared(self._article(article))
         return self._articles[article.source]
 
     def _article(self, article: Article) -> View:

@@ -160,15 +160,21 @@ class Staging:
 
 
 def _delete_unproduced(output: Path, produced: set[str]) -> None:
-    """Remove files the new build does not have, then any folders left empty."""
-    for dirpath, _, filenames in os.walk(output, topdown=False):
-        folder = Path(dirpath)
-        relative_folder = folder.relative_to(output)
+    """Remove files the new build does not have, then the folders that left empty."""
+    root = str(output)
+    emptied: set[str] = set()
+    for dirpath, _, filenames in os.walk(root, topdown=False):
+        prefix = "" if dirpath == root else dirpath[len(root) + 1 :].replace(os.sep, "/") + "/"
         for name in filenames:
-            if (relative_folder / name).as_posix() not in produced:
-                (folder / name).unlink()
-        if folder != output and not any(folder.iterdir()):
-            folder.rmdir()
+            if prefix + name not in produced:
+                os.unlink(os.path.join(dirpath, name))
+                emptied.add(dirpath)
+        if dirpath in emptied and dirpath != root:
+            try:
+                os.rmdir(dirpath)  # fails, as it should, while anything is left in it
+            except OSError:
+                continue
+            emptied.add(os.path.dirname(dirpath))
 
 
 def _same_file(path: Path, stat: os.stat_result) -> bool:
