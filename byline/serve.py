@@ -3,10 +3,11 @@
 Live reload is "one builder callback + an epoch" (MkDocs livereload, after mkdocs#2061):
 the watcher only marks a rebuild wanted (``watch.Debouncer``); one build loop waits for
 quiet, builds once and records the result as a new immutable ``State``; browsers hear of
-it over Server-Sent Events. Builds go into a temporary folder that ``write.Staging`` swaps
-whole, so a half-built site is never served, and a failed build leaves the last good one
-in place while every open page shows the errors (Zola ``serve``, Hugo #5284). The reload
-script is injected into responses and never written into files.
+it over Server-Sent Events. Builds alternate between two temporary folders: each build
+patches the folder not being served, and only a finished good build is served, so a
+half-built (or half-patched) site is never served, and a failed build leaves the last good
+one in place while every open page shows the errors (Zola ``serve``, Hugo #5284). The
+reload script is injected into responses and never written into files.
 
 The request logic (``resolve``, ``respond``) is plain functions of a path and a state, so
 it is tested without sockets; ``_Handler`` only adapts it to ``http.server``.
@@ -106,6 +107,7 @@ class State:
     finished: datetime | None = None
     seconds: float = 0.0
     moved: Mapping[str, str] = field(default_factory=dict)
+    folder: Path | None = None  # where the build named by ``token`` is
 
     @property
     def ok(self) -> bool:
@@ -172,6 +174,7 @@ class Preview:
                 warnings=tuple(result.warnings),
                 site=result.site,
                 moved=moved_urls(old.site, result.site, old.moved),
+                folder=result.output.resolve(),
             )
         state = replace(state, finished=datetime.now().astimezone(), seconds=time.perf_counter() - started)
         self._publish(state)
@@ -330,12 +333,12 @@ class Response:
         return self.file.stat().st_size if self.file is not None else len(self.body)
 
 
-def respond(state: State, folder: Path, target: str, base_path: str = "") -> Response:
+def respond(state: State, folder: Path | None, target: str, base_path: str = "") -> Response:
     """Answer a GET or HEAD for ``target`` from the build in ``folder`` (the SSE stream is handled apart)."""
     path = split_target(target)[0]
     if path == overlay.PREFIX.rstrip("/") or path.startswith(overlay.PREFIX):
         return _internal(state, path, base_path)
-    if not state.token:  # no good build yet: every page explains, through the overlay
+    if not state.token or folder is None:  # no good build yet: every page explains, through the overlay
         return _page(HTTPStatus.SERVICE_UNAVAILABLE, overlay.standin_page(state.token))
     found = resolve(folder, target, base_path)
     if found.kind == "redirect":
@@ -412,11 +415,11 @@ class _Handler(BaseHTTPRequestHandler):
         if split_target(self.path)[0] == EVENTS_URL and not head:
             self._stream_events()
             return
-        response = respond(preview.state, self.server.folder, self.path, self.server.base_path)
+        state = preview.state  # one state per request: its token and its folder belong together
+        response = respond(state, state.folder, self.path, self.server.base_path)
         try:
             with contextlib.ExitStack() as opened:
-                # Open before measuring: a rebuild may swap the folder in between, and the
-                # length sent must be the length of the bytes sent.
+                # Open before measuring: the length sent must be the length of the bytes sent.
                 stream = opened.enter_context(response.file.open("rb")) if response.file else None
                 length = os.fstat(stream.fileno()).st_size if stream else len(response.body)
                 self.send_response(response.status)
@@ -468,9 +471,8 @@ class PreviewHTTPServer(ThreadingHTTPServer):
     request_queue_size = 128  # a page with many assets opens many connections at once
     allow_reuse_address = os.name != "nt"  # on Windows it would let two servers share a port
 
-    def __init__(self, address: tuple[str, int], preview: Preview, folder: Path, base_path: str, verbose: bool):
+    def __init__(self, address: tuple[str, int], preview: Preview, base_path: str, verbose: bool):
         self.preview = preview
-        self.folder = folder
         self.base_path = base_path
         self.verbose = verbose
         self.address_family = socket.AF_INET6 if ":" in address[0] else socket.AF_INET
@@ -507,16 +509,15 @@ class PreviewServer:
         self.base_path = config.base_path
         self.folder = build_folder(self.root)
         try:
-            self.http = PreviewHTTPServer(
-                (host, port), self.preview, self.folder / "site", self.base_path, options.verbose
-            )
+            self.http = PreviewHTTPServer((host, port), self.preview, self.base_path, options.verbose)
         except OSError:
             shutil.rmtree(self.folder, ignore_errors=True)
             raise
         self.url = f"http://{_url_host(host)}:{self.http.server_port}{self.base_path}/"
+        self.outputs = (self.folder / "a", self.folder / "b")
         self.options = replace(
             options,
-            output=self.folder / "site",
+            output=self.outputs[0],
             drafts=True,
             future=True,
             base_url=self.url.rstrip("/"),
@@ -545,7 +546,8 @@ class PreviewServer:
         build is found by its time and rebuilt at once.
         """
         started = time.time()
-        self.preview.rebuild()
+        if self.preview.rebuild().folder is not None:
+            prime_copy(self.outputs[0].resolve(), self.outputs[1], self.root)  # now, not on the first save
         self.builder.options = replace(self.builder.options, jobs=1)
         self.watcher.start()
         self.debouncer.add(changed_since(self.watch, started))
@@ -571,6 +573,12 @@ class PreviewServer:
         self._forget_build()
 
     def _build(self) -> BuildResult:
+        """Build into the folder not being served; a second folder starts as a copy of the first."""
+        served = self.preview.state.folder
+        target = self.outputs[1] if served == self.outputs[0].resolve() else self.outputs[0]
+        if served is not None and not target.exists():
+            prime_copy(served, target, self.root)
+        self.builder.options = replace(self.builder.options, output=target)
         return self.builder.build()
 
     def _build_loop(self) -> None:
@@ -592,7 +600,9 @@ class PreviewServer:
         """Drop this session's output fingerprints from the site's cache, then the folder itself."""
         cache = Cache(self.root)
         try:
-            cache.put_fingerprints(self.options.output.resolve(), {})
+            for output in self.outputs:
+                cache.put_fingerprints(output.resolve(), {})
+                cache.put_published(output.resolve(), [])
         finally:
             cache.close()
         shutil.rmtree(self.folder, ignore_errors=True)
@@ -634,6 +644,21 @@ def until_next_schedule(site: Site, now: datetime) -> float | None:
     """Seconds until the next scheduled article goes live, so its banner goes without a save."""
     times = [a.date for a in site.articles if site.status_of.get(a.source) == "scheduled" and a.date > now]
     return (min(times) - now).total_seconds() + 0.5 if times else None
+
+
+def prime_copy(source: Path, target: Path, root: Path) -> None:
+    """Make ``target`` a copy of the build in ``source``, with its cache records, so builds there patch it.
+
+    Real copies, not hard links: a served file must never change because the other
+    folder is being rebuilt. Done once per session; later builds patch what changed.
+    """
+    shutil.copytree(source, target, symlinks=True)
+    cache = Cache(root)
+    try:
+        cache.put_fingerprints(target.resolve(), cache.get_fingerprints(source))
+        cache.put_published(target.resolve(), cache.get_published(source) or [])
+    finally:
+        cache.close()
 
 
 def changed_since(watch: WatchSet, moment: float) -> list[Path]:

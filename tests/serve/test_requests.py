@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import os
+from dataclasses import replace
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -193,6 +194,7 @@ def test_every_response_is_no_store(built: Path, target: str) -> None:
 
 
 def test_before_any_good_build_pages_explain_instead_of_serving_nothing(built: Path) -> None:
+    assert respond(State(), None, "/authors/").status == 503
     response = respond(State(), built, "/authors/")
     assert response.status == 503 and b"No good build yet" in response.body and b"livereload.js" in response.body
 
@@ -232,9 +234,9 @@ class FakeConnection:
 def exchange(built: Path, request: str) -> tuple[str, bytes]:
     """Run one request through the real handler class; return the head and body sent."""
     preview = Preview(lambda: None)  # type: ignore[arg-type, return-value]
-    preview._state = STATE
+    preview._state = replace(STATE, folder=built)  # the build is served from the folder it names
     preview.ready.set()
-    server = SimpleNamespace(preview=preview, folder=built, base_path="", verbose=False)
+    server = SimpleNamespace(preview=preview, base_path="", verbose=False)
     connection = FakeConnection(request.encode())
     _Handler(connection, ("127.0.0.1", 1), server)  # type: ignore[arg-type]
     head, _, body = bytes(connection.sent).partition(b"\r\n\r\n")

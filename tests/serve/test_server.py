@@ -67,10 +67,27 @@ def after_build(server: PreviewServer, change: Callable[[], object]) -> State:
 
 def test_the_preview_builds_into_a_temporary_folder_never_public(site: Path) -> None:
     with running(site) as server:
-        assert server.preview.state.ok and server.options.output.is_dir()
+        served = server.preview.state.folder
+        assert server.preview.state.ok and served is not None and served.is_relative_to(server.folder.resolve())
         assert not (site / "public").exists()
         folder = server.folder
     assert not folder.exists()  # removed on stop
+
+
+def test_each_build_patches_the_folder_not_being_served(server: PreviewServer, site: Path) -> None:
+    page = ARTICLE_URL.strip("/") + "/index.html"
+    first = server.preview.state.folder
+    assert first is not None
+    path = site / ARTICLE
+    original = path.read_text()
+    second = after_build(server, lambda: path.write_text(original + "\nFirst addition.\n")).folder
+    assert second is not None and second != first
+    assert "First addition." in (second / page).read_text()
+    assert "First addition." not in (first / page).read_text()  # the served build was never touched
+    third = after_build(server, lambda: path.write_text(original + "\nSecond addition.\n"))
+    assert third.folder == first
+    assert "Second addition." in (first / page).read_text() and "First addition." not in (first / page).read_text()
+    assert fetch(server, ARTICLE_URL)[2].count("Second addition.") == 1
 
 
 def test_an_edit_is_served_after_the_rebuild(server: PreviewServer, site: Path) -> None:
