@@ -25,9 +25,14 @@ View = dict[str, Any]
 class Shared(dict):  # type: ignore[type-arg]
     """A view dict that many pages share (a card, an article, an author, the site).
 
-    Templates see a plain dict; fingerprinting hashes a Shared once per build and
-    then stands its digest in for it wherever it appears.
+    Templates see a plain dict (even in error messages, hence the names below);
+    fingerprinting hashes a Shared once per build and then stands its digest in for it
+    wherever it appears.
     """
+
+
+Shared.__module__ = "builtins"  # so Jinja calls it "'dict object'" in errors, as for any view
+Shared.__name__ = Shared.__qualname__ = "dict"
 # How wide a picture in an article's body shows: the text column, or the whole phone screen.
 BODY_IMAGE_SIZES = "(min-width: 45rem) 43rem, 100vw"
 
