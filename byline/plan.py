@@ -16,7 +16,7 @@ from .dates import month_name
 from .images import ImageCatalog
 from .models import Article
 from .site import Group, Site
-from .views import View, Views
+from .views import Derived, View, Views
 
 FEED_LENGTH = 20
 SITEMAP_LIMIT = 50_000
@@ -117,19 +117,26 @@ class _Planner:
         }
 
     def describe(self, page: View, json_ld: list[View], image: View | None = None, article: View | None = None) -> View:
-        """Give a page its structured data and social cards; returns the page."""
-        page["json_ld"] = json_ld
-        page["social"] = metadata.social_tags(page, self.site_view, image, article)
+        """Give a page its structured data and social cards; returns the page.
+
+        Both are made only from what the context already holds (the page, the site,
+        the article or index, and the breadcrumb trail kept in ``page["trail"]``), so
+        they are marked Derived and fingerprinting need not hash them again.
+        """
+        page["json_ld"] = Derived(json_ld)
+        page["social"] = Derived(metadata.social_tags(page, self.site_view, image, article))
         return page
 
-    def crumbs(self, trail: Trail) -> list[tuple[str, str]]:
-        """A trail of site paths as the (name, absolute URL) pairs BreadcrumbList wants."""
-        return [(name, self.views.absolute(path)) for name, path in trail]
+    def crumbs(self, page: View, trail: Trail) -> list[tuple[str, str]]:
+        """A trail of site paths as the (name, absolute URL) pairs BreadcrumbList wants; kept in the page."""
+        crumbs = [(name, self.views.absolute(path)) for name, path in trail]
+        page["trail"] = [list(pair) for pair in crumbs]
+        return crumbs
 
     def collection(self, page: View, items: list[str], trail: Trail) -> View:
         """Describe an index page: CollectionPage of ``items`` (site paths) and its breadcrumbs."""
         absolute = [self.views.absolute(item) for item in items]
-        json_ld = metadata.collection_json_ld(page, self.site_view, absolute, self.crumbs(trail))
+        json_ld = metadata.collection_json_ld(page, self.site_view, absolute, self.crumbs(page, trail))
         return self.describe(page, json_ld)
 
     def context(self, page: View, **data: Any) -> dict[str, Any]:
@@ -192,7 +199,7 @@ class _Planner:
             trail = [*trail, (f"Page {number}", page["url"].removeprefix(self.site.config.base_path))]
         items = [self.site.url_of[a.source] for a in articles]
         if kind == "author":
-            json_ld = metadata.profile_json_ld(page, self.site_view, extra["author"], self.crumbs(trail))
+            json_ld = metadata.profile_json_ld(page, self.site_view, extra["author"], self.crumbs(page, trail))
             self.describe(page, json_ld)
         else:
             self.collection(page, items, trail)
@@ -244,7 +251,7 @@ class _Planner:
                 feed=self.views.link(urls.feed_of(urls.section(article.section))),
             )
             section_title = view["section"]["title"]
-            trail = self.crumbs([(section_title, urls.section(article.section)), (article.title, url)])
+            trail = self.crumbs(page, [(section_title, urls.section(article.section)), (article.title, url)])
             json_ld = metadata.article_json_ld(view, self.site_view, trail)
             self.describe(page, json_ld, view["image"], view)
             yield Output(url, "article.html", self.context(page, article=view), "article")
@@ -366,7 +373,7 @@ class _Planner:
             view = self.views.page(item)
             url = self.site.url_of[item.source]
             page = self.meta(url, item.title, "page", item.summary)
-            self.describe(page, metadata.webpage_json_ld(page, self.site_view, self.crumbs([(item.title, url)])))
+            self.describe(page, metadata.webpage_json_ld(page, self.site_view, self.crumbs(page, [(item.title, url)])))
             yield Output(url, "page.html", self.context(page, content=view))
         page = self.meta(urls.SEARCH, "Search", "search", f"Search {self.site.config.name}.", noindex=True)
         self.describe(page, [])

@@ -14,7 +14,7 @@ import jinja2
 from . import __version__
 from .errors import BuildFailed, ContentError
 from .theme import template_dirs
-from .views import Shared
+from .views import Derived, Shared
 
 
 def make_environment(dirs: list[Path], compiled: Path | None = None) -> jinja2.Environment:
@@ -81,6 +81,8 @@ class ContextDigests:
             return hit[1]
         if kind in _SCALARS:
             return repr(value)
+        if kind is Derived:
+            return "~"  # made from the rest of the context, which is hashed
         if depth > 0:
             if kind is dict:
                 return "{" + ",".join(f"{key!r}:{self._token(item, depth - 1)}" for key, item in value.items()) + "}"

@@ -31,6 +31,16 @@ class Shared(dict):  # type: ignore[type-arg]
     """
 
 
+class Derived(list):  # type: ignore[type-arg]
+    """Page data computed only from the rest of its context (structured data, social tags).
+
+    Fingerprinting skips it: whatever it is made from is hashed already. Whoever makes a
+    Derived must keep that promise by putting every input in the context.
+    """
+
+
+Derived.__module__ = "builtins"
+Derived.__name__ = Derived.__qualname__ = "list"
 Shared.__module__ = "builtins"  # so Jinja calls it "'dict object'" in errors, as for any view
 Shared.__name__ = Shared.__qualname__ = "dict"
 # How wide a picture in an article's body shows: the text column, or the whole phone screen.
