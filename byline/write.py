@@ -84,12 +84,12 @@ class Staging:
         Safe in forked workers: in patch mode nothing is recorded here, as the caller
         declares every path the build produced with ``expect``.
         """
-        old = previous / relative
-        target = self.path / relative
+        old = f"{previous}/{relative}"  # plain strings: this runs for every output of every build
         try:
-            if old.stat().st_size != size:
+            if os.stat(old).st_size != size:
                 return False
             if not self.patch:
+                target = self.path / relative
                 self._folder(target.parent)
                 os.link(old, target)
         except OSError:
