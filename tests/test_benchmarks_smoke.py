@@ -10,8 +10,11 @@ import subprocess
 import sys
 from pathlib import Path
 
-from benchmarks.corpus import CORPUS_NOW, generate_corpus
+from PIL import Image
+
+from benchmarks.corpus import CORPUS_NOW, LEAD_IMAGES, generate_corpus
 from benchmarks.run import HEADER
+from byline.images import MIN_LEAD_PIXELS
 
 REPO = Path(__file__).resolve().parent.parent
 SMALL = 30
@@ -54,10 +57,23 @@ def test_generated_corpus_is_a_complete_site_that_checks_and_builds(tmp_path: Pa
 
     checked = _run("build.py", "check", "--root", str(root), "--now", CORPUS_NOW)
     assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert "lead image" not in checked.stdout + checked.stderr  # no warning per article about its picture
     built = _run("build.py", "--root", str(root), "--output", str(tmp_path / "public"), "--now", CORPUS_NOW, "-q")
     assert built.returncode == 0, built.stdout + built.stderr
     newest = corpus.newest_published.url.strip("/")
     assert (tmp_path / "public" / newest / "index.html").is_file()
+
+
+def test_lead_images_are_large_yet_a_few_kilobytes(tmp_path: Path) -> None:
+    generate_corpus(tmp_path / "site", 1)
+    leads = sorted((tmp_path / "site/static/images").glob("lead-*.png"))
+    assert len(leads) == LEAD_IMAGES
+    for path in leads:
+        with Image.open(path) as image:
+            image.load()  # decodes every pixel: the hand-made compressed stream is valid
+            assert image.size[0] >= 1200 and image.size[1] >= 675 and image.size[0] * 9 == image.size[1] * 16
+            assert image.width * image.height >= MIN_LEAD_PIXELS
+        assert path.stat().st_size < 16_000
 
 
 def test_benchmark_prints_a_row_for_every_step(tmp_path: Path) -> None:
