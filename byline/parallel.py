@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 Progress = Callable[[int, int], None]
@@ -33,9 +33,24 @@ def can_fork() -> bool:
     return os.name == "posix" and "fork" in multiprocessing.get_all_start_methods()
 
 
-def fork_map(job: Callable[[Sequence[int]], Any], count: int, jobs: int, progress: Progress | None = None) -> list[Any]:
+def fork_map(
+    job: Callable[[Sequence[int]], Any], count: int, jobs: int, progress: Progress | None = None
+) -> list[Any]:
     """Apply ``job`` to strided chunks of range(count); in-process when one job suffices."""
+    return list(fork_imap(job, count, jobs, progress, in_process_chunk=count))
+
+
+def fork_imap(
+    job: Callable[[Sequence[int]], Any],
+    count: int,
+    jobs: int,
+    progress: Progress | None = None,
+    in_process_chunk: int = 256,
+) -> Iterator[Any]:
+    """Like fork_map, but yield each chunk's result as it arrives, so the caller can use and drop it."""
     global _job, _tick
+    if count == 0:
+        return
     jobs = max(1, min(jobs, count))
     if jobs == 1 or not can_fork():
         done = [0]
@@ -45,11 +60,15 @@ def fork_map(job: Callable[[Sequence[int]], Any], count: int, jobs: int, progres
             if progress:
                 progress(done[0], count)
 
-        _tick = local_tick
-        try:
-            return [job(range(count))]
-        finally:
-            _tick = None
+        step = max(1, in_process_chunk)
+        for start in range(0, count, step):
+            _tick = local_tick
+            try:
+                result = job(range(start, min(count, start + step)))
+            finally:
+                _tick = None
+            yield result
+        return
     n_chunks = min(count, jobs * 4)
     chunks = [range(i, count, n_chunks) for i in range(n_chunks)]
     context = multiprocessing.get_context("fork")
@@ -62,11 +81,15 @@ def fork_map(job: Callable[[Sequence[int]], Any], count: int, jobs: int, progres
     _job, _tick = job, shared_tick
     try:
         with context.Pool(jobs) as pool:
-            pending = pool.map_async(_run, chunks, chunksize=1)
-            while not pending.ready():
-                pending.wait(0.25)
-                if progress:
-                    progress(counter.value, count)
-            return pending.get()
+            results = pool.imap_unordered(_run, chunks, chunksize=1)
+            for _ in chunks:
+                while True:
+                    try:
+                        result = results.next(timeout=0.25)
+                        break
+                    except multiprocessing.TimeoutError:
+                        if progress:
+                            progress(counter.value, count)
+                yield result
     finally:
         _job, _tick = None, None

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -27,7 +27,7 @@ from .images import ImageCatalog, inspect_images, link_renditions, make_renditio
 from .load import LoadRules, load_source
 from .lock import output_lock
 from .models import Article, Author, Page
-from .parallel import fork_map, tick
+from .parallel import fork_imap, fork_map, tick
 from .plan import NEWS_WINDOW, REDIRECTS_FILE, Output, plan_site, redirect_rules
 from .render import Renderer
 from .search import SearchIndexer, SearchResult, search_documents
@@ -104,6 +104,7 @@ class Builder:
             results, parsed = self._load(sources, LoadRules.from_config(config), cache, options)
         finally:
             cache.close()
+        del sources  # the files' bytes are parsed: free them before the model and the pages
         articles, authors, pages = [], [], []
         for model, file_problems in results:
             problems += file_problems
@@ -217,25 +218,24 @@ class Builder:
         if not options.clean:
             known.update(cache.get_parsed([k for k in keys if k not in known]))
         missing = [i for i, k in enumerate(keys) if k not in known]
-        encoded = _parse_all([sources[i] for i in missing], rules, options.jobs)
-        for index, text in zip(missing, encoded, strict=True):
-            known[keys[index]] = decode_result(text)
-        cache.put_parsed({keys[i]: text for i, text in zip(missing, encoded, strict=True)})
+        for chunk in _parse_all([sources[i] for i in missing], rules, options.jobs):
+            entries = {keys[missing[index]]: text for index, text in chunk}
+            known.update((key, decode_result(text)) for key, text in entries.items())
+            cache.put_parsed(entries)  # chunk by chunk: the JSON of the whole site is never held at once
         if missing:
             cache.prune(set(keys))
         self._memo = {k: known[k] for k in keys}
         return [known[k] for k in keys], len(missing)
 
 
-def _parse_all(sources: list[SourceFile], rules: LoadRules, jobs: int) -> list[str]:
-    """Parse files (in worker processes when there are many); results come back as JSON."""
+def _parse_all(sources: list[SourceFile], rules: LoadRules, jobs: int) -> Iterator[list[tuple[int, str]]]:
+    """Parse files (in worker processes when there are many); yield chunks of (index, JSON result)."""
 
     def job(indices: Sequence[int]) -> list[tuple[int, str]]:
         return [(i, encode_result(*load_source(sources[i], rules))) for i in indices]
 
     workers = jobs if len(sources) >= PARALLEL_PARSE_MIN else 1
-    pairs = [pair for chunk in fork_map(job, len(sources), workers) for pair in chunk] if sources else []
-    return [text for _, text in sorted(pairs)]
+    yield from fork_imap(job, len(sources), workers)
 
 
 def _produce(
