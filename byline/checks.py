@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import difflib
 import html
-import os
 import re
 import xml.etree.ElementTree as ElementTree
 from collections import Counter, defaultdict
@@ -92,16 +91,9 @@ def describe_moment(moment: datetime, config: SiteConfig) -> str:
 # --- what exists --------------------------------------------------------------------
 
 
-def static_paths(folders: Iterable[Path]) -> frozenset[str]:
-    """Site paths (/static/...) of every file the build copies from these static folders."""
-    found: set[str] = set()
-    for folder in folders:
-        for dirpath, dirnames, filenames in os.walk(folder):
-            dirnames[:] = [d for d in dirnames if not d.startswith(".")]
-            relative = Path(dirpath).relative_to(folder).as_posix()
-            prefix = "/static/" if relative == "." else f"/static/{relative}/"
-            found.update(prefix + name for name in filenames if not name.startswith("."))
-    return frozenset(found)
+def static_paths(static: Iterable[str]) -> frozenset[str]:
+    """Site paths (/static/...) of the static files a build publishes, given their paths under static/."""
+    return frozenset(f"/static/{relative}" for relative in static)
 
 
 def site_paths(site: Site) -> frozenset[str]:

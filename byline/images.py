@@ -15,11 +15,12 @@ import hashlib
 import html
 import json
 import os
+import posixpath
 import re
 import shutil
 import tempfile
 import xml.etree.ElementTree as ElementTree
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote
@@ -127,7 +128,7 @@ def inline_sources(body: str) -> list[str]:
 def inspect_images(
     articles: Iterable[Article],
     pages: Iterable[Page],
-    static_dirs: Sequence[Path],
+    static: Mapping[str, Path],
     cache_dir: Path,
     root: Path,
     extra: Iterable[tuple[str, str, int]] = (),
@@ -136,9 +137,10 @@ def inspect_images(
 ) -> tuple[ImageCatalog, list[ContentError]]:
     """Measure every lead and inline image of ``articles`` and ``pages``, and ``extra`` (src, file, line).
 
-    Missing files are errors at the line that names them; a lead image under MIN_LEAD_PIXELS is
-    a warning. ``fresh`` ignores remembered measurements (a --clean build); ``save`` False
-    remembers nothing (the check command writes nothing).
+    Images are looked up in ``static``, the files a build publishes under /static/
+    (``theme.static_files``). Missing files are errors at the line that names them; a lead
+    image under MIN_LEAD_PIXELS is a warning. ``fresh`` ignores remembered measurements
+    (a --clean build); ``save`` False remembers nothing (the check command writes nothing).
     """
     memo = _Memo(cache_dir / "images" / "sizes.json", fresh)
     references: list[tuple[str, str, int, bool]] = []  # src, source file, line, is lead
@@ -157,7 +159,7 @@ def inspect_images(
         if _is_remote(src):
             continue
         if src not in images:
-            info, problem = _measure(src, static_dirs, memo)
+            info, problem = _measure(src, static, memo)
             if info is None:
                 problems.append(ContentError(source, line or _line_naming(root / source, src), problem))
                 continue
@@ -178,29 +180,18 @@ def _is_remote(src: str) -> bool:
     return src.startswith(("http://", "https://", "//", "data:"))
 
 
-def _measure(src: str, static_dirs: Sequence[Path], memo: _Memo) -> tuple[ImageInfo | None, str]:
+def _measure(src: str, static: Mapping[str, Path], memo: _Memo) -> tuple[ImageInfo | None, str]:
     """Find and measure one image; on failure return None and why."""
     if not src.startswith(STATIC_URL):
         return None, f"image {src} is not under /static/: write image paths like /static/images/photo.jpg"
     relative = unquote(src.split("?", 1)[0].split("#", 1)[0]).removeprefix(STATIC_URL)
-    path = _find(relative, static_dirs)
+    path = static.get(posixpath.normpath(relative))  # as a browser resolves it: /static/./a.png is /static/a.png
     if path is None:
         return None, f"image {src} not found: no static/{relative} in the site or the theme"
     try:
         return memo.measure(src, path), ""
     except (OSError, ValueError, Image.DecompressionBombError) as exc:
         return None, f"image {src} cannot be read: {exc}"
-
-
-def _find(relative: str, static_dirs: Sequence[Path]) -> Path | None:
-    """The file a /static/ path resolves to: the site's own static/ wins over the theme's."""
-    if ".." in relative.split("/"):
-        return None
-    for folder in reversed(static_dirs):
-        candidate = folder / relative
-        if candidate.is_file():
-            return candidate
-    return None
 
 
 def _line_naming(path: Path, src: str) -> int:

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from . import __version__
 from .config import BuildOptions
-from .theme import static_dirs, template_dirs
+from .theme import static_sources, template_dirs
 from .write import MARKER
 
 MANIFEST_VERSION = 1
@@ -51,8 +51,8 @@ def scan_inputs(options: BuildOptions) -> dict[str, list[int]]:
     _walk(found, "content", root / "content")
     for index, folder in enumerate(template_dirs(root)):
         _walk(found, f"templates{index}", folder)
-    for index, folder in enumerate(static_dirs(root)):
-        _walk(found, f"static{index}", folder)
+    for index, source in enumerate(static_sources(root)):
+        _walk(found, f"static{index}", source.folder)
     _walk(found, "byline", _PACKAGE)
     return found
 

@@ -33,7 +33,7 @@ from .render import Renderer
 from .search import SearchIndexer, SearchResult, search_documents
 from .site import Site, build_site
 from .sources import SourceFile, find_sources
-from .theme import static_dirs
+from .theme import static_files
 from .write import MARKER, Staging, check_output_folder
 
 Progress = Callable[[int, int], None]
@@ -70,6 +70,7 @@ class Checked:
     parsed: int = 0
     images: ImageCatalog | None = None
     next_scheduled: Scheduled | None = None  # the earliest article left out for its date
+    static: dict[str, Path] = field(default_factory=dict)  # what /static/ publishes: theme.static_files
 
 
 def check(options: BuildOptions) -> Checked:
@@ -121,13 +122,13 @@ class Builder:
         )
         problems += site_problems
         timer.lap("model")
-        static = static_paths(static_dirs(options.root))
-        problems += editorial_problems(site, options.root, static, _previous_urls(options, config))
+        static = static_files(options.root)
+        problems += editorial_problems(site, options.root, static_paths(static), _previous_urls(options, config))
         timer.lap("checks")
         images, image_problems = inspect_images(
             [*site.articles, *site.hidden],
             site.pages,
-            static_dirs(options.root),
+            static,
             options.root / CACHE_DIR,
             options.root,
             extra=_publisher_logo(config),
@@ -136,7 +137,9 @@ class Builder:
         )
         problems += image_problems
         timer.lap("images")
-        return Checked(site, sorted(set(problems)), timer.laps, parsed, images, next_scheduled=next_scheduled(site))
+        return Checked(
+            site, sorted(set(problems)), timer.laps, parsed, images, next_scheduled=next_scheduled(site), static=static
+        )
 
     def build(self, progress: Progress | None = None) -> BuildResult:
         """Build under the output folder's lock: a second build at once is refused, never interleaved."""
@@ -154,7 +157,7 @@ class Builder:
         site = checked.site
         timer = _Timer()
         assert options.now is not None
-        assets = find_assets(static_dirs(options.root))
+        assets = find_assets(checked.static)
         outputs = plan_site(site, options.now, images=checked.images, assets=assets)
         timer.lap("plan")
         renderer = Renderer(options.root)
@@ -174,9 +177,8 @@ class Builder:
                     )
                     staging.expect(fingerprints)
                     timer.lap("render")
-                    for static in static_dirs(options.root):
-                        staging.copy_tree(static, "static", previous=output if previous else None)
-                    staging.files += write_fingerprinted(assets, static_dirs(options.root), staging.path / "static")
+                    staging.copy_files(checked.static, "static", previous=output if previous else None)
+                    staging.files += write_fingerprinted(assets, checked.static, staging.path / "static")
                     staging.files += _renditions(checked.images, options, staging.path)
                     timer.lap("static")
                     search = indexer.finish()

@@ -13,7 +13,7 @@ import ctypes
 import ctypes.util
 import os
 import shutil
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -100,32 +100,21 @@ class Staging:
         """Declare files of this build that may be unchanged, so patching does not delete them."""
         self._kept.update(relatives)
 
-    def copy_tree(self, source: Path, into: str, previous: Path | None = None) -> None:
-        """Copy a static folder in; later calls override earlier ones file by file.
+    def copy_files(self, files: Mapping[str, Path], into: str, previous: Path | None = None) -> None:
+        """Copy files in, each to ``into``/its key: ``theme.static_files`` has chosen the file that wins.
 
         A file the previous output already holds with the same size and time is linked.
         """
-        if not source.is_dir():
-            return
-        for dirpath, dirnames, filenames in os.walk(source):
-            dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-            for name in sorted(filenames):
-                if name.startswith("."):
-                    continue
-                src = Path(dirpath) / name
-                relative = Path(into) / src.relative_to(source)
-                target = self.path / relative
-                target.parent.mkdir(parents=True, exist_ok=True)
-                if target.exists():
-                    target.unlink()
-                    self.files -= 1
-                stat = src.stat()
-                unchanged = previous is not None and _same_file(previous / relative, stat)
-                if self.patch and unchanged:
-                    self._kept.add(relative.as_posix())
-                elif not (unchanged and _link(previous / relative, target)):  # type: ignore[operator]
-                    shutil.copy2(src, target)
-                self.files += 1
+        for name, source in files.items():
+            relative = f"{into}/{name}"
+            target = self.path / relative
+            self._folder(target.parent)
+            unchanged = previous is not None and _same_file(previous / relative, source.stat())
+            if self.patch and unchanged:
+                self._kept.add(relative)
+            elif not (unchanged and _link(previous / relative, target)):  # type: ignore[operator]
+                shutil.copy2(source, target)
+            self.files += 1
 
     def commit(self) -> WriteStats:
         """Put the build in place: patch the previous output, or swap the staging folder in whole."""
