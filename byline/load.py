@@ -13,7 +13,7 @@ from .config import SiteConfig
 from .dates import ACCEPTED_FORMS, parse_datetime
 from .errors import ContentError
 from .front_matter import FrontMatter, split_front_matter
-from .markup import MarkupError, render_markdown
+from .markup import AUTHOR_BIO_ID_PREFIX, MarkupError, render_markdown
 from .models import Article, Author, Correction, Page, Rendered
 from .sources import SourceFile
 from .urls import SLUG_PATTERN, check_alias, slugify
@@ -127,10 +127,10 @@ class _Fields:
             if found:
                 self.error(key, f"'{key}' holds an invisible control character {_codepoint(found)}: {_CONTROL_HINT}")
 
-    def render_body(self) -> Rendered:
+    def render_body(self, id_prefix: str = "") -> Rendered:
         """Convert the body; a body Markdown cannot convert becomes a problem on its first line."""
         try:
-            return render_markdown(self.body)
+            return render_markdown(self.body, id_prefix=id_prefix)
         except MarkupError as exc:
             self.problems.append(ContentError(self.path, self.body_line, str(exc)))
             return Rendered("", "", 0)
@@ -316,7 +316,7 @@ def _author(source: SourceFile, fields: _Fields, rules: LoadRules) -> Author | N
         )
     name = fields.text("name", required=True)
     links = _links(fields)
-    bio = fields.render_body()
+    bio = fields.render_body(AUTHOR_BIO_ID_PREFIX)  # shown beside an article's body: ids of its own
     role, organisation, avatar = (fields.text(k) for k in ("role", "organisation", "avatar"))
     _check_address(fields, "avatar", avatar)
     fields.meta(AUTHOR_KEYS)  # reports unpassable values; author pages need no extras yet

@@ -24,7 +24,7 @@ from markdown.util import AtomicString
 
 from .models import Rendered
 
-MARKUP_VERSION = "2"
+MARKUP_VERSION = "3"
 
 # What a news desk needs: smart quotes, tables, footnotes, heading ids, sane lists.
 EXTENSIONS = ["extra", "smarty", "toc", "sane_lists"]
@@ -88,6 +88,13 @@ ALLOWED_CLASSES = {
     "div": {"footnote"},
 }
 URL_SCHEMES = {"http", "https", "mailto", "tel"}
+# Element ids: the theme's all start with THEME_ID_PREFIX, which no heading's id can
+# (Python-Markdown's slugs collapse runs of "-"); an id a member sets by hand there
+# ({#byline--main}, <h2 id="...">) is moved out to MOVED_ID_PREFIX + id, so member text
+# can never take the id of the skip link's or the corrections notice's target.
+THEME_ID_PREFIX = "byline--"
+MOVED_ID_PREFIX = "member-"
+AUTHOR_BIO_ID_PREFIX = THEME_ID_PREFIX + "bio-"  # a bio shares the article page with the body: its ids apart
 
 _VOID = {"br", "hr", "img", "wbr"}
 _WHITESPACE = re.compile(r"\s+")
@@ -103,8 +110,11 @@ class MarkupError(ValueError):
     """A body that cannot be converted (nesting deeper than Python can recurse): reported, never a traceback."""
 
 
-def render_markdown(text: str, budget: float | None = None) -> Rendered:
+def render_markdown(text: str, budget: float | None = None, id_prefix: str = "") -> Rendered:
     """Convert Markdown to sanitised HTML; derive the first paragraph and word count.
+
+    Ids are made valid and unique, and kept out of the theme's (``sanitise``); ``id_prefix``
+    goes before every id, and every link to one, for text shown beside another body.
 
     Raises MarkupError, so the loader can report a line instead of crashing or hanging,
     for bodies nested too deeply to convert (a list 250 levels deep exhausts
@@ -131,7 +141,7 @@ def render_markdown(text: str, budget: float | None = None) -> Rendered:
             " (emphasis, links, table cells, headings) tens of thousands of times in one block;"
             " split it into smaller paragraphs or tables"
         ) from None
-    safe_html = sanitise(raw_html)
+    safe_html = sanitise(raw_html, id_prefix)
     first_paragraph, words, _ = text_facts(safe_html)
     return Rendered(html=safe_html, first_paragraph=first_paragraph, word_count=words)
 
@@ -325,18 +335,57 @@ def _stripped_lines(block: str) -> Iterator[str]:
         start = end + 1
 
 
-def sanitise(html: str) -> str:
-    """Strip anything that could run code or restyle the page from member HTML."""
+def sanitise(html: str, id_prefix: str = "") -> str:
+    """Strip anything that could run code, restyle the page or take the theme's ids from member HTML."""
     return nh3.clean(
         html,
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
+        attribute_filter=_MemberIds(id_prefix),
         allowed_classes=ALLOWED_CLASSES,
         url_schemes=URL_SCHEMES,
         filter_style_properties={"text-align"},
         link_rel=None,
         strip_comments=True,
     )
+
+
+class _MemberIds:
+    """nh3's attribute filter for one fragment: its ids valid, unique and outside the theme's.
+
+    nh3 calls it for every attribute it keeps, in document order, on the parsed tree (so
+    no quoting trick can hide an id from it). Each id loses whitespace (invalid in an id),
+    leaves THEME_ID_PREFIX for MOVED_ID_PREFIX, and takes "_1", "_2"... when an earlier
+    element has it, as Python-Markdown numbers repeated headings; an empty id is dropped.
+    A fragment link ("#fn:1") is moved the same way, so footnotes and a member's links to
+    their own headings keep working; a link to a repeated id goes, as in any browser, to
+    the first element with it.
+    """
+
+    def __init__(self, prefix: str = ""):
+        self.prefix = prefix
+        self.taken: set[str] = set()
+
+    def __call__(self, tag: str, attribute: str, value: str) -> str | None:
+        if attribute == "id":
+            wanted = _member_id(value)
+            if not wanted:
+                return None
+            unique, count = wanted, 0
+            while unique in self.taken:
+                count += 1
+                unique = f"{wanted}_{count}"
+            self.taken.add(unique)
+            return self.prefix + unique
+        if attribute == "href" and value.startswith("#") and len(value) > 1:
+            return "#" + self.prefix + _member_id(value[1:])
+        return value
+
+
+def _member_id(value: str) -> str:
+    """An id as member text may have it: no whitespace, and never in the theme's namespace."""
+    value = "-".join(value.split())
+    return MOVED_ID_PREFIX + value if value.startswith(THEME_ID_PREFIX) else value
 
 
 def plain_text(html: str) -> str:

@@ -117,3 +117,41 @@ def config_from(root: Path, toml: str) -> tuple[SiteConfig, list[str]]:
 def snapshot(folder: Path) -> dict[str, bytes]:
     """Every file under ``folder`` (hidden ones too) with its bytes, keyed by relative path."""
     return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+# An article whose member text reaches for the theme's element ids every way it can: headings
+# named like the theme's sections, attr_list ids, raw HTML ids (one hidden behind a quoting
+# trick), footnotes, and an author bio with ids of its own. Used by the standards and browser tests.
+MEMBER_IDS_PAGE = "articles/2026/03/01/quayside-tools-opens-a-depot/index.html"
+MEMBER_IDS_BODY = """\
+# Main
+
+Quayside Tools has opened a depot.[^1]
+
+## Corrections
+
+## Related articles
+
+## Author
+
+## Skip {#main}
+
+## Our own box {#byline--corrections}
+
+<h2 id="byline--main">Raw heading</h2>
+
+<ol><li value="1" id="byline--author-heading">A list item</li></ol>
+
+See [the skip heading](#main), [our box](#byline--corrections) and [the depot](#main_1).
+
+[^1]: Unaudited figures.
+"""
+MEMBER_IDS_FILES = {
+    AUTHOR_PATH: "---\nname: Simon Malia\n---\nSimon covers ports.[^1]\n\n## Main\n\n[^1]: Since 2020.\n",
+    "content/articles/quayside.md": article(
+        body=MEMBER_IDS_BODY,
+        tags="[Ports]",
+        corrections="[{date: 2026-03-02, note: An earlier version gave the wrong size.}]",
+    ),
+    "content/articles/crane.md": article("Harbour crane arrives", "2026-02-20 09:00", tags="[Ports]"),
+}

@@ -85,7 +85,13 @@ def search_for(page: Page, text: str) -> str:
     box.press("Enter")
     status = page.locator("#search-status")
     expect(status).to_contain_text(text)
+    settled(page)
     return status.inner_text()
+
+
+def settled(page: Page) -> None:
+    """Wait until search.js has swapped in the results of the latest search (it marks the list busy till then)."""
+    expect(page.locator("#search-results")).not_to_have_attribute("aria-busy", "true")
 
 
 def sideways_overflow(page: Page, width: int, height: int) -> int:
@@ -120,7 +126,7 @@ def test_skip_link_is_the_first_stop_visible_and_moves_focus_to_the_content(page
     box = skip.bounding_box()
     assert box is not None and box["y"] >= 0 and box["height"] > 0, "the focused skip link is on screen"
     page.keyboard.press("Enter")
-    assert page.evaluate("document.activeElement.id") == "main"
+    assert page.evaluate("document.activeElement.id") == "byline--main"
     page.keyboard.press("Tab")
     first_in_main = page.evaluate("document.activeElement.closest('main') !== null")
     assert first_in_main, "after skipping, the next stop is inside the content"
@@ -183,6 +189,7 @@ def test_search_filters_narrow_the_results_and_live_in_the_address(page: Page, s
     everywhere = page.locator(".search-result").count()
     page.get_by_label("Region").select_option("Yorkshire")
     expect(page.locator("#search-status")).to_contain_text("Yorkshire")
+    settled(page)
     assert 0 < page.locator(".search-result").count() < everywhere
     assert "region=Yorkshire" in page.url and "q=energy" in page.url
     page.reload()
@@ -195,7 +202,7 @@ def test_newest_first_orders_results_across_both_shards(page: Page, site_url: st
     expect(page.locator("#search-status")).to_contain_text("North East")
     page.get_by_label("Order").select_option("newest")
     expect(page).to_have_url(re.compile(r"sort=newest"))
-    expect(page.locator(".search-result").first).to_be_visible()
+    settled(page)
     stamps = [t.get_attribute("datetime") or "" for t in page.locator(".search-result time").all()]
     moments = [datetime.fromisoformat(s) for s in stamps]
     assert len(moments) >= 5 and moments == sorted(moments, reverse=True)

@@ -130,7 +130,7 @@ def test_an_alias_taking_a_real_url_is_an_error_naming_both_files(make_site: Mak
 def test_corrections_show_on_the_page_in_structured_data_and_in_the_feed(make_site: MakeSite, tmp_path: Path) -> None:
     output = build_site(make_site({"content/articles/quayside.md": CORRECTED}), tmp_path / "out").output
     page = (output / DEPOT).read_text()
-    box = re.search(r'<section[^>]*id="corrections".*?</section>', page, re.S)
+    box = re.search(r'<section[^>]*id="byline--corrections".*?</section>', page, re.S)
     assert box is not None
     assert '<time datetime="2026-03-02T10:00:00+00:00">2 March 2026</time>' in box.group(0)
     assert "An earlier version gave the wrong size." in text_of(box.group(0))
@@ -153,7 +153,7 @@ def test_updated_without_a_correction_shows_updated_and_sets_modified(make_site:
     output = build_site(make_site({"content/articles/quayside.md": text}), tmp_path / "out").output
     page = (output / DEPOT).read_text()
     assert "Updated 2 March 2026" in text_of(page)
-    assert 'id="corrections"' not in page
+    assert 'id="byline--corrections"' not in page
     assert next(d for d in json_ld(page) if d["@type"] == "NewsArticle")["dateModified"] == "2026-03-02T08:30:00+00:00"
     assert feedparser.parse((output / "feed.xml").read_bytes()).entries[0].updated == "2026-03-02T08:30:00+00:00"
 

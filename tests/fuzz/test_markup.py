@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+from html import escape
 from html.parser import HTMLParser
 
 import markdown
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from byline.markup import ALLOWED_ATTRIBUTES, ALLOWED_TAGS, EXTENSION_CONFIGS, EXTENSIONS, render_markdown, sanitise
+from byline.markup import (
+    ALLOWED_ATTRIBUTES,
+    ALLOWED_TAGS,
+    EXTENSION_CONFIGS,
+    EXTENSIONS,
+    THEME_ID_PREFIX,
+    render_markdown,
+    sanitise,
+)
 from tests.fuzz.strategies import markdown_text
 
 FUZZ = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -67,3 +76,27 @@ def test_rendered_html_holds_only_allowed_tags_and_attributes(text: str) -> None
 def test_sanitise_is_idempotent(text: str) -> None:
     once = sanitise(text)
     assert sanitise(once) == once
+
+
+_ID_PARTS = st.sampled_from(["byline", "--", "-", "main", " ", "\t", "corrections", "_1", "#", "fn:1", "\u00a0"])
+_BLOCK_KINDS = st.sampled_from(["heading", "attr_list", "raw"])
+
+
+@FUZZ
+@given(markdown_text, st.lists(st.tuples(_BLOCK_KINDS, st.lists(_ID_PARTS, max_size=6).map("".join)), max_size=8))
+def test_ids_are_valid_unique_and_never_the_themes(text: str, blocks: list[tuple[str, str]]) -> None:
+    parts = [text]
+    for kind, value in blocks:
+        if kind == "heading":
+            parts.append(f"## {value} x")
+        elif kind == "attr_list":
+            parts.append(f"## Heading {{#{value}}}")
+        else:
+            parts.append(f'<h2 id="{escape(value)}">Raw</h2>')
+    parser = _Elements()
+    parser.feed(render_markdown("\n\n".join(parts)).html)
+    ids = [value or "" for _, attrs in parser.found for name, value in attrs if name == "id"]
+    assert len(ids) == len(set(ids)), ids
+    for value in ids:
+        assert value and not set(value) & set(" \t\n\f\r"), repr(value)
+        assert not value.startswith(THEME_ID_PREFIX), value

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from byline.markup import ALLOWED_ATTRIBUTES, ALLOWED_TAGS
+from byline.markup import ALLOWED_ATTRIBUTES, ALLOWED_TAGS, THEME_ID_PREFIX
 from tests.conftest import MakeSite
 from tests.helpers import AUTHOR, AUTHOR_PATH, article, build_site, check_site, write_files
 
@@ -50,6 +50,8 @@ ATTACKS = {
     '<button formaction="javascript:alert(1)">go</button></form>',
     "mutation-noscript": '<noscript><p title="</noscript><img src=/static/x.png onerror=alert(1)>"></noscript>',
     "theme-classes": '<div class="banner banner-draft">Fake banner</div><p id="main" class="skip-link">x</p>',
+    "theme-ids": '<h2 id="byline--main">x</h2><h2 id="byline--corrections">y</h2>\n\n## Main {#byline--main}\n\n'
+    '<ol><li value=" id=" id="byline--author-heading">z</li></ol>\n\n## Main\n\n## Main',
     "template-syntax": "{{ site.base_url }} {% raw %} {{ 7*7 }}",
 }
 
@@ -147,6 +149,9 @@ def test_hostile_body_cannot_reach_the_page(make_site: MakeSite, tmp_path: Path,
     assert_nothing_runs(page)
     assert_only_allowed_in_body(page)
     assert page.outside == harmless.outside  # the theme's structure, element for element
+    ids = [value for _, attrs in page.all for name, value in attrs if name == "id"]
+    assert len(ids) == len(set(ids)), ids  # no id of the theme's taken, none repeated
+    assert not [v for _, attrs in page.inside for n, v in attrs if n == "id" and (v or "").startswith(THEME_ID_PREFIX)]
     assert MARKER not in " ".join(page.other_text)  # what follows the attack never lands outside the body
     feed = ElementTree.parse(output / "feed.xml").getroot()
     content = feed.find("{http://www.w3.org/2005/Atom}entry/{http://www.w3.org/2005/Atom}content")

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
-from byline.markup import plain_text, reading_minutes, render_markdown
+from byline.markup import AUTHOR_BIO_ID_PREFIX, THEME_ID_PREFIX, plain_text, reading_minutes, render_markdown
 
 
 def html(text: str) -> str:
@@ -133,3 +135,49 @@ def test_plain_text_collapses_whitespace() -> None:
 def test_rendering_is_repeatable() -> None:
     text = "Text[^1]\n\n## Head\n\n[^1]: Note."
     assert render_markdown(text) == render_markdown(text)
+
+
+# --- element ids -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("heading", ["Byline -- main", "byline--main", "Byline — Main", "BYLINE  --  MAIN", "-- x --"])
+def test_no_heading_slug_is_in_the_themes_id_namespace(heading: str) -> None:
+    out = html(f"## {heading}\n")
+    assert f'id="{THEME_ID_PREFIX}' not in out and 'id="' in out
+
+
+def test_an_id_set_in_the_themes_namespace_is_moved_out_with_the_links_to_it() -> None:
+    out = html('## Box {#byline--corrections}\n\n<h3 id="byline--main">Raw</h3>\n\n[box](#byline--corrections)')
+    assert '<h2 id="member-byline--corrections">Box</h2>' in out
+    assert '<h3 id="member-byline--main">Raw</h3>' in out
+    assert '<a href="#member-byline--corrections">box</a>' in out
+
+
+def test_a_quoting_trick_cannot_hide_an_id() -> None:
+    assert '<li value=" id=" id="member-byline--main">' in html('<ol><li value=" id=" id="byline--main">x</li></ol>')
+
+
+def test_repeated_ids_are_numbered_and_links_go_to_the_first() -> None:
+    out = html('<h2 id="plan">A</h2>\n\n<h2 id="plan">B</h2>\n\n## Plan\n\n[plan](#plan)')
+    assert [*re.findall(r'id="([^"]*)"', out)] == ["plan", "plan_1", "plan_2"]
+    assert '<a href="#plan">plan</a>' in out
+
+
+def test_ids_lose_whitespace_and_empty_ids_are_dropped() -> None:
+    out = html('<h2 id="two words">A</h2>\n\n<h2 id=" ">B</h2>\n\n[a](#two words)')
+    assert '<h2 id="two-words">A</h2>' in out and "<h2>B</h2>" in out
+
+
+def test_an_id_prefix_moves_every_id_and_every_link_to_one() -> None:
+    out = render_markdown("Bio.[^1]\n\n## Main\n\n[^1]: Note.", id_prefix=AUTHOR_BIO_ID_PREFIX).html
+    ids = re.findall(r'id="([^"]*)"', out)
+    fragments = re.findall(r'href="#([^"]*)"', out)
+    assert ids and all(i.startswith(AUTHOR_BIO_ID_PREFIX) for i in ids)
+    assert fragments and set(fragments) <= set(ids)
+
+
+def test_footnotes_and_ordinary_links_are_left_alone() -> None:
+    text = "Rose[^1] [top](#) [site](/about/) [mail](mailto:a@b.example)\n\n[^1]: N."
+    out = html(text)
+    assert 'href="#fn:1"' in out and 'href="#fnref:1"' in out and 'id="fn:1"' in out
+    assert 'href="#"' in out and 'href="/about/"' in out and 'href="mailto:a@b.example"' in out

@@ -6,7 +6,8 @@ import re
 from pathlib import Path
 
 from byline.assets import fingerprinted_name
-from byline.theme import THEME, THEME_ASSETS, THEME_STATIC, static_files
+from byline.markup import THEME_ID_PREFIX
+from byline.theme import THEME, THEME_ASSETS, THEME_STATIC, THEME_TEMPLATES, static_files
 from tests.conftest import MakeSite
 from tests.helpers import article, build_site, check_site, messages
 
@@ -88,3 +89,17 @@ def test_static_files_skip_hidden_files_and_folders(make_site: MakeSite) -> None
     files = static_files(root)
     assert "docs/a.pdf" in files
     assert not any(name.startswith(".") or "/." in name for name in files)
+
+
+def test_every_id_the_theme_writes_is_in_its_own_namespace() -> None:
+    """Member text can never have such an id (byline.markup), so the theme's in-page links are its own."""
+    found = 0
+    for template in THEME_TEMPLATES.rglob("*.html"):
+        if template.name == "search.html":
+            continue  # its form's ids are search.js's; the search page shows no member text
+        text = template.read_text(encoding="utf-8")
+        for value in re.findall(r'\s(?:id|aria-labelledby|for)="([^"]*)"|href="#([^"]*)"', text):
+            name = value[0] or value[1]
+            assert name.startswith(THEME_ID_PREFIX), f"{template.name}: {name}"
+            found += 1
+    assert found >= 10
