@@ -33,9 +33,7 @@ def can_fork() -> bool:
     return os.name == "posix" and "fork" in multiprocessing.get_all_start_methods()
 
 
-def fork_map(
-    job: Callable[[Sequence[int]], Any], count: int, jobs: int, progress: Progress | None = None
-) -> list[Any]:
+def fork_map(job: Callable[[Sequence[int]], Any], count: int, jobs: int, progress: Progress | None = None) -> list[Any]:
     """Apply ``job`` to strided chunks of range(count); in-process when one job suffices."""
     return list(fork_imap(job, count, jobs, progress, in_process_chunk=count))
 

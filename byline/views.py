@@ -83,30 +83,32 @@ class Views:
     # --- shared ------------------------------------------------------------------
     def site_view(self) -> View:
         config = self.config
-        return Shared({
-            "name": config.name,
-            "language": config.language,
-            "base_url": config.base_url,
-            "home_url": self.link(urls.HOME),
-            "static_url": self.link("/static/"),
-            "feed_url": self.link(urls.FEED),
-            "search_url": self.link(urls.SEARCH),
-            "authors_url": self.link(urls.AUTHORS),
-            "topics_url": self.link(urls.TOPICS),
-            "archive_url": self.link(urls.ARCHIVE),
-            "regions_url": self.link("/regions/"),
-            "sections": [
-                {"slug": s.slug, "title": s.title, "url": self.link(urls.section(s.slug))} for s in config.sections
-            ],
-            "pages": [{"title": p.title, "url": self.link(urls.page(p.slug))} for p in self.site.pages],
-            "extra": dict(config.extra),
-            "abs_home_url": self.absolute(urls.HOME),
-            "locale": locale(config.language),
-            "publisher": self.publisher(),
-            # Stylesheets and scripts by their name under static/ -> fingerprinted URL (see assets.py).
-            "assets": {name: self.link("/static/" + fingerprinted) for name, fingerprinted in self.assets.items()},
-            "search_bundle_url": self.link("/pagefind/"),
-        })
+        return Shared(
+            {
+                "name": config.name,
+                "language": config.language,
+                "base_url": config.base_url,
+                "home_url": self.link(urls.HOME),
+                "static_url": self.link("/static/"),
+                "feed_url": self.link(urls.FEED),
+                "search_url": self.link(urls.SEARCH),
+                "authors_url": self.link(urls.AUTHORS),
+                "topics_url": self.link(urls.TOPICS),
+                "archive_url": self.link(urls.ARCHIVE),
+                "regions_url": self.link("/regions/"),
+                "sections": [
+                    {"slug": s.slug, "title": s.title, "url": self.link(urls.section(s.slug))} for s in config.sections
+                ],
+                "pages": [{"title": p.title, "url": self.link(urls.page(p.slug))} for p in self.site.pages],
+                "extra": dict(config.extra),
+                "abs_home_url": self.absolute(urls.HOME),
+                "locale": locale(config.language),
+                "publisher": self.publisher(),
+                # Stylesheets and scripts by their name under static/ -> fingerprinted URL (see assets.py).
+                "assets": {name: self.link("/static/" + fingerprinted) for name, fingerprinted in self.assets.items()},
+                "search_bundle_url": self.link("/pagefind/"),
+            }
+        )
 
     def publisher(self) -> View:
         """The organisation behind the site, for structured data: [publisher] in site.toml."""
@@ -158,18 +160,20 @@ class Views:
         """An author as listed on cards and bylines: memoised, shared."""
         if slug not in self._authors:
             author = self.site.author[slug]
-            self._authors[slug] = Shared({
-                "slug": slug,
-                "name": author.name,
-                "url": self.link(urls.author(slug)),
-                "abs_url": self.absolute(urls.author(slug)),
-                "role": author.role,
-                "organisation": author.organisation,
-                "avatar": self.link(author.avatar) if author.avatar else None,
-                "abs_avatar": self.absolute(author.avatar) if author.avatar else None,
-                # Profiles elsewhere, for structured data's sameAs: web addresses only, not mailto:.
-                "same_as": [url for _, url in author.links if url.startswith(("http://", "https://"))],
-            })
+            self._authors[slug] = Shared(
+                {
+                    "slug": slug,
+                    "name": author.name,
+                    "url": self.link(urls.author(slug)),
+                    "abs_url": self.absolute(urls.author(slug)),
+                    "role": author.role,
+                    "organisation": author.organisation,
+                    "avatar": self.link(author.avatar) if author.avatar else None,
+                    "abs_avatar": self.absolute(author.avatar) if author.avatar else None,
+                    # Profiles elsewhere, for structured data's sameAs: web addresses only, not mailto:.
+                    "same_as": [url for _, url in author.links if url.startswith(("http://", "https://"))],
+                }
+            )
         return self._authors[slug]
 
     def author(self, author: Author) -> View:
@@ -206,18 +210,20 @@ class Views:
             if article.image:
                 full = self.image(article.image, article.image_alt)
                 image = {k: full[k] for k in ("src", "alt", "width", "height", "srcset")}
-            self._cards[article.source] = Shared({
-                "url": self.link(url),
-                "abs_url": self.absolute(url),
-                "title": article.title,
-                "summary": article.summary,
-                "date": self.moment(article.date),
-                "author": self.author_ref(article.author),
-                "section": self.section(article.section),
-                "image": image,
-                "reading_minutes": reading_minutes(article.body.word_count),
-                "status": self.site.status_of[article.source],
-            })
+            self._cards[article.source] = Shared(
+                {
+                    "url": self.link(url),
+                    "abs_url": self.absolute(url),
+                    "title": article.title,
+                    "summary": article.summary,
+                    "date": self.moment(article.date),
+                    "author": self.author_ref(article.author),
+                    "section": self.section(article.section),
+                    "image": image,
+                    "reading_minutes": reading_minutes(article.body.word_count),
+                    "status": self.site.status_of[article.source],
+                }
+            )
         return self._cards[article.source]
 
     def article(self, article: Article) -> View:

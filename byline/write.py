@@ -127,7 +127,6 @@ class Staging:
             os.rename(self.path, self.output)
         return WriteStats(self.files)
 
-
     def _apply(self) -> int:
         """Rename each staged file into the output, then delete what this build did not produce."""
         produced = set(self._kept)
