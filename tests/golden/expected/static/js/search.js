@@ -85,26 +85,32 @@ async function start(form) {
       results = [];
       shown = 0;
       list.replaceChildren();
+      list.removeAttribute("aria-busy");
       more.hidden = true;
       status.textContent = "";
       return;
     }
+    // Busy until the new results replace the old in one step: never an empty or mixed list.
+    list.setAttribute("aria-busy", "true");
     const where = query ? await shardsHolding(query) : shards;
     const found = where.length ? await find(query || null, filters, newest, where) : [];
-    if (mine !== latest || !found) return;
+    if (mine !== latest) return;
+    if (!found) return list.removeAttribute("aria-busy");
     results = found;
     shown = 0;
-    list.replaceChildren();
-    await showMore(mine, false);
-    if (mine === latest) status.textContent = describe(results.length, query, filters);
+    await showMore(mine, false, true);
+    if (mine !== latest) return;
+    status.textContent = describe(results.length, query, filters);
+    list.removeAttribute("aria-busy");
   }
 
-  async function showMore(mine, moveFocus) {
+  async function showMore(mine, moveFocus, replace = false) {
     const batch = results.slice(shown, shown + PAGE_SIZE);
     const pages = await Promise.all(batch.map((result) => result.data()));
     if (mine !== latest) return;
     const items = pages.map(resultItem);
-    list.append(...items);
+    if (replace) list.replaceChildren(...items);
+    else list.append(...items);
     shown += items.length;
     more.hidden = shown >= results.length;
     // After "Show more", keyboard and screen-reader users continue from the first new result.
