@@ -112,6 +112,9 @@ class BuildOptions:
     now: datetime | None = None
     quiet: bool = False
     verbose: bool = False
+    # False: the build leaves /pagefind/ out and returns the search documents instead; the
+    # preview server indexes them beside the served build, off the save-to-reload path.
+    search_index: bool = True
 
 
 def load_config(root: Path, base_url: str | None = None) -> tuple[SiteConfig, list[ContentError]]:

@@ -30,7 +30,7 @@ from .models import Article, Author, Page
 from .parallel import fork_imap, fork_map, tick
 from .plan import NEWS_WINDOW, REDIRECTS_FILE, Output, plan_site, redirect_rules
 from .render import Renderer
-from .search import SearchIndexer, SearchResult, search_documents
+from .search import SearchDocument, SearchIndexer, SearchResult, search_documents
 from .site import Site, build_site
 from .sources import SourceFile, find_sources
 from .theme import static_files
@@ -57,6 +57,7 @@ class BuildResult:
     site: Site | None = None
     next_scheduled: Scheduled | None = None  # the earliest article left out for its date
     search: SearchResult | None = None
+    search_documents: list[SearchDocument] = field(default_factory=list)  # what search indexes (or would)
     stable_until: datetime | None = None  # when the clock alone will change the output
 
 
@@ -169,7 +170,8 @@ class Builder:
             with Staging(output, patch=built_before) as staging:
                 # Pagefind indexes the published articles' views while the pages render.
                 documents = search_documents(outputs, site.config.language)
-                indexer = SearchIndexer(documents, staging.path, output if built_before else None)
+                indexed = documents if options.search_index else []
+                indexer = SearchIndexer(indexed, staging.path, output if built_before else None)
                 try:
                     indexer.start()
                     fingerprints, rendered = _produce(
@@ -181,8 +183,8 @@ class Builder:
                     staging.files += write_fingerprinted(assets, checked.static, staging.path / "static")
                     staging.files += _renditions(checked.images, options, staging.path)
                     timer.lap("static")
-                    search = indexer.finish()
-                    staging.files += search.files
+                    search = indexer.finish() if options.search_index else None
+                    staging.files += search.files if search else 0
                     timer.lap("search")
                 finally:
                     indexer.close()
@@ -208,6 +210,7 @@ class Builder:
             site=site,
             next_scheduled=checked.next_scheduled,
             search=search,
+            search_documents=documents,
             stable_until=stable_until(site, options.now),
         )
 

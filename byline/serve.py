@@ -43,6 +43,8 @@ from .cache import Cache
 from .config import BuildOptions, load_config
 from .errors import BuildFailed, ContentError, UsageError
 from .pipeline import Builder, BuildResult
+from .preview_search import PreviewSearch
+from .search import BUNDLE as SEARCH_BUNDLE
 from .site import Site
 from .theme import THEME_STATIC, THEME_TEMPLATES
 from .watch import Debouncer, Watcher, WatchSet
@@ -51,6 +53,7 @@ EXIT_OK, EXIT_USAGE = 0, 2
 EVENTS_URL = overlay.PREFIX + "events"
 WORKER_SCRIPT = Path(__file__).with_name("livereload.js")
 KEEPALIVE_SECONDS = 15.0  # an idle SSE stream writes a comment this often, to notice closed tabs
+SEARCH_WAIT_SECONDS = 120.0  # a search request waits this long at most for the newest build's index
 
 Log = Callable[[str], None]
 
@@ -333,14 +336,21 @@ class Response:
         return self.file.stat().st_size if self.file is not None else len(self.body)
 
 
-def respond(state: State, folder: Path | None, target: str, base_path: str = "") -> Response:
-    """Answer a GET or HEAD for ``target`` from the build in ``folder`` (the SSE stream is handled apart)."""
+def respond(
+    state: State, folder: Path | None, target: str, base_path: str = "", search: Path | None = None
+) -> Response:
+    """Answer a GET or HEAD for ``target`` from the build in ``folder`` (the SSE stream is handled apart).
+
+    ``search``, when given, is the folder whose ``pagefind/`` answers for the build's (see preview_search).
+    """
     path = split_target(target)[0]
     if path == overlay.PREFIX.rstrip("/") or path.startswith(overlay.PREFIX):
         return _internal(state, path, base_path)
     if not state.token or folder is None:  # no good build yet: every page explains, through the overlay
         return _page(HTTPStatus.SERVICE_UNAVAILABLE, overlay.standin_page(state.token))
     found = resolve(folder, target, base_path)
+    if search is not None and is_search_path(path, base_path):
+        found = resolve(search, target, base_path)
     if found.kind == "redirect":
         return _no_store(Response(HTTPStatus.FOUND, {"Location": found.location}, b"", None))
     if found.kind == "missing" or found.path is None:
@@ -349,6 +359,11 @@ def respond(state: State, folder: Path | None, target: str, base_path: str = "")
             return _no_store(Response(HTTPStatus.FOUND, {"Location": _quote(base_path + moved)}))
         return _not_found(state, folder)
     return _file(found.path, state.token)
+
+
+def is_search_path(path: str, base_path: str = "") -> bool:
+    """Whether a request path (undecoded) is under the search index's folder."""
+    return unquote(path).startswith(f"{base_path}/{SEARCH_BUNDLE}/")
 
 
 def _internal(state: State, path: str, base_path: str) -> Response:
@@ -416,7 +431,11 @@ class _Handler(BaseHTTPRequestHandler):
             self._stream_events()
             return
         state = preview.state  # one state per request: its token and its folder belong together
-        response = respond(state, state.folder, self.path, self.server.base_path)
+        base_path = self.server.base_path
+        search = None
+        if self.server.search is not None and is_search_path(split_target(self.path)[0], base_path):
+            search = self.server.search.folder(timeout=SEARCH_WAIT_SECONDS)  # the index of the newest build
+        response = respond(state, state.folder, self.path, base_path, search)
         try:
             with contextlib.ExitStack() as opened:
                 # Open before measuring: the length sent must be the length of the bytes sent.
@@ -475,6 +494,7 @@ class PreviewHTTPServer(ThreadingHTTPServer):
         self.preview = preview
         self.base_path = base_path
         self.verbose = verbose
+        self.search: PreviewSearch | None = None  # answers for /pagefind/ when set
         self.address_family = socket.AF_INET6 if ":" in address[0] else socket.AF_INET
         super().__init__(address, _Handler)
 
@@ -521,7 +541,10 @@ class PreviewServer:
             drafts=True,
             future=True,
             base_url=self.url.rstrip("/"),
+            search_index=False,  # indexed apart, after the reload: self.search
         )
+        self.search = PreviewSearch(self.folder / "search", log=log)
+        self.http.search = self.search
         self.fixed_clock = options.now is not None
         self.builder = Builder(self.options)
         self.watch = WatchSet.for_site(self.root, theme=(THEME_TEMPLATES, THEME_STATIC))
@@ -563,6 +586,7 @@ class PreviewServer:
         self._stopping = True
         self.debouncer.close()
         self.preview.close()
+        self.search.close()
         with contextlib.suppress(Exception):
             self.watcher.stop()
         if any(t.name == "byline-http" for t in self._threads):
@@ -579,7 +603,9 @@ class PreviewServer:
         if served is not None and not target.exists():
             prime_copy(served, target, self.root)
         self.builder.options = replace(self.builder.options, output=target)
-        return self.builder.build()
+        result = self.builder.build()
+        self.search.submit(result.search_documents)
+        return result
 
     def _build_loop(self) -> None:
         while not self._stopping:

@@ -236,7 +236,7 @@ def exchange(built: Path, request: str) -> tuple[str, bytes]:
     preview = Preview(lambda: None)  # type: ignore[arg-type, return-value]
     preview._state = replace(STATE, folder=built)  # the build is served from the folder it names
     preview.ready.set()
-    server = SimpleNamespace(preview=preview, base_path="", verbose=False)
+    server = SimpleNamespace(preview=preview, base_path="", verbose=False, search=None)
     connection = FakeConnection(request.encode())
     _Handler(connection, ("127.0.0.1", 1), server)  # type: ignore[arg-type]
     head, _, body = bytes(connection.sent).partition(b"\r\n\r\n")
