@@ -17,6 +17,28 @@ from .theme import template_dirs
 from .views import Derived, Shared
 
 
+class _ViewEnvironment(jinja2.Environment):
+    """Jinja's environment with a faster ``a.b`` for views, which are dicts.
+
+    Jinja tries ``getattr(view, "b")`` first and reads the key only after that raised
+    AttributeError, which cost a fifth of rendering. A dict's key is read first here
+    whenever the name is not one of dict's own attributes, which is exactly when
+    Jinja's ``getattr`` would have failed: the same result, without the exception.
+    """
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        if type(obj) in _VIEW_TYPES and attribute not in _DICT_ATTRIBUTES:
+            try:
+                return obj[attribute]
+            except KeyError:
+                return self.undefined(obj=obj, name=attribute)
+        return super().getattr(obj, attribute)
+
+
+_VIEW_TYPES = frozenset({dict, Shared})
+_DICT_ATTRIBUTES = frozenset(dir(dict)) | frozenset(dir(Shared))
+
+
 def make_environment(dirs: list[Path], compiled: Path | None = None) -> jinja2.Environment:
     """A strict environment: a typo in a template is an error, never a silent blank.
 
@@ -30,7 +52,7 @@ def make_environment(dirs: list[Path], compiled: Path | None = None) -> jinja2.E
             bytecode_cache = jinja2.FileSystemBytecodeCache(str(compiled))
         except OSError:
             bytecode_cache = None
-    return jinja2.Environment(
+    return _ViewEnvironment(
         loader=jinja2.FileSystemLoader([str(d) for d in dirs]),
         bytecode_cache=bytecode_cache,
         autoescape=jinja2.select_autoescape(enabled_extensions=("html", "xml"), default_for_string=True),

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import jinja2
 import pytest
 
 from byline.errors import BuildFailed
-from byline.render import Renderer
+from byline.render import Renderer, make_environment
 from byline.theme import THEME_TEMPLATES
+from byline.views import Shared
 from tests.conftest import MakeSite
 from tests.helpers import article, build_site, messages
 
@@ -123,3 +125,24 @@ def test_fingerprint_follows_templates_a_page_imports(make_site: MakeSite) -> No
     assert theme_only.fingerprint("index.html", context) != override.fingerprint("index.html", context)
     assert theme_only.fingerprint("page.html", context) == override.fingerprint("page.html", context)
     assert theme_only.fingerprint("page.html", context) != theme_only.fingerprint("page.html", {"x": 2})
+
+
+LOOKUPS = (
+    "{{ v.title }}|{{ v['title'] }}|{{ v.items()|list|length }}|{{ v.get('title') }}|{{ v.keys()|list|length }}"
+    "|{{ v.values is defined }}|{{ v.nested.name }}|{{ v.missing is defined }}|{{ v.missing2 | default('d') }}"
+)
+
+
+@pytest.mark.parametrize("make", [dict, Shared])
+def test_view_lookups_give_what_plain_jinja_gives(make: type) -> None:
+    """Reading a view's key first (a fast path) changes no result, not even for keys named like dict methods."""
+    view = make(title="Depot", items="not the method", nested=make(name="Quay"))
+    context = {"v": view}
+    fast = make_environment([]).from_string(LOOKUPS).render(context)
+    plain = jinja2.Environment(undefined=jinja2.StrictUndefined).from_string(LOOKUPS).render(context)
+    assert fast == plain == "Depot|Depot|3|Depot|3|True|Quay|False|d"
+
+
+def test_a_missing_key_is_still_a_strict_error() -> None:
+    with pytest.raises(jinja2.UndefinedError, match="has no attribute 'headline'"):
+        make_environment([]).from_string("{{ v.headline }}").render(v=Shared(title="x"))
