@@ -14,11 +14,12 @@ lines, so a file is re-read only when it has a problem to locate.
 from __future__ import annotations
 
 import difflib
+import functools
 import html
 import re
 import xml.etree.ElementTree as ElementTree
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -288,7 +289,7 @@ def _topic_problems(articles: Sequence[Article]) -> Iterator[ContentError]:
             continue
         article, index = found[0]
         tag = article.tags[index]
-        near = _likely_meant(tag, {names[s]: n for s, n in established.items() if s != slug})
+        near = _likely_meant(tag, tuple(sorted((names[s], n) for s, n in established.items() if s != slug)))
         if near:
             yield ContentError(
                 article.source,
@@ -298,8 +299,10 @@ def _topic_problems(articles: Sequence[Article]) -> Iterator[ContentError]:
             )
 
 
-def _likely_meant(tag: str, candidates: Mapping[str, int]) -> tuple[str, int] | None:
-    """The established topic most like ``tag`` (ties: the more used), if any is alike enough."""
+@functools.lru_cache(maxsize=4096)  # the preview asks again on every rebuild, with the same topics
+def _likely_meant(tag: str, established: tuple[tuple[str, int], ...]) -> tuple[str, int] | None:
+    """The established topic (name, use count) most like ``tag`` (ties: the more used), if any is alike enough."""
+    candidates = dict(established)
     folded = {name.casefold(): name for name in candidates}
     near = difflib.get_close_matches(tag.casefold(), folded, n=3, cutoff=TOPIC_SIMILARITY)  # quick-ratio filtered
     if not near:
