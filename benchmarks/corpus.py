@@ -80,6 +80,11 @@ class Corpus:
         """The article an editor is most likely to fix: the latest one on the front page."""
         return max(self.published, key=lambda a: (a.when, a.path))
 
+    @property
+    def oldest_published(self) -> ArticleSpec:
+        """An archive article a correction reaches years later."""
+        return min(self.published, key=lambda a: (a.when, a.path))
+
     def describe(self) -> str:
         """One line for humans: counts by status and the body-length spread."""
         counts = {s: sum(1 for a in self.articles if a.status == s) for s in ("published", "draft", "scheduled")}

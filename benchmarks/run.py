@@ -141,6 +141,10 @@ def steps(corpus: Corpus, output: Path) -> list[Step]:
         path = root / corpus.newest_published.path
         path.write_bytes(path.read_bytes() + b"\nThe company confirmed the figures in a statement on Friday.\n")
 
+    def correct_old() -> None:
+        path = root / corpus.oldest_published.path
+        path.write_bytes(path.read_bytes() + b"\nThis article was corrected: the contract was worth less.\n")
+
     def add_one() -> None:
         add_article(corpus)
 
@@ -153,6 +157,7 @@ def steps(corpus: Corpus, output: Path) -> list[Step]:
         Step("cold build (--clean, no cache, no output)", cold, clean=True),
         Step("no-change rebuild", lambda: None),
         Step("after editing one article's body", edit_body),
+        Step("after editing the oldest article's body", correct_old),
         Step("after adding one article", add_one),
         Step("after editing one template (article.html)", edit_template),
     ]

@@ -22,6 +22,7 @@ STEPS = (
     "cold build (--clean, no cache, no output)",
     "no-change rebuild",
     "after editing one article's body",
+    "after editing the oldest article's body",
     "after adding one article",
     "after editing one template (article.html)",
 )
