@@ -1,20 +1,27 @@
 """Full-text search: a Pagefind index of the published articles, made once per build.
 
-Pagefind (PyPI ``pagefind[extended]``, whose binary ``python -m pagefind`` runs) indexes
-one small document per published article, written from the article's view: headline,
-standfirst and body, with filters for section, author, topic and region and a date to
-sort by. Drafts, scheduled articles and index pages are never given to it. Indexing the
-views rather than the rendered pages keeps a template edit from re-indexing the site,
-and lets indexing run while pages render.
+Pagefind (PyPI ``pagefind[extended]``, whose binary ``python -m pagefind`` runs) indexes one small
+document per published article, written from the article's view: headline, standfirst
+and body, with filters for section, author, topic and region and a date to sort by.
+Drafts, scheduled articles and index pages are never given to it. Indexing the views
+rather than the rendered pages keeps a template edit from re-indexing the site, and lets
+indexing run while pages render.
 
-Indexing a large site takes tens of seconds, so the index is two Pagefind bundles that
-the search page merges: ``recent`` (the articles of the newest year, where editors work)
-and ``archive`` (all older ones). When a bundle's documents are exactly those the
-previous build indexed (their digest is kept in it as ``byline-search.txt``), that
-build's bundle is linked into the new output instead; so an edit or a new article
-re-indexes the recent year only, and a template edit nothing. Pagefind's output depends
-only on its input (see ``canonicalise``), so a reused bundle equals a fresh one.
-``pagefind/shards.json`` names the bundles, newest first.
+The index is one Pagefind bundle ("shard") per calendar year of the articles' dates (in
+the site's timezone, as in their URLs), named by the year (``pagefind/2026/``); a year of
+more than ``SHARD_CAP`` articles is split into months (``pagefind/2026-03/``). The rule
+depends on the content only, so a clean build and an incremental one make the same
+shards. ``pagefind/shards.json`` names them, newest first; the search page merges them,
+and only the first carries Pagefind's code. When a shard's documents are exactly those
+the previous build indexed (their digest is kept in it as ``byline-search.txt``), that
+build's bundle is linked into the new output instead; so an edit re-indexes one year
+(or month), a new article the newest, and a template edit nothing.
+
+The shards to index are indexed one after another by one background process, which
+writes each shard's documents out, runs Pagefind on them, removes them and tidies the
+bundle itself: memory is one shard's worth, and rendering is not held up. Pagefind's
+output depends only on its input (see ``canonicalise``), so a reused bundle equals a
+fresh one.
 """
 
 from __future__ import annotations
@@ -30,6 +37,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -39,11 +47,11 @@ from typing import Any
 
 from .errors import BuildFailed, ContentError
 
-SEARCH_VERSION = "2"  # change when the documents or the way they are indexed change
+SEARCH_VERSION = "3"  # change when the documents or the way they are indexed change
 BUNDLE = "pagefind"  # the output folder of the index; urls.RESERVED keeps pages out of it
 KEY_FILE = "byline-search.txt"
 MANIFEST = "shards.json"
-SHARDS = ("recent", "archive")  # newest first: the search page lists "newest first" shard by shard
+SHARD_CAP = 2500  # a year with more articles than this is split into one shard per month
 # Pagefind's own ready-made interfaces: the theme has its own, so these are dropped from the output.
 UNUSED = (
     "pagefind-ui.js",
@@ -66,7 +74,7 @@ class SearchDocument:
     year: int
     article: Mapping[str, Any]  # the article's view
     language: str
-    shard: str = "recent"
+    shard: str
 
     @cached_property
     def html(self) -> str:
@@ -90,6 +98,12 @@ class SearchResult:
         return not self.indexed
 
 
+def assign_shards(dates: list[str], cap: int = SHARD_CAP) -> list[str]:
+    """The shard of each ISO date (``YYYY-MM-...``): its year, or its month when the year holds more than ``cap``."""
+    per_year = Counter(date[:4] for date in dates)
+    return [date[:4] if per_year[date[:4]] <= cap else date[:7] for date in dates]
+
+
 def search_documents(outputs: Iterable[Any], language: str) -> list[SearchDocument]:
     """One document per published article page among ``outputs``; nothing else is searchable."""
     found = []
@@ -97,19 +111,21 @@ def search_documents(outputs: Iterable[Any], language: str) -> list[SearchDocume
         article = output.context.get("article") if output.kind == "article" else None
         if article is None or article["status"] != "published":
             continue
-        year = int(article["date"]["iso"][:4])  # the year in the site's timezone, as in the URL
-        found.append((output.path, year, article))
-    newest = max((year for _, year, _ in found), default=0)
+        found.append((output.path, article))
+    # The date in the site's timezone, as in the URL.
+    shards = assign_shards([article["date"]["iso"] for _, article in found], SHARD_CAP)
     return [
-        SearchDocument(path, year, article, language, SHARDS[0] if year == newest else SHARDS[1])
-        for path, year, article in found
+        SearchDocument(path, int(shard[:4]), article, language, shard)
+        for (path, article), shard in zip(found, shards, strict=True)
     ]
 
 
 def shards_of(documents: list[SearchDocument]) -> dict[str, list[SearchDocument]]:
-    """The documents of each non-empty shard, newest shard first."""
-    shards = {name: [d for d in documents if d.shard == name] for name in SHARDS}
-    return {name: docs for name, docs in shards.items() if docs}
+    """The documents of each shard, newest shard first, each shard's in path order."""
+    shards: dict[str, list[SearchDocument]] = {}
+    for document in sorted(documents, key=lambda d: d.path):
+        shards.setdefault(document.shard, []).append(document)
+    return {name: shards[name] for name in sorted(shards, reverse=True)}
 
 
 def _document(article: Mapping[str, Any], language: str, shard: str) -> str:
@@ -137,9 +153,9 @@ def _document(article: Mapping[str, Any], language: str, shard: str) -> str:
     )
 
 
-def index_key(documents: list[SearchDocument]) -> str:
-    """Everything the bundle depends on: the documents, Pagefind's version and this module's."""
-    digest = hashlib.sha256(f"{SEARCH_VERSION}|pagefind={_pagefind_version()}".encode())
+def index_key(documents: list[SearchDocument], code: bool) -> str:
+    """Everything the bundle depends on: the documents, whether it carries the search code, the versions."""
+    digest = hashlib.sha256(f"{SEARCH_VERSION}|pagefind={_pagefind_version()}|code={code}".encode())
     for document in documents:
         digest.update(f"\0{document.path}\0{document.html}".encode())
     return digest.hexdigest()
@@ -155,16 +171,6 @@ def _pagefind_version() -> str:
 
 
 @dataclass
-class _Job:
-    """One shard being indexed by its own Pagefind process."""
-
-    shard: str
-    key: str
-    workdir: Path
-    process: subprocess.Popen[bytes]
-
-
-@dataclass
 class SearchIndexer:
     """Index in the background while pages render: ``start()`` before rendering, ``finish()`` after.
 
@@ -176,7 +182,8 @@ class SearchIndexer:
     staging: Path
     previous: Path | None = None
     result: SearchResult = field(default_factory=SearchResult)
-    _jobs: list[_Job] = field(default_factory=list)
+    _process: subprocess.Popen[bytes] | None = None
+    _workdir: Path | None = None
     _started: float = 0.0
 
     def start(self) -> None:
@@ -190,81 +197,118 @@ class SearchIndexer:
         bundle.mkdir(parents=True)
         (bundle / MANIFEST).write_text(json.dumps({"shards": list(shards)}) + "\n")
         self.result.files = 1
-        for shard, documents in shards.items():
-            key = index_key(documents)
+        jobs = []
+        for position, (shard, documents) in enumerate(shards.items()):
+            code = position == 0  # the first shard's code searches them all
+            key = index_key(documents, code)
             if self.previous is not None and _read_key(self.previous / BUNDLE / shard) == key:
                 self.result.files += _link_tree(self.previous / BUNDLE / shard, bundle / shard)
             else:
-                self._jobs.append(_start_pagefind(shard, key, documents, bundle / shard))
+                jobs.append((shard, key, code, documents))
                 self.result.indexed.append(shard)
+        if jobs:
+            self._start_child(jobs)
+
+    def _start_child(self, jobs: list[tuple[str, str, bool, list[SearchDocument]]]) -> None:
+        """Start the process that indexes ``jobs`` one after another.
+
+        The documents go to it as one file per shard: the child reads them while this
+        process renders pages.
+        """
+        self._workdir = workdir = Path(tempfile.mkdtemp(prefix="byline-search-"))
+        plan = []
+        for number, (shard, key, code, documents) in enumerate(jobs):
+            source = workdir / f"{number}.jsonl"
+            with source.open("w", encoding="utf-8") as stream:
+                for document in documents:
+                    stream.write(json.dumps([document.path, document.html], ensure_ascii=False) + "\n")
+            bundle = self.staging / BUNDLE / shard
+            plan.append({"shard": shard, "key": key, "code": code, "source": str(source), "bundle": str(bundle)})
+        (workdir / "plan.json").write_text(json.dumps(plan))
+        command = [sys.executable, "-m", "byline.search", str(workdir)]
+        env = {
+            **os.environ,
+            "PYTHONPATH": os.pathsep.join(filter(None, [str(_PACKAGE_HOME), os.environ.get("PYTHONPATH")])),
+        }
+        with (workdir / "log").open("wb") as log:  # a file, not a pipe: nobody reads while pages render
+            self._process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, cwd=workdir, env=env)
 
     def finish(self) -> SearchResult:
-        """Wait for Pagefind, tidy its bundles and record their keys; raise BuildFailed if it failed."""
+        """Wait for the indexing process and count its files; raise BuildFailed if it failed."""
         try:
-            for job in self._jobs:
-                code = job.process.wait()
+            if self._process is not None and self._workdir is not None:
+                code = self._process.wait()
                 if code != 0:
-                    log = (job.workdir / "log").read_text("utf-8", errors="replace").strip()
+                    log = (self._workdir / "log").read_text("utf-8", errors="replace").strip()
                     detail = f": {log}" if log else ""
                     raise BuildFailed([ContentError(BUNDLE, 0, f"search index: Pagefind failed (exit {code}){detail}")])
-                bundle = self.staging / BUNDLE / job.shard
-                for name in UNUSED:
-                    (bundle / name).unlink(missing_ok=True)
-                if job.shard != SHARDS[0]:  # merged into the first shard's search, which runs the code
-                    for path in [bundle / "pagefind.js", bundle / "pagefind-worker.js", *bundle.glob("wasm.*")]:
-                        path.unlink(missing_ok=True)
-                canonicalise(bundle)
-                (bundle / KEY_FILE).write_text(job.key + "\n")
-                self.result.files += sum(len(files) for _, _, files in os.walk(bundle))
+                self.result.files += int((self._workdir / "files").read_text())
         finally:
             self.close()
         self.result.seconds = time.perf_counter() - self._started
         return self.result
 
     def close(self) -> None:
-        """Stop any Pagefind still running (a failed render) and remove the documents."""
-        for job in self._jobs:
-            if job.process.poll() is None:
-                job.process.kill()
-                job.process.wait()
-            shutil.rmtree(job.workdir, ignore_errors=True)
-        self._jobs = []
-
-
-def _start_pagefind(shard: str, key: str, documents: list[SearchDocument], bundle: Path) -> _Job:
-    """Start a process that writes the shard's documents as a small site and runs Pagefind on it.
-
-    The documents go to it as one file: writing thousands of small files takes seconds, and
-    the child does that while this process renders pages.
-    """
-    workdir = Path(tempfile.mkdtemp(prefix=f"byline-search-{shard}-"))
-    with (workdir / "documents.jsonl").open("w", encoding="utf-8") as stream:
-        for document in documents:
-            stream.write(json.dumps([document.path, document.html], ensure_ascii=False) + "\n")
-    command = [sys.executable, "-m", "byline.search", str(workdir), str(bundle)]
-    env = {
-        **os.environ,
-        "PYTHONPATH": os.pathsep.join(filter(None, [str(_PACKAGE_HOME), os.environ.get("PYTHONPATH")])),
-    }
-    with (workdir / "log").open("wb") as log:  # a file, not a pipe: nobody reads while pages render
-        process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, cwd=workdir, env=env)
-    return _Job(shard, key, workdir, process)
+        """Stop the indexing process if it still runs (a failed render) and remove its documents."""
+        if self._process is not None and self._process.poll() is None:
+            self._process.kill()
+            self._process.wait()
+        self._process = None
+        if self._workdir is not None:
+            shutil.rmtree(self._workdir, ignore_errors=True)
+            self._workdir = None
 
 
 _PACKAGE_HOME = Path(__file__).resolve().parents[1]  # so the child imports this very Byline
 
 
-def index_documents(workdir: Path, bundle: Path) -> int:
-    """In the child process: write ``workdir/documents.jsonl`` out as a site and index it with Pagefind."""
+# --- in the child process: python -m byline.search WORKDIR ----------------------------------
+
+
+def index_shards(workdir: Path) -> int:
+    """Index each shard of ``workdir/plan.json`` in turn and tidy its bundle; write the file count."""
+    files = 0
+    for job in json.loads((workdir / "plan.json").read_text()):
+        bundle = Path(job["bundle"])
+        with open(job["source"], encoding="utf-8") as stream:
+            _pagefind(stream, bundle, workdir)
+        for name in UNUSED:
+            (bundle / name).unlink(missing_ok=True)
+        if not job["code"]:  # merged into the first shard's search, which runs the code
+            for path in [bundle / "pagefind.js", bundle / "pagefind-worker.js", *bundle.glob("wasm.*")]:
+                path.unlink(missing_ok=True)
+        canonicalise(bundle)
+        (bundle / KEY_FILE).write_text(job["key"] + "\n")
+        files += sum(len(names) for _, _, names in os.walk(bundle))
+    (workdir / "files").write_text(f"{files}\n")
+    return 0
+
+
+def _pagefind(documents: Iterable[str], bundle: Path, workdir: Path) -> None:
+    """Index ``documents`` (JSON lines of [path, html]) into ``bundle``: written out as a small site for Pagefind.
+
+    Pagefind's CLI indexes on every core and has written everything when it exits; its
+    service (the ``pagefind`` Python API) was slower here, one document at a time, and
+    may still be writing the bundle after it answers. The site is removed at once, in
+    this process, so the build never waits for it.
+    """
     site = workdir / "site"
-    with (workdir / "documents.jsonl").open(encoding="utf-8") as stream:
-        for line in stream:
-            path, text = json.loads(line)
-            target = site / path
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(text, encoding="utf-8")
+    for line in documents:
+        path, text = json.loads(line)
+        target = site / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
     command = [sys.executable, "-m", "pagefind", "--site", str(site), "--output-path", str(bundle), "--quiet"]
-    return subprocess.run(command, cwd=workdir).returncode
+    try:
+        code = subprocess.run(command, cwd=workdir).returncode
+    finally:
+        shutil.rmtree(site, ignore_errors=True)
+    if code != 0:
+        raise PagefindError(f"Pagefind failed on {bundle.name} (exit {code})")
+
+
+class PagefindError(Exception):
+    """Pagefind failed."""
 
 
 def _read_key(bundle: Path) -> str | None:
@@ -433,5 +477,8 @@ def _cbor_decode(data: bytes, at: int) -> tuple[Any, int]:
     raise ValueError(f"unexpected CBOR major type {major}")
 
 
-if __name__ == "__main__":  # python -m byline.search WORKDIR BUNDLE: see _start_pagefind
-    sys.exit(index_documents(Path(sys.argv[1]), Path(sys.argv[2])))
+if __name__ == "__main__":  # python -m byline.search WORKDIR: see SearchIndexer._start_child
+    try:
+        sys.exit(index_shards(Path(sys.argv[1])))
+    except PagefindError as error:
+        sys.exit(str(error))

@@ -1,4 +1,4 @@
-"""The Pagefind index: published articles only, four filters, reused when nothing indexed changed, reproducible."""
+"""The Pagefind index: published articles only, four filters, one shard a year, reused when nothing indexed changed, reproducible."""
 
 from __future__ import annotations
 
@@ -45,11 +45,11 @@ def shards(out: Path) -> list[str]:
 
 
 def test_sample_index_holds_the_published_articles_only(sample: SampleSite) -> None:
-    assert shards(sample.out) == ["recent", "archive"], "the sample has articles of 2026 and of 2025"
-    recent = sample.out / "pagefind/recent"
+    assert shards(sample.out) == ["2026", "2025"], "the sample has articles of 2026 and of 2025"
+    recent = sample.out / "pagefind/2026"
     assert (recent / "pagefind.js").is_file() and (recent / "pagefind-entry.json").is_file()
     assert not (recent / "pagefind-ui.js").exists(), "Pagefind's own interfaces are not shipped"
-    assert not (sample.out / "pagefind/archive/pagefind.js").exists(), "the recent shard's code searches both"
+    assert not (sample.out / "pagefind/2025/pagefind.js").exists(), "the newest shard's code searches both"
     assert sample.result.search is not None
     assert sample.result.search.documents == sample.result.articles == len(sample.article_urls)
     counts = {
@@ -57,7 +57,7 @@ def test_sample_index_holds_the_published_articles_only(sample: SampleSite) -> N
         for shard in shards(sample.out)
     }
     assert sum(c["page_count"] for c in counts.values()) == len(sample.article_urls)
-    assert counts["archive"]["page_count"] == len([u for u in sample.article_urls if u.startswith("/articles/2025/")])
+    assert counts["2025"]["page_count"] == len([u for u in sample.article_urls if u.startswith("/articles/2025/")])
 
 
 def test_documents_come_from_published_article_pages_only(make_site: MakeSite) -> None:
@@ -67,7 +67,7 @@ def test_documents_come_from_published_article_pages_only(make_site: MakeSite) -
     documents = search.search_documents(plan_site(site, NOW), "en-GB")
     paths = sorted(d.path for d in documents)
     assert len(paths) == 5 and all(p.startswith("articles/") and p.endswith("/index.html") for p in paths)
-    assert {d.path[9:13]: d.shard for d in documents} == {"2025": "archive", "2026": "recent"}
+    assert {d.path[9:13]: d.shard for d in documents} == {"2025": "2025", "2026": "2026"}
     text = "".join(d.html for d in documents)
     assert "Quantum marmalade" not in text and "Heliotrope ledger" not in text
     assert 'data-pagefind-filter="region">North East<' in text
@@ -75,18 +75,18 @@ def test_documents_come_from_published_article_pages_only(make_site: MakeSite) -
 
 def test_index_has_section_author_topic_and_region_filters(make_site: MakeSite) -> None:
     out = build_site(make_site(FILES)).output
-    assert filters_of(out / "pagefind/recent") == {
+    assert filters_of(out / "pagefind/2026") == {
         "author": ["Ruth Calloway", "Simon Malia"],
         "region": ["Cumbria", "North East"],
         "section": ["Members' News", "News"],
-        "shard": ["recent"],
+        "shard": ["2026"],
         "topic": ["Energy", "Exports", "Shipping"],
     }
-    assert filters_of(out / "pagefind/archive") == {
+    assert filters_of(out / "pagefind/2025") == {
         "author": ["Simon Malia"],
         "region": ["Yorkshire"],
         "section": ["Members' News"],
-        "shard": ["archive"],
+        "shard": ["2025"],
         "topic": ["Textiles"],
     }
 
@@ -94,8 +94,8 @@ def test_index_has_section_author_topic_and_region_filters(make_site: MakeSite) 
 def test_an_unchanged_index_is_reused_and_a_changed_one_rebuilt(make_site: MakeSite) -> None:
     root = make_site(FILES)
     first = build_site(root)
-    assert first.search and first.search.indexed == ["recent", "archive"] and first.search.documents == 5
-    entries = {shard: first.output / f"pagefind/{shard}/pagefind-entry.json" for shard in ("recent", "archive")}
+    assert first.search and first.search.indexed == ["2026", "2025"] and first.search.documents == 5
+    entries = {shard: first.output / f"pagefind/{shard}/pagefind-entry.json" for shard in ("2026", "2025")}
     inodes = {shard: entry.stat().st_ino for shard, entry in entries.items()}
     (root / "templates").mkdir()
     (root / "templates/page.html").write_text('{% extends "base.html" %}{% block main %}A page{% endblock %}\n')
@@ -104,8 +104,76 @@ def test_an_unchanged_index_is_reused_and_a_changed_one_rebuilt(make_site: MakeS
     assert {shard: entry.stat().st_ino for shard, entry in entries.items()} == inodes
     (root / "content/articles/a.md").write_text(FILES["content/articles/a.md"].replace("opened", "reopened"))
     third = build_site(root, first.output)
-    assert third.search and third.search.indexed == ["recent"], "an edit this year leaves the archive alone"
-    assert entries["archive"].stat().st_ino == inodes["archive"]
+    assert third.search and third.search.indexed == ["2026"], "an edit this year leaves the older years alone"
+    assert entries["2025"].stat().st_ino == inodes["2025"]
+
+
+def test_shards_are_years_and_months_of_a_year_above_the_cap() -> None:
+    dates = ["2019-05-02T10:00:00+01:00", "2026-03-01T09:00:00+00:00", "2026-03-09T09:00:00+00:00"]
+    dates += ["2026-11-30T23:30:00+00:00", "2019-12-31T23:59:00+00:00"]
+    assert search.assign_shards(dates, cap=3) == ["2019", "2026", "2026", "2026", "2019"]
+    assert search.assign_shards(dates, cap=2) == ["2019", "2026-03", "2026-03", "2026-11", "2019"]
+    assert search.assign_shards(dates) == search.assign_shards(dates, cap=search.SHARD_CAP)
+    assert search.assign_shards(dates[:2] * 2500 + dates[:1]) == ["2019-05", "2026"] * 2500 + ["2019-05"]
+    assert search.assign_shards([]) == []
+
+
+def test_shards_run_newest_first_whatever_the_order_of_the_pages(make_site: MakeSite) -> None:
+    site = check_site(make_site(FILES)).site
+    assert site is not None
+    outputs = list(plan_site(site, NOW))
+    documents = search.search_documents(outputs, "en-GB")
+    backwards = search.search_documents(list(reversed(outputs)), "en-GB")
+    ordered = {shard: [d.path for d in docs] for shard, docs in search.shards_of(documents).items()}
+    assert list(ordered) == ["2026", "2025"]
+    assert ordered == {shard: [d.path for d in docs] for shard, docs in search.shards_of(backwards).items()}
+    assert all(paths == sorted(paths) for paths in ordered.values())
+    months = [
+        search.SearchDocument(f"articles/{n}/index.html", 2026, {}, "en", s)
+        for n, s in enumerate(["2026-01", "2026-11", "2025", "2026-03", "2019"])
+    ]
+    assert list(search.shards_of(months)) == ["2026-11", "2026-03", "2026-01", "2025", "2019"]
+
+
+def test_an_edit_in_an_old_year_reindexes_that_year_only(make_site: MakeSite) -> None:
+    files = {**FILES, "content/articles/older.md": article("Mill reopens", "2024-09-09", tags="[Textiles]")}
+    root = make_site(files)
+    first = build_site(root)
+    assert first.search and first.search.shards == first.search.indexed == ["2026", "2025", "2024"]
+    entries = {shard: first.output / f"pagefind/{shard}/pagefind-entry.json" for shard in first.search.shards}
+    inodes = {shard: entry.stat().st_ino for shard, entry in entries.items()}
+    (root / "content/articles/old.md").write_text(files["content/articles/old.md"] + "\nThe loom still weaves.\n")
+    second = build_site(root, first.output)
+    assert second.search and second.search.indexed == ["2025"], "only the edited article's year is indexed again"
+    assert entries["2025"].stat().st_ino != inodes["2025"]
+    assert [entries[s].stat().st_ino for s in ("2026", "2024")] == [inodes["2026"], inodes["2024"]]
+    assert snapshot(second.output) == snapshot(build_site(root, root.parent / "clean", clean=True).output)
+
+
+def test_a_new_year_takes_the_search_code_from_the_last(make_site: MakeSite) -> None:
+    old = {name: text for name, text in FILES.items() if "2026-" not in text}
+    root = make_site(old, with_article=False)
+    first = build_site(root)
+    assert first.search and first.search.shards == ["2025"]
+    assert (first.output / "pagefind/2025/pagefind.js").is_file()
+    for name, text in FILES.items():
+        (root / name).write_text(text)
+    (root / "content/articles/quayside.md").write_text(article())
+    second = build_site(root, first.output)
+    assert second.search and second.search.indexed == ["2026", "2025"], "the old year's bundle loses the code"
+    assert not (second.output / "pagefind/2025/pagefind.js").exists()
+    assert (second.output / "pagefind/2026/pagefind.js").is_file()
+    assert snapshot(second.output) == snapshot(build_site(root, root.parent / "clean", clean=True).output)
+
+
+def test_a_year_above_the_cap_is_one_shard_a_month(make_site: MakeSite, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(search, "SHARD_CAP", 2)
+    files = {**FILES, "content/articles/d.md": article("Ferry trials begin", "2026-01-20", tags="[Shipping]")}
+    out = build_site(make_site(files)).output
+    assert shards(out) == ["2026-03", "2026-02", "2026-01", "2025"]
+    assert filters_of(out / "pagefind/2026-02")["shard"] == ["2026-02"]
+    pages = {s: json.loads((out / f"pagefind/{s}/pagefind-entry.json").read_text()) for s in shards(out)}
+    assert [p["languages"]["en-gb"]["page_count"] for p in pages.values()] == [1, 3, 1, 1]
 
 
 def test_incremental_and_clean_builds_write_the_same_index(make_site: MakeSite) -> None:

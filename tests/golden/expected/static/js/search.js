@@ -1,7 +1,8 @@
 // Byline's search page: Pagefind's index (built with the site into /pagefind/) behind the
-// theme's own form. The index is a few bundles ("shards": the newest year, then the archive)
-// that Pagefind merges; /pagefind/shards.json names them, newest first. A module script, so it never blocks rendering; without it the form still
-// submits to /search/?q=... and the page offers browsing instead.
+// theme's own form. The index is one bundle ("shard") per year, or per month of a very full
+// year, that Pagefind merges; /pagefind/shards.json names them, newest first, and only the
+// first carries Pagefind's code. A module script, so it never blocks rendering; without it
+// the form still submits to /search/?q=... and the page offers browsing instead.
 //
 // The address keeps the query and filters (?q=...&section=...), so a search can be shared,
 // bookmarked and restored with the Back button.
