@@ -287,10 +287,11 @@ def index_shards(workdir: Path) -> int:
 def _pagefind(documents: Iterable[str], bundle: Path, workdir: Path) -> None:
     """Index ``documents`` (JSON lines of [path, html]) into ``bundle``: written out as a small site for Pagefind.
 
-    Pagefind's CLI indexes on every core and has written everything when it exits; its
-    service (the ``pagefind`` Python API) was slower here, one document at a time, and
-    may still be writing the bundle after it answers. The site is removed at once, in
-    this process, so the build never waits for it.
+    Pagefind's CLI indexes on every core and has written everything when it exits. Its
+    service (the ``pagefind`` Python API, no files) was slower here (one document at a
+    time: 4.8 s against 3.7 s for a year of 666 articles, writing and removing the files
+    included), and it exits the moment its input ends, which once left a bundle half
+    written. The files are removed here, in the background, so the build never waits.
     """
     site = workdir / "site"
     for line in documents:

@@ -30,6 +30,7 @@ AXE = ROOT / "tests/js/node_modules/axe-core/axe.min.js"
 PHRASE = "former tram depot"  # from the Carrick & Vane article only
 PHRASE_ARTICLE = "Glasgow distillery Carrick & Vane secures first US export deal"
 DRAFT_PHRASE = "quantum marmalade"  # only in the sample's draft
+OLD_ARTICLE = "Halvergate Precision marks 40 years on Teesside with apprenticeship pledge"  # the 2025 shard only
 WIDTHS = {"phone": (360, 740), "200% zoom": (640, 400)}  # 200% zoom of a 1280×800 window
 
 
@@ -207,6 +208,15 @@ def test_newest_first_orders_results_across_both_shards(page: Page, site_url: st
     moments = [datetime.fromisoformat(s) for s in stamps]
     assert len(moments) >= 5 and moments == sorted(moments, reverse=True)
     assert {m.year for m in moments} == {2025, 2026}, "the 2025 shard's articles follow the 2026 one's"
+
+
+@pytest.mark.parametrize("query", ["machinists", "halverg", "toolmaker machinists"])
+def test_search_finds_words_only_an_older_shard_holds(page: Page, site_url: str, query: str) -> None:
+    """Whole words, the start of a word being typed and several words, all only in a 2025 article."""
+    page.goto(site_url + "/search/")
+    status = search_for(page, query)
+    assert status.startswith("1 article"), status
+    expect(page.locator(".search-result-title a")).to_have_text(OLD_ARTICLE)
 
 
 def test_search_works_inside_the_preview_server(page: Page, tmp_path: Path) -> None:

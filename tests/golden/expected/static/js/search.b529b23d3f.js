@@ -32,7 +32,8 @@ async function start(form) {
     const options = { baseUrl: form.dataset.base, excerptLength: 28 };
     pagefind = await import(new URL(`${shards[0]}/pagefind.js`, bundle).href);
     await pagefind.options(options);
-    for (const shard of shards.slice(1)) await pagefind.mergeIndex(new URL(`${shard}/`, bundle).href, options);
+    // All at once: Pagefind lists each bundle as it is asked, so the order stays that of the shards.
+    await Promise.all(shards.slice(1).map((shard) => pagefind.mergeIndex(new URL(`${shard}/`, bundle).href, options)));
     await pagefind.init();
   } catch (error) {
     status.textContent = "Search is not available yet. Every article can still be found by section, topic, region, author or date below.";
@@ -43,7 +44,7 @@ async function start(form) {
   let shown = 0;
   let latest = 0; // the newest search; an older one finishing late must not overwrite it
   let pause;
-  const indexed = new Map(); // "shard word" -> Promise<boolean>: whether that shard holds the word
+  const indexed = new Map(); // word -> Promise<Set>: the shards that hold it
 
   restore(true);
   form.addEventListener("submit", (event) => {
@@ -119,20 +120,20 @@ async function start(form) {
   }
 
   // Search the shards `where` (those holding every word). Best matches come from one merged
-  // search when that is all of them. Newest first asks shard by shard, newest shard first,
-  // because Pagefind orders merged results by each shard's own rank, not by date.
+  // search when that is all of them. Newest first asks each shard (all at once) and lists
+  // their results newest shard first, because Pagefind orders merged results by each
+  // shard's own rank, not by date.
   async function find(term, filters, newest, where) {
     if (!newest && where.length === shards.length) {
       const search = await pagefind.search(term, { filters });
       return search && search.results;
     }
     const options = newest ? { sort: { date: "desc" } } : {};
-    const results = [];
-    for (const shard of where) {
-      const search = await pagefind.search(term, { ...options, filters: { ...filters, shard } });
-      if (!search) return null;
-      results.push(...search.results);
-    }
+    const searches = await Promise.all(
+      where.map((shard) => pagefind.search(term, { ...options, filters: { ...filters, shard } })),
+    );
+    if (searches.some((search) => !search)) return null;
+    const results = searches.flatMap((search) => search.results);
     return newest ? results : results.sort((a, b) => b.score - a.score);
   }
 
@@ -143,29 +144,35 @@ async function start(form) {
   async function shardsHolding(query) {
     if (query.includes('"')) return shards; // a quoted phrase is matched exactly by Pagefind itself
     const words = query.split(/\s+/).map(normalise).filter(Boolean);
-    const holding = [];
-    for (const shard of shards) {
-      let all = true;
-      for (const word of words) {
-        const key = `${shard} ${word}`;
-        if (!indexed.has(key)) indexed.set(key, isIndexed(word, shard));
-        if (!(await indexed.get(key))) {
-          all = false;
-          break;
-        }
-      }
-      if (all) holding.push(shard);
+    let holding = shards;
+    for (const word of words) {
+      if (!indexed.has(word)) indexed.set(word, shardsWith(word));
+      const have = await indexed.get(word);
+      holding = holding.filter((shard) => have.has(shard));
+      if (!holding.length) break;
     }
     return holding;
   }
 
   // A shard holds a word if it is a whole word there (an exact search finds it), or the start
-  // of one: what a lenient search for it highlights begins with it.
-  async function isIndexed(word, shard) {
-    const filters = { shard };
-    const exact = await pagefind.search(`"${word}"`, { filters });
-    if (exact && exact.results.length) return true;
-    const loose = await pagefind.search(word, { filters });
+  // of one: what a lenient search for it there highlights begins with it. One search of all
+  // the shards counts the results in each (Pagefind counts filter values only when a filter
+  // is set, hence "any shard"), so only shards with lenient matches and no exact one are
+  // asked on their own.
+  async function shardsWith(word) {
+    const every = { filters: { shard: { any: shards } } };
+    const exact = await pagefind.search(`"${word}"`, every);
+    const found = new Set(shards.filter((shard) => exact?.filters?.shard?.[shard] > 0));
+    if (found.size === shards.length) return found;
+    const loose = await pagefind.search(word, every);
+    const maybe = shards.filter((shard) => !found.has(shard) && loose?.filters?.shard?.[shard] > 0);
+    const starts = await Promise.all(maybe.map((shard) => startsWord(word, shard)));
+    maybe.forEach((shard, i) => starts[i] && found.add(shard));
+    return found;
+  }
+
+  async function startsWord(word, shard) {
+    const loose = await pagefind.search(word, { filters: { shard } });
     if (!loose || !loose.results.length) return false;
     const page = await loose.results[0].data();
     const words = page.content.split(/\s+/);
