@@ -81,11 +81,13 @@ class ContextDigests:
     Views mark the dicts many pages share (``views.Shared``: cards, articles, authors,
     the site); a Shared's digest is remembered by identity and stands in for it. The
     memo holds the dict itself, so its id cannot be reused while the memo lives. The
-    top levels of a context are walked to find them; anything deeper is serialised
-    whole by json (a Shared down there is then simply hashed in full).
+    top levels of a context, and of each Shared, are walked to find them (an article
+    view's related cards and author are hashed once each, not inside every article);
+    anything deeper is serialised whole by json (a Shared down there is hashed in full).
     """
 
     WALK_DEPTH = 3  # context -> index -> list of cards; context -> feed -> entries
+    SHARED_DEPTH = 2  # article -> related -> cards; article -> author profile
 
     def __init__(self) -> None:
         self._memo: dict[int, tuple[object, str]] = {}
@@ -98,7 +100,8 @@ class ContextDigests:
         if kind is Shared:
             hit = self._memo.get(id(value))
             if hit is None or hit[0] is not value:
-                hit = (value, "#" + hashlib.blake2b(_dumps(value).encode(), digest_size=16).hexdigest())
+                inside = self._token(dict(value), self.SHARED_DEPTH)  # its own shared parts by their digests
+                hit = (value, "#" + hashlib.blake2b(inside.encode(), digest_size=16).hexdigest())
                 self._memo[id(value)] = hit
             return hit[1]
         if kind in _SCALARS:

@@ -6,7 +6,7 @@ import jinja2
 import pytest
 
 from byline.errors import BuildFailed
-from byline.render import Renderer, make_environment
+from byline.render import ContextDigests, Renderer, make_environment
 from byline.theme import THEME_TEMPLATES
 from byline.views import Shared
 from tests.conftest import MakeSite
@@ -146,3 +146,31 @@ def test_view_lookups_give_what_plain_jinja_gives(make: type) -> None:
 def test_a_missing_key_is_still_a_strict_error() -> None:
     with pytest.raises(jinja2.UndefinedError, match="has no attribute 'headline'"):
         make_environment([]).from_string("{{ v.headline }}").render(v=Shared(title="x"))
+
+
+def _article_view(card_title: str, bio: str = "Covers ports.") -> Shared:
+    card = Shared(title=card_title, url="/a/", date={"iso": "2026-03-01"})
+    author = Shared(name="Simon Malia", bio_html=f"<p>{bio}</p>")
+    return Shared(title="Depot", body_html="<p>Body</p>", related=[card], author=author, tags=[{"name": "Ports"}])
+
+
+def test_a_change_anywhere_inside_a_shared_view_changes_the_fingerprint() -> None:
+    """Shared views are hashed once and stand in by digest, nested ones too; any change must still show."""
+    same = [ContextDigests().digest({"article": _article_view("Crane")}) for _ in range(2)]
+    assert same[0] == same[1]
+    changed = [
+        {"article": _article_view("Crane arrives")},  # a related card's title, two Shared levels down
+        {"article": _article_view("Crane", bio="Covers shipping.")},  # the author profile inside the article
+        {"article": _article_view("Crane"), "page": 2},
+    ]
+    digests = {ContextDigests().digest(context) for context in changed}
+    assert len(digests) == 3 and same[0] not in digests
+
+
+def test_the_same_shared_view_is_hashed_once_per_renderer() -> None:
+    digests = ContextDigests()
+    view = _article_view("Crane")
+    first = digests.digest({"article": view})
+    view["title"] = "Changed after hashing"  # never done by views; shows the memo is used
+    assert digests.digest({"article": view}) == first
+    assert ContextDigests().digest({"article": view}) != first
