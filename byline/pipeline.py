@@ -171,7 +171,7 @@ class Builder:
                 # Pagefind indexes the published articles' views while the pages render.
                 documents = search_documents(outputs, site.config.language)
                 indexed = documents if options.search_index else []
-                indexer = SearchIndexer(indexed, staging.path, output if built_before else None)
+                indexer = SearchIndexer(indexed, staging.path, output if built_before else None, staging.patch)
                 try:
                     indexer.start()
                     fingerprints, rendered = _produce(
@@ -184,7 +184,9 @@ class Builder:
                     staging.files += _renditions(checked.images, options, staging.path)
                     timer.lap("static")
                     search = indexer.finish() if options.search_index else None
-                    staging.files += search.files if search else 0
+                    if search:
+                        staging.files += search.files
+                        staging.expect(search.kept)  # reused shards stay in the output untouched
                     timer.lap("search")
                 finally:
                     indexer.close()

@@ -89,6 +89,7 @@ class SearchResult:
     documents: int = 0
     shards: list[str] = field(default_factory=list)
     indexed: list[str] = field(default_factory=list)  # the shards Pagefind (re)built; the rest were reused
+    kept: list[str] = field(default_factory=list)  # files of reused shards left in the output (in_place)
     seconds: float = 0.0
     files: int = 0
 
@@ -175,12 +176,15 @@ class SearchIndexer:
     """Index in the background while pages render: ``start()`` before rendering, ``finish()`` after.
 
     Writes ``<staging>/pagefind/``; ``previous`` is the last build's output (None for a
-    clean build), whose shard bundles are reused when their keys match.
+    clean build), whose shard bundles are reused when their keys match: linked into the
+    staging folder, or, when ``in_place`` (the build patches ``previous`` rather than
+    replacing it), left where they are and listed in ``result.kept`` for the writer.
     """
 
     documents: list[SearchDocument]
     staging: Path
     previous: Path | None = None
+    in_place: bool = False
     result: SearchResult = field(default_factory=SearchResult)
     _process: subprocess.Popen[bytes] | None = None
     _workdir: Path | None = None
@@ -202,7 +206,12 @@ class SearchIndexer:
             code = position == 0  # the first shard's code searches them all
             key = index_key(documents, code)
             if self.previous is not None and _read_key(self.previous / BUNDLE / shard) == key:
-                self.result.files += _link_tree(self.previous / BUNDLE / shard, bundle / shard)
+                if self.in_place:
+                    kept = _files_under(self.previous, f"{BUNDLE}/{shard}")
+                    self.result.kept += kept
+                    self.result.files += len(kept)
+                else:
+                    self.result.files += _link_tree(self.previous / BUNDLE / shard, bundle / shard)
             else:
                 jobs.append((shard, key, code, documents))
                 self.result.indexed.append(shard)
@@ -317,6 +326,15 @@ def _read_key(bundle: Path) -> str | None:
         return (bundle / KEY_FILE).read_text().strip()
     except OSError:
         return None
+
+
+def _files_under(root: Path, folder: str) -> list[str]:
+    """The files under ``root/folder``, as paths relative to ``root``."""
+    found = []
+    for dirpath, _, filenames in os.walk(root / folder):
+        prefix = Path(dirpath).relative_to(root).as_posix()
+        found += [f"{prefix}/{name}" for name in filenames]
+    return found
 
 
 def _link_tree(source: Path, target: Path) -> int:

@@ -142,11 +142,15 @@ def test_an_edit_in_an_old_year_reindexes_that_year_only(make_site: MakeSite) ->
     assert first.search and first.search.shards == first.search.indexed == ["2026", "2025", "2024"]
     entries = {shard: first.output / f"pagefind/{shard}/pagefind-entry.json" for shard in first.search.shards}
     inodes = {shard: entry.stat().st_ino for shard, entry in entries.items()}
+    changes = {shard: entry.stat().st_ctime_ns for shard, entry in entries.items()}  # a new link changes it
     (root / "content/articles/old.md").write_text(files["content/articles/old.md"] + "\nThe loom still weaves.\n")
     second = build_site(root, first.output)
     assert second.search and second.search.indexed == ["2025"], "only the edited article's year is indexed again"
     assert entries["2025"].stat().st_ino != inodes["2025"]
     assert [entries[s].stat().st_ino for s in ("2026", "2024")] == [inodes["2026"], inodes["2024"]]
+    # The other years' bundles were left in place in the output: not linked, copied or renamed.
+    assert [entries[s].stat().st_ctime_ns for s in ("2026", "2024")] == [changes["2026"], changes["2024"]]
+    assert {path.split("/")[1] for path in second.search.kept} == {"2026", "2024"}
     assert snapshot(second.output) == snapshot(build_site(root, root.parent / "clean", clean=True).output)
 
 
