@@ -11,6 +11,8 @@ in the preview always finds what the page shows; nobody else waits for it.
 
 from __future__ import annotations
 
+import contextlib
+import os
 import shutil
 import threading
 from collections.abc import Callable
@@ -18,6 +20,8 @@ from pathlib import Path
 
 from .errors import BuildFailed
 from .search import SearchDocument, SearchIndexer
+
+NICENESS = 10
 
 
 class PreviewSearch:
@@ -72,6 +76,10 @@ class PreviewSearch:
             self._thread.join(timeout=60)
 
     def _loop(self) -> None:
+        # Below the builds and the browser's requests for the CPU: on Linux a thread has its own
+        # nice value, and Pagefind, started from this thread, inherits it.
+        with contextlib.suppress(OSError, AttributeError):
+            os.nice(NICENESS)
         while True:
             with self._lock:
                 self._lock.wait_for(lambda: self._closed or self._pending is not None)

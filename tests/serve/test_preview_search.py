@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from byline.preview_search import PreviewSearch
+from byline.preview_search import NICENESS, PreviewSearch
 from byline.search import SearchDocument
 from byline.serve import PreviewServer, State, is_search_path, respond
 from tests.helpers import AUTHOR, AUTHOR_PATH, article, build_site, write_files
@@ -129,3 +130,14 @@ def test_an_edit_reaches_the_preview_search(server: PreviewServer) -> None:
     assert folder is not None
     texts = [gzip.decompress(p.read_bytes()) for p in (folder / "pagefind").rglob("*.pf_fragment")]
     assert texts and any(b"Quokkasaurus" in text for text in texts)
+
+
+def test_indexing_runs_below_the_server_in_priority(search: PreviewSearch, tmp_path: Path) -> None:
+    """Only the search thread (and the Pagefind it starts) gives way; the builds and requests keep theirs."""
+    before = os.nice(0)
+    search.submit(documents(tmp_path, "Harbour crane arrives"))
+    assert search.folder(timeout=WAIT) is not None
+    assert os.nice(0) == before
+    assert search._thread is not None
+    niceness = int(Path(f"/proc/self/task/{search._thread.native_id}/stat").read_text().rsplit(")", 1)[1].split()[16])
+    assert niceness == min(19, before + NICENESS)
