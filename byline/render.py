@@ -100,7 +100,7 @@ class ContextDigests:
         if kind is Shared:
             hit = self._memo.get(id(value))
             if hit is None or hit[0] is not value:
-                inside = self._token(dict(value), self.SHARED_DEPTH)  # its own shared parts by their digests
+                inside = self._items(value, self.SHARED_DEPTH)  # its own shared parts by their digests
                 hit = (value, "#" + hashlib.blake2b(inside.encode(), digest_size=16).hexdigest())
                 self._memo[id(value)] = hit
             return hit[1]
@@ -110,10 +110,13 @@ class ContextDigests:
             return "~"  # made from the rest of the context, which is hashed
         if depth > 0:
             if kind is dict:
-                return "{" + ",".join(f"{key!r}:{self._token(item, depth - 1)}" for key, item in value.items()) + "}"
+                return self._items(value, depth)
             if kind is list and value and type(value[0]) is Shared:  # a list of cards or entries
                 return "[" + ",".join(self._token(item, depth - 1) for item in value) + "]"
         return _dumps(value)
+
+    def _items(self, value: dict[str, Any], depth: int) -> str:
+        return "{" + ",".join(f"{key!r}:{self._token(item, depth - 1)}" for key, item in value.items()) + "}"
 
 
 _dumps = json.JSONEncoder(separators=(",", ":"), check_circular=False).encode

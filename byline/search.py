@@ -14,8 +14,9 @@ depends on the content only, so a clean build and an incremental one make the sa
 shards. ``pagefind/shards.json`` names them, newest first; the search page merges them,
 and only the first carries Pagefind's code. When a shard's documents are exactly those
 the previous build indexed (their digest is kept in it as ``byline-search.txt``), that
-build's bundle is linked into the new output instead; so an edit re-indexes one year
-(or month), a new article the newest, and a template edit nothing.
+build's bundle is kept (left in place when the build patches its output, linked into
+a fresh one otherwise); so an edit re-indexes one year (or month), a new article the
+newest, and a template edit nothing.
 
 The shards to index are indexed one after another by one background process, which
 writes each shard's documents out, runs Pagefind on them, removes them and tidies the
@@ -71,7 +72,6 @@ class SearchDocument:
     """What Pagefind indexes for one article: its output path (which gives the result URL) and shard."""
 
     path: str
-    year: int
     article: Mapping[str, Any]  # the article's view
     language: str
     shard: str
@@ -116,8 +116,7 @@ def search_documents(outputs: Iterable[Any], language: str) -> list[SearchDocume
     # The date in the site's timezone, as in the URL.
     shards = assign_shards([article["date"]["iso"] for _, article in found], SHARD_CAP)
     return [
-        SearchDocument(path, int(shard[:4]), article, language, shard)
-        for (path, article), shard in zip(found, shards, strict=True)
+        SearchDocument(path, article, language, shard) for (path, article), shard in zip(found, shards, strict=True)
     ]
 
 

@@ -348,9 +348,8 @@ def respond(
         return _internal(state, path, base_path)
     if not state.token or folder is None:  # no good build yet: every page explains, through the overlay
         return _page(HTTPStatus.SERVICE_UNAVAILABLE, overlay.standin_page(state.token))
-    found = resolve(folder, target, base_path)
-    if search is not None and is_search_path(path, base_path):
-        found = resolve(search, target, base_path)
+    where = search if search is not None and is_search_path(path, base_path) else folder
+    found = resolve(where, target, base_path)
     if found.kind == "redirect":
         return _no_store(Response(HTTPStatus.FOUND, {"Location": found.location}, b"", None))
     if found.kind == "missing" or found.path is None:

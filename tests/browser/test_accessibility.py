@@ -7,18 +7,15 @@ pinned in tests/js/package-lock.json (installed by scripts/install-test-deps), n
 
 from __future__ import annotations
 
-import functools
-import http.server
 import re
-import threading
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from tests.browser.conftest import static_server
 from tests.helpers import ROOT
 from tests.publishing.sample import PAGE_TYPES, SampleSite, build_sample
 
@@ -34,11 +31,6 @@ OLD_ARTICLE = "Halvergate Precision marks 40 years on Teesside with apprenticesh
 WIDTHS = {"phone": (360, 740), "200% zoom": (640, 400)}  # 200% zoom of a 1280×800 window
 
 
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the name http.server uses
-        """Keep test output clean."""
-
-
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> SampleSite:
     return build_sample(tmp_path_factory.mktemp("a11y") / "public")
@@ -47,13 +39,8 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> SampleSite:
 @pytest.fixture(scope="module")
 def site_url(built: SampleSite) -> Iterator[str]:
     """The build served by Python's plain static file server, as any static host would."""
-    handler = functools.partial(_QuietHandler, directory=str(built.out))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    server.server_close()
+    with static_server(built.out) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

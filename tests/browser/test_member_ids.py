@@ -7,35 +7,22 @@ footnotes, as does its author's bio.
 
 from __future__ import annotations
 
-import functools
-import http.server
-import threading
 from collections.abc import Iterator
 
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.browser.conftest import static_server
 from tests.helpers import MEMBER_IDS_FILES, MEMBER_IDS_PAGE, build_site, write_files
 
 pytestmark = pytest.mark.browser
 
 
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
-        pass
-
-
 @pytest.fixture(scope="module")
 def article_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     root = write_files(tmp_path_factory.mktemp("member-ids") / "site", MEMBER_IDS_FILES)
-    output = build_site(root, root.parent / "public").output
-    handler = functools.partial(_QuietHandler, directory=str(output))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}/{MEMBER_IDS_PAGE.removesuffix('index.html')}"
-    server.shutdown()
-    server.server_close()
+    with static_server(build_site(root, root.parent / "public").output) as url:
+        yield f"{url}/{MEMBER_IDS_PAGE.removesuffix('index.html')}"
 
 
 def target(page: Page) -> dict[str, str] | None:

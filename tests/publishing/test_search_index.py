@@ -129,7 +129,7 @@ def test_shards_run_newest_first_whatever_the_order_of_the_pages(make_site: Make
     assert ordered == {shard: [d.path for d in docs] for shard, docs in search.shards_of(backwards).items()}
     assert all(paths == sorted(paths) for paths in ordered.values())
     months = [
-        search.SearchDocument(f"articles/{n}/index.html", 2026, {}, "en", s)
+        search.SearchDocument(f"articles/{n}/index.html", {}, "en", s)
         for n, s in enumerate(["2026-01", "2026-11", "2025", "2026-03", "2019"])
     ]
     assert list(search.shards_of(months)) == ["2026-11", "2026-03", "2026-01", "2025", "2019"]
