@@ -6,9 +6,11 @@ so only chunk indices go out and small results come back; nothing big is pickled
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 Progress = Callable[[int, int], None]
@@ -26,6 +28,24 @@ def tick(done: int = 1) -> None:
     """Called by jobs as they finish items, to drive the progress display."""
     if _tick is not None:
         _tick(done)
+
+
+@contextmanager
+def collection_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while a stage builds long-lived data.
+
+    The model, plan and fingerprint stages allocate hundreds of thousands of dicts that
+    all survive, and every collection re-walks them: at 10,000 articles that was a third
+    of planning. Those stages make no reference cycles, so reference counting still frees
+    everything they drop; collection resumes afterwards.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def can_fork() -> bool:
@@ -77,8 +97,11 @@ def fork_imap(
             counter.value += n
 
     _job, _tick = job, shared_tick
+    # Frozen objects are never walked by the children's collector, so the pages holding the
+    # parent's site stay shared instead of being copied into every worker.
+    gc.freeze()
     try:
-        with context.Pool(jobs) as pool:
+        with context.Pool(jobs, initializer=gc.enable) as pool:
             results = pool.imap_unordered(_run, chunks, chunksize=1)
             for _ in chunks:
                 while True:
@@ -91,3 +114,4 @@ def fork_imap(
                 yield result
     finally:
         _job, _tick = None, None
+        gc.unfreeze()

@@ -27,7 +27,7 @@ from .images import ImageCatalog, inspect_images, link_renditions, make_renditio
 from .load import LoadRules, load_source
 from .lock import output_lock
 from .models import Article, Author, Page
-from .parallel import fork_imap, fork_map, tick
+from .parallel import collection_paused, fork_imap, fork_map, tick
 from .plan import NEWS_WINDOW, REDIRECTS_FILE, Output, plan_site, redirect_rules
 from .render import Renderer
 from .search import SearchDocument, SearchIndexer, SearchResult, search_documents
@@ -118,14 +118,15 @@ class Builder:
                 pages.append(model)
         timer.lap("load")
         assert options.now is not None
-        site, site_problems = build_site(
-            config, articles, authors, pages, now=options.now, drafts=options.drafts, future=options.future
-        )
-        problems += site_problems
-        timer.lap("model")
-        static = static_files(options.root)
-        problems += editorial_problems(site, options.root, static_paths(static), _previous_urls(options, config))
-        timer.lap("checks")
+        with collection_paused():
+            site, site_problems = build_site(
+                config, articles, authors, pages, now=options.now, drafts=options.drafts, future=options.future
+            )
+            problems += site_problems
+            timer.lap("model")
+            static = static_files(options.root)
+            problems += editorial_problems(site, options.root, static_paths(static), _previous_urls(options, config))
+            timer.lap("checks")
         images, image_problems = inspect_images(
             [*site.articles, *site.hidden],
             site.pages,
@@ -159,7 +160,8 @@ class Builder:
         timer = _Timer()
         assert options.now is not None
         assets = find_assets(checked.static)
-        outputs = plan_site(site, options.now, images=checked.images, assets=assets)
+        with collection_paused():
+            outputs = plan_site(site, options.now, images=checked.images, assets=assets)
         timer.lap("plan")
         renderer = Renderer(options.root)
         cache = Cache(options.root)
@@ -254,42 +256,61 @@ def _produce(
     jobs: int,
     progress: Progress | None,
 ) -> tuple[dict[str, str], int]:
-    """Render every output whose fingerprint changed; link the rest from the last build."""
+    """Render every output whose fingerprint changed; keep the rest from the last build.
 
-    def job(indices: Sequence[int]) -> tuple[dict[str, str], int, list[ContentError]]:
-        fingerprints: dict[str, str] = {}
-        rendered = 0
-        for index in indices:
-            output = outputs[index]
-            fingerprint = renderer.fingerprint(output.template, output.context)
-            recorded = previous.get(output.path, "")
-            old_fp, _, old_size = recorded.partition(":")
-            if not (old_fp == fingerprint and staging.reuse(output.path, previous_output, int(old_size or -1))):
-                try:
-                    data = renderer.render(output.template, output.context)
-                except BuildFailed as failed:
-                    return fingerprints, rendered, failed.errors
-                staging.write(output.path, data)
-                rendered += 1
-                old_size = str(len(data))
-            else:
-                old_size = str(int(old_size))
-            fingerprints[output.path] = f"{fingerprint}:{old_size}"
-            tick()
-        return fingerprints, rendered, []
-
-    workers = jobs if len(outputs) >= PARALLEL_RENDER_MIN else 1
+    After a previous build the fingerprints are compared here, in this process: forking
+    workers that would each walk the whole site to find a handful of changed pages cost
+    more than the comparison (at 10,000 articles, 10 s instead of 5). Only what changed
+    is rendered, in workers when it is a lot. A first build renders everything in
+    workers, which fingerprint as they go.
+    """
     fingerprints: dict[str, str] = {}
-    rendered = 0
+    known: dict[int, str] = {}
+    stale = range(len(outputs))
+    if previous:
+        with collection_paused():
+            fingerprints, known = _unchanged(outputs, renderer, staging, previous_output, previous)
+        stale = [index for index in range(len(outputs)) if outputs[index].path not in fingerprints]
+
+    def job(indices: Sequence[int]) -> tuple[dict[str, str], list[ContentError]]:
+        rendered: dict[str, str] = {}
+        for number in indices:
+            output = outputs[stale[number]]
+            fingerprint = known.get(stale[number]) or renderer.fingerprint(output.template, output.context)
+            try:
+                data = renderer.render(output.template, output.context)
+            except BuildFailed as failed:
+                return rendered, failed.errors
+            staging.write(output.path, data)
+            rendered[output.path] = f"{fingerprint}:{len(data)}"
+            tick()
+        return rendered, []
+
+    workers = jobs if len(stale) >= PARALLEL_RENDER_MIN else 1
     errors: list[ContentError] = []
-    for chunk_fps, chunk_rendered, chunk_errors in fork_map(job, len(outputs), workers, progress):
+    for chunk_fps, chunk_errors in fork_map(job, len(stale), workers, progress):
         fingerprints.update(chunk_fps)
-        rendered += chunk_rendered
         errors += chunk_errors
     if errors:
         raise BuildFailed(errors)
     staging.files += len(outputs)  # written by workers, which count in their own copies
-    return fingerprints, rendered
+    return fingerprints, len(stale)
+
+
+def _unchanged(
+    outputs: list[Output], renderer: Renderer, staging: Staging, previous_output: Path, previous: dict[str, str]
+) -> tuple[dict[str, str], dict[int, str]]:
+    """Fingerprint every output: those the last build left intact, and the rest's fingerprints by index."""
+    unchanged: dict[str, str] = {}
+    changed: dict[int, str] = {}
+    for index, output in enumerate(outputs):
+        fingerprint = renderer.fingerprint(output.template, output.context)
+        old_fp, _, old_size = previous.get(output.path, "").partition(":")
+        if old_fp == fingerprint and staging.reuse(output.path, previous_output, int(old_size or -1)):
+            unchanged[output.path] = f"{fingerprint}:{int(old_size)}"
+        else:
+            changed[index] = fingerprint
+    return unchanged, changed
 
 
 def _renditions(images: ImageCatalog | None, options: BuildOptions, staging: Path) -> int:

@@ -116,15 +116,15 @@ class _Planner:
             **extra,
         }
 
-    def describe(self, page: View, json_ld: list[View], image: View | None = None, article: View | None = None) -> View:
-        """Give a page its structured data and social cards; returns the page.
+    def describe(self, page: View, json_ld: Derived, image: View | None = None, article: View | None = None) -> View:
+        """Give a page its structured data and social cards, made when it renders; returns the page.
 
-        Both are made only from what the context already holds (the page, the site,
-        the article or index, and the breadcrumb trail kept in ``page["trail"]``), so
-        they are marked Derived and fingerprinting need not hash them again.
+        Both are made only from the page and what the rest of the context holds (the
+        site, the article or index, and the breadcrumb trail kept in ``page["trail"]``),
+        so they are Derived and fingerprinting need not hash them.
         """
-        page["json_ld"] = Derived(json_ld)
-        page["social"] = Derived(metadata.social_tags(page, self.site_view, image, article))
+        page["json_ld"] = json_ld
+        page["social"] = Derived(metadata.social_tags, site=self.site_view, image=image, article=article)
         return page
 
     def crumbs(self, page: View, trail: Trail) -> list[tuple[str, str]]:
@@ -133,10 +133,11 @@ class _Planner:
         page["trail"] = [list(pair) for pair in crumbs]
         return crumbs
 
-    def collection(self, page: View, items: list[str], trail: Trail) -> View:
-        """Describe an index page: CollectionPage of ``items`` (site paths) and its breadcrumbs."""
+    def collection(self, page: View, items: list[str], trail: Trail, front: bool = False) -> View:
+        """Describe an index: CollectionPage of ``items`` (site paths), breadcrumbs, and on the front page WebSite."""
         absolute = [self.views.absolute(item) for item in items]
-        json_ld = metadata.collection_json_ld(page, self.site_view, absolute, self.crumbs(page, trail))
+        crumbs = self.crumbs(page, trail)
+        json_ld = Derived(_collection_json_ld, site=self.site_view, items=absolute, trail=crumbs, front=front)
         return self.describe(page, json_ld)
 
     def context(self, page: View, **data: Any) -> dict[str, Any]:
@@ -199,12 +200,11 @@ class _Planner:
             trail = [*trail, (f"Page {number}", page["url"].removeprefix(self.site.config.base_path))]
         items = [self.site.url_of[a.source] for a in articles]
         if kind == "author":
-            json_ld = metadata.profile_json_ld(page, self.site_view, extra["author"], self.crumbs(page, trail))
+            crumbs = self.crumbs(page, trail)
+            json_ld = Derived(metadata.profile_json_ld, site=self.site_view, author=extra["author"], trail=crumbs)
             self.describe(page, json_ld)
         else:
-            self.collection(page, items, trail)
-            if kind == "front" and number == 1:
-                page["json_ld"].insert(0, metadata.website_json_ld(self.site_view))
+            self.collection(page, items, trail, front=kind == "front" and number == 1)
 
     def pagination(self, url_for: Any, number: int, pages: int) -> View:
         window = range(max(1, number - PAGE_LINKS_AROUND), min(pages, number + PAGE_LINKS_AROUND) + 1)
@@ -252,7 +252,7 @@ class _Planner:
             )
             section_title = view["section"]["title"]
             trail = self.crumbs(page, [(section_title, urls.section(article.section)), (article.title, url)])
-            json_ld = metadata.article_json_ld(view, self.site_view, trail)
+            json_ld = Derived(_article_json_ld, article=view, site=self.site_view, trail=trail)
             self.describe(page, json_ld, view["image"], view)
             yield Output(url, "article.html", self.context(page, article=view), "article")
             for alias in article.aliases:
@@ -373,14 +373,15 @@ class _Planner:
             view = self.views.page(item)
             url = self.site.url_of[item.source]
             page = self.meta(url, item.title, "page", item.summary)
-            self.describe(page, metadata.webpage_json_ld(page, self.site_view, self.crumbs(page, [(item.title, url)])))
+            crumbs = self.crumbs(page, [(item.title, url)])
+            self.describe(page, Derived(metadata.webpage_json_ld, site=self.site_view, trail=crumbs))
             yield Output(url, "page.html", self.context(page, content=view))
         page = self.meta(urls.SEARCH, "Search", "search", f"Search {self.site.config.name}.", noindex=True)
-        self.describe(page, [])
+        self.describe(page, Derived(_no_json_ld))
         filters = self.search_filters()
         yield Output(urls.SEARCH, "search.html", self.context(page, filters=filters))
         page = self.meta(urls.NOT_FOUND, "Page not found", "404", noindex=True)
-        self.describe(page, [])
+        self.describe(page, Derived(_no_json_ld))
         yield Output(
             urls.NOT_FOUND, "404.html", self.context(page, latest=[self.views.card(a) for a in self.site.articles[:5]])
         )
@@ -414,6 +415,25 @@ class _Planner:
             {"site": self.site_view, "entries": entries, "publication_language": language},
             "sitemap",
         )
+
+
+# Structured data made from a page when it renders (views.Derived): module functions, not
+# closures, so a Derived never holds the page it sits in.
+
+
+def _article_json_ld(page: View, article: View, site: View, trail: list[tuple[str, str]]) -> list[View]:
+    return metadata.article_json_ld(article, site, trail)
+
+
+def _collection_json_ld(
+    page: View, site: View, items: list[str], trail: list[tuple[str, str]], front: bool
+) -> list[View]:
+    lead = [metadata.website_json_ld(site)] if front else []
+    return lead + metadata.collection_json_ld(page, site, items, trail)
+
+
+def _no_json_ld(page: View) -> list[View]:
+    return []
 
 
 REDIRECTS_FILE = "_redirects"

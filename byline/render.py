@@ -119,6 +119,17 @@ class ContextDigests:
         return "{" + ",".join(f"{key!r}:{self._token(item, depth - 1)}" for key, item in value.items()) + "}"
 
 
+def _made(context: dict[str, Any]) -> dict[str, Any]:
+    """The context as templates see it: each Derived of its top-level dicts made into its list."""
+    made = context
+    for key, value in context.items():
+        if type(value) is dict and any(type(item) is Derived for item in value.values()):
+            if made is context:
+                made = dict(context)
+            made[key] = {name: item.made(value) if type(item) is Derived else item for name, item in value.items()}
+    return made
+
+
 _dumps = json.JSONEncoder(separators=(",", ":"), check_circular=False).encode
 _SCALARS = {str, int, float, bool, type(None)}
 
@@ -135,7 +146,7 @@ class Renderer:
 
     def render(self, template: str, context: dict[str, Any]) -> bytes:
         try:
-            return self.env.get_template(template).render(context).encode("utf-8")
+            return self.env.get_template(template).render(_made(context)).encode("utf-8")
         except jinja2.TemplateSyntaxError as exc:
             raise BuildFailed(
                 [ContentError(self._display(exc.filename, template), exc.lineno or 0, f"template error: {exc.message}")]

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import gc
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
-from byline import plan
+from byline import metadata, plan
+from byline.checks import editorial_problems
+from byline.parallel import collection_paused
 from byline.plan import Output, plan_site
-from byline.site import Site
+from byline.render import Renderer
+from byline.site import Site, build_site
 from tests.conftest import MakeSite
 from tests.helpers import NOW, article, check_site, messages
 
@@ -243,3 +247,33 @@ def test_only_the_news_sitemap_depends_on_the_clock(make_site: MakeSite) -> None
     late = plan_site(site, NOW)
     changed = [a.url for a, b in zip(early, late, strict=True) if a != b]
     assert changed == ["/news-sitemap.xml"]
+
+
+def test_model_checks_and_plan_make_no_reference_cycles(make_site: MakeSite) -> None:
+    """They run with the cyclic collector paused, which is only safe while they make no cycles."""
+    root = make_site(many_articles(30, tags="[Ports, Shipping]", region="North East"))
+    site = site_of(root)
+    gc.collect()
+    with collection_paused():
+        again, _ = build_site(site.config, [*site.articles, *site.hidden], site.authors, site.pages, now=NOW)
+        editorial_problems(again, root, frozenset(), [])
+        outputs = plan_site(again, NOW)
+        del again, outputs
+        assert gc.collect() == 0  # everything was freed by reference counting alone
+
+
+def test_structured_data_and_social_tags_are_made_only_for_pages_that_render(
+    make_site: MakeSite, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    made: list[str] = []
+    social_tags, article_json_ld = metadata.social_tags, metadata.article_json_ld
+    monkeypatch.setattr(metadata, "social_tags", lambda *a, **k: made.append("social") or social_tags(*a, **k))
+    monkeypatch.setattr(metadata, "article_json_ld", lambda *a: made.append("json-ld") or article_json_ld(*a))
+    root = make_site(many_articles(5))
+    outputs = by_url(plan_site(site_of(root), NOW))
+    assert made == []
+    page = outputs["/articles/2026/02/28/story-2/"]
+    html = Renderer(root).render(page.template, page.context).decode()
+    assert sorted(made) == ["json-ld", "social"]
+    assert '<meta property="og:title" content="Story 2">' in html
+    assert '"@type": "NewsArticle"' in html or '"@type":"NewsArticle"' in html
