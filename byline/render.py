@@ -130,7 +130,14 @@ def _made(context: dict[str, Any]) -> dict[str, Any]:
     return made
 
 
-_dumps = json.JSONEncoder(separators=(",", ":"), check_circular=False).encode
+def _derived_token(value: Any) -> str:
+    """Derived data below the walked levels stands in as "~", as it does above them."""
+    if type(value) is Derived:
+        return "~"
+    raise TypeError(f"a view holds {type(value).__name__}, which cannot be fingerprinted")
+
+
+_dumps = json.JSONEncoder(separators=(",", ":"), check_circular=False, default=_derived_token).encode
 _SCALARS = {str, int, float, bool, type(None)}
 
 

@@ -8,7 +8,7 @@ import pytest
 from byline.errors import BuildFailed
 from byline.render import ContextDigests, Renderer, make_environment
 from byline.theme import THEME_TEMPLATES
-from byline.views import Shared
+from byline.views import Derived, Shared
 from tests.conftest import MakeSite
 from tests.helpers import article, build_site, messages
 
@@ -174,3 +174,30 @@ def test_the_same_shared_view_is_hashed_once_per_renderer() -> None:
     view["title"] = "Changed after hashing"  # never done by views; shows the memo is used
     assert digests.digest({"article": view}) == first
     assert ContextDigests().digest({"article": view}) != first
+
+
+def test_derived_data_is_left_out_of_the_fingerprint_at_any_depth() -> None:
+    """It is made from the rest of the context, which is hashed: how it is made is not."""
+
+    def title(page: dict[str, object]) -> list[object]:
+        return [page["title"]]
+
+    for derived in (title, list):
+        shallow = ContextDigests().digest({"page": {"title": "A", "social": Derived(derived)}})
+        deep = ContextDigests().digest({"deep": {"a": {"b": [Derived(derived)]}}})  # below the walked levels
+        assert (shallow, deep) == (
+            ContextDigests().digest({"page": {"title": "A", "social": Derived(list)}}),
+            ContextDigests().digest({"deep": {"a": {"b": [Derived(list)]}}}),
+        )
+    assert ContextDigests().digest({"page": {"title": "B", "social": Derived(title)}}) != shallow
+
+
+def test_plain_values_and_walked_views_cannot_be_mistaken_for_each_other() -> None:
+    card = Shared(title="Crane")
+    contexts = [
+        {"page": {"a": 1, "b": card}},
+        {"page": {"a": 1}, "b": card},
+        {"page": {"a": 1, "b": dict(card)}},
+        {"page": {"b": card, "a": 1}},
+    ]
+    assert len({ContextDigests().digest(c) for c in contexts}) == len(contexts)
