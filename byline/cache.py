@@ -23,7 +23,7 @@ from .errors import ContentError
 from .load import LoadRules, Model
 from .markup import MARKUP_VERSION
 from .models import Article, Author, Correction, Page, Rendered
-from .sources import SourceFile
+from .sources import Seen, SourceFile
 
 CACHE_DIR = ".byline-cache"
 SCHEMA = "2"
@@ -88,6 +88,7 @@ class Cache:
                 # History, not a memo: kept across generations so an upgrade does not forget
                 # which URLs are live (checks warn when a build would break one).
                 db.execute("CREATE TABLE IF NOT EXISTS published (folder TEXT, source TEXT, id TEXT, url TEXT)")
+                db.execute("CREATE TABLE IF NOT EXISTS seen (path TEXT PRIMARY KEY, value TEXT)")
                 db.execute("CREATE INDEX IF NOT EXISTS published_folder ON published (folder)")
                 db.commit()
                 db.execute("SELECT count(*) FROM parse").fetchone()  # surfaces corruption now
@@ -121,6 +122,26 @@ class Cache:
     def put_parsed(self, entries: dict[str, str]) -> None:
         """Store encoded parse results (see encode_result)."""
         self._write("INSERT OR REPLACE INTO parse VALUES (?, ?)", list(entries.items()))
+
+    def get_seen(self) -> dict[str, Seen]:
+        """What each content file held when last read (see sources.find_sources); malformed rows are left out."""
+        if self.db is None:
+            return {}
+        found: dict[str, Seen] = {}
+        try:
+            for path, value in self.db.execute("SELECT path, value FROM seen"):
+                with contextlib.suppress(ValueError, TypeError):
+                    mtime, ctime, size, inode, digest = json.loads(value)
+                    if all(type(n) is int for n in (mtime, ctime, size, inode)) and type(digest) is str:
+                        found[path] = (mtime, ctime, size, inode, digest)
+        except sqlite3.Error:
+            return found
+        return found
+
+    def put_seen(self, changed: dict[str, Seen], gone: set[str]) -> None:
+        """Record files read (or re-read) by this build and forget those no longer there."""
+        self._write("DELETE FROM seen WHERE path=?", [(path,) for path in gone])
+        self._write("INSERT OR REPLACE INTO seen VALUES (?, ?)", [(p, json.dumps(v)) for p, v in changed.items()])
 
     def get_fingerprints(self, folder: Path) -> dict[str, str]:
         if self.db is None:
@@ -180,7 +201,7 @@ class Cache:
         except sqlite3.Error:
             pass
 
-    def _write(self, sql: str, rows: list[tuple[str, str]]) -> None:
+    def _write(self, sql: str, rows: list[tuple[str, ...]]) -> None:
         if self.db is None or self.read_only or not rows:
             return
         try:

@@ -32,7 +32,7 @@ from .plan import NEWS_WINDOW, REDIRECTS_FILE, Output, plan_site, redirect_rules
 from .render import Renderer
 from .search import SearchDocument, SearchIndexer, SearchResult, search_documents
 from .site import Site, build_site
-from .sources import SourceFile, find_sources
+from .sources import Seen, SourceFile, find_sources, read_source
 from .theme import static_files
 from .write import MARKER, Staging, check_output_folder
 
@@ -93,17 +93,21 @@ class Builder:
     def __init__(self, options: BuildOptions):
         self.options = options
         self._memo: dict[str, ParseResult] = {}
+        self._seen: dict[str, Seen] | None = None  # what each content file held when last read
 
     def check(self, options: BuildOptions | None = None, write_cache: bool = True) -> Checked:
         options = _with_clock(options or self.options)
         timer = _Timer()
         config, problems = load_config(options.root, options.base_url)
-        sources, source_problems = find_sources(options.root)
-        problems += source_problems
-        timer.lap("read")
         cache = Cache(options.root, read_only=not write_cache)
         try:
+            seen = self._seen_files(cache, options)
+            before = dict(seen)
+            sources, source_problems = find_sources(options.root, seen)
+            problems += source_problems
+            timer.lap("read")
             results, parsed = self._load(sources, LoadRules.from_config(config), cache, options)
+            cache.put_seen({k: v for k, v in seen.items() if before.get(k) != v}, set(before) - set(seen))
         finally:
             cache.close()
         del sources  # the files' bytes are parsed: free them before the model and the pages
@@ -218,6 +222,14 @@ class Builder:
             stable_until=stable_until(site, options.now),
         )
 
+    def _seen_files(self, cache: Cache, options: BuildOptions) -> dict[str, Seen]:
+        """What content files held when last read: kept in memory, else the cache's record; none for --clean."""
+        if options.clean:
+            self._seen = {}
+        elif self._seen is None:
+            self._seen = cache.get_seen()
+        return self._seen
+
     def _load(
         self, sources: list[SourceFile], rules: LoadRules, cache: Cache, options: BuildOptions
     ) -> tuple[list[ParseResult], int]:
@@ -227,13 +239,23 @@ class Builder:
         if not options.clean:
             known.update(cache.get_parsed([k for k in keys if k not in known]))
         missing = [i for i, k in enumerate(keys) if k not in known]
+        for i in missing:  # files skipped as unchanged are read now that they must be parsed
+            try:
+                sources[i] = read_source(options.root, sources[i])
+            except OSError as exc:
+                message = f"cannot read this file: {exc.strerror or exc}"
+                keys[i] = f"unreadable:{sources[i].path}"
+                known[keys[i]] = (None, [ContentError(sources[i].path, 0, message)])
+                continue
+            keys[i] = parse_key(sources[i], rules)
+        missing = [i for i in missing if keys[i] not in known]
         for chunk in _parse_all([sources[i] for i in missing], rules, options.jobs):
             entries = {keys[missing[index]]: text for index, text in chunk}
             known.update((key, decode_result(text)) for key, text in entries.items())
             cache.put_parsed(entries)  # chunk by chunk: the JSON of the whole site is never held at once
         if missing:
             cache.prune(set(keys))
-        self._memo = {k: known[k] for k in keys}
+        self._memo = {k: known[k] for k in keys if not k.startswith("unreadable:")}
         return [known[k] for k in keys], len(missing)
 
 

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable, Sequence
 from typing import Any
 
 import pytest
 
-from byline import pipeline
+from byline import pipeline, sources
 from tests.conftest import MakeSite
-from tests.helpers import article, build_site, write_files
+from tests.helpers import article, build_site, snapshot, write_files
 from tests.unit.test_plan import many_articles
 
 
@@ -59,3 +60,45 @@ def test_a_rebuild_that_changes_many_pages_renders_them_in_workers(
     second = build_site(root, first.output, jobs=2)
     assert calls == [(second.rendered, 2)]
     assert second.rendered == first.rendered
+
+
+@pytest.fixture
+def trust_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Trust file times as soon as a file is written (normally only after two seconds)."""
+    monkeypatch.setattr(sources, "RACY_NS", 0)
+
+
+def test_a_rebuild_reads_only_the_files_that_changed(
+    make_site: MakeSite, monkeypatch: pytest.MonkeyPatch, trust_at_once: None
+) -> None:
+    root = make_site(many_articles(6))
+    first = build_site(root)
+    read: list[str] = []
+    reading = sources.Path.read_bytes
+    monkeypatch.setattr(sources.Path, "read_bytes", lambda p: (p.suffix == ".md" and read.append(p.name)) or reading(p))
+    write_files(root, {"content/articles/n3.md": article("Story 3", "2026-02-27 09:00", body="Edited.")})
+    second = build_site(root, first.output)
+    assert read == ["n3.md"] and second.parsed == 1
+    assert "Edited." in (first.output / "articles/2026/02/27/story-3/index.html").read_text()
+
+
+def test_files_skipped_as_unchanged_are_read_when_they_must_be_parsed_again(
+    make_site: MakeSite, trust_at_once: None
+) -> None:
+    root = make_site(many_articles(3))
+    first = build_site(root)
+    (root / "site.toml").write_text('name = "Quayside"\ntimezone = "Asia/Tokyo"\n')  # every parse result changes
+    second = build_site(root, first.output)
+    assert second.parsed == first.parsed
+    clean = build_site(root, root.parent / "clean", clean=True)
+    assert snapshot(clean.output) == snapshot(first.output)
+
+
+def test_a_corrupt_record_of_read_files_is_ignored(make_site: MakeSite, trust_at_once: None) -> None:
+    root = make_site(many_articles(3))
+    first = build_site(root)
+    with sqlite3.connect(root / ".byline-cache/cache.sqlite3") as db:
+        db.execute("UPDATE seen SET value = '[1, \"x\"]'")
+    write_files(root, {"content/articles/n2.md": article("Story 2", "2026-02-28 09:00", body="Edited.")})
+    build_site(root, first.output)
+    assert "Edited." in (first.output / "articles/2026/02/28/story-2/index.html").read_text()

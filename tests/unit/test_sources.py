@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
+from byline import sources
 from byline.errors import UsageError
-from byline.sources import find_sources
+from byline.sources import Seen, find_sources, read_source
 from tests.helpers import write_files
 
 
@@ -61,3 +63,53 @@ def test_unreadable_file_is_reported_not_a_traceback(tmp_path: Path) -> None:
     assert [p.format() for p in problems] == [
         "content/articles/gone.md:0: cannot read this file: No such file or directory"
     ]
+
+
+@pytest.fixture
+def trust_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Trust file times as soon as a file is written (normally only after two seconds)."""
+    monkeypatch.setattr(sources, "RACY_NS", 0)
+
+
+def test_an_unchanged_file_is_not_read_again(tmp_path: Path, trust_at_once: None) -> None:
+    root = write_files(tmp_path, {"content/articles/a.md": "first", "content/articles/b.md": "second"})
+    seen: dict[str, Seen] = {}
+    first, _ = find_sources(root, seen)
+    again, _ = find_sources(root, seen)
+    assert [f.data for f in first] == [b"first", b"second"]
+    assert [(f.data, f.digest) for f in again] == [(None, f.digest) for f in first]
+    assert [read_source(root, f) for f in again] == first
+
+
+def test_a_changed_file_is_read_again_even_with_its_size_and_mtime_put_back(
+    tmp_path: Path, trust_at_once: None
+) -> None:
+    root = write_files(tmp_path, {"content/articles/a.md": "first"})
+    path = root / "content/articles/a.md"
+    seen: dict[str, Seen] = {}
+    find_sources(root, seen)
+    before = path.stat()
+    path.write_text("FIRST")  # same size
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))  # same mtime; the change time still moves
+    [again], _ = find_sources(root, seen)
+    assert again.data == b"FIRST"
+
+
+def test_a_file_changed_just_now_is_read_again_next_time(tmp_path: Path) -> None:
+    """Its clock may not tick before it changes again, so its times prove nothing yet."""
+    root = write_files(tmp_path, {"content/articles/a.md": "first"})
+    seen: dict[str, Seen] = {}
+    find_sources(root, seen)
+    assert seen == {}
+    [again], _ = find_sources(root, seen)
+    assert again.data == b"first"
+
+
+def test_deleted_files_are_forgotten(tmp_path: Path, trust_at_once: None) -> None:
+    root = write_files(tmp_path, {"content/articles/a.md": "a", "content/articles/b.md": "b"})
+    seen: dict[str, Seen] = {}
+    find_sources(root, seen)
+    (root / "content/articles/b.md").unlink()
+    files, problems = find_sources(root, seen)
+    assert [f.path for f in files] == list(seen) == ["content/articles/a.md"]
+    assert problems == []
