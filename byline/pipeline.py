@@ -175,7 +175,7 @@ class Builder:
         try:
             with Staging(output, patch=built_before) as staging:
                 # Pagefind indexes the published articles' views while the pages render.
-                documents = search_documents(outputs, site.config.language)
+                documents = search_documents(outputs, site.config.language, renderer.view_digest)
                 indexed = documents if options.search_index else []
                 indexer = SearchIndexer(indexed, staging.path, output if built_before else None, staging.patch)
                 try:
@@ -200,7 +200,7 @@ class Builder:
                 staging.write(REDIRECTS_FILE, redirect_rules(site))
                 staging.files += 2
                 stats = staging.commit()
-            cache.put_fingerprints(output, fingerprints)
+            cache.put_fingerprints(output, fingerprints, previous if built_before else None)
             cache.put_published(output, [(a.source, a.id, site.url_of[a.source]) for a in site.articles])
         finally:
             cache.close()

@@ -11,6 +11,7 @@ import pytest
 from byline import search
 from byline.errors import BuildFailed
 from byline.plan import plan_site
+from byline.render import Renderer
 from tests.conftest import MakeSite
 from tests.helpers import NOW, article, build_site, check_site, snapshot
 from tests.publishing.sample import SampleSite, picture
@@ -234,3 +235,29 @@ def test_a_failed_index_fails_the_build_and_keeps_the_last_output(
         build_site(root, first.output)
     assert [e.format() for e in failed.value.errors] == ["pagefind:0: search index: Pagefind failed (exit 1)"]
     assert snapshot(first.output) == before
+
+
+def test_a_shard_keyed_by_view_digests_changes_exactly_when_its_documents_would(make_site: MakeSite) -> None:
+    """The build keys shards by each article view's digest, not its HTML: the key must still see every change."""
+
+    def key(site_files: dict[str, str], language: str = "en-GB") -> tuple[str, str]:
+        site = check_site(make_site({**FILES, **site_files})).site
+        assert site is not None
+        outputs = plan_site(site, NOW)
+        by_digest = search.search_documents(outputs, language, Renderer(site_root).view_digest)
+        by_html = search.search_documents(outputs, language)
+        shard = [d for d in by_digest if d.shard == "2026"]
+        return search.index_key(shard, True), search.index_key([d for d in by_html if d.shard == "2026"], True)
+
+    site_root = make_site(FILES)
+    first = key({})
+    assert key({}) == first
+    for change in (
+        {"content/articles/a.md": article("Tidewell orders two ferries", "2026-02-01", tags="[Shipping, Energy]")},
+        {"content/articles/b.md": article("Harbour turbine turns", "2026-02-02", author="ruth-calloway", body="New.")},
+    ):
+        changed = key(change)
+        assert changed[0] != first[0] and changed[1] != first[1]
+    assert key({}, language="cy")[0] != first[0]
+    old_only = {"content/articles/old.md": article("Pennine Loom turns 151", "2025-06-01", tags="[Textiles]")}
+    assert key(old_only)[0] == first[0]  # another year's shard changed, not this one
