@@ -175,7 +175,7 @@ class Builder:
         try:
             with Staging(output, patch=built_before) as staging:
                 # Pagefind indexes the published articles' views while the pages render.
-                documents = search_documents(outputs, site.config.language, renderer.view_digest)
+                documents = search_documents(outputs, site.config.language)
                 indexed = documents if options.search_index else []
                 indexer = SearchIndexer(indexed, staging.path, output if built_before else None, staging.patch)
                 try:

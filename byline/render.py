@@ -92,10 +92,6 @@ class ContextDigests:
     def __init__(self) -> None:
         self._memo: dict[int, tuple[object, str]] = {}
 
-    def view(self, value: Any) -> str:
-        """One view's token, as it stands in any context that holds it (a Shared's is remembered)."""
-        return self._token(value, self.SHARED_DEPTH)
-
     def digest(self, context: dict[str, Any], salt: str = "") -> str:
         return hashlib.sha256(f"{salt}|{self._token(context, self.WALK_DEPTH)}".encode()).hexdigest()
 
@@ -173,10 +169,6 @@ class Renderer:
     def fingerprint(self, template: str, context: dict[str, Any]) -> str:
         """Hash everything an output depends on: its templates, its context, Byline itself."""
         return self._contexts.digest(context, salt=self.template_digest(template))
-
-    def view_digest(self, view: Any) -> str:
-        """A view's digest as fingerprints hash it: equal digests, equal data."""
-        return self._contexts.view(view)
 
     def template_digest(self, name: str) -> str:
         """Hash a template with every template it extends, includes or imports."""

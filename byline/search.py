@@ -40,7 +40,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from importlib.metadata import PackageNotFoundError, version
@@ -76,12 +76,16 @@ class SearchDocument:
     article: Mapping[str, Any]  # the article's view
     language: str
     shard: str
-    view_digest: str = ""  # the article view's fingerprint digest, when known: keys the shard without the HTML
+
+    @cached_property
+    def fields(self) -> tuple[Any, ...]:
+        """What of the article the document shows: the document is made from these, the language and the shard."""
+        return _fields(self.article)
 
     @cached_property
     def html(self) -> str:
         """The document as indexed; its shard is a filter, so it is part of the document."""
-        return _document(self.article, self.language, self.shard)
+        return _document(self.fields, self.language, self.shard)
 
 
 @dataclass
@@ -107,15 +111,8 @@ def assign_shards(dates: list[str], cap: int = SHARD_CAP) -> list[str]:
     return [date[:4] if per_year[date[:4]] <= cap else date[:7] for date in dates]
 
 
-def search_documents(
-    outputs: Iterable[Any], language: str, view_digest: Callable[[Any], str] | None = None
-) -> list[SearchDocument]:
-    """One document per published article page among ``outputs``; nothing else is searchable.
-
-    ``view_digest`` (the renderer's digest of a view) lets a shard's key be computed from
-    its articles' digests instead of from every document's HTML: at 10,000 articles,
-    most of a second saved on a rebuild that re-indexes one shard or none.
-    """
+def search_documents(outputs: Iterable[Any], language: str) -> list[SearchDocument]:
+    """One document per published article page among ``outputs``; nothing else is searchable."""
     found = []
     for output in outputs:
         article = output.context.get("article") if output.kind == "article" else None
@@ -125,8 +122,7 @@ def search_documents(
     # The date in the site's timezone, as in the URL.
     shards = assign_shards([article["date"]["iso"] for _, article in found], SHARD_CAP)
     return [
-        SearchDocument(path, article, language, shard, view_digest(article) if view_digest else "")
-        for (path, article), shard in zip(found, shards, strict=True)
+        SearchDocument(path, article, language, shard) for (path, article), shard in zip(found, shards, strict=True)
     ]
 
 
@@ -138,43 +134,64 @@ def shards_of(documents: list[SearchDocument]) -> dict[str, list[SearchDocument]
     return {name: shards[name] for name in sorted(shards, reverse=True)}
 
 
-def _document(article: Mapping[str, Any], language: str, shard: str) -> str:
+def _fields(article: Mapping[str, Any]) -> tuple[Any, ...]:
+    """The parts of an article view a search document shows, and nothing else.
+
+    Shards are keyed by these rather than by the whole view, which also holds related
+    articles and the author's profile: a new article changes the related lists of
+    articles in every year, and must not re-index every year.
+    """
+    region = article["region"]["name"] if article["region"] else None
+    date = article["date"]
+    tags = tuple(tag["name"] for tag in article["tags"])
+    return (
+        article["title"],
+        article["summary"],
+        article["body_html"],
+        article["section"]["title"],
+        article["author"]["name"],
+        tags,
+        region,
+        (date["display"], date["iso"], date["epoch"]),
+    )
+
+
+def _document(fields: tuple[Any, ...], language: str, shard: str) -> str:
     """A minimal page: indexed text in <main>; filters, sort key and meta in an unindexed block."""
+    title, summary, body_html, section, author, tags, region, (display, iso, epoch) = fields
     e = html.escape
-    filters = [("section", article["section"]["title"]), ("author", article["author"]["name"])]
-    filters += [("topic", tag["name"]) for tag in article["tags"]]
-    if article["region"]:
-        filters.append(("region", article["region"]["name"]))
+    filters = [("section", section), ("author", author)]
+    filters += [("topic", tag) for tag in tags]
+    if region:
+        filters.append(("region", region))
     filters.append(("shard", shard))  # lets the search page ask one shard at a time
     details = "".join(f'<span data-pagefind-filter="{k}">{e(v)}</span>' for k, v in filters)
     # Searchable too (Pagefind searches metadata): a search for "energy" finds articles on the topic.
-    about = {"author": article["author"]["name"], "topics": ", ".join(t["name"] for t in article["tags"])}
-    if article["region"]:
-        about["region"] = article["region"]["name"]
+    about = {"author": author, "topics": ", ".join(tags)}
+    if region:
+        about["region"] = region
     details += "".join(f'<span data-pagefind-meta="{k}">{e(v)}</span>' for k, v in about.items() if v)
-    details += f'<span data-pagefind-meta="date">{e(article["date"]["display"])}</span>'
-    details += f'<span data-pagefind-meta="iso">{e(article["date"]["iso"])}</span>'
-    details += f'<span data-pagefind-sort="date">{article["date"]["epoch"]:012d}</span>'
+    details += f'<span data-pagefind-meta="date">{e(display)}</span>'
+    details += f'<span data-pagefind-meta="iso">{e(iso)}</span>'
+    details += f'<span data-pagefind-sort="date">{epoch:012d}</span>'
     return (
-        f'<!doctype html><html lang="{e(language)}"><head><meta charset="utf-8"><title>{e(article["title"])}</title>'
-        f"</head><body><main><h1>{e(article['title'])}</h1><p>{e(article['summary'])}</p>\n"
-        f"{_FOOTNOTE_LINKS.sub('', article['body_html'])}\n"
+        f'<!doctype html><html lang="{e(language)}"><head><meta charset="utf-8"><title>{e(title)}</title>'
+        f"</head><body><main><h1>{e(title)}</h1><p>{e(summary)}</p>\n"
+        f"{_FOOTNOTE_LINKS.sub('', body_html)}\n"
         f"</main><div data-pagefind-ignore>{details}</div></body></html>\n"
     )
 
 
-# The code that writes a document from its view: shards keyed by view digests are re-indexed when it changes.
-_SOURCE = hashlib.sha256(f"{inspect.getsource(_document)}|{_FOOTNOTE_LINKS.pattern}".encode()).hexdigest()[:16]
+# The code that makes documents from their fields: a change to it re-indexes every shard.
+_DOCUMENT_CODE = hashlib.sha256(f"{inspect.getsource(_document)}|{_FOOTNOTE_LINKS.pattern}".encode()).hexdigest()[:16]
 
 
 def index_key(documents: list[SearchDocument], code: bool) -> str:
     """Everything the bundle depends on: the documents, whether it carries the search code, the versions."""
-    digest = hashlib.sha256(f"{SEARCH_VERSION}|{_SOURCE}|pagefind={_pagefind_version()}|code={code}".encode())
-    for document in documents:
-        if document.view_digest:  # the HTML is made from the view, the language and the shard alone
-            digest.update(f"\0{document.path}\0{document.language}\0{document.shard}\0{document.view_digest}".encode())
-        else:
-            digest.update(f"\0{document.path}\0{document.html}".encode())
+    version = f"{SEARCH_VERSION}|{_DOCUMENT_CODE}|pagefind={_pagefind_version()}|code={code}"
+    digest = hashlib.sha256(version.encode())
+    for document in documents:  # each document is made from its fields, language and shard alone
+        digest.update(f"\0{document.path}\0{document.language}\0{document.shard}\0{document.fields!r}".encode())
     return digest.hexdigest()
 
 

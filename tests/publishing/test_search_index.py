@@ -10,8 +10,7 @@ import pytest
 
 from byline import search
 from byline.errors import BuildFailed
-from byline.plan import plan_site
-from byline.render import Renderer
+from byline.plan import Output, plan_site
 from tests.conftest import MakeSite
 from tests.helpers import NOW, article, build_site, check_site, snapshot
 from tests.publishing.sample import SampleSite, picture
@@ -237,27 +236,30 @@ def test_a_failed_index_fails_the_build_and_keeps_the_last_output(
     assert snapshot(first.output) == before
 
 
-def test_a_shard_keyed_by_view_digests_changes_exactly_when_its_documents_would(make_site: MakeSite) -> None:
-    """The build keys shards by each article view's digest, not its HTML: the key must still see every change."""
+def test_a_shard_key_changes_exactly_when_one_of_its_documents_does(make_site: MakeSite) -> None:
+    """A shard is re-indexed when its documents change, and not when only the rest of an article's view does."""
 
-    def key(site_files: dict[str, str], language: str = "en-GB") -> tuple[str, str]:
-        site = check_site(make_site({**FILES, **site_files})).site
+    def plan(files: dict[str, str]) -> list[Output]:
+        site = check_site(make_site({**FILES, **files})).site
         assert site is not None
-        outputs = plan_site(site, NOW)
-        by_digest = search.search_documents(outputs, language, Renderer(site_root).view_digest)
-        by_html = search.search_documents(outputs, language)
-        shard = [d for d in by_digest if d.shard == "2026"]
-        return search.index_key(shard, True), search.index_key([d for d in by_html if d.shard == "2026"], True)
+        return plan_site(site, NOW)
 
-    site_root = make_site(FILES)
-    first = key({})
-    assert key({}) == first
+    def keys(files: dict[str, str], language: str = "en-GB") -> dict[str, str]:
+        documents = search.search_documents(plan(files), language)
+        return {shard: search.index_key(docs, True) for shard, docs in search.shards_of(documents).items()}
+
+    first = keys({})
+    assert keys({}) == first and set(first) == {"2026", "2025"}
     for change in (
         {"content/articles/a.md": article("Tidewell orders two ferries", "2026-02-01", tags="[Shipping, Energy]")},
         {"content/articles/b.md": article("Harbour turbine turns", "2026-02-02", author="ruth-calloway", body="New.")},
     ):
-        changed = key(change)
-        assert changed[0] != first[0] and changed[1] != first[1]
-    assert key({}, language="cy")[0] != first[0]
-    old_only = {"content/articles/old.md": article("Pennine Loom turns 151", "2025-06-01", tags="[Textiles]")}
-    assert key(old_only)[0] == first[0]  # another year's shard changed, not this one
+        changed = keys(change)
+        assert changed["2026"] != first["2026"] and changed["2025"] == first["2025"]
+    assert all(a != b for a, b in zip(keys({}, language="cy").values(), first.values(), strict=True))
+    # A new 2026 article on the old article's topic joins its related list, which its document does not show.
+    new = {"content/articles/new.md": article("Loom maker expands", "2026-02-05", tags="[Textiles]")}
+    old_page = "articles/2025/06/01/pennine-loom-turns-150/index.html"
+    related = [{o.path: o for o in plan(files)}[old_page].context["article"]["related"] for files in ({}, new)]
+    assert related[0] != related[1]
+    assert keys(new)["2025"] == first["2025"]
