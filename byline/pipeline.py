@@ -288,11 +288,11 @@ def _produce(
     """
     fingerprints: dict[str, str] = {}
     known: dict[int, str] = {}
-    stale = range(len(outputs))
+    stale: Sequence[int] = range(len(outputs))
     if previous:
         with collection_paused():
             fingerprints, known = _unchanged(outputs, renderer, staging, previous_output, previous)
-        stale = [index for index in range(len(outputs)) if outputs[index].path not in fingerprints]
+        stale = list(known)  # in output order
 
     def job(indices: Sequence[int]) -> tuple[dict[str, str], list[ContentError]]:
         rendered: dict[str, str] = {}
