@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import hashlib
 import os
 import shutil
 from collections.abc import Iterable, Mapping
@@ -49,27 +50,45 @@ class Staging:
     def __init__(self, output: Path, patch: bool = False):
         self.output = output.resolve()
         self.path = self.output.parent / f".{self.output.name}.staging-{os.getpid()}"
+        # Patch mode: written files wait here under flat names, so a rebuild that rewrites
+        # 10,000 pages does not make (and then remove) 10,000 folders; see ``write``.
+        self.flat = self.output.parent / f".{self.output.name}.flat-{os.getpid()}"
         self.files = 0
         self.patch = patch and self.output.is_dir()  # stage changes only, over the previous output
         self._kept: set[str] = set()  # unchanged files left where they are (patch mode)
+        self._written: set[str] = set()  # written by this process (workers' are declared with ``expect``)
         self._folders: set[Path] = set()  # made already: mkdir costs a system call even when it exists
 
     def __enter__(self) -> Staging:
         self.output.parent.mkdir(parents=True, exist_ok=True)
-        if self.path.exists():
-            shutil.rmtree(self.path)
+        for folder in (self.path, self.flat):
+            if folder.exists():
+                shutil.rmtree(folder)
         self.path.mkdir()
+        if self.patch:
+            self.flat.mkdir()
         return self
 
     def __exit__(self, exc_type: object, *_: object) -> None:
-        if exc_type is not None and self.path.exists():
-            shutil.rmtree(self.path, ignore_errors=True)
+        if exc_type is not None:
+            for folder in (self.path, self.flat):
+                if folder.exists():
+                    shutil.rmtree(folder, ignore_errors=True)
 
     def write(self, relative: str, data: bytes) -> None:
-        """Write one file; safe to call from forked workers (counting is the caller's)."""
-        target = self.path / relative
+        """Write one file; safe to call from forked workers (counting is the caller's).
+
+        When patching, the file is kept under a flat name (a hash of its path) until the
+        commit renames it into place; the build declares every path it produced with
+        ``expect``, which is how the commit knows each name's path.
+        """
         if ".." in Path(relative).parts or Path(relative).is_absolute():
             raise ValueError(f"refusing to write outside the output folder: {relative}")
+        if self.patch:
+            (self.flat / _flat_name(relative)).write_bytes(data)
+            self._written.add(relative)
+            return
+        target = self.path / relative
         self._folder(target.parent)
         target.write_bytes(data)
 
@@ -131,6 +150,14 @@ class Staging:
         """Rename each staged file into the output, then delete what this build did not produce."""
         produced = set(self._kept)
         made: set[Path] = set()
+        for source, relative in self._flat_files():
+            produced.add(relative)
+            target = self.output / relative
+            if target.parent not in made:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                made.add(target.parent)
+            os.replace(source, target)
+        self.flat.rmdir()
         for dirpath, _, filenames in os.walk(self.path):
             folder = Path(dirpath)
             relative_folder = folder.relative_to(self.path)
@@ -145,6 +172,20 @@ class Staging:
         shutil.rmtree(self.path)
         _delete_unproduced(self.output, produced)
         return len(produced)
+
+    def _flat_files(self) -> list[tuple[Path, str]]:
+        """Each flat-named file with its path in the output, all resolved before anything moves."""
+        paths = {_flat_name(relative): relative for relative in self._kept | self._written}
+        found = []
+        for name in sorted(os.listdir(self.flat)):
+            if name not in paths:  # a write nobody declared: a bug, caught before the output changes
+                raise RuntimeError(f"staged file {name} was written but not declared with expect()")
+            found.append((self.flat / name, paths[name]))
+        return found
+
+
+def _flat_name(relative: str) -> str:
+    return hashlib.blake2b(relative.encode(), digest_size=20).hexdigest()
 
 
 def _delete_unproduced(output: Path, produced: set[str]) -> None:

@@ -18,7 +18,7 @@ ARTICLE_PAGE = "articles/2026/03/01/quayside-tools-opens-a-depot/index.html"
 
 
 def leftovers(parent: Path) -> list[str]:
-    return sorted(p.name for p in parent.iterdir() if ".staging-" in p.name or ".old-" in p.name)
+    return sorted(p.name for p in parent.iterdir() if any(part in p.name for part in (".staging-", ".flat-", ".old-")))
 
 
 def test_staging_commit_creates_the_output(tmp_path: Path) -> None:
@@ -45,6 +45,39 @@ def test_staging_is_thrown_away_when_the_build_fails(tmp_path: Path) -> None:
     with pytest.raises(RuntimeError), Staging(output) as staging:
         staging.write("index.html", b"half-built")
         raise RuntimeError("render failed")
+    assert snapshot(output) == {"index.html": b"previous"}
+    assert leftovers(tmp_path) == []
+
+
+def test_patching_renames_written_files_into_place_and_deletes_what_was_not_produced(tmp_path: Path) -> None:
+    output = write_files(tmp_path / "public", {"a/index.html": "old A", "b/index.html": "B", "gone/index.html": "x"})
+    with Staging(output, patch=True) as staging:
+        staging.write("a/index.html", b"new A")
+        staging.write("new/deep/index.html", b"N")  # a new page in folders the output lacks
+        staging.expect(["b/index.html"])
+        staging.commit()
+    assert snapshot(output) == {"a/index.html": b"new A", "b/index.html": b"B", "new/deep/index.html": b"N"}
+    assert leftovers(tmp_path) == []
+
+
+def test_patching_stages_pages_without_making_a_folder_for_each(tmp_path: Path) -> None:
+    output = write_files(tmp_path / "public", {"index.html": "old"})
+    with Staging(output, patch=True) as staging:
+        for n in range(50):
+            staging.write(f"articles/{n}/index.html", b"page")
+        assert [p for p in staging.path.rglob("*")] == []  # no folders made while rendering
+        staging.commit()
+    assert len(snapshot(output)) == 50
+    assert leftovers(tmp_path) == []
+
+
+def test_a_patch_with_a_file_nobody_declared_fails_before_the_output_changes(tmp_path: Path) -> None:
+    """Workers' writes are known to the commit only through expect(); a missing declaration is a bug, never a loss."""
+    output = write_files(tmp_path / "public", {"index.html": "previous"})
+    with pytest.raises(RuntimeError, match="not declared"), Staging(output, patch=True) as staging:
+        staging.write("index.html", b"new")
+        (staging.flat / "0123").write_bytes(b"from a worker that was never declared")
+        staging.commit()
     assert snapshot(output) == {"index.html": b"previous"}
     assert leftovers(tmp_path) == []
 
