@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from byline import pipeline, sources
+from byline.pipeline import BuildResult
 from tests.conftest import MakeSite
 from tests.helpers import article, build_site, snapshot, write_files
 from tests.unit.test_plan import many_articles
@@ -35,12 +37,18 @@ def test_a_first_build_renders_everything_in_workers(make_site: MakeSite, monkey
     assert first.rendered > 10
 
 
-def test_a_rebuild_compares_here_and_renders_a_few_changed_pages_without_workers(
-    make_site: MakeSite, monkeypatch: pytest.MonkeyPatch
-) -> None:
+@pytest.fixture
+def built(make_site: MakeSite, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, BuildResult]:
+    """A twelve-article site built once in workers; ten changed pages are "many"."""
     monkeypatch.setattr(pipeline, "PARALLEL_RENDER_MIN", 10)
     root = make_site(many_articles(12))
-    first = build_site(root, jobs=2)
+    return root, build_site(root, jobs=2)
+
+
+def test_a_rebuild_compares_here_and_renders_a_few_changed_pages_without_workers(
+    built: tuple[Path, BuildResult], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root, first = built
     calls = spy_on_workers(monkeypatch)
     write_files(root, {"content/articles/n12.md": article("Story 12", "2026-02-18 09:00", body="Edited.")})
     second = build_site(root, first.output, jobs=2)
@@ -50,11 +58,9 @@ def test_a_rebuild_compares_here_and_renders_a_few_changed_pages_without_workers
 
 
 def test_a_rebuild_that_changes_many_pages_renders_them_in_workers(
-    make_site: MakeSite, monkeypatch: pytest.MonkeyPatch
+    built: tuple[Path, BuildResult], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(pipeline, "PARALLEL_RENDER_MIN", 10)
-    root = make_site(many_articles(12))
-    first = build_site(root, jobs=2)
+    root, first = built
     calls = spy_on_workers(monkeypatch)
     (root / "site.toml").write_text('name = "Renamed Daily"\n')  # every page shows the name
     second = build_site(root, first.output, jobs=2)
