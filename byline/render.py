@@ -76,14 +76,16 @@ def _referenced_templates(source: str, env: jinja2.Environment) -> list[str]:
 
 
 class ContextDigests:
-    """Hash template contexts cheaply: each shared view once, the rest at C speed.
+    """Hash template contexts cheaply: each shared view once, and all else at C speed.
 
     Views mark the dicts many pages share (``views.Shared``: cards, articles, authors,
     the site); a Shared's digest is remembered by identity and stands in for it. The
     memo holds the dict itself, so its id cannot be reused while the memo lives. The
-    top levels of a context, and of each Shared, are walked to find them (an article
-    view's related cards and author are hashed once each, not inside every article);
-    anything deeper is serialised whole by json (a Shared down there is hashed in full).
+    top levels of a context, and of each Shared, are copied with their Shared parts
+    replaced by digests (an article view's related cards and author are hashed once
+    each, not inside every article), and the copy is serialised by json in one call;
+    a Shared deeper down is serialised in full. A digest stands in as a string of NUL,
+    ``#`` and 32 hex digits: text equal to it would be a second preimage of BLAKE2b.
     """
 
     WALK_DEPTH = 3  # context -> index -> list of cards; context -> feed -> entries
@@ -93,30 +95,29 @@ class ContextDigests:
         self._memo: dict[int, tuple[object, str]] = {}
 
     def digest(self, context: dict[str, Any], salt: str = "") -> str:
-        return hashlib.sha256(f"{salt}|{self._token(context, self.WALK_DEPTH)}".encode()).hexdigest()
+        return hashlib.sha256(f"{salt}|{_dumps(self._plain(context, self.WALK_DEPTH))}".encode()).hexdigest()
 
-    def _token(self, value: Any, depth: int) -> str:
-        kind = type(value)
-        if kind is Shared:
-            hit = self._memo.get(id(value))
-            if hit is None or hit[0] is not value:
-                inside = self._items(value, self.SHARED_DEPTH)  # its own shared parts by their digests
-                hit = (value, "#" + hashlib.blake2b(inside.encode(), digest_size=16).hexdigest())
-                self._memo[id(value)] = hit
-            return hit[1]
-        if kind in _SCALARS:
-            return repr(value)
-        if kind is Derived:
-            return "~"  # made from the rest of the context, which is hashed
-        if depth > 0:
-            if kind is dict:
-                return self._items(value, depth)
-            if kind is list and value and type(value[0]) is Shared:  # a list of cards or entries
-                return "[" + ",".join(self._token(item, depth - 1) for item in value) + "]"
-        return _dumps(value)
+    def _shared(self, value: Shared) -> str:
+        hit = self._memo.get(id(value))
+        if hit is None or hit[0] is not value:
+            data = _dumps(self._plain(value, self.SHARED_DEPTH)).encode()
+            hit = (value, "\0#" + hashlib.blake2b(data, digest_size=16).hexdigest())
+            self._memo[id(value)] = hit
+        return hit[1]
 
-    def _items(self, value: dict[str, Any], depth: int) -> str:
-        return "{" + ",".join(f"{key!r}:{self._token(item, depth - 1)}" for key, item in value.items()) + "}"
+    def _plain(self, value: dict[str, Any], depth: int) -> dict[str, Any]:
+        """A copy of ``value`` with each Shared in it, down to ``depth`` dicts, replaced by its digest."""
+        plain = {}
+        for key, item in value.items():
+            kind = type(item)
+            if kind is Shared:
+                item = self._shared(item)
+            elif kind is list and item and type(item[0]) is Shared:  # a list of cards or entries
+                item = [self._shared(x) if type(x) is Shared else x for x in item]
+            elif kind is dict and depth > 1:
+                item = self._plain(item, depth - 1)
+            plain[key] = item
+        return plain
 
 
 def _made(context: dict[str, Any]) -> dict[str, Any]:
@@ -131,14 +132,13 @@ def _made(context: dict[str, Any]) -> dict[str, Any]:
 
 
 def _derived_token(value: Any) -> str:
-    """Derived data below the walked levels stands in as "~", as it does above them."""
+    """Derived data stands in as "~": it is made from the rest of the context, which is hashed."""
     if type(value) is Derived:
         return "~"
     raise TypeError(f"a view holds {type(value).__name__}, which cannot be fingerprinted")
 
 
 _dumps = json.JSONEncoder(separators=(",", ":"), check_circular=False, default=_derived_token).encode
-_SCALARS = {str, int, float, bool, type(None)}
 
 
 class Renderer:

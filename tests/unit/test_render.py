@@ -201,3 +201,11 @@ def test_plain_values_and_walked_views_cannot_be_mistaken_for_each_other() -> No
         {"page": {"b": card, "a": 1}},
     ]
     assert len({ContextDigests().digest(c) for c in contexts}) == len(contexts)
+
+
+def test_values_that_render_differently_hash_differently_in_and_out_of_shared_views() -> None:
+    """Templates print 1, 1.0, True and "1" differently: their fingerprints must differ too."""
+    values: list[object] = [1, 1.0, True, "1", None, [1], {"1": 1}]
+    for wrap in (dict, Shared):
+        digests = {ContextDigests().digest({"page": {"value": wrap(meta=value)}}) for value in values}
+        assert len(digests) == len(values)
