@@ -8,15 +8,16 @@ rather than the rendered pages keeps a template edit from re-indexing the site, 
 indexing run while pages render.
 
 The index is one Pagefind bundle ("shard") per calendar year of the articles' dates (in
-the site's timezone, as in their URLs), named by the year (``pagefind/2026/``); a year of
-more than ``SHARD_CAP`` articles is split into months (``pagefind/2026-03/``). The rule
+the site's timezone, as in their URLs), named by the year (``pagefind/2026/``), except
+that the newest month is a shard of its own (``pagefind/2026-11/``), and a year of more
+than ``SHARD_CAP`` articles is split into months (``pagefind/2026-03/``). The rule
 depends on the content only, so a clean build and an incremental one make the same
 shards. ``pagefind/shards.json`` names them, newest first; the search page merges them,
 and only the first carries Pagefind's code. When a shard's documents are exactly those
 the previous build indexed (their digest is kept in it as ``byline-search.txt``), that
 build's bundle is kept (left in place when the build patches its output, linked into
-a fresh one otherwise); so an edit re-indexes one year (or month), a new article the
-newest, and a template edit nothing.
+a fresh one otherwise); so an edit re-indexes one year (or month), a new article or an
+edit of a recent one the newest month, and a template edit nothing.
 
 The shards to index are indexed one after another by one background process, which
 writes each shard's documents out, runs Pagefind on them, removes them and tidies the
@@ -110,9 +111,16 @@ class SearchResult:
 
 
 def assign_shards(dates: list[str], cap: int = SHARD_CAP) -> list[str]:
-    """The shard of each ISO date (``YYYY-MM-...``): its year, or its month when the year holds more than ``cap``."""
+    """The shard of each ISO date (``YYYY-MM-...``): its year, or its month when the year holds more than ``cap``.
+
+    The newest month is always a shard of its own: it is where editors publish and
+    correct, and re-indexing a month's articles takes a fraction of a year's (at 10,000
+    articles, 0.3 s of Pagefind's time against 2.5 s). When a newer month begins, the
+    last one joins its year, which is then indexed again, once.
+    """
     per_year = Counter(date[:4] for date in dates)
-    return [date[:4] if per_year[date[:4]] <= cap else date[:7] for date in dates]
+    newest = max((date[:7] for date in dates), default="")
+    return [date[:7] if date[:7] == newest or per_year[date[:4]] > cap else date[:4] for date in dates]
 
 
 def search_documents(outputs: Iterable[Any], language: str) -> list[SearchDocument]:
@@ -195,8 +203,15 @@ def index_key(documents: list[SearchDocument], code: bool) -> str:
     version = f"{SEARCH_VERSION}|{_DOCUMENT_CODE}|pagefind={_pagefind_version()}|code={code}"
     digest = hashlib.sha256(version.encode())
     for document in documents:  # each document is made from its fields, language and shard alone
-        digest.update(f"\0{document.path}\0{document.language}\0{document.shard}\0{document.fields!r}".encode())
+        title, summary, body_html, *rest = document.fields
+        # The body (most of the bytes) is hashed as it is, after its length: repr() of 10,000
+        # bodies took three times as long as hashing them.
+        head = _dumps([document.path, document.language, document.shard, title, summary, rest, len(body_html)])
+        digest.update(f"{head}\0{body_html}".encode())
     return digest.hexdigest()
+
+
+_dumps = json.JSONEncoder(separators=(",", ":"), check_circular=False).encode
 
 
 def _pagefind_version() -> str:

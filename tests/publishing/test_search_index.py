@@ -1,4 +1,4 @@
-"""The Pagefind index: published articles only, four filters, one shard a year, reused when nothing indexed changed, reproducible."""
+"""The Pagefind index: published articles only, four filters, a shard a year and one for the newest month, reused when nothing indexed changed, reproducible."""
 
 from __future__ import annotations
 
@@ -45,11 +45,13 @@ def shards(out: Path) -> list[str]:
 
 
 def test_sample_index_holds_the_published_articles_only(sample: SampleSite) -> None:
-    assert shards(sample.out) == ["2026", "2025"], "the sample has articles of 2026 and of 2025"
-    recent = sample.out / "pagefind/2026"
+    newest, *years = shards(sample.out)
+    assert years == ["2026", "2025"] and newest.startswith("2026-"), "the newest month, then the rest of each year"
+    recent = sample.out / "pagefind" / newest
     assert (recent / "pagefind.js").is_file() and (recent / "pagefind-entry.json").is_file()
     assert not (recent / "pagefind-ui.js").exists(), "Pagefind's own interfaces are not shipped"
-    assert not (sample.out / "pagefind/2025/pagefind.js").exists(), "the newest shard's code searches both"
+    for year in years:
+        assert not (sample.out / f"pagefind/{year}/pagefind.js").exists(), "the newest shard's code searches all"
     assert sample.result.search is not None
     assert sample.result.search.documents == sample.result.articles == len(sample.article_urls)
     counts = {
@@ -67,7 +69,7 @@ def test_documents_come_from_published_article_pages_only(make_site: MakeSite) -
     documents = search.search_documents(plan_site(site, NOW), "en-GB")
     paths = sorted(d.path for d in documents)
     assert len(paths) == 5 and all(p.startswith("articles/") and p.endswith("/index.html") for p in paths)
-    assert {d.path[9:13]: d.shard for d in documents} == {"2025": "2025", "2026": "2026"}
+    assert {d.path[9:16]: d.shard for d in documents} == {"2025/06": "2025", "2026/02": "2026", "2026/03": "2026-03"}
     text = "".join(d.html for d in documents)
     assert "Quantum marmalade" not in text and "Heliotrope ledger" not in text
     assert 'data-pagefind-filter="region">North East<' in text
@@ -94,7 +96,7 @@ def test_index_has_section_author_topic_and_region_filters(make_site: MakeSite) 
 def test_an_unchanged_index_is_reused_and_a_changed_one_rebuilt(make_site: MakeSite) -> None:
     root = make_site(FILES)
     first = build_site(root)
-    assert first.search and first.search.indexed == ["2026", "2025"] and first.search.documents == 5
+    assert first.search and first.search.indexed == ["2026-03", "2026", "2025"] and first.search.documents == 5
     entries = {shard: first.output / f"pagefind/{shard}/pagefind-entry.json" for shard in ("2026", "2025")}
     inodes = {shard: entry.stat().st_ino for shard, entry in entries.items()}
     (root / "templates").mkdir()
@@ -108,13 +110,19 @@ def test_an_unchanged_index_is_reused_and_a_changed_one_rebuilt(make_site: MakeS
     assert entries["2025"].stat().st_ino == inodes["2025"]
 
 
-def test_shards_are_years_and_months_of_a_year_above_the_cap() -> None:
+def test_shards_are_years_the_newest_month_and_months_of_a_year_above_the_cap() -> None:
     dates = ["2019-05-02T10:00:00+01:00", "2026-03-01T09:00:00+00:00", "2026-03-09T09:00:00+00:00"]
     dates += ["2026-11-30T23:30:00+00:00", "2019-12-31T23:59:00+00:00"]
-    assert search.assign_shards(dates, cap=3) == ["2019", "2026", "2026", "2026", "2019"]
+    assert search.assign_shards(dates, cap=3) == ["2019", "2026", "2026", "2026-11", "2019"]
     assert search.assign_shards(dates, cap=2) == ["2019", "2026-03", "2026-03", "2026-11", "2019"]
     assert search.assign_shards(dates) == search.assign_shards(dates, cap=search.SHARD_CAP)
-    assert search.assign_shards(dates[:2] * 2500 + dates[:1]) == ["2019-05", "2026"] * 2500 + ["2019-05"]
+    assert search.assign_shards(dates[:2] * 2500 + dates[:1]) == ["2019-05", "2026-03"] * 2500 + ["2019-05"]
+    assert search.assign_shards(dates[:1]) == ["2019-05"], "one month: its own shard"
+    # A new month begins: the last joins its year.
+    assert search.assign_shards([*dates, "2026-12-01T08:00:00+00:00"], cap=4) == [
+        *["2019", "2026", "2026", "2026", "2019"],
+        "2026-12",
+    ]
     assert search.assign_shards([]) == []
 
 
@@ -125,7 +133,7 @@ def test_shards_run_newest_first_whatever_the_order_of_the_pages(make_site: Make
     documents = search.search_documents(outputs, "en-GB")
     backwards = search.search_documents(list(reversed(outputs)), "en-GB")
     ordered = {shard: [d.path for d in docs] for shard, docs in search.shards_of(documents).items()}
-    assert list(ordered) == ["2026", "2025"]
+    assert list(ordered) == ["2026-03", "2026", "2025"], "the newest month's articles are the newest of its year"
     assert ordered == {shard: [d.path for d in docs] for shard, docs in search.shards_of(backwards).items()}
     assert all(paths == sorted(paths) for paths in ordered.values())
     months = [
@@ -139,7 +147,7 @@ def test_an_edit_in_an_old_year_reindexes_that_year_only(make_site: MakeSite) ->
     files = {**FILES, "content/articles/older.md": article("Mill reopens", "2024-09-09", tags="[Textiles]")}
     root = make_site(files)
     first = build_site(root)
-    assert first.search and first.search.shards == first.search.indexed == ["2026", "2025", "2024"]
+    assert first.search and first.search.shards == first.search.indexed == ["2026-03", "2026", "2025", "2024"]
     entries = {shard: first.output / f"pagefind/{shard}/pagefind-entry.json" for shard in first.search.shards}
     inodes = {shard: entry.stat().st_ino for shard, entry in entries.items()}
     changes = {shard: entry.stat().st_ctime_ns for shard, entry in entries.items()}  # a new link changes it
@@ -150,23 +158,24 @@ def test_an_edit_in_an_old_year_reindexes_that_year_only(make_site: MakeSite) ->
     assert [entries[s].stat().st_ino for s in ("2026", "2024")] == [inodes["2026"], inodes["2024"]]
     # The other years' bundles were left in place in the output: not linked, copied or renamed.
     assert [entries[s].stat().st_ctime_ns for s in ("2026", "2024")] == [changes["2026"], changes["2024"]]
-    assert {path.split("/")[1] for path in second.search.kept} == {"2026", "2024"}
+    assert {path.split("/")[1] for path in second.search.kept} == {"2026-03", "2026", "2024"}
     assert snapshot(second.output) == snapshot(build_site(root, root.parent / "clean", clean=True).output)
 
 
-def test_a_new_year_takes_the_search_code_from_the_last(make_site: MakeSite) -> None:
+def test_a_new_month_takes_the_search_code_and_the_last_joins_its_year(make_site: MakeSite) -> None:
     old = {name: text for name, text in FILES.items() if "2026-" not in text}
     root = make_site(old, with_article=False)
     first = build_site(root)
-    assert first.search and first.search.shards == ["2025"]
-    assert (first.output / "pagefind/2025/pagefind.js").is_file()
+    assert first.search and first.search.shards == ["2025-06"], "the newest month is a shard of its own"
+    assert (first.output / "pagefind/2025-06/pagefind.js").is_file()
     for name, text in FILES.items():
         (root / name).write_text(text)
     (root / "content/articles/quayside.md").write_text(article())
     second = build_site(root, first.output)
-    assert second.search and second.search.indexed == ["2026", "2025"], "the old year's bundle loses the code"
-    assert not (second.output / "pagefind/2025/pagefind.js").exists()
-    assert (second.output / "pagefind/2026/pagefind.js").is_file()
+    assert second.search and second.search.indexed == ["2026-03", "2026", "2025"]
+    assert not (second.output / "pagefind/2025-06").exists(), "June 2025 is part of its year now"
+    assert not (second.output / "pagefind/2025/pagefind.js").exists(), "only the newest shard carries the code"
+    assert (second.output / "pagefind/2026-03/pagefind.js").is_file()
     assert snapshot(second.output) == snapshot(build_site(root, root.parent / "clean", clean=True).output)
 
 
@@ -249,7 +258,7 @@ def test_a_shard_key_changes_exactly_when_one_of_its_documents_does(make_site: M
         return {shard: search.index_key(docs, True) for shard, docs in search.shards_of(documents).items()}
 
     first = keys({})
-    assert keys({}) == first and set(first) == {"2026", "2025"}
+    assert keys({}) == first and set(first) == {"2026-03", "2026", "2025"}
     for change in (
         {"content/articles/a.md": article("Tidewell orders two ferries", "2026-02-01", tags="[Shipping, Energy]")},
         {"content/articles/b.md": article("Harbour turbine turns", "2026-02-02", author="ruth-calloway", body="New.")},

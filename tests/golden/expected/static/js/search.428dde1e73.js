@@ -1,6 +1,6 @@
 // Byline's search page: Pagefind's index (built with the site into /pagefind/) behind the
 // theme's own form. The index is one bundle ("shard") per year, or per month of a very full
-// year, that Pagefind merges; /pagefind/shards.json names them, newest first, and only the
+// year, and one for the newest month, that Pagefind merges; /pagefind/shards.json names them, newest first, and only the
 // first carries Pagefind's code. A module script, so it never blocks rendering; without it
 // the form still submits to /search/?q=... and the page offers browsing instead.
 //
