@@ -17,6 +17,7 @@ Progress = Callable[[int, int], None]
 
 _job: Callable[[Sequence[int]], Any] | None = None
 _tick: Callable[[int], None] | None = None
+_lived = 0  # how many long_lived() blocks are open
 
 
 def _run(chunk: Sequence[int]) -> Any:
@@ -46,6 +47,34 @@ def collection_paused() -> Iterator[None]:
     finally:
         if enabled:
             gc.enable()
+
+
+@contextmanager
+def long_lived() -> Iterator[None]:
+    """Let ``settle()`` mark what a build has made so far as long-lived, until the build ends.
+
+    Python's collector walks every tracked object now and then, and a build keeps
+    millions (the parsed site, its views, the plan): at 10,000 articles a rebuild spent
+    a second in collections that found nothing. ``gc.freeze()`` moves what exists into a
+    generation no collection walks, so collections see only what is new; whatever that
+    frozen data drops is freed by reference counting as usual, and any cycle in it waits
+    for the unfreeze on leaving the outermost ``long_lived`` (the preview builds again
+    and again in one process).
+    """
+    global _lived
+    _lived += 1
+    try:
+        yield
+    finally:
+        _lived -= 1
+        if _lived == 0:
+            gc.unfreeze()
+
+
+def settle() -> None:
+    """Mark everything made so far as long-lived (see ``long_lived``): a no-op outside one."""
+    if _lived:
+        gc.freeze()
 
 
 def can_fork() -> bool:
@@ -99,19 +128,20 @@ def fork_imap(
     _job, _tick = job, shared_tick
     # Frozen objects are never walked by the children's collector, so the pages holding the
     # parent's site stay shared instead of being copied into every worker.
-    gc.freeze()
     try:
-        with context.Pool(jobs, initializer=gc.enable) as pool:
-            results = pool.imap_unordered(_run, chunks, chunksize=1)
-            for _ in chunks:
-                while True:
-                    try:
-                        result = results.next(timeout=0.25)
-                        break
-                    except multiprocessing.TimeoutError:
-                        if progress:
-                            progress(counter.value, count)
-                yield result
+        with long_lived():
+            settle()  # before the pool forks its workers
+            pool = context.Pool(jobs, initializer=gc.enable)
+            with pool:
+                results = pool.imap_unordered(_run, chunks, chunksize=1)
+                for _ in chunks:
+                    while True:
+                        try:
+                            result = results.next(timeout=0.25)
+                            break
+                        except multiprocessing.TimeoutError:
+                            if progress:
+                                progress(counter.value, count)
+                    yield result
     finally:
         _job, _tick = None, None
-        gc.unfreeze()

@@ -27,8 +27,8 @@ from .images import ImageCatalog, inspect_images, link_renditions, make_renditio
 from .load import LoadRules, load_source
 from .lock import output_lock
 from .models import Article, Author, Page
-from .parallel import collection_paused, fork_imap, fork_map, tick
-from .plan import NEWS_WINDOW, REDIRECTS_FILE, Output, plan_site, redirect_rules
+from .parallel import collection_paused, fork_imap, fork_map, long_lived, settle, tick
+from .plan import NEWS_WINDOW, REDIRECTS_FILE, Output, SitePlan, redirect_rules
 from .render import Renderer
 from .search import SearchDocument, SearchIndexer, SearchResult, search_documents
 from .site import Site, build_site
@@ -96,6 +96,10 @@ class Builder:
         self._seen: dict[str, Seen] | None = None  # what each content file held when last read
 
     def check(self, options: BuildOptions | None = None, write_cache: bool = True) -> Checked:
+        with long_lived():
+            return self._check(options, write_cache)
+
+    def _check(self, options: BuildOptions | None, write_cache: bool) -> Checked:
         options = _with_clock(options or self.options)
         timer = _Timer()
         config, problems = load_config(options.root, options.base_url)
@@ -121,6 +125,7 @@ class Builder:
             elif isinstance(model, Page):
                 pages.append(model)
         timer.lap("load")
+        settle()  # the parsed site lives to the end of the build: collections need not walk it
         assert options.now is not None
         with collection_paused():
             site, site_problems = build_site(
@@ -131,6 +136,7 @@ class Builder:
             static = static_files(options.root)
             problems += editorial_problems(site, options.root, static_paths(static), _previous_urls(options, config))
             timer.lap("checks")
+        settle()
         images, image_problems = inspect_images(
             [*site.articles, *site.hidden],
             site.pages,
@@ -150,7 +156,7 @@ class Builder:
     def build(self, progress: Progress | None = None) -> BuildResult:
         """Build under the output folder's lock: a second build at once is refused, never interleaved."""
         check_output_folder(self.options.root, self.options.output)
-        with output_lock(self.options.root, self.options.output):
+        with output_lock(self.options.root, self.options.output), long_lived():
             return self._build(progress)
 
     def _build(self, progress: Progress | None) -> BuildResult:
@@ -164,22 +170,29 @@ class Builder:
         timer = _Timer()
         assert options.now is not None
         assets = find_assets(checked.static)
+        plan = SitePlan(site, checked.images, assets)
         with collection_paused():
-            outputs = plan_site(site, options.now, images=checked.images, assets=assets)
+            articles = plan.articles()
         timer.lap("plan")
         renderer = Renderer(options.root)
         cache = Cache(options.root)
         output = options.output.resolve()
         built_before = not options.clean and (output / MARKER).is_file()
-        previous = cache.get_fingerprints(output) if built_before else {}
+        previous: dict[str, str] = {}
         try:
             with Staging(output, patch=built_before) as staging:
-                # Pagefind indexes the published articles' views while the pages render.
-                documents = search_documents(outputs, site.config.language)
+                # Pagefind indexes the published articles' views while the rest is planned and rendered.
+                documents = search_documents(articles, site.config.language)
                 indexed = documents if options.search_index else []
                 indexer = SearchIndexer(indexed, staging.path, output if built_before else None, staging.patch)
                 try:
                     indexer.start()
+                    timer.lap("search start")
+                    with collection_paused():
+                        outputs = plan.complete(options.now)
+                    settle()
+                    timer.lap("plan rest")
+                    previous = cache.get_fingerprints(output) if built_before else {}
                     fingerprints, rendered = _produce(
                         outputs, renderer, staging, output, previous, options.jobs, progress
                     )

@@ -55,22 +55,44 @@ def plan_site(
     ``images`` holds the measured pictures (sizes and renditions) and ``assets`` the
     fingerprinted names of stylesheets and scripts; without them pages still plan, unsized.
     """
-    planner = _Planner(site, Views(site, images, assets))
-    outputs = list(planner.all())
-    outputs += _sitemaps(planner.views, outputs, sitemap_limit)
-    outputs.append(planner.news_sitemap(now))
-    outputs.append(
-        Output(
-            urls.ROBOTS,
-            "robots.txt",
-            {
-                "site": planner.site_view,
-                "sitemaps": [planner.views.absolute(urls.SITEMAP), planner.views.absolute(urls.NEWS_SITEMAP)],
-            },
-            "text",
+    return SitePlan(site, images, assets).complete(now, sitemap_limit)
+
+
+class SitePlan:
+    """Plan a site in two steps: its article pages, then everything.
+
+    The build starts indexing for search from the article pages while the rest (indexes,
+    feeds, sitemaps) is planned: ``articles()`` first, then ``complete()``.
+    """
+
+    def __init__(self, site: Site, images: ImageCatalog | None = None, assets: dict[str, str] | None = None):
+        self._planner = _Planner(site, Views(site, images, assets))
+        self._articles: list[Output] | None = None
+
+    def articles(self) -> list[Output]:
+        """Each article's page and its aliases' redirect pages."""
+        if self._articles is None:
+            self._articles = list(self._planner.articles())
+        return self._articles
+
+    def complete(self, now: datetime, sitemap_limit: int = SITEMAP_LIMIT) -> list[Output]:
+        """Every output: the article pages first, as ``articles()`` gave them."""
+        planner = self._planner
+        outputs = [*self.articles(), *planner.collections()]
+        outputs += _sitemaps(planner.views, outputs, sitemap_limit)
+        outputs.append(planner.news_sitemap(now))
+        outputs.append(
+            Output(
+                urls.ROBOTS,
+                "robots.txt",
+                {
+                    "site": planner.site_view,
+                    "sitemaps": [planner.views.absolute(urls.SITEMAP), planner.views.absolute(urls.NEWS_SITEMAP)],
+                },
+                "text",
+            )
         )
-    )
-    return outputs
+        return outputs
 
 
 class _Planner:
@@ -80,8 +102,8 @@ class _Planner:
         self.site_view = views.site_view()
         self.per_page = site.config.per_page
 
-    def all(self) -> Iterator[Output]:
-        yield from self.articles()
+    def collections(self) -> Iterator[Output]:
+        """Everything but the articles' own pages: indexes, lists, archives, standalone pages."""
         yield from self.index(
             urls.home,
             "front",

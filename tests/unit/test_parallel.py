@@ -1,4 +1,4 @@
-"""Worker processes and the garbage collector: stages pause it, forks freeze the parent's heap."""
+"""Worker processes and the garbage collector: stages pause it, builds and forks freeze what lives long."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 import pytest
 
-from byline.parallel import can_fork, collection_paused, fork_map
+from byline.parallel import can_fork, collection_paused, fork_map, long_lived, settle
 
 
 def test_collection_is_paused_inside_and_restored_after() -> None:
@@ -42,4 +42,35 @@ def test_workers_collect_their_own_garbage_and_the_parent_heap_is_unfrozen_after
     assert sorted(i for i, _, _ in results) == list(range(8))
     assert all(enabled for _, enabled, _ in results)  # workers run with collection on
     assert all(frozen > 0 for _, _, frozen in results)  # and never walk the parent's objects
+    assert gc.get_freeze_count() == 0
+
+
+def frozen(value: object) -> bool:
+    """Whether the collector has set ``value`` aside: frozen objects are in none of its generations."""
+    return gc.is_tracked(value) and not any(item is value for item in gc.get_objects())
+
+
+def test_settled_objects_stay_frozen_until_the_outermost_long_lived_block_ends() -> None:
+    kept = {"card": [1, 2, 3]}
+    with long_lived():
+        settle()
+        assert frozen(kept)  # collections no longer walk it
+        with long_lived():
+            settle()
+        assert frozen(kept), "an inner block leaves the build's data frozen"
+        assert list(fork_map(lambda indices: list(indices), 4, 2))
+        assert frozen(kept), "so does a pass of workers inside the build"
+    assert not frozen(kept) and gc.get_freeze_count() == 0, "a long-running preview can collect the last build"
+
+
+def test_settle_outside_a_long_lived_block_freezes_nothing() -> None:
+    kept = {"card": [1, 2, 3]}
+    settle()
+    assert not frozen(kept) and gc.get_freeze_count() == 0
+
+
+def test_a_failing_build_still_unfreezes() -> None:
+    with pytest.raises(ValueError), long_lived():
+        settle()
+        raise ValueError("a stage failed")
     assert gc.get_freeze_count() == 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import sqlite3
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -11,6 +12,7 @@ import pytest
 
 from byline import pipeline, sources
 from byline.pipeline import BuildResult
+from byline.plan import SitePlan
 from tests.conftest import MakeSite
 from tests.helpers import article, build_site, snapshot, write_files
 from tests.unit.test_plan import many_articles
@@ -108,3 +110,23 @@ def test_a_corrupt_record_of_read_files_is_ignored(make_site: MakeSite, trust_at
     write_files(root, {"content/articles/n2.md": article("Story 2", "2026-02-28 09:00", body="Edited.")})
     build_site(root, first.output)
     assert "Edited." in (first.output / "articles/2026/02/28/story-2/index.html").read_text()
+
+
+def test_search_indexing_starts_before_the_rest_of_the_site_is_planned(
+    make_site: MakeSite, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Pagefind runs in its own process: started early, it overlaps planning and rendering."""
+    events: list[str] = []
+    start, complete = pipeline.SearchIndexer.start, SitePlan.complete
+    monkeypatch.setattr(pipeline.SearchIndexer, "start", lambda self: events.append("index") or start(self))
+    monkeypatch.setattr(SitePlan, "complete", lambda self, now: events.append("plan rest") or complete(self, now))
+    result = build_site(make_site(many_articles(3)))
+    assert events == ["index", "plan rest"]
+    assert result.search and result.search.documents == 3
+
+
+def test_a_build_leaves_nothing_frozen_for_the_next(make_site: MakeSite) -> None:
+    """The preview builds again and again in one process: each build's frozen data is released."""
+    root = make_site(many_articles(3))
+    build_site(root)
+    assert gc.get_freeze_count() == 0

@@ -277,3 +277,15 @@ def test_structured_data_and_social_tags_are_made_only_for_pages_that_render(
     assert sorted(made) == ["json-ld", "social"]
     assert '<meta property="og:title" content="Story 2">' in html
     assert '"@type": "NewsArticle"' in html or '"@type":"NewsArticle"' in html
+
+
+def test_a_plan_in_two_steps_equals_one_and_plans_the_articles_once(make_site: MakeSite) -> None:
+    files = many_articles(4)
+    files["content/articles/n1.md"] = article("Story 1", "2026-02-28 09:00", aliases="[/old-story/]")
+    site = site_of(make_site(files))
+    steps = plan.SitePlan(site)
+    articles = steps.articles()
+    assert [o.kind for o in articles] == ["article", "redirect", "article", "article", "article"]
+    outputs = steps.complete(NOW)
+    assert outputs[: len(articles)] == articles and all(a is b for a, b in zip(articles, outputs, strict=False))
+    assert outputs == plan_site(site, NOW)
