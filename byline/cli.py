@@ -83,13 +83,14 @@ def _build(options: BuildOptions) -> int:
     options = replace(options, now=options.now or datetime.now(UTC))  # one clock for the whole run
     assert options.now is not None
     record = None
+    inputs = manifest.scan_inputs(options)  # before the build reads anything: a save mid-build is seen next time
     if not options.clean:
         from .lock import output_lock
         from .write import check_output_folder
 
         check_output_folder(options.root, options.output)  # a usage error writes nothing, not even a lock
         with output_lock(options.root, options.output):  # a build under way may be changing it
-            record = manifest.is_current(options, options.now)
+            record = manifest.is_current(options, options.now, inputs)
     if record is not None:
         _replay(record.messages, "stderr")  # the same warnings as last time: the inputs are the same
         if not options.quiet:
@@ -97,7 +98,6 @@ def _build(options: BuildOptions) -> int:
             print(f"{record.summary}; nothing changed since the last build ({seconds:.2f} s)")
             _replay(record.messages, "stdout")
         return EXIT_OK
-    inputs = manifest.scan_inputs(options)  # before the build reads anything: a save mid-build is seen next time
     from .pipeline import build
 
     progress = _progress_printer() if sys.stderr.isatty() and not options.quiet else None

@@ -57,8 +57,12 @@ def scan_inputs(options: BuildOptions) -> dict[str, list[int]]:
     return found
 
 
-def is_current(options: BuildOptions, now: datetime) -> Record | None:
-    """The last build's record when nothing it depends on has changed since, else None."""
+def is_current(options: BuildOptions, now: datetime, inputs: dict[str, list[int]] | None = None) -> Record | None:
+    """The last build's record when nothing it depends on has changed since, else None.
+
+    ``inputs`` is a ``scan_inputs`` just made, when the caller has one (it keeps it for
+    ``save``: listing 10,000 files twice cost 0.2 s).
+    """
     record = _read(options)
     if record is None:
         return None
@@ -68,7 +72,7 @@ def is_current(options: BuildOptions, now: datetime) -> Record | None:
         return None
     if _marker_stat(options.output) != record.marker:
         return None  # the output was replaced, removed or touched
-    if scan_inputs(options) != record.inputs:
+    if (inputs if inputs is not None else scan_inputs(options)) != record.inputs:
         return None
     return record
 

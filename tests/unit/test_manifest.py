@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from byline import manifest
 from byline.cli import main
 from tests.conftest import MakeSite
 from tests.helpers import NOW_TEXT, article, snapshot
@@ -120,3 +121,18 @@ def test_a_build_after_a_failed_one_still_builds(make_site: MakeSite, capsys: py
     path.write_text(text)
     assert run(capsys, root)[0] == 0
     assert snapshot(root / "out") == good
+
+
+def test_a_build_lists_its_inputs_once(
+    make_site: MakeSite, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The listing that finds a change is the one recorded: 10,000 files listed twice cost 0.2 s."""
+    root = make_site()
+    run(capsys, root)
+    scans: list[dict[str, list[int]]] = []
+    scan = manifest.scan_inputs
+    monkeypatch.setattr(manifest, "scan_inputs", lambda options: scans.append(scan(options)) or scans[-1])
+    (root / "content/articles/new.md").write_text(article("Harbour crane arrives"))
+    assert built(run(capsys, root)[1])
+    assert len(scans) == 1 and any(name.endswith("new.md") for name in scans[0])
+    assert run(capsys, root)[1].startswith("Up to date")
