@@ -277,12 +277,13 @@ class _Planner:
             json_ld = Derived(_article_json_ld, article=view, site=self.site_view, trail=trail)
             self.describe(page, json_ld, view["image"], view)
             yield Output(url, "article.html", self.context(page, article=view), "article")
+            card = self.views.card(article)  # not the whole view: a new related article must not touch aliases
             for alias in article.aliases:
                 yield Output(
                     alias,
                     "redirect.html",
                     self.context(
-                        self.meta(alias, article.title, "redirect", canonical_target=view["abs_url"]), target=view
+                        self.meta(alias, article.title, "redirect", canonical_target=card["abs_url"]), target=card
                     ),
                     "redirect",
                 )

@@ -222,6 +222,24 @@ def test_alias_redirects_to_the_article(make_site: MakeSite) -> None:
     assert redirect.context["target"]["url"] == "/articles/2026/03/01/quayside-tools-opens-a-depot/"
 
 
+def test_an_alias_page_is_unchanged_when_only_its_articles_related_list_changes(make_site: MakeSite) -> None:
+    """A new article on the same topic joins the old one's related list; its old URL's page stays the same."""
+    old = article("Mill reopens", "2026-02-01", tags="[Textiles]", aliases="[/mill/]")
+    root = make_site({"content/articles/mill.md": old})
+    renderer = Renderer(root)
+
+    def fingerprints() -> tuple[str, object]:
+        outputs = by_url(plan_site(site_of(root), NOW))
+        article_page = outputs["/articles/2026/02/01/mill-reopens/"]
+        alias = outputs["/mill/"]
+        return renderer.fingerprint(alias.template, alias.context), article_page.context["article"]["related"]
+
+    before = fingerprints()
+    (root / "content/articles/loom.md").write_text(article("Loom maker expands", "2026-02-05", tags="[Textiles]"))
+    after = fingerprints()
+    assert before[1] != after[1] and before[0] == after[0]
+
+
 def test_drafts_are_planned_nowhere(make_site: MakeSite) -> None:
     root = make_site(
         {
