@@ -116,7 +116,11 @@ def output_path(url: str) -> PurePosixPath:
 
 def output_file(url: str) -> str:
     """``output_path`` as a POSIX string, without pathlib's cost."""
-    if not url.startswith("/") or ".." in url.split("/") or "\\" in url:
+    if not url.startswith("/") or "\\" in url:
+        raise ValueError(f"not a safe site path: {url!r}")
+    if "/." not in url and "//" not in url:  # no dot or empty segments: already normal (the usual case)
+        return url[1:] + "index.html" if url.endswith("/") else url[1:]
+    if ".." in url.split("/"):
         raise ValueError(f"not a safe site path: {url!r}")
     relative = url.lstrip("/")
     if not relative or url.endswith("/"):

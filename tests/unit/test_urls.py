@@ -63,13 +63,16 @@ def test_article_url_uses_the_date_it_is_given() -> None:
         ("/feed.xml", "feed.xml"),
         ("/articles/2014/01/27/x/", "articles/2014/01/27/x/index.html"),
         ("/old/page.html", "old/page.html"),
+        ("/a/./b/", "a/b/index.html"),
+        ("//a//b.html", "a/b.html"),
+        ("/.well-known/x.txt", ".well-known/x.txt"),
     ],
 )
 def test_output_path_gives_folders_an_index_html(url: str, path: str) -> None:
     assert urls.output_path(url) == PurePosixPath(path)
 
 
-@pytest.mark.parametrize("url", ["news/", "/../etc/passwd", "/a/../../b/", "/a\\b/"])
+@pytest.mark.parametrize("url", ["news/", "/../etc/passwd", "/a/../../b/", "/a\\b/", "/a/..", "//../b/"])
 def test_output_path_refuses_paths_outside_the_output(url: str) -> None:
     with pytest.raises(ValueError, match="not a safe site path"):
         urls.output_path(url)
