@@ -79,6 +79,8 @@ class Views:
         self._authors: dict[str, View] = {}
         self._bodies: dict[str, str] = {}
         self._profiles: dict[str, View] = {}
+        self._moments: dict[datetime, View] = {}  # by instant: equal instants show the same
+        self._tags: dict[str, View] = {}
         self._host = urlsplit(site.config.base_url).hostname or ""
         self.sections = {s.slug: s for s in site.config.sections}
         self._topic_names = {g.slug: g.name for g in site.topics}  # merged spellings
@@ -154,15 +156,18 @@ class Views:
         }
 
     def moment(self, value: datetime | None) -> View | None:
+        """A time as pages show it; memoised, as a card, its article and its feed entries all show it."""
         if value is None:
             return None
-        local = value.astimezone(self.config.timezone)
-        return {
-            "iso": iso(local),
-            "display": display_date(local),
-            "display_time": display_datetime(local),
-            "epoch": int(value.timestamp()),
-        }
+        if value not in self._moments:
+            local = value.astimezone(self.config.timezone)
+            self._moments[value] = {
+                "iso": iso(local),
+                "display": display_date(local),
+                "display_time": display_datetime(local),
+                "epoch": int(value.timestamp()),
+            }
+        return self._moments[value]
 
     def section(self, slug: str) -> View:
         section = self.sections[slug]
@@ -291,9 +296,13 @@ class Views:
         return self._bodies[article.source]
 
     def tag(self, tag: str) -> View:
-        slug = self.site.topic_slug[tag]
-        name = self._topic_names.get(slug, tag)
-        return {"name": name, "url": self.link(urls.topic(slug)), "abs_url": self.absolute(urls.topic(slug))}
+        """A topic as an article lists it; memoised: a few hundred topics are tagged tens of thousands of times."""
+        if tag not in self._tags:
+            slug = self.site.topic_slug[tag]
+            name = self._topic_names.get(slug, tag)
+            url = urls.topic(slug)
+            self._tags[tag] = {"name": name, "url": self.link(url), "abs_url": self.absolute(url)}
+        return self._tags[tag]
 
     def region(self, region: str | None) -> View | None:
         if not region:

@@ -172,3 +172,24 @@ def test_page_view(make_site: MakeSite) -> None:
         "meta": {},
     }
     assert views.site_view()["pages"] == [{"title": "About us", "url": "/about/"}]
+
+
+def test_times_and_topics_are_made_once_and_shown_in_the_sites_timezone(make_site: MakeSite) -> None:
+    from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
+
+    views, site = views_of(make_site({MAIN: article(tags="[Ports, Logistics]")}))
+    summer = datetime(2026, 7, 1, 8, 30, tzinfo=UTC)
+    same_instant = summer.astimezone(ZoneInfo("Asia/Tokyo"))
+    assert views.moment(summer) is views.moment(same_instant)  # one instant, one view, whatever its zone
+    assert views.moment(summer) == {
+        "iso": "2026-07-01T09:30:00+01:00",
+        "display": views.moment(same_instant)["display"],
+        "display_time": views.moment(same_instant)["display_time"],
+        "epoch": int(summer.timestamp()),
+    }
+    assert views.moment(datetime(2026, 12, 1, 8, 30, tzinfo=UTC))["iso"] == "2026-12-01T08:30:00+00:00"
+    card_date = views.card(main_article(site))["date"]
+    assert views.article(main_article(site))["date"] is card_date
+    tags = views.article(main_article(site))["tags"]
+    assert [t["name"] for t in tags] == ["Ports", "Logistics"] and views.tag("Ports") is tags[0]
