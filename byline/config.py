@@ -9,6 +9,7 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from functools import cached_property
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -86,12 +87,12 @@ class SiteConfig:
         """Look a section up by slug."""
         return next((s for s in self.sections if s.slug == slug), None)
 
-    @property
+    @cached_property
     def base_path(self) -> str:
-        """The path part of base_url without its trailing slash ('' for a bare origin)."""
+        """The path part of base_url without its trailing slash ('' for a bare origin); asked for per link."""
         return urlsplit(self.base_url).path.rstrip("/")
 
-    @property
+    @cached_property
     def origin(self) -> str:
         """scheme://host[:port] of base_url."""
         parts = urlsplit(self.base_url)

@@ -163,3 +163,13 @@ def test_broken_attribution_template_is_reported(tmp_path: Path) -> None:
     _, problems = config_from(tmp_path, '[sections.news]\nattribution = "By {author"\n')
     assert len(problems) == 1
     assert problems[0].startswith("site.toml:2: attribution is not a valid template")
+
+
+def test_the_base_path_and_origin_follow_a_base_url_override(tmp_path: Path) -> None:
+    """They are worked out once per config; an override makes a new config, never a stale answer."""
+    (tmp_path / "site.toml").write_text('name = "X"\nbase_url = "https://example.com/news/"\n')
+    config, _ = load_config(tmp_path)
+    assert (config.base_path, config.origin) == ("/news", "https://example.com")
+    moved, _ = load_config(tmp_path, "http://localhost:8000/")
+    assert (moved.base_path, moved.origin) == ("", "http://localhost:8000")
+    assert (config.base_path, config.origin) == ("/news", "https://example.com")
