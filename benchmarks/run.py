@@ -5,6 +5,8 @@ its own child process, exactly as ``python build.py`` runs: a cold build (no cac
 output), a rebuild with nothing changed, after editing one article's body, after adding
 one article, after editing one template. Each row shows wall and CPU seconds, the peak
 resident memory, and what the output holds and how much of it the build (re)wrote.
+``--repeat N`` makes each change and build N times and shows the median times (and the
+largest memory): on a shared machine one build can be 15% off the next.
 """
 
 from __future__ import annotations
@@ -13,13 +15,14 @@ import argparse
 import os
 import pstats
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .corpus import CORPUS_NOW, Corpus, add_article, generate_corpus
@@ -49,7 +52,7 @@ class Step:
     """A change an editor makes, then a build: ``prepare`` makes the change."""
 
     name: str
-    prepare: Callable[[], None]
+    prepare: Callable[[int], None]  # given the repeat's number: each repeat makes a change of its own
     clean: bool = False
 
 
@@ -133,29 +136,33 @@ def steps(corpus: Corpus, output: Path) -> list[Step]:
     """The scenario, in order: each step's build starts from the previous step's output."""
     root = corpus.root
 
-    def cold() -> None:
+    def cold(repeat: int) -> None:
         shutil.rmtree(root / ".byline-cache", ignore_errors=True)
         shutil.rmtree(output, ignore_errors=True)
 
-    def edit_body() -> None:
+    def edit_body(repeat: int) -> None:
         path = root / corpus.newest_published.path
-        path.write_bytes(path.read_bytes() + b"\nThe company confirmed the figures in a statement on Friday.\n")
+        line = f"\nThe company confirmed the figures in statement {repeat + 1} on Friday.\n"
+        path.write_bytes(path.read_bytes() + line.encode())
 
-    def correct_old() -> None:
+    def correct_old(repeat: int) -> None:
         path = root / corpus.oldest_published.path
-        path.write_bytes(path.read_bytes() + b"\nThis article was corrected: the contract was worth less.\n")
+        line = f"\nThis article was corrected ({repeat + 1}): the contract was worth less.\n"
+        path.write_bytes(path.read_bytes() + line.encode())
 
-    def add_one() -> None:
-        add_article(corpus)
+    def add_one(repeat: int) -> None:
+        add_article(corpus)  # a new one each time
 
-    def edit_template() -> None:
+    def edit_template(repeat: int) -> None:
         target = root / "templates" / "article.html"
         target.parent.mkdir(exist_ok=True)
-        target.write_text(edited_template(_theme_article().read_text(encoding="utf-8")), encoding="utf-8")
+        text = edited_template(_theme_article().read_text(encoding="utf-8"))
+        again = f"{{# edit {repeat + 1} #}}\n" if repeat else ""  # a repeat must change the template too
+        target.write_text(text + again, encoding="utf-8")
 
     return [
         Step("cold build (--clean, no cache, no output)", cold, clean=True),
-        Step("no-change rebuild", lambda: None),
+        Step("no-change rebuild", lambda repeat: None),
         Step("after editing one article's body", edit_body),
         Step("after editing the oldest article's body", correct_old),
         Step("after adding one article", add_one),
@@ -184,13 +191,28 @@ def _theme_article() -> Path:
         return REPO / "templates" / "article.html"
 
 
-def run_size(corpus: Corpus, output: Path, jobs: int | None) -> list[Measurement]:
-    """Apply every step to the corpus and measure the build after each."""
+def run_size(corpus: Corpus, output: Path, jobs: int | None, repeat: int = 1) -> list[Measurement]:
+    """Apply every step to the corpus and measure the build after each, ``repeat`` times a step."""
     rows = []
     for step in steps(corpus, output):
-        step.prepare()
-        rows.append(measure(step.name, build_command(corpus.root, output, clean=step.clean, jobs=jobs), output))
+        runs = []
+        for number in range(repeat):
+            step.prepare(number)
+            runs.append(measure(step.name, build_command(corpus.root, output, clean=step.clean, jobs=jobs), output))
+        rows.append(typical(runs))
     return rows
+
+
+def typical(runs: Sequence[Measurement]) -> Measurement:
+    """One row for repeated builds of a step: median times, the largest memory, the last run's files."""
+    cpus = [run.cpu for run in runs if run.cpu is not None]
+    peaks = [run.peak_rss_mb for run in runs if run.peak_rss_mb is not None]
+    return replace(
+        runs[-1],
+        wall=statistics.median(run.wall for run in runs),
+        cpu=statistics.median(cpus) if cpus else None,
+        peak_rss_mb=max(peaks) if peaks else None,
+    )
 
 
 # --- reporting --------------------------------------------------------------------
@@ -255,14 +277,19 @@ def workspace(keep: Path | None, size: int) -> Iterator[Path]:
     yield folder
 
 
-def benchmark(size: int, seed: int, jobs: int | None, keep: Path | None, profile: bool) -> list[Measurement]:
+def benchmark(
+    size: int, seed: int, jobs: int | None, keep: Path | None, profile: bool, repeat: int = 1
+) -> list[Measurement]:
     """Generate one corpus, print its table (and profile), and return the rows."""
     with workspace(keep, size) as folder:
         corpus = generate_corpus(folder / "site", size, seed)
         print(f"\n## {size:,} articles\n")
         print(f"Corpus: {corpus.describe()}; generated in {corpus.seconds:.2f} s (seed {seed}).")
-        print(f"Machine: {_machine(jobs)}.\n")
-        rows = run_size(corpus, folder / "public", jobs)
+        print(f"Machine: {_machine(jobs)}.")
+        if repeat > 1:
+            print(f"Each row: the median of {repeat} builds (peak RSS: the largest; files: the last build's).")
+        print()
+        rows = run_size(corpus, folder / "public", jobs, repeat)
         print(table(rows), flush=True)
         if profile:
             stats_dir = keep if keep is not None else Path.cwd()
@@ -288,11 +315,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=1, help="corpus seed (default 1)")
     parser.add_argument("--keep", type=Path, help="keep corpora and outputs in DIR/articles-N instead of a temp folder")
     parser.add_argument("--profile", action="store_true", help="also cProfile a cold build; print its top entries")
+    parser.add_argument("--repeat", type=int, default=1, help="builds per step; rows show the median (default 1)")
     args = parser.parse_args(argv)
+    if args.repeat < 1:
+        parser.error("--repeat must be at least 1")
     print("# Byline build benchmark")
     try:
         for size in args.articles:
-            benchmark(size, args.seed, args.jobs, args.keep, args.profile)
+            benchmark(size, args.seed, args.jobs, args.keep, args.profile, args.repeat)
     except BuildError as failed:
         print(f"\nA build failed, so no numbers: {failed}", file=sys.stderr)
         return 1

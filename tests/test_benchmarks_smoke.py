@@ -13,7 +13,7 @@ from pathlib import Path
 from PIL import Image
 
 from benchmarks.corpus import CORPUS_NOW, LEAD_IMAGES, generate_corpus
-from benchmarks.run import HEADER
+from benchmarks.run import HEADER, Measurement, steps, typical
 from byline.images import MIN_LEAD_PIXELS
 
 REPO = Path(__file__).resolve().parent.parent
@@ -88,3 +88,24 @@ def test_benchmark_prints_a_row_for_every_step(tmp_path: Path) -> None:
         assert row is not None, f"no row for {step!r} in:\n{ran.stdout}"
         assert len(row.strip("|").split("|")) == len(HEADER)
     assert (tmp_path / f"articles-{SMALL}" / "site" / "templates" / "article.html").is_file()
+
+
+def test_each_repeat_of_a_step_makes_a_change_of_its_own(tmp_path: Path) -> None:
+    """A repeat that changed nothing would time an up-to-date check, not a rebuild."""
+    corpus = generate_corpus(tmp_path / "site", 3)
+    changes = {step.name: step for step in steps(corpus, tmp_path / "public")}
+    for name in STEPS[2:]:
+        trees = [_tree(tmp_path / "site")]
+        for number in range(3):
+            changes[name].prepare(number)
+            trees.append(_tree(tmp_path / "site"))
+        assert all(a != b for a, b in zip(trees, trees[1:], strict=False)), name
+
+
+def test_repeated_builds_show_median_times_and_the_largest_memory() -> None:
+    runs = [
+        Measurement("edit", wall, cpu, rss, 5, 9, written)
+        for wall, cpu, rss, written in [(3.0, 4.0, 90.0, 7), (1.0, 2.0, 120.0, 8), (2.0, 9.0, 100.0, 6)]
+    ]
+    assert typical(runs) == Measurement("edit", 2.0, 4.0, 120.0, 5, 9, 6)
+    assert typical(runs[:1]) == runs[0]
