@@ -38,12 +38,14 @@ def collection_paused() -> Iterator[None]:
     The model, plan and fingerprint stages allocate hundreds of thousands of dicts that
     all survive, and every collection re-walks them: at 10,000 articles that was a third
     of planning. Those stages make no reference cycles, so reference counting still frees
-    everything they drop; collection resumes afterwards.
+    everything they drop; collection resumes afterwards, and what the stage made is
+    settled (see ``long_lived``): it lives to the end of the build.
     """
     enabled = gc.isenabled()
     gc.disable()
     try:
         yield
+        settle()
     finally:
         if enabled:
             gc.enable()

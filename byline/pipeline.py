@@ -136,7 +136,6 @@ class Builder:
             static = static_files(options.root)
             problems += editorial_problems(site, options.root, static_paths(static), _previous_urls(options, config))
             timer.lap("checks")
-        settle()
         images, image_problems = inspect_images(
             [*site.articles, *site.hidden],
             site.pages,
@@ -190,7 +189,6 @@ class Builder:
                     timer.lap("search start")
                     with collection_paused():
                         outputs = plan.complete(options.now)
-                    settle()
                     timer.lap("plan rest")
                     previous = cache.get_fingerprints(output) if built_before else {}
                     fingerprints, rendered = _produce(

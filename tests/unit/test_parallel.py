@@ -74,3 +74,12 @@ def test_a_failing_build_still_unfreezes() -> None:
         settle()
         raise ValueError("a stage failed")
     assert gc.get_freeze_count() == 0
+
+
+def test_what_a_paused_stage_made_is_settled_when_it_ends() -> None:
+    with long_lived():
+        with collection_paused():
+            made = {"view": [1, 2]}
+            assert not frozen(made)
+        assert frozen(made)
+    assert not frozen(made)
