@@ -28,6 +28,7 @@ fresh one.
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import hashlib
 import html
@@ -36,6 +37,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -292,7 +294,11 @@ class SearchIndexer:
             "PYTHONPATH": os.pathsep.join(filter(None, [str(_PACKAGE_HOME), os.environ.get("PYTHONPATH")])),
         }
         with (workdir / "log").open("wb") as log:  # a file, not a pipe: nobody reads while pages render
-            self._process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, cwd=workdir, env=env)
+            # A process group of its own, so close() stops Pagefind too: killing the child alone
+            # left Pagefind writing into a preview folder that had just been removed.
+            self._process = subprocess.Popen(
+                command, stdout=log, stderr=subprocess.STDOUT, cwd=workdir, env=env, start_new_session=True
+            )
 
     def finish(self) -> SearchResult:
         """Wait for the indexing process and count its files; raise BuildFailed if it failed."""
@@ -312,7 +318,10 @@ class SearchIndexer:
     def close(self) -> None:
         """Stop the indexing process if it still runs (a failed render) and remove its documents."""
         if self._process is not None and self._process.poll() is None:
-            self._process.kill()
+            # The whole group, Pagefind included. Not yet waited for, the child holds its id,
+            # so the group cannot be somebody else's.
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self._process.pid, signal.SIGKILL)
             self._process.wait()
         self._process = None
         if self._workdir is not None:

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -281,3 +284,46 @@ def test_a_document_does_not_keep_its_html(make_site: MakeSite) -> None:
     [document, *_] = search.search_documents(plan_site(site, NOW), "en-GB")
     assert document.html == document.html and "<main>" in document.html
     assert "html" not in vars(document)
+
+
+def _running(command_line: bytes) -> list[int]:
+    """Processes whose command line is exactly ``command_line`` (NUL-separated, as /proc has it)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and (entry / "cmdline").read_bytes() == command_line:
+                found.append(int(entry.name))
+        except OSError:
+            continue
+    return found
+
+
+def test_stopping_the_indexer_stops_pagefind_under_it(
+    make_site: MakeSite, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Killing the indexing child alone left Pagefind writing into a removed preview folder."""
+    marker = f"{98_000 + os.getpid() % 1000}.25"  # a sleep nobody else runs
+    grandchild = f"sleep\0{marker}\0".encode()
+    interpreter = tmp_path / "python"  # stands in for `python -m byline.search`, which runs Pagefind
+    interpreter.write_text(f"#!/bin/sh\nsleep {marker} &\nwait\n")
+    interpreter.chmod(0o755)
+    site = check_site(make_site(FILES)).site
+    assert site is not None
+    documents = search.search_documents(plan_site(site, NOW), "en-GB")
+    monkeypatch.setattr(sys, "executable", str(interpreter))
+    indexer = search.SearchIndexer(documents, tmp_path / "staging")
+    indexer.start()
+    try:
+        deadline = time.monotonic() + 30
+        while not _running(grandchild) and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert _running(grandchild), "the stand-in never started its Pagefind"
+        indexer.close()
+        deadline = time.monotonic() + 5
+        while _running(grandchild) and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert not _running(grandchild)
+    finally:
+        indexer.close()
+        for pid in _running(grandchild):
+            os.kill(pid, signal.SIGKILL)

@@ -331,9 +331,12 @@ def test_files_saved_during_the_first_build_are_found_by_their_time(site: Path) 
 
 
 def test_builds_go_to_memory_when_it_has_room(site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import tempfile
+
     from byline.serve import build_folder
 
     monkeypatch.delenv("TMPDIR", raising=False)
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))  # where the fallback goes: not left in /tmp
     memory = tmp_path / "shm"
     memory.mkdir()
     folder = build_folder(site, memory)
