@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -61,6 +61,29 @@ class BuildResult:
     stable_until: datetime | None = None  # when the clock alone will change the output
 
 
+@dataclass(frozen=True)
+class FirstPages:
+    """Pages of a build rendered before the rest of it, with what else may be shown beside them."""
+
+    pages: dict[str, bytes]  # output path -> the file the finished build will hold
+    assets: frozenset[str]  # output paths of the build's fingerprinted stylesheets and scripts
+
+
+@dataclass(frozen=True)
+class FirstLook:
+    """Outputs a build renders first and hands to ``show`` before it fingerprints, renders or writes the rest.
+
+    The preview asks for the pages open in browsers (Hugo's "fast render"): an editor
+    sees the saved page once it is planned, not once every page is compared and written.
+    Article pages are shown as soon as the articles are planned, the rest once the whole
+    site is: ``show`` is called up to twice, each time with every page shown so far. It
+    gets the same bytes the finished build writes: one plan, one renderer.
+    """
+
+    paths: frozenset[str]  # output paths (``urls.output_file``); those not in the plan are skipped
+    show: Callable[[FirstPages], None]
+
+
 @dataclass
 class Checked:
     """The model stage's result: the site, if it could be made, and every problem found."""
@@ -82,6 +105,23 @@ def check(options: BuildOptions) -> Checked:
 def build(options: BuildOptions, progress: Progress | None = None) -> BuildResult:
     """Build the site into options.output, or raise BuildFailed leaving it as it was."""
     return Builder(options).build(progress)
+
+
+def show_first(
+    first: FirstLook | None, outputs: list[Output], renderer: Renderer, assets: dict[str, str], shown: dict[str, bytes]
+) -> dict[str, bytes]:
+    """Render the wanted outputs among ``outputs`` not shown yet, and show them with the rest shown so far.
+
+    A template error raises BuildFailed, as it would have a moment later.
+    """
+    wanted = first.paths - shown.keys() if first is not None else frozenset()
+    found = [o for o in outputs if o.path in wanted] if wanted else []
+    if not found:
+        return shown
+    assert first is not None
+    shown = {**shown, **{o.path: renderer.render(o.template, o.context) for o in found}}
+    first.show(FirstPages(shown, frozenset(f"static/{name}" for name in assets.values())))
+    return shown
 
 
 class Builder:
@@ -152,13 +192,13 @@ class Builder:
             site, sorted(set(problems)), timer.laps, parsed, images, next_scheduled=next_scheduled(site), static=static
         )
 
-    def build(self, progress: Progress | None = None) -> BuildResult:
+    def build(self, progress: Progress | None = None, first: FirstLook | None = None) -> BuildResult:
         """Build under the output folder's lock: a second build at once is refused, never interleaved."""
         check_output_folder(self.options.root, self.options.output)
         with output_lock(self.options.root, self.options.output), long_lived():
-            return self._build(progress)
+            return self._build(progress, first)
 
-    def _build(self, progress: Progress | None) -> BuildResult:
+    def _build(self, progress: Progress | None, first: FirstLook | None) -> BuildResult:
         started = time.perf_counter()
         options = _with_clock(self.options)  # one reading of the clock for the whole build
         check_output_folder(options.root, options.output)
@@ -174,6 +214,8 @@ class Builder:
             articles = plan.articles()
         timer.lap("plan")
         renderer = Renderer(options.root)
+        shown = show_first(first, articles, renderer, assets, {})  # the editor's article, before the rest
+        timer.lap("first pages")
         cache = Cache(options.root)
         output = options.output.resolve()
         built_before = not options.clean and (output / MARKER).is_file()
@@ -190,9 +232,11 @@ class Builder:
                     with collection_paused():
                         outputs = plan.complete(options.now)
                     timer.lap("plan rest")
+                    shown = show_first(first, outputs, renderer, assets, shown)
+                    timer.lap("first pages")
                     previous = cache.get_fingerprints(output) if built_before else {}
                     fingerprints, rendered = _produce(
-                        outputs, renderer, staging, output, previous, options.jobs, progress
+                        outputs, renderer, staging, output, previous, options.jobs, progress, shown
                     )
                     staging.expect(fingerprints)
                     timer.lap("render")
@@ -288,6 +332,7 @@ def _produce(
     previous: dict[str, str],
     jobs: int,
     progress: Progress | None,
+    rendered_already: Mapping[str, bytes] | None = None,
 ) -> tuple[dict[str, str], int]:
     """Render every output whose fingerprint changed; keep the rest from the last build.
 
@@ -297,6 +342,7 @@ def _produce(
     is rendered, in workers when it is a lot. A first build renders everything in
     workers, which fingerprint as they go.
     """
+    done = rendered_already or {}
     fingerprints: dict[str, str] = {}
     known: dict[int, str] = {}
     stale: Sequence[int] = range(len(outputs))
@@ -311,7 +357,7 @@ def _produce(
             output = outputs[stale[number]]
             fingerprint = known.get(stale[number]) or renderer.fingerprint(output.template, output.context)
             try:
-                data = renderer.render(output.template, output.context)
+                data = done.get(output.path) or renderer.render(output.template, output.context)
             except BuildFailed as failed:
                 return rendered, failed.errors
             staging.write(output.path, data)

@@ -42,7 +42,7 @@ from . import overlay
 from .cache import Cache
 from .config import BuildOptions, load_config
 from .errors import BuildFailed, ContentError, UsageError
-from .pipeline import Builder, BuildResult
+from .pipeline import Builder, BuildResult, FirstLook, FirstPages
 from .preview_search import PreviewSearch
 from .search import BUNDLE as SEARCH_BUNDLE
 from .site import Site
@@ -54,6 +54,8 @@ EVENTS_URL = overlay.PREFIX + "events"
 WORKER_SCRIPT = Path(__file__).with_name("livereload.js")
 KEEPALIVE_SECONDS = 15.0  # an idle SSE stream writes a comment this often, to notice closed tabs
 SEARCH_WAIT_SECONDS = 120.0  # a search request waits this long at most for the newest build's index
+BUILD_WAIT_SECONDS = 600.0  # a request waits this long at most for the build its page came from
+VIEWED_PAGES = 4  # the pages a rebuild renders first: the ones browsers asked for last
 
 Log = Callable[[str], None]
 
@@ -97,7 +99,10 @@ class State:
     """What the preview serves and tells browsers at one moment; replaced whole, never changed.
 
     ``token`` names the build being served ('' before any build succeeded) and ``attempt``
-    counts builds tried, so browsers hear of failed builds too.
+    counts builds tried, so browsers hear of failed builds too. While ``first`` is set, the
+    build named by ``token`` is still being finished: only its first pages (and assets the
+    served folder holds under the same fingerprinted names) are answered; other requests
+    wait for it. ``serial`` counts published states, for the event streams.
     """
 
     token: str = ""
@@ -109,8 +114,11 @@ class State:
     site: Site | None = None
     finished: datetime | None = None
     seconds: float = 0.0
+    shown_after: float | None = None  # seconds into the build its first pages were served
     moved: Mapping[str, str] = field(default_factory=dict)
     folder: Path | None = None  # where the build named by ``token`` is
+    first: FirstPages | None = None
+    serial: int = 0
 
     @property
     def ok(self) -> bool:
@@ -143,6 +151,11 @@ class Preview:
         self._state = State()
         self._changed = threading.Condition()
         self._closed = False
+        self._serial = 0
+        self._css_only = False  # the build under way changes stylesheets only
+        self._first_token = ""  # the token the build under way showed its first pages under
+        self._started = 0.0  # when the build under way began (time.perf_counter)
+        self._viewed: dict[str, None] = {}  # output paths of the pages browsers asked for, oldest first
         self.ready = threading.Event()  # set once the first build has been tried
 
     @property
@@ -155,8 +168,10 @@ class Preview:
 
     def rebuild(self, changed: Iterable[Path] = (), css_only: bool = False, root: Path | None = None) -> State:
         """Build once; on success the new build is served, on failure the last good one stays."""
-        started = time.perf_counter()
+        started = self._started = time.perf_counter()
         old = self._state
+        self._css_only = css_only and old.ok and bool(old.token)
+        self._first_token = ""
         try:
             result = self._build()
         except BuildFailed as failed:
@@ -168,21 +183,57 @@ class Preview:
             problem = ContentError("byline", 0, f"internal error, please report: {type(exc).__name__}: {exc}")
             state = replace(old, css_only=False, attempt=old.attempt + 1, errors=(problem,))
         else:
-            self._epoch += 1
             state = State(
-                token=f"{self._instance}.{self._epoch}",
+                token=self._first_token or self._next_token(),
                 previous=old.token,
-                css_only=css_only and old.ok and bool(old.token),
+                css_only=self._css_only,
                 attempt=old.attempt + 1,
                 warnings=tuple(result.warnings),
                 site=result.site,
                 moved=moved_urls(old.site, result.site, old.moved),
                 folder=result.output.resolve(),
+                shown_after=self._state.shown_after if self._first_token else None,
             )
         state = replace(state, finished=datetime.now().astimezone(), seconds=time.perf_counter() - started)
-        self._publish(state)
+        if not state.ok:
+            state = replace(state, shown_after=None)
+        state = self._publish(state)
         self._tell(old, state, changed, root)
         return state
+
+    def show_first(self, first: FirstPages) -> None:
+        """Serve the build under way's first pages now, under its token; the rest waits for it (see State).
+
+        Called again in the same build with more pages, it keeps the token: browsers that
+        reloaded into the first pages are not reloaded again.
+        """
+        old = self._state
+        if self._first_token:  # shown already in this build: more pages, same token, same reference
+            self._publish(replace(old, first=first))
+            return
+        self._first_token = self._next_token()
+        shown_after = time.perf_counter() - self._started
+        early = replace(old, token=self._first_token, previous=old.token, css_only=self._css_only, errors=())
+        early = replace(early, shown_after=shown_after)
+        self._publish(replace(early, folder=old.folder if old.token else None, first=first))
+
+    def viewed(self, page: str) -> None:
+        """Note a page a browser asked for: the next rebuild renders the last few first."""
+        with self._changed:
+            self._viewed.pop(page, None)
+            self._viewed[page] = None
+            while len(self._viewed) > VIEWED_PAGES:
+                del self._viewed[next(iter(self._viewed))]
+
+    def viewed_pages(self) -> frozenset[str]:
+        with self._changed:
+            return frozenset(self._viewed)
+
+    def next_state(self, serial: int, timeout: float) -> State | None:
+        """The state once one after ``serial`` is published (the same state on timeout); None when closing."""
+        with self._changed:
+            self._changed.wait_for(lambda: self._closed or self._state.serial != serial, timeout)
+            return None if self._closed else self._state
 
     def wait(self, attempt: int, timeout: float) -> State | None:
         """The state once a build after ``attempt`` is done (the same state on timeout); None when closing."""
@@ -196,11 +247,17 @@ class Preview:
             self._changed.notify_all()
         self.ready.set()
 
-    def _publish(self, state: State) -> None:
+    def _next_token(self) -> str:
+        self._epoch += 1
+        return f"{self._instance}.{self._epoch}"
+
+    def _publish(self, state: State) -> State:
         with self._changed:
-            self._state = state
+            self._serial += 1
+            self._state = state = replace(state, serial=self._serial)
             self._changed.notify_all()
         self.ready.set()
+        return state
 
     def _tell(self, old: State, new: State, changed: Iterable[Path], root: Path | None) -> None:
         """Print a build's outcome once: every error of a failed build, warnings when they change."""
@@ -219,7 +276,8 @@ class Preview:
         if not self._quiet:
             what = "stylesheet swapped" if new.css_only else "rebuilt" if old.attempt else "built"
             size = f" ({_plural(len(new.site.articles), 'article')})" if new.site and not old.attempt else ""
-            self._log(f"{stamp}{cause}{what}{size} in {new.seconds:.2f} s")
+            shown = f" (open pages shown after {new.shown_after:.2f} s)" if new.shown_after is not None else ""
+            self._log(f"{stamp}{cause}{what}{size} in {new.seconds:.2f} s{shown}")
 
 
 def moved_urls(old: Site | None, new: Site | None, earlier: Mapping[str, str]) -> dict[str, str]:
@@ -330,6 +388,7 @@ class Response:
     headers: dict[str, str] = field(default_factory=dict)
     body: bytes = b""
     file: Path | None = None
+    page: str = ""  # the output path of the built page answered, if one was
 
     @property
     def length(self) -> int:
@@ -357,7 +416,37 @@ def respond(
         if moved := state.moved.get(site_path):
             return _no_store(Response(HTTPStatus.FOUND, {"Location": _quote(base_path + moved)}))
         return _not_found(state, folder)
-    return _file(found.path, state.token)
+    response = _file(found.path, state.token)
+    if response.status == HTTPStatus.OK and found.path.suffix.lower() == ".html":
+        response.page = found.path.relative_to(os.path.realpath(where)).as_posix()
+    return response
+
+
+def respond_first(state: State, target: str, base_path: str = "") -> Response | None:
+    """Answer while the build named by ``state.token`` is finished, or None: the request must wait for it.
+
+    A first page is answered from memory; a fingerprinted asset from the served folder,
+    whose file of that name has the same content. Anything else may be about to change.
+    """
+    assert state.first is not None
+    path = split_target(target)[0]
+    if path == overlay.PREFIX.rstrip("/") or path.startswith(overlay.PREFIX):
+        return _internal(state, path, base_path)
+    path = unquote(path)
+    if base_path:
+        if not path.startswith(base_path + "/"):
+            return None
+        path = path[len(base_path) :]
+    relative = path.lstrip("/") + ("index.html" if path.endswith("/") else "")
+    if any(s in (".", "..") for s in relative.split("/")):
+        return None
+    if (page := state.first.pages.get(relative)) is not None and relative.endswith(".html"):
+        return replace(_page(HTTPStatus.OK, overlay.inject(page, state.token)), page=relative)
+    if relative in state.first.assets and state.folder is not None:
+        found = resolve(state.folder, target, base_path)
+        if found.kind == "file" and found.path is not None:
+            return _file(found.path, state.token)
+    return None
 
 
 def is_search_path(path: str, base_path: str = "") -> bool:
@@ -431,10 +520,22 @@ class _Handler(BaseHTTPRequestHandler):
             return
         state = preview.state  # one state per request: its token and its folder belong together
         base_path = self.server.base_path
-        search = None
-        if self.server.search is not None and is_search_path(split_target(self.path)[0], base_path):
-            search = self.server.search.folder(timeout=SEARCH_WAIT_SECONDS)  # the index of the newest build
-        response = respond(state, state.folder, self.path, base_path, search)
+        response = None
+        deadline = time.monotonic() + BUILD_WAIT_SECONDS
+        # While a build is being finished, this file may be about to change: wait for it to be
+        # shown among the first pages, or for the finished build.
+        while state.first is not None and (response := respond_first(state, self.path, base_path)) is None:
+            later = preview.next_state(state.serial, timeout=max(0.0, deadline - time.monotonic()))
+            if later is None or later.serial == state.serial:
+                break  # closing, or the build never ended: answer from what is served
+            state = later
+        if response is None:
+            search = None
+            if self.server.search is not None and is_search_path(split_target(self.path)[0], base_path):
+                search = self.server.search.folder(timeout=SEARCH_WAIT_SECONDS)  # the index of the newest build
+            response = respond(state, state.folder, self.path, base_path, search)
+        if response.page:
+            preview.viewed(response.page)
         try:
             with contextlib.ExitStack() as opened:
                 # Open before measuring: the length sent must be the length of the bytes sent.
@@ -469,8 +570,8 @@ class _Handler(BaseHTTPRequestHandler):
             while state is not None:
                 self.wfile.write(f"data: {state.message()}\n\n".encode())
                 self.wfile.flush()
-                attempt = state.attempt
-                while (state := preview.wait(attempt, KEEPALIVE_SECONDS)) is not None and state.attempt == attempt:
+                serial = state.serial
+                while (state := preview.next_state(serial, KEEPALIVE_SECONDS)) is not None and state.serial == serial:
                     self.wfile.write(b": keep-alive\n\n")
                     self.wfile.flush()
         except OSError:
@@ -602,7 +703,7 @@ class PreviewServer:
         if served is not None and not target.exists():
             prime_copy(served, target, self.root)
         self.builder.options = replace(self.builder.options, output=target)
-        result = self.builder.build()
+        result = self.builder.build(first=FirstLook(self.preview.viewed_pages(), self.preview.show_first))
         self.search.submit(result.search_documents)
         return result
 

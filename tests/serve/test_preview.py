@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from byline.errors import BuildFailed, ContentError, UsageError
-from byline.pipeline import BuildResult
+from byline.pipeline import BuildResult, FirstPages
 from byline.serve import Preview, State, moved_urls
 
 BAD_YAML = ContentError("content/articles/a.md", 3, "invalid YAML")
@@ -177,3 +177,46 @@ def test_an_address_taken_again_or_a_deleted_page_is_no_longer_redirected() -> N
     now = site_with({"a.md": "/a2/", "new.md": "/c/"})
     assert moved_urls(now, now, moves) == {"/a/": "/a2/"}
     assert moved_urls(now, site_with({}), moves) == {}
+
+
+def test_pages_shown_first_are_served_under_the_token_the_finished_build_keeps(log: list[str]) -> None:
+    seen: list[State] = []
+
+    def build() -> BuildResult:
+        preview.show_first(FirstPages({"a/index.html": b"<p>A</p>"}, frozenset()))
+        seen.append(preview.state)
+        preview.show_first(FirstPages({"a/index.html": b"<p>A</p>", "index.html": b"<p>Home</p>"}, frozenset()))
+        seen.append(preview.state)
+        return good()
+
+    builds = FakeBuilds()
+    builds.outcomes.append(good())
+    preview = Preview(builds, log=log.append)
+    served = preview.rebuild()
+    preview._build = build  # type: ignore[method-assign]
+    final = preview.rebuild()
+    early, more = seen
+    assert early.first is not None and list(early.first.pages) == ["a/index.html"]
+    assert early.token != served.token and early.previous == served.token and early.attempt == served.attempt
+    assert early.folder == served.folder  # everything else still comes from the served build
+    assert more.token == early.token and more.first is not None and len(more.first.pages) == 2
+    assert served.serial < early.serial < more.serial < final.serial  # event streams send each
+    assert final.first is None and final.token == early.token and final.attempt == served.attempt + 1
+    assert final.shown_after is not None and final.shown_after <= final.seconds
+    assert "open pages shown after" in log[-1]
+
+
+def test_a_build_failing_after_its_first_pages_goes_back_to_the_last_good_one(log: list[str]) -> None:
+    def build() -> BuildResult:
+        preview.show_first(FirstPages({"a/index.html": b"<p>A</p>"}, frozenset()))
+        raise BuildFailed([BAD_YAML])
+
+    builds = FakeBuilds()
+    builds.outcomes.append(good())
+    preview = Preview(builds, log=log.append)
+    served = preview.rebuild()
+    preview._build = build  # type: ignore[method-assign]
+    failed = preview.rebuild()
+    assert failed.token == served.token and failed.first is None and failed.errors == (BAD_YAML,)
+    assert failed.shown_after is None
+    assert log[-1].endswith("Build failed: 1 error; still serving the last good build.")

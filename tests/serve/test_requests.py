@@ -10,7 +10,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from byline.serve import ATOM, Preview, Response, State, _Handler, content_type, resolve, respond
+from byline.pipeline import FirstPages
+from byline.serve import ATOM, Preview, Response, State, _Handler, content_type, resolve, respond, respond_first
 
 TOKEN = "cafe.1"
 STATE = State(token=TOKEN, attempt=1)
@@ -271,3 +272,47 @@ def test_redirect_over_the_wire(built: Path) -> None:
 
 def test_a_response_knows_its_length() -> None:
     assert Response(200, body=b"abc").length == 3
+
+
+def first_state(built: Path, **pages: bytes) -> State:
+    """A state whose build is being finished, its first pages given as path=bytes (``_`` for ``/``)."""
+    shown = {name.replace("_", "/"): data for name, data in pages.items()}
+    first = FirstPages(shown, frozenset({"static/css/style.css"}))
+    return State(token="cafe.2", previous=TOKEN, attempt=1, folder=built.resolve(), first=first)
+
+
+def test_pages_shown_first_are_answered_from_memory_under_the_new_token(built: Path) -> None:
+    state = first_state(built, **{"authors_index.html": b"<html><body>New authors</body></html>"})
+    response = respond_first(state, "/authors/?from=feed")
+    assert response is not None and response.status == 200 and response.page == "authors/index.html"
+    assert b"New authors" in response.body and b'data-build="cafe.2"' in response.body
+    assert response.headers["Cache-Control"] == "no-store"
+    base = respond_first(state, "/news/authors/", "/news")
+    assert base is not None and b"New authors" in base.body
+
+
+def test_only_fingerprinted_assets_come_from_the_served_folder_while_a_build_finishes(built: Path) -> None:
+    state = first_state(built, **{"authors_index.html": b"<html></html>"})
+    style = respond_first(state, "/static/css/style.css")  # its name is its content: unchanged
+    assert style is not None and style.file == (built / "static/css/style.css").resolve()
+    script = respond_first(state, "/_byline/livereload.js")
+    assert script is not None and script.status == 200
+
+
+@pytest.mark.parametrize(
+    ("target", "base_path"),
+    [
+        ("/", ""),  # not among the first pages
+        ("/authors/simon-malia/", ""),
+        ("/feed.xml", ""),
+        ("/static/images/logo.png", ""),  # named by its editor: may be about to change
+        ("/authors", ""),  # a redirect: answered by the finished build
+        ("/nope/", ""),
+        ("/authors/../authors/", ""),
+        ("/static/css/../css/style.css", ""),
+        ("/authors/", "/news"),  # outside the base path
+    ],
+)
+def test_anything_else_waits_for_the_build_being_finished(built: Path, target: str, base_path: str) -> None:
+    state = first_state(built, **{"authors_index.html": b"<html></html>"})
+    assert respond_first(state, target, base_path) is None

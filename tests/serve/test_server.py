@@ -382,3 +382,42 @@ def test_a_site_folder_deleted_and_made_again_is_still_watched(server: PreviewSe
     after_build(server, lambda: shutil.copytree(saved, templates))
     state = after_build(server, lambda: (templates / "base.html").write_text("{% if %}\n"))
     assert "templates/base.html:1" in [f"{e.path}:{e.line}" for e in state.errors]
+
+
+def test_an_open_page_is_served_from_the_rebuild_before_the_rest_of_it_is_written(
+    server: PreviewServer, site: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Fast render: the page a browser has open comes back once planned; every other file waits for the build."""
+    import byline.pipeline
+
+    assert fetch(server, ARTICLE_URL)[0] == 200  # the page an editor has open
+    produce, reached, release = byline.pipeline._produce, threading.Event(), threading.Event()
+
+    def held(*args: object, **kwargs: object) -> object:  # the build stops before comparing and writing
+        reached.set()
+        assert release.wait(BUILD_TIMEOUT)
+        return produce(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(byline.pipeline, "_produce", held)
+    before = server.preview.state
+    path = site / ARTICLE
+    path.write_text(path.read_text() + "\nA paragraph shown at once.\n")
+    with ThreadPoolExecutor(2) as pool:
+        try:
+            assert reached.wait(BUILD_TIMEOUT), "the rebuild never started"
+            early = server.preview.state
+            assert early.first is not None and early.token != before.token and early.attempt == before.attempt
+            status, _, body = fetch(server, ARTICLE_URL)
+            assert status == 200 and "A paragraph shown at once." in body and f'data-build="{early.token}"' in body
+            stylesheet = re.search(r'href="(/static/css/style\.[0-9a-f]+\.css)"', body)
+            assert stylesheet and fetch(server, stylesheet.group(1))[0] == 200  # same name, same bytes
+            home = pool.submit(fetch, server, "/")  # may change with the article: waits for the build
+            feed = pool.submit(fetch, server, "/feed.xml")  # not a page shown first: waits too
+            time.sleep(0.5)
+            assert not home.done() and not feed.done()
+        finally:
+            release.set()
+        assert "A paragraph shown at once." in feed.result()[2] and home.result()[0] == 200
+    final = server.preview.state
+    assert final.first is None and final.token == early.token and final.attempt == before.attempt + 1
+    assert fetch(server, ARTICLE_URL)[2] == body  # the page shown first is the page the build wrote

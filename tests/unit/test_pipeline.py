@@ -11,10 +11,11 @@ from typing import Any
 import pytest
 
 from byline import pipeline, sources
+from byline.errors import BuildFailed
 from byline.pipeline import BuildResult
 from byline.plan import SitePlan
 from tests.conftest import MakeSite
-from tests.helpers import article, build_site, snapshot, write_files
+from tests.helpers import article, build_site, options, snapshot, write_files
 from tests.unit.test_plan import many_articles
 
 
@@ -130,3 +131,43 @@ def test_a_build_leaves_nothing_frozen_for_the_next(make_site: MakeSite) -> None
     root = make_site(many_articles(3))
     build_site(root)
     assert gc.get_freeze_count() == 0
+
+
+def test_pages_wanted_first_are_shown_before_the_rest_is_planned_or_written(
+    built: tuple[Path, BuildResult], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The preview's open pages: an article once the articles are planned, other pages once the site is."""
+    root, first = built
+    page, home = "articles/2026/02/18/story-12/index.html", "index.html"
+    events: list[str] = []
+    complete = SitePlan.complete
+    monkeypatch.setattr(SitePlan, "complete", lambda self, now: events.append("plan rest") or complete(self, now))
+    shown: list[dict[str, bytes]] = []
+
+    def show(pages: pipeline.FirstPages) -> None:
+        events.append("show")
+        shown.append(dict(pages.pages))
+        assert b"Edited first." not in (first.output / page).read_bytes()  # nothing written yet
+        assert any(name.startswith("static/css/style.") for name in pages.assets)
+
+    write_files(root, {"content/articles/n12.md": article("Story 12", "2026-02-18 09:00", body="Edited first.")})
+    wanted = pipeline.FirstLook(frozenset({page, home, "gone/index.html"}), show)
+    result = pipeline.Builder(options(root, first.output, jobs=2)).build(first=wanted)
+    assert events == ["show", "plan rest", "show"]
+    assert list(shown[0]) == [page] and set(shown[1]) == {page, home}
+    assert shown[1][page] == shown[0][page] == (first.output / page).read_bytes()  # what the build wrote
+    assert shown[1][home] == (first.output / home).read_bytes() and b"Edited first." in shown[0][page]
+    assert result.rendered > 0
+
+
+def test_a_template_error_on_a_page_wanted_first_fails_the_build_untouched(
+    built: tuple[Path, BuildResult], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root, first = built
+    before = snapshot(first.output)
+    write_files(root, {"templates/article.html": "{% extends 'base.html' %}{% block main %}{{ nope.x }}{% endblock %}"})
+    wanted = pipeline.FirstLook(frozenset({"articles/2026/02/18/story-12/index.html"}), lambda pages: None)
+    with pytest.raises(BuildFailed) as failed:
+        pipeline.Builder(options(root, first.output)).build(first=wanted)
+    assert "templates/article.html" in failed.value.errors[0].format()
+    assert snapshot(first.output) == before
