@@ -6,7 +6,7 @@ Pagination, feeds and sitemaps are decided here, so the renderer only renders.
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -74,6 +74,17 @@ class SitePlan:
         if self._articles is None:
             self._articles = list(self._planner.articles())
         return self._articles
+
+    def article_pages(self, paths: Collection[str]) -> list[Output]:
+        """The outputs of the articles whose page is at one of ``paths`` (output paths), ahead of the rest.
+
+        They equal what ``articles()`` gives for those articles: one planner, whose views are memoised.
+        """
+        if not paths:
+            return []
+        site = self._planner.site
+        wanted = [a for a in site.articles if urls.output_file(site.url_of[a.source]) in paths]
+        return [output for article in wanted for output in self._planner.article(article)]
 
     def complete(self, now: datetime, sitemap_limit: int = SITEMAP_LIMIT) -> list[Output]:
         """Every output: the article pages first, as ``articles()`` gave them."""
@@ -263,30 +274,34 @@ class _Planner:
     # --- pages ----------------------------------------------------------------------
     def articles(self) -> Iterator[Output]:
         for article in self.site.articles:
-            view = self.views.article(article)
-            url = self.site.url_of[article.source]
-            page = self.meta(
-                url,
-                article.title,
-                "article",
-                article.summary,
-                feed=self.views.link(urls.feed_of(urls.section(article.section))),
+            yield from self.article(article)
+
+    def article(self, article: Article) -> Iterator[Output]:
+        """An article's page and its aliases' redirect pages."""
+        view = self.views.article(article)
+        url = self.site.url_of[article.source]
+        page = self.meta(
+            url,
+            article.title,
+            "article",
+            article.summary,
+            feed=self.views.link(urls.feed_of(urls.section(article.section))),
+        )
+        section_title = view["section"]["title"]
+        trail = self.crumbs(page, [(section_title, urls.section(article.section)), (article.title, url)])
+        json_ld = Derived(_article_json_ld, article=view, site=self.site_view, trail=trail)
+        self.describe(page, json_ld, view["image"], view)
+        yield Output(url, "article.html", self.context(page, article=view), "article")
+        card = self.views.card(article)  # not the whole view: a new related article must not touch aliases
+        for alias in article.aliases:
+            yield Output(
+                alias,
+                "redirect.html",
+                self.context(
+                    self.meta(alias, article.title, "redirect", canonical_target=card["abs_url"]), target=card
+                ),
+                "redirect",
             )
-            section_title = view["section"]["title"]
-            trail = self.crumbs(page, [(section_title, urls.section(article.section)), (article.title, url)])
-            json_ld = Derived(_article_json_ld, article=view, site=self.site_view, trail=trail)
-            self.describe(page, json_ld, view["image"], view)
-            yield Output(url, "article.html", self.context(page, article=view), "article")
-            card = self.views.card(article)  # not the whole view: a new related article must not touch aliases
-            for alias in article.aliases:
-                yield Output(
-                    alias,
-                    "redirect.html",
-                    self.context(
-                        self.meta(alias, article.title, "redirect", canonical_target=card["abs_url"]), target=card
-                    ),
-                    "redirect",
-                )
 
     def sections(self) -> Iterator[Output]:
         for group in self.site.sections:

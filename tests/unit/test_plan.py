@@ -307,3 +307,20 @@ def test_a_plan_in_two_steps_equals_one_and_plans_the_articles_once(make_site: M
     outputs = steps.complete(NOW)
     assert outputs[: len(articles)] == articles and all(a is b for a, b in zip(articles, outputs, strict=False))
     assert outputs == plan_site(site, NOW)
+
+
+def test_an_article_planned_ahead_equals_its_outputs_in_the_whole_plan(make_site: MakeSite) -> None:
+    """The preview shows an open article before the rest is planned: it must be the same page."""
+    files = many_articles(4)
+    files["content/articles/n2.md"] = article("Story 2", "2026-02-27 09:00", aliases="[/old-story/]")
+    site = site_of(make_site(files))
+    steps = plan.SitePlan(site)
+    wanted = {"articles/2026/02/27/story-2/index.html", "old-story/index.html", "index.html", "nowhere/index.html"}
+    ahead = steps.article_pages(wanted)
+    assert [(o.path, o.kind) for o in ahead] == [
+        ("articles/2026/02/27/story-2/index.html", "article"),
+        ("old-story/index.html", "redirect"),  # the article's own outputs, wanted or not
+    ]
+    whole = {o.path: o for o in plan_site(site, NOW)}
+    assert all(o == whole[o.path] for o in ahead)
+    assert steps.article_pages(set()) == [] and steps.article_pages({"index.html"}) == []
