@@ -9,6 +9,12 @@ half-built (or half-patched) site is never served, and a failed build leaves the
 one in place while every open page shows the errors (Zola ``serve``, Hugo #5284). The
 reload script is injected into responses and never written into files.
 
+The pages browsers have open are not kept waiting for the whole rebuild (Hugo's fast
+render): the build renders them first (``pipeline.FirstLook``) and they are served from
+memory under the new build's token while the rest is compared and written. Meanwhile
+every other request waits for the finished build, save stylesheets and scripts whose
+fingerprinted name the served folder holds, so nothing served is from a mix of builds.
+
 The request logic (``resolve``, ``respond``) is plain functions of a path and a state, so
 it is tested without sockets; ``_Handler`` only adapts it to ``http.server``.
 """
