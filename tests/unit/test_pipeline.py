@@ -136,13 +136,15 @@ def test_a_build_leaves_nothing_frozen_for_the_next(make_site: MakeSite) -> None
 def test_pages_wanted_first_are_shown_before_the_rest_is_planned_or_written(
     built: tuple[Path, BuildResult], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The preview's open pages: an article before the other articles are planned, other pages once the site is."""
+    """The preview's open pages: an article before the checks and the plan, other pages once the site is planned."""
     root, first = built
     page, home = "articles/2026/02/18/story-12/index.html", "index.html"
     events: list[str] = []
     articles, complete = SitePlan.articles, SitePlan.complete
     monkeypatch.setattr(SitePlan, "articles", lambda self: events.append("plan articles") or articles(self))
     monkeypatch.setattr(SitePlan, "complete", lambda self, now: events.append("plan rest") or complete(self, now))
+    checks = pipeline.editorial_problems
+    monkeypatch.setattr(pipeline, "editorial_problems", lambda *a: events.append("checks") or checks(*a))
     shown: list[dict[str, bytes]] = []
 
     def show(pages: pipeline.FirstPages) -> None:
@@ -154,7 +156,7 @@ def test_pages_wanted_first_are_shown_before_the_rest_is_planned_or_written(
     write_files(root, {"content/articles/n12.md": article("Story 12", "2026-02-18 09:00", body="Edited first.")})
     wanted = pipeline.FirstLook(frozenset({page, home, "gone/index.html"}), show)
     result = pipeline.Builder(options(root, first.output, jobs=2)).build(first=wanted)
-    assert events[:3] == ["show", "plan articles", "plan rest"] and events.count("show") == 2
+    assert events == ["show", "checks", "plan articles", "plan rest", "plan articles", "show"]  # complete() reuses them
     assert list(shown[0]) == [page] and set(shown[1]) == {page, home}
     assert shown[1][page] == shown[0][page] == (first.output / page).read_bytes()  # what the build wrote
     assert shown[1][home] == (first.output / home).read_bytes() and b"Edited first." in shown[0][page]
