@@ -171,6 +171,10 @@ def test_regions_merge_spellings_like_topics(make_site: MakeSite) -> None:
 
 
 def related_site(make_site: MakeSite) -> Site:
+    return checked_site(related_root(make_site))
+
+
+def related_root(make_site: MakeSite) -> Path:
     files = {
         # the article under test shares topics A, B and C
         "content/articles/main.md": article("Main", "2026-01-10", tags="[A, B, C]"),
@@ -183,7 +187,7 @@ def related_site(make_site: MakeSite) -> Site:
         "content/articles/none.md": article("Shares none", "2026-02-02", tags="[Z]"),
         "content/articles/draft.md": article("Draft shares three", "2026-01-09", tags="[A, B, C]", draft="true"),
     }
-    return checked_site(make_site(files, with_article=False))
+    return make_site(files, with_article=False)
 
 
 def test_related_articles_rank_by_shared_topics_then_recency_at_most_five(make_site: MakeSite) -> None:
@@ -202,6 +206,31 @@ def test_related_articles_never_include_itself_or_unrelated_ones(make_site: Make
     for source, related in site.related.items():
         assert source not in [a.source for a in related]
     assert titles(site.related["content/articles/none.md"]) == ["Shares one, newest"]
+
+
+def test_a_ranking_reused_after_an_edit_lists_the_edited_articles_not_their_old_copies(
+    make_site: MakeSite,
+) -> None:
+    """The ranking is remembered from the last build with the same topics and order (site._rank_related)."""
+    from byline import site as site_module
+    from tests.helpers import write_files
+
+    site_module._rank_related.cache_clear()
+    root = related_root(make_site)
+    checked_site(root)
+    write_files(root, {"content/articles/two-new.md": article("Shares two, retitled", "2026-01-09", tags="[A, B]")})
+    edited = checked_site(root)
+    assert site_module._rank_related.cache_info().hits == 1  # the topics and the order did not change
+    listed = edited.related["content/articles/main.md"]
+    assert titles(listed)[:2] == ["Shares three, old", "Shares two, retitled"]
+    current = {a.source: a for a in edited.articles}
+    assert all(a is current[a.source] for related in edited.related.values() for a in related)
+    write_files(root, {"content/articles/one-old.md": article("Shares one, old", "2026-01-03", tags="[A, B, C]")})
+    assert titles(checked_site(root).related["content/articles/main.md"])[:2] == [
+        "Shares one, old",
+        "Shares three, old",
+    ]
+    assert site_module._rank_related.cache_info().misses == 2  # a topic changed: ranked again
 
 
 def test_article_without_topics_has_no_related(make_site: MakeSite) -> None:
