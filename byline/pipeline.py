@@ -110,17 +110,16 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildResul
 
 
 def show_first(
-    first: FirstLook | None, outputs: list[Output], renderer: Renderer, assets: dict[str, str], shown: dict[str, bytes]
+    first: FirstLook, outputs: list[Output], renderer: Renderer, assets: dict[str, str], shown: dict[str, bytes]
 ) -> dict[str, bytes]:
     """Render the wanted outputs among ``outputs`` not shown yet, and show them with the rest shown so far.
 
     A template error raises BuildFailed, as it would have a moment later.
     """
-    wanted = first.paths - shown.keys() if first is not None else frozenset()
+    wanted = first.paths - shown.keys()
     found = [o for o in outputs if o.path in wanted] if wanted else []
     if not found:
         return shown
-    assert first is not None
     shown = {**shown, **{o.path: renderer.render(o.template, o.context) for o in found}}
     first.show(FirstPages(shown, frozenset(f"static/{name}" for name in assets.values())))
     return shown
@@ -217,9 +216,11 @@ class Builder:
         def look_first(site: Site, images: ImageCatalog, static: dict[str, Path]) -> None:
             """The editor's article, before the rest is checked and planned: at 10,000 articles, 2 s sooner."""
             nonlocal shown
+            assert first is not None
             assets = find_assets(static)
-            wanted = SitePlan(site, images, assets).article_pages(first.paths if first else ())
-            shown = show_first(first, wanted, renderer, assets, shown)
+            shown = show_first(
+                first, SitePlan(site, images, assets).article_pages(first.paths), renderer, assets, shown
+            )
 
         checked = self.check(options, modelled=look_first if first is not None and first.paths else None)
         if only_errors(checked.problems) or checked.site is None:
@@ -248,8 +249,9 @@ class Builder:
                     with collection_paused():
                         outputs = plan.complete(options.now)
                     timer.lap("plan rest")
-                    shown = show_first(first, outputs, renderer, assets, shown)
-                    timer.lap("more first pages")
+                    if first is not None:
+                        shown = show_first(first, outputs, renderer, assets, shown)
+                        timer.lap("more first pages")
                     previous = cache.get_fingerprints(output) if built_before else {}
                     fingerprints, rendered = _produce(
                         outputs, renderer, staging, output, previous, options.jobs, progress, shown

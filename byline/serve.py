@@ -160,6 +160,7 @@ class Preview:
         self._serial = 0
         self._css_only = False  # the build under way changes stylesheets only
         self._first_token = ""  # the token the build under way showed its first pages under
+        self._shown_after: float | None = None  # and how long into it
         self._started = 0.0  # when the build under way began (time.perf_counter)
         self._viewed: dict[str, None] = {}  # output paths of the pages browsers asked for, oldest first
         self.ready = threading.Event()  # set once the first build has been tried
@@ -177,7 +178,7 @@ class Preview:
         started = self._started = time.perf_counter()
         old = self._state
         self._css_only = css_only and old.ok and bool(old.token)
-        self._first_token = ""
+        self._first_token, self._shown_after = "", None
         try:
             result = self._build()
         except BuildFailed as failed:
@@ -198,12 +199,12 @@ class Preview:
                 site=result.site,
                 moved=moved_urls(old.site, result.site, old.moved),
                 folder=result.output.resolve(),
-                shown_after=self._state.shown_after if self._first_token else None,
+                shown_after=self._shown_after,
             )
-        state = replace(state, finished=datetime.now().astimezone(), seconds=time.perf_counter() - started)
-        if not state.ok:
+        seconds = time.perf_counter() - started
+        if not state.ok:  # made from the last good state, which may have shown pages early itself
             state = replace(state, shown_after=None)
-        state = self._publish(state)
+        state = self._publish(replace(state, finished=datetime.now().astimezone(), seconds=seconds))
         self._tell(old, state, changed, root)
         return state
 
@@ -218,10 +219,19 @@ class Preview:
             self._publish(replace(old, first=first))
             return
         self._first_token = self._next_token()
-        shown_after = time.perf_counter() - self._started
-        early = replace(old, token=self._first_token, previous=old.token, css_only=self._css_only, errors=())
-        early = replace(early, shown_after=shown_after)
-        self._publish(replace(early, folder=old.folder if old.token else None, first=first))
+        self._shown_after = time.perf_counter() - self._started
+        self._publish(
+            replace(
+                old,
+                token=self._first_token,
+                previous=old.token,
+                css_only=self._css_only,
+                errors=(),
+                shown_after=self._shown_after,
+                folder=old.folder if old.token else None,
+                first=first,
+            )
+        )
 
     def viewed(self, page: str) -> None:
         """Note a page a browser asked for: the next rebuild renders the last few first."""

@@ -16,13 +16,15 @@ LONG_SUMMARY = ContentError("content/articles/b.md", 2, "summary is long", "warn
 
 
 class FakeBuilds:
-    """Returns or raises what the test queues, like pipeline.build would."""
+    """Returns or raises what the test queues, like pipeline.build would; a queued function is called."""
 
     def __init__(self) -> None:
         self.outcomes: list[object] = []
 
     def __call__(self) -> BuildResult:
         outcome = self.outcomes.pop(0)
+        if callable(outcome):
+            return outcome()  # type: ignore[no-any-return]
         if isinstance(outcome, BaseException):
             raise outcome
         assert isinstance(outcome, BuildResult)
@@ -179,7 +181,9 @@ def test_an_address_taken_again_or_a_deleted_page_is_no_longer_redirected() -> N
     assert moved_urls(now, site_with({}), moves) == {}
 
 
-def test_pages_shown_first_are_served_under_the_token_the_finished_build_keeps(log: list[str]) -> None:
+def test_pages_shown_first_are_served_under_the_token_the_finished_build_keeps(
+    preview: Preview, builds: FakeBuilds, log: list[str]
+) -> None:
     seen: list[State] = []
 
     def build() -> BuildResult:
@@ -189,11 +193,8 @@ def test_pages_shown_first_are_served_under_the_token_the_finished_build_keeps(l
         seen.append(preview.state)
         return good()
 
-    builds = FakeBuilds()
-    builds.outcomes.append(good())
-    preview = Preview(builds, log=log.append)
+    builds.outcomes += [good(), build]
     served = preview.rebuild()
-    preview._build = build  # type: ignore[method-assign]
     final = preview.rebuild()
     early, more = seen
     assert early.first is not None and list(early.first.pages) == ["a/index.html"]
@@ -206,16 +207,15 @@ def test_pages_shown_first_are_served_under_the_token_the_finished_build_keeps(l
     assert "open pages shown after" in log[-1]
 
 
-def test_a_build_failing_after_its_first_pages_goes_back_to_the_last_good_one(log: list[str]) -> None:
+def test_a_build_failing_after_its_first_pages_goes_back_to_the_last_good_one(
+    preview: Preview, builds: FakeBuilds, log: list[str]
+) -> None:
     def build() -> BuildResult:
         preview.show_first(FirstPages({"a/index.html": b"<p>A</p>"}, frozenset()))
         raise BuildFailed([BAD_YAML])
 
-    builds = FakeBuilds()
-    builds.outcomes.append(good())
-    preview = Preview(builds, log=log.append)
+    builds.outcomes += [good(), build]
     served = preview.rebuild()
-    preview._build = build  # type: ignore[method-assign]
     failed = preview.rebuild()
     assert failed.token == served.token and failed.first is None and failed.errors == (BAD_YAML,)
     assert failed.shown_after is None
