@@ -9,6 +9,7 @@ cache is treated as empty: it can make a build slower, never wrong.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import json
 import sqlite3
@@ -26,7 +27,7 @@ from .models import Article, Author, Correction, Page, Rendered
 from .sources import Seen, SourceFile
 
 CACHE_DIR = ".byline-cache"
-SCHEMA = "2"
+SCHEMA = "3"
 _LIBRARIES = "|".join(f"{name}={version(name)}" for name in ("markdown", "nh3", "python-slugify", "pyyaml"))
 # Byline's own code, hashed: between releases __version__ stays put while loading and
 # rendering change, and a cache from other code must not outlive it (a stale parse result
@@ -39,9 +40,14 @@ ParseResult = tuple[Model | None, list[ContentError]]
 
 def parse_key(source: SourceFile, rules: LoadRules) -> str:
     """Everything a parse result depends on, hashed."""
-    settings = f"{rules.timezone.key}|{sorted(rules.sections)}|{rules.default_section}"
-    raw = f"{_GENERATION}|{settings}|{source.kind}|{source.path}|{source.digest}"
+    raw = f"{_settings(rules)}|{source.kind}|{source.path}|{source.digest}"
     return hashlib.sha256(raw.encode()).hexdigest()
+
+
+@functools.lru_cache(maxsize=4)
+def _settings(rules: LoadRules) -> str:
+    """The part of every parse key shared by all files: worked out once per build, not once per file."""
+    return f"{_GENERATION}|{rules.timezone.key}|{sorted(rules.sections)}|{rules.default_section}"
 
 
 class Cache:
@@ -265,7 +271,7 @@ def _encode_value(value: Any) -> Any:
     if isinstance(value, datetime):
         return {"__dt__": value.isoformat()}
     if isinstance(value, Rendered):
-        return {"__rendered__": [value.html, value.first_paragraph, value.word_count]}
+        return {"__rendered__": [value.html, value.first_paragraph, value.word_count, value.images]}
     if isinstance(value, Correction):
         return {"__correction__": [value.date.isoformat(), value.note]}
     if isinstance(value, tuple | list):
@@ -292,8 +298,8 @@ def _decode_value(value: Any) -> Any:
         if "__dt__" in value:
             return datetime.fromisoformat(value["__dt__"])
         if "__rendered__" in value:
-            html, first, words = value["__rendered__"]
-            return Rendered(html, first, words)
+            html, first, words, images = value["__rendered__"]
+            return Rendered(html, first, words, tuple(images))
         if "__correction__" in value:
             moment, note = value["__correction__"]
             return Correction(datetime.fromisoformat(moment), note)

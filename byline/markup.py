@@ -22,9 +22,10 @@ from markdown.extensions.tables import PIPE_LEFT, PIPE_NONE, PIPE_RIGHT, TablePr
 from markdown.treeprocessors import InlineProcessor
 from markdown.util import AtomicString
 
+from .images import inline_sources
 from .models import Rendered
 
-MARKUP_VERSION = "3"
+MARKUP_VERSION = "4"
 
 # What a news desk needs: smart quotes, tables, footnotes, heading ids, sane lists.
 EXTENSIONS = ["extra", "smarty", "toc", "sane_lists"]
@@ -143,7 +144,7 @@ def render_markdown(text: str, budget: float | None = None, id_prefix: str = "")
         ) from None
     safe_html = sanitise(raw_html, id_prefix)
     first_paragraph, words, _ = text_facts(safe_html)
-    return Rendered(html=safe_html, first_paragraph=first_paragraph, word_count=words)
+    return Rendered(safe_html, first_paragraph, words, tuple(inline_sources(safe_html)))
 
 
 class _OutOfTime(BaseException):

@@ -15,6 +15,7 @@ class Rendered:
     html: str
     first_paragraph: str
     word_count: int
+    images: tuple[str, ...] = ()  # the src of each <img> in ``html``, in order: found once, when parsed
 
 
 @dataclass(frozen=True)

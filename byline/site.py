@@ -130,9 +130,10 @@ def _status(article: Article, now: datetime) -> Status:
 
 def _check_authors(articles: list[Article], authors: tuple[Author, ...]) -> list[ContentError]:
     slugs = sorted(a.slug for a in authors)
+    known = set(slugs)
     problems = []
     for article in articles:
-        if article.author in slugs:
+        if article.author in known:
             continue
         message = f"unknown author '{article.author}': no content/authors/{article.author}.md"
         near = difflib.get_close_matches(article.author, slugs, n=1, cutoff=0.6)

@@ -65,9 +65,11 @@ def find_sources(
     prefix = len(str(root)) + 1
     for kind, (folder, recursive) in CONTENT_DIRS.items():
         inside = (root / folder).resolve().is_relative_to(root)  # content/x may itself be a symlink
-        for path, is_link in _markdown_files(root / folder, recursive):
-            rel = str(path)[prefix:].replace(os.sep, "/")
-            if not inside or (is_link and not path.resolve().is_relative_to(root)):
+        listed = [
+            (path[prefix:].replace(os.sep, "/"), path, link) for path, link in _markdown_files(root / folder, recursive)
+        ]
+        for rel, path, is_link in sorted(listed):
+            if not inside or (is_link and not Path(path).resolve().is_relative_to(root)):
                 problems.append(ContentError(rel, 0, "symlink points outside the site root; refused"))
                 continue
             try:
@@ -82,18 +84,16 @@ def find_sources(
     return files, problems
 
 
-def _source(
-    path: Path, rel: str, kind: Kind, seen: MutableMapping[str, Seen] | None, trusted_before: int
-) -> SourceFile:
+def _source(path: str, rel: str, kind: Kind, seen: MutableMapping[str, Seen] | None, trusted_before: int) -> SourceFile:
     if seen is None:
-        data = path.read_bytes()
+        data = _read(path)
         return SourceFile(rel, kind, data, hashlib.sha256(data).hexdigest())
     stat = os.stat(path)
     times = (stat.st_mtime_ns, stat.st_ctime_ns, stat.st_size, stat.st_ino)
     last = seen.get(rel)
     if last is not None and last[:4] == times:
         return SourceFile(rel, kind, None, last[4])
-    data = path.read_bytes()
+    data = _read(path)
     digest = hashlib.sha256(data).hexdigest()
     if max(stat.st_mtime_ns, stat.st_ctime_ns) < trusted_before and len(data) == stat.st_size:
         seen[rel] = (*times, digest)
@@ -106,24 +106,34 @@ def read_source(root: Path, source: SourceFile) -> SourceFile:
     """The file with its bytes, read now (its digest too: it may have changed since it was listed)."""
     if source.data is not None:
         return source
-    data = (root / source.path).read_bytes()
+    data = _read(str(root / source.path))
     return replace(source, data=data, digest=hashlib.sha256(data).hexdigest())
 
 
-def _markdown_files(folder: Path, recursive: bool) -> list[tuple[Path, bool]]:
-    """Markdown files under ``folder`` with whether each is a symlink (from the directory listing: no extra calls)."""
-    found: list[tuple[Path, bool]] = []
-    try:
-        entries = sorted(os.scandir(folder), key=lambda e: e.name)
-    except OSError:
-        return found
-    for entry in entries:
-        name = entry.name
-        if name.startswith("."):  # hidden folders hold editor and VCS state, never articles
+def _read(path: str) -> bytes:
+    with open(path, "rb") as stream:
+        return stream.read()
+
+
+def _markdown_files(folder: Path, recursive: bool) -> list[tuple[str, bool]]:
+    """Markdown files under ``folder`` with whether each is a symlink, in no order (from the listings: no extra calls).
+
+    Plain strings, not Paths: at 10,000 files, making Path objects was a third of the walk.
+    """
+    found: list[tuple[str, bool]] = []
+    folders = [str(folder)]
+    while folders:
+        try:
+            entries = list(os.scandir(folders.pop()))
+        except OSError:
             continue
-        if entry.is_dir(follow_symlinks=False):
-            if recursive:
-                found.extend(_markdown_files(Path(entry.path), recursive))
-        elif name.endswith(".md") and not name.startswith(("#", "~")):
-            found.append((Path(entry.path), entry.is_symlink()))
-    return sorted(found, key=lambda item: item[0].as_posix())
+        for entry in entries:
+            name = entry.name
+            if name.startswith("."):  # hidden folders hold editor and VCS state, never articles
+                continue
+            if entry.is_dir(follow_symlinks=False):
+                if recursive:
+                    folders.append(entry.path)
+            elif name.endswith(".md") and not name.startswith(("#", "~")):
+                found.append((entry.path, entry.is_symlink()))
+    return found

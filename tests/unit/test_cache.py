@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from byline.cache import Cache
+from byline.cache import Cache, decode_result, encode_result
+from tests.helpers import article, load_text
 
 
 def test_fingerprints_written_as_a_difference_read_back_as_the_whole_build(tmp_path: Path) -> None:
@@ -33,3 +34,11 @@ def test_the_record_of_read_files_survives_reopening_and_forgets_removed_files(t
         "content/articles/b.md": (5, 6, 7, 8, "bb"),
         "content/articles/c.md": (9, 9, 9, 9, "cc"),
     }
+
+
+def test_a_parse_result_reads_back_as_it_was_written() -> None:
+    body = "Opening day.\n\n![The depot](/static/images/depot.jpg)\n\n[^1]: A note."
+    model, problems = load_text(article(body=body, tags="[Ports, Logistics]", updated="2026-03-02 10:00"))
+    assert model is not None and problems == []
+    assert model.body.images == ("/static/images/depot.jpg",)
+    assert decode_result(encode_result(model, problems)) == (model, problems)

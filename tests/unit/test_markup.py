@@ -181,3 +181,12 @@ def test_footnotes_and_ordinary_links_are_left_alone() -> None:
     out = html(text)
     assert 'href="#fn:1"' in out and 'href="#fnref:1"' in out and 'id="fn:1"' in out
     assert 'href="#"' in out and 'href="/about/"' in out and 'href="mailto:a@b.example"' in out
+
+
+def test_the_images_a_body_shows_are_listed_once_when_it_is_parsed() -> None:
+    rendered = render_markdown(
+        'Intro ![Plant](/static/images/plant.jpg "The plant")\n\n<img src="/static/a&amp;b.png" alt="x">\n\n'
+        '<img alt="no source"> ![Remote](https://example.com/r.png)'
+    )
+    assert rendered.images == ("/static/images/plant.jpg", "/static/a&b.png", "https://example.com/r.png")
+    assert render_markdown("No pictures here, only text.").images == ()

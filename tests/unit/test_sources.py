@@ -19,6 +19,9 @@ def test_sources_are_found_by_kind_in_path_order(tmp_path: Path) -> None:
         {
             "content/articles/b.md": "b",
             "content/articles/2026/03/a.md": "a",
+            "content/articles/2026/10/c.md": "c",
+            "content/articles/2026/03-x/d.md": "d",
+            "content/articles/2026/03/a-b.md": "e",
             "content/articles/.hidden/x.md": "hidden",
             "content/articles/.draft.md": "editor state",
             "content/articles/notes.txt": "not markdown",
@@ -30,13 +33,16 @@ def test_sources_are_found_by_kind_in_path_order(tmp_path: Path) -> None:
     files, problems = find_sources(root)
     assert problems == []
     assert [(f.kind, f.path) for f in files] == [
+        ("article", "content/articles/2026/03-x/d.md"),
+        ("article", "content/articles/2026/03/a-b.md"),
         ("article", "content/articles/2026/03/a.md"),
+        ("article", "content/articles/2026/10/c.md"),
         ("article", "content/articles/b.md"),
         ("author", "content/authors/simon-malia.md"),
         ("page", "content/pages/about.md"),
     ]
-    assert files[2].stem == "simon-malia"
-    assert files[0].data == b"a" and len(files[0].digest) == 64
+    assert files[-2].stem == "simon-malia"
+    assert files[2].data == b"a" and len(files[2].digest) == 64
 
 
 def test_root_without_articles_folder_is_a_usage_error(tmp_path: Path) -> None:
