@@ -19,7 +19,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from .errors import BuildFailed
-from .search import SearchDocument, SearchIndexer
+from .search import DocumentDigests, SearchDocument, SearchIndexer
 
 NICENESS = 10
 
@@ -46,6 +46,7 @@ class PreviewSearch:
         self._closed = False
         self._thread: threading.Thread | None = None
         self._running: SearchIndexer | None = None
+        self._digests = DocumentDigests()  # each run hashes only the documents that changed
 
     def submit(self, documents: list[SearchDocument]) -> None:
         # The thread starts with the first submission, after the first build: that build may
@@ -103,7 +104,7 @@ class PreviewSearch:
         folder = self._home / f"search-{self._runs}"
         shutil.rmtree(folder, ignore_errors=True)
         folder.mkdir(parents=True)
-        indexer = SearchIndexer(documents, folder, self._current)
+        indexer = SearchIndexer(documents, folder, self._current, digests=self._digests)
         with self._lock:
             if self._closed:
                 return None

@@ -327,3 +327,29 @@ def test_stopping_the_indexer_stops_pagefind_under_it(
         indexer.close()
         for pid in _running(grandchild):
             os.kill(pid, signal.SIGKILL)
+
+
+def test_a_document_is_hashed_again_only_when_it_changes(make_site: MakeSite, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The preview indexes after every save: its digests carry over, and give the keys a fresh start gives."""
+
+    def documents(files: dict[str, str]) -> dict[str, list[search.SearchDocument]]:
+        site = check_site(make_site({**FILES, **files})).site
+        assert site is not None
+        return search.shards_of(search.search_documents(plan_site(site, NOW), "en-GB"))
+
+    hashed: list[str] = []
+    digest = search._document_digest
+    monkeypatch.setattr(search, "_document_digest", lambda d: hashed.append(d.path) or digest(d))
+    memo = search.DocumentDigests()
+    first = documents({})
+    assert {s: search.index_key(d, True, memo) for s, d in first.items()} == {
+        s: search.index_key(d, True) for s, d in first.items()
+    }
+    edited = documents({"content/articles/a.md": FILES["content/articles/a.md"].replace("opened", "reopened")})
+    hashed.clear()
+    keys = {s: search.index_key(d, True, memo) for s, d in edited.items()}
+    assert len(hashed) == 1 and keys == {s: search.index_key(d, True) for s, d in edited.items()}
+    memo.keep_only([])
+    hashed.clear()
+    search.index_key(edited["2025"], True, memo)
+    assert len(hashed) == len(edited["2025"])
