@@ -130,11 +130,14 @@ class Debouncer:
     """Collects changed paths and hands them out once a burst has gone quiet.
 
     A burst ends when no change has arrived for ``quiet`` seconds, or ``max_wait`` after it
-    began, so a file rewritten forever still gets previews. ``take(now)`` is the pure
+    began, so a file rewritten forever still gets previews. An editor's save (truncate,
+    write, close; or write and rename) and a git checkout's files come well under 20 ms
+    apart; a burst split by a slower disk only costs a second, incremental build, while
+    each save's preview comes 30 ms sooner than with 50 ms. ``take(now)`` is the pure
     decision; ``wait()`` blocks on it for the build loop.
     """
 
-    def __init__(self, quiet: float = 0.05, max_wait: float = 2.0, clock: Callable[[], float] = time.monotonic):
+    def __init__(self, quiet: float = 0.02, max_wait: float = 2.0, clock: Callable[[], float] = time.monotonic):
         self.quiet = quiet
         self.max_wait = max_wait
         self.clock = clock
