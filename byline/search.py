@@ -290,6 +290,7 @@ class SearchIndexer:
         self.result.documents = len(self.documents)
         shards = shards_of(self.documents)
         self.result.shards = list(shards)
+        self.digests.keep_only(self.documents)  # what is no longer published is forgotten
         if not shards:
             return  # Pagefind refuses an empty site; the search page says there is nothing to search
         bundle = self.staging / BUNDLE
@@ -310,7 +311,6 @@ class SearchIndexer:
             else:
                 jobs.append((shard, key, code, documents))
                 self.result.indexed.append(shard)
-        self.digests.keep_only(self.documents)
         if jobs:
             self._start_child(jobs)
 
