@@ -138,6 +138,12 @@ def test_topics_differing_only_in_punctuation_are_one_topic(make_site: MakeSite)
         ("start-ups", "Start-ups", 3),
     ]
     assert {site.topic_slug[t] for t in ("E-commerce", "Ecommerce", "e-commerce.")} == {"e-commerce"}
+    # Each spelling's articles merged newest first, an article using two spellings once.
+    assert [titles(g.articles) for g in site.topics] == [
+        ["Five", "Four"],
+        ["Three", "Two", "One"],
+        ["Three", "Two", "One"],
+    ]
 
 
 def test_topic_spelling_tie_goes_to_the_alphabetically_first(make_site: MakeSite) -> None:
