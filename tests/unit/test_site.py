@@ -146,6 +146,20 @@ def test_topics_differing_only_in_punctuation_are_one_topic(make_site: MakeSite)
     ]
 
 
+def test_a_topic_lists_its_articles_newest_first_whatever_their_spelling(make_site: MakeSite) -> None:
+    root = make_site(
+        {
+            "content/articles/a.md": article("Oldest", "2026-01-01", tags="[Ports]"),
+            "content/articles/b.md": article("Middle", "2026-01-02", tags="[ports]"),
+            "content/articles/c.md": article("Newest", "2026-01-03", tags="[Ports, PORTS]"),
+        },
+        with_article=False,
+    )
+    assert [(g.name, titles(g.articles)) for g in checked_site(root).topics] == [
+        ("Ports", ["Newest", "Middle", "Oldest"])
+    ]
+
+
 def test_topic_spelling_tie_goes_to_the_alphabetically_first(make_site: MakeSite) -> None:
     root = make_site(
         {
