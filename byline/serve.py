@@ -665,7 +665,8 @@ class PreviewServer:
         self.builder = Builder(self.options)
         self.watch = WatchSet.for_site(self.root, theme=(THEME_TEMPLATES, THEME_STATIC))
         self.debouncer = Debouncer()
-        self.watcher = Watcher(self.watch, self.debouncer.add)
+        # Made in start(), after the first build: watchdog's observer starts a thread when made.
+        self.watcher: Watcher | None = None
         self._threads: list[threading.Thread] = []
         self._stopping = False
 
@@ -688,6 +689,7 @@ class PreviewServer:
         if self.preview.rebuild().folder is not None:
             prime_copy(self.outputs[0].resolve(), self.outputs[1], self.root)  # now, not on the first save
         self.builder.options = replace(self.builder.options, jobs=1)
+        self.watcher = Watcher(self.watch, self.debouncer.add)
         self.watcher.start()
         self.debouncer.add(changed_since(self.watch, started))
         for target, name in ((self._build_loop, "byline-build"), (self._serve_http, "byline-http")):
@@ -703,8 +705,9 @@ class PreviewServer:
         self.debouncer.close()
         self.preview.close()
         self.search.close()
-        with contextlib.suppress(Exception):
-            self.watcher.stop()
+        if self.watcher is not None:
+            with contextlib.suppress(Exception):
+                self.watcher.stop()
         if any(t.name == "byline-http" for t in self._threads):
             self.http.shutdown()
         self.http.server_close()

@@ -315,6 +315,29 @@ def test_binding_beyond_this_machine_warns(site: Path) -> None:
         process.kill()
 
 
+def test_the_first_build_runs_beside_no_thread_of_the_server(site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """It may fork workers, and a thread running at a fork can leave a lock held in them for ever.
+
+    watchdog's observer starts a thread as soon as it is made: it is made after the first build.
+    """
+    before = set(threading.enumerate())
+    server = PreviewServer(options_for(site), "127.0.0.1", 0, log=lambda line: None)
+    beside: list[set[str]] = []
+    build = server.builder.build
+
+    def first_build(*args: object, **kwargs: object) -> object:
+        beside.append({thread.name for thread in set(threading.enumerate()) - before})
+        return build(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(server.builder, "build", first_build)
+    try:
+        server.start()
+        assert server.watcher is not None  # watching once the first build is done
+    finally:
+        server.stop()
+    assert beside[0] == set()
+
+
 def test_files_saved_during_the_first_build_are_found_by_their_time(site: Path) -> None:
     from byline.serve import changed_since
     from byline.watch import WatchSet
