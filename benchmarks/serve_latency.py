@@ -140,7 +140,9 @@ def _article_url(path: Path) -> str:
 @contextmanager
 def serving(target: Target) -> Iterator[tuple[str, queue.Queue[str]]]:
     """Run ``python build.py serve`` on a free port; yield its URL and its stderr lines."""
-    command = [sys.executable, str(REPO / "build.py"), "serve", "--root", str(target.root), "--port", "0"]
+    # -X faulthandler: on SIGABRT the server prints every thread's stack, which names a hang.
+    command = [sys.executable, "-X", "faulthandler", str(REPO / "build.py"), "serve", "--root", str(target.root)]
+    command += ["--port", "0"]
     if target.now:
         command += ["--now", target.now]
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
@@ -155,12 +157,16 @@ def serving(target: Target) -> Iterator[tuple[str, queue.Queue[str]]]:
     threading.Thread(target=pump, daemon=True).start()
     try:
         seen: list[str] = []
-        while (line := _next_line(lines)) != "":
+        while (line := _next_line(lines, "the first build")) != "":
             seen.append(line)
             if match := _SERVING.search(line):
                 yield match.group(1).rstrip("/"), lines
                 return
         raise RuntimeError("the preview server stopped before serving:\n" + "".join(seen[-20:]))
+    except Silent as silent:
+        process.send_signal(signal.SIGABRT)
+        stacks = _rest(lines)
+        raise Silent(f"{silent}; its threads when stopped:\n{stacks}") from None
     finally:
         process.send_signal(signal.SIGINT)
         try:
@@ -169,11 +175,29 @@ def serving(target: Target) -> Iterator[tuple[str, queue.Queue[str]]]:
             process.kill()
 
 
-def _next_line(lines: queue.Queue[str]) -> str:
+class Silent(RuntimeError):
+    """The server printed nothing for WAIT_MS: a hang, reported with its threads' stacks."""
+
+
+def _next_line(lines: queue.Queue[str], what: str = "its next line") -> str:
     try:
         return lines.get(timeout=WAIT_MS / 1000)
     except queue.Empty:
-        raise RuntimeError(f"the preview server printed nothing for {WAIT_MS // 1000} s") from None
+        raise Silent(f"the preview server printed nothing for {WAIT_MS // 1000} s, waiting for {what}") from None
+
+
+def _rest(lines: queue.Queue[str], seconds: float = 10.0) -> str:
+    """What the server prints until it ends (or ``seconds`` pass)."""
+    found, deadline = [], time.monotonic() + seconds
+    while (left := deadline - time.monotonic()) > 0:
+        try:
+            line = lines.get(timeout=left)
+        except queue.Empty:
+            break
+        if line == "":
+            break
+        found.append(line)
+    return "".join(found)
 
 
 def measure(target: Target, edits: int) -> Result:
@@ -225,7 +249,7 @@ def _drain(lines: queue.Queue[str]) -> None:
 
 def _next_rebuild(lines: queue.Queue[str]) -> tuple[float, float | None]:
     """The next rebuild the server logs: its seconds, and when it served the open pages (None: at its end)."""
-    while (line := _next_line(lines)) != "":
+    while (line := _next_line(lines, "the end of a rebuild after a save")) != "":
         if match := _REBUILT.search(line):
             return float(match.group(1)), float(match.group(2)) if match.group(2) else None
     raise RuntimeError("the preview server stopped")
