@@ -29,6 +29,7 @@ import PIL
 from PIL import Image, ImageOps
 
 from .errors import ContentError
+from .markup import IMG_TAG, img_attributes
 from .models import Article, Page
 from .parallel import fork_map
 
@@ -40,8 +41,6 @@ STATIC_URL = "/static/"
 PARALLEL_MIN = 8  # renditions to make before worker processes pay for themselves
 READABLE = 0o644  # temporary files are created private (0600); published files must not be
 _FORMATS = {"JPEG": ".jpg", "PNG": ".png", "WEBP": ".webp"}  # raster formats given renditions
-_IMG_TAG = re.compile(r"<img\b[^>]*>")
-_ATTRIBUTE = re.compile(r'\s([a-z-]+)="([^"]*)"')
 _ROTATED = {5, 6, 7, 8}  # EXIF orientations that swap width and height
 _EXIF_ORIENTATION = 0x0112
 _SVG_LENGTH = re.compile(r"^\s*([0-9.]+)\s*(px)?\s*$")
@@ -117,14 +116,6 @@ class ImageCatalog:
 
 
 # --- measuring and checking -------------------------------------------------------------
-
-
-def inline_sources(body: str) -> list[str]:
-    """The src of every <img> in a body, in order (bodies are sanitised: attributes are double-quoted)."""
-    if "<img" not in body:  # most bodies: a substring search is far cheaper than the regex's scan
-        return []
-    tags = (_attributes(tag) for tag in _IMG_TAG.findall(body))
-    return [html.unescape(attrs["src"]) for attrs in tags if attrs.get("src")]
 
 
 def inspect_images(
@@ -350,10 +341,6 @@ def _write_atomic(path: Path, data: bytes) -> None:
 # --- pages ----------------------------------------------------------------------------------
 
 
-def _attributes(tag: str) -> dict[str, str]:
-    return dict(_ATTRIBUTE.findall(tag))
-
-
 Link = Callable[[str], str]
 
 
@@ -378,7 +365,7 @@ def finish_images(body: str, catalog: ImageCatalog, link: Link, sizes: str) -> s
 
     def rewrite(match: re.Match[str]) -> str:
         tag = match.group(0)
-        attrs = {k: html.unescape(v) for k, v in _attributes(tag).items()}
+        attrs = {k: html.unescape(v) for k, v in img_attributes(tag).items()}
         info = catalog.get(attrs.get("src"))
         if info is None:
             return tag
@@ -391,4 +378,4 @@ def finish_images(body: str, catalog: ImageCatalog, link: Link, sizes: str) -> s
         attrs["loading"], attrs["decoding"] = "lazy", "async"
         return "<img " + " ".join(f'{k}="{html.escape(v)}"' for k, v in attrs.items()) + ">"
 
-    return _IMG_TAG.sub(rewrite, body)
+    return IMG_TAG.sub(rewrite, body)

@@ -41,7 +41,6 @@ import signal
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from collections import Counter
 from collections.abc import Iterable, Mapping
@@ -226,27 +225,23 @@ class DocumentDigests:
     Hashing every body again cost ~0.3 s at 10,000 articles, in the preview server's own
     process, beside the next rebuild. A document is looked up by everything it is made
     from; its body is the parsed model's string, whose hash Python keeps, so a lookup
-    costs a tuple hash, not a pass over the text. ``keep_only`` forgets the rest.
+    costs a tuple hash, not a pass over the text. ``keep_only`` forgets the rest. One
+    indexing uses it at a time (``PreviewSearch`` runs them one after another).
     """
 
     def __init__(self) -> None:
         self._known: dict[tuple[Any, ...], bytes] = {}
-        self._lock = threading.Lock()
 
     def digest(self, document: SearchDocument) -> bytes:
         key = _identity(document)
-        with self._lock:
-            found = self._known.get(key)
+        found = self._known.get(key)
         if found is None:
-            found = _document_digest(document)
-            with self._lock:
-                self._known[key] = found
+            found = self._known[key] = _document_digest(document)
         return found
 
     def keep_only(self, documents: Iterable[SearchDocument]) -> None:
         wanted = {_identity(d) for d in documents}
-        with self._lock:
-            self._known = {key: value for key, value in self._known.items() if key in wanted}
+        self._known = {key: value for key, value in self._known.items() if key in wanted}
 
 
 def _identity(document: SearchDocument) -> tuple[Any, ...]:
