@@ -339,31 +339,37 @@ class SearchIndexer:
 
     def finish(self) -> SearchResult:
         """Wait for the indexing process and count its files; raise BuildFailed if it failed."""
+        process, workdir = self._process, self._workdir  # close() may clear them from another thread
         try:
-            if self._process is not None and self._workdir is not None:
-                code = self._process.wait()
+            if process is not None and workdir is not None:
+                code = process.wait()
                 if code != 0:
-                    log = (self._workdir / "log").read_text("utf-8", errors="replace").strip()
+                    log = (workdir / "log").read_text("utf-8", errors="replace").strip()
                     detail = f": {log}" if log else ""
                     raise BuildFailed([ContentError(BUNDLE, 0, f"search index: Pagefind failed (exit {code}){detail}")])
-                self.result.files += int((self._workdir / "files").read_text())
+                self.result.files += int((workdir / "files").read_text())
         finally:
             self.close()
         self.result.seconds = time.perf_counter() - self._started
         return self.result
 
     def close(self) -> None:
-        """Stop the indexing process if it still runs (a failed render) and remove its documents."""
-        if self._process is not None and self._process.poll() is None:
+        """Stop the indexing process if it still runs (a failed render) and remove its documents.
+
+        Two threads may close at once (the preview's indexing thread as it finishes, and
+        the server as it stops): each works on what it took, never on a field the other
+        has just cleared.
+        """
+        process, self._process = self._process, None
+        if process is not None and process.poll() is None:
             # The whole group, Pagefind included. Not yet waited for, the child holds its id,
             # so the group cannot be somebody else's.
             with contextlib.suppress(ProcessLookupError):
-                os.killpg(self._process.pid, signal.SIGKILL)
-            self._process.wait()
-        self._process = None
-        if self._workdir is not None:
-            shutil.rmtree(self._workdir, ignore_errors=True)
-            self._workdir = None
+                os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+        workdir, self._workdir = self._workdir, None
+        if workdir is not None:
+            shutil.rmtree(workdir, ignore_errors=True)
 
 
 _PACKAGE_HOME = Path(__file__).resolve().parents[1]  # so the child imports this very Byline

@@ -329,6 +329,25 @@ def test_stopping_the_indexer_stops_pagefind_under_it(
             os.kill(pid, signal.SIGKILL)
 
 
+def test_two_threads_closing_one_indexer_at_once_both_finish(make_site: MakeSite, tmp_path: Path) -> None:
+    """The preview's indexing thread closes as it finishes while the stopping server closes too."""
+    site = check_site(make_site(FILES)).site
+    assert site is not None
+    indexer = search.SearchIndexer(search.search_documents(plan_site(site, NOW), "en-GB"), tmp_path / "staging")
+    indexer.start()
+    process = indexer._process
+    assert process is not None
+    seen = process.poll
+
+    def poll() -> int | None:
+        indexer.close()  # the other thread, between this one's look at the process and its wait
+        return seen()
+
+    process.poll = poll  # type: ignore[method-assign]
+    indexer.close()
+    assert process.returncode is not None and indexer._process is None and indexer._workdir is None
+
+
 def test_a_document_is_hashed_again_only_when_it_changes(make_site: MakeSite, monkeypatch: pytest.MonkeyPatch) -> None:
     """The preview indexes after every save: its digests carry over, and give the keys a fresh start gives."""
 
