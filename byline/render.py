@@ -14,7 +14,7 @@ import jinja2
 from . import __version__
 from .errors import BuildFailed, ContentError
 from .theme import template_dirs
-from .views import Derived, Shared
+from .views import Derived, Html, Shared
 
 
 class _ViewEnvironment(jinja2.Environment):
@@ -84,8 +84,10 @@ class ContextDigests:
     top levels of a context, and of each Shared, are copied with their Shared parts
     replaced by digests (an article view's related cards and author are hashed once
     each, not inside every article), and the copy is serialised by json in one call;
-    a Shared deeper down is serialised in full. A digest stands in as a string of NUL,
-    ``#`` and 32 hex digits: text equal to it would be a second preimage of BLAKE2b.
+    a Shared deeper down is serialised in full. A body (``views.Html``) at those levels
+    stands in as its own digest. A digest stands in as a string of NUL, then ``#`` and 32
+    hex digits of BLAKE2b (a Shared) or ``$`` and 64 of SHA-256 (a body): text equal to
+    it would be a second preimage.
     """
 
     WALK_DEPTH = 3  # context -> index -> list of cards; context -> feed -> entries
@@ -112,6 +114,8 @@ class ContextDigests:
             kind = type(item)
             if kind is Shared:
                 item = self._shared(item)
+            elif kind is Html:  # an article's body: hashed once, as its digest
+                item = "\0$" + item.digest
             elif kind is list and item and type(item[0]) is Shared:  # a list of cards or entries
                 item = [self._shared(x) if type(x) is Shared else x for x in item]
             elif kind is dict and depth > 1:

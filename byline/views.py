@@ -6,8 +6,10 @@ fingerprinted by serialising it. Fields ending in ``_html`` are already safe HTM
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from datetime import datetime
+from functools import cached_property
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -58,6 +60,19 @@ class Derived:
     __hash__ = None  # type: ignore[assignment]  # a list stands here for templates: unhashable too
 
 
+class Html(str):
+    """A long piece of safe HTML that outputs show (an article's body): a str, with its digest.
+
+    An article's body is most of the bytes of its view, and a build fingerprints every
+    article page and hashes every search document; the digest is worked out once, the
+    first time either asks, and stands in for the text in both.
+    """
+
+    @cached_property
+    def digest(self) -> str:
+        return hashlib.sha256(self.encode()).hexdigest()  # SHA-256: CPUs hash it in hardware
+
+
 Shared.__module__ = "builtins"  # so Jinja calls it "'dict object'" in errors, as for any view
 Shared.__name__ = Shared.__qualname__ = "dict"
 # How wide a picture in an article's body shows: the text column, or the whole phone screen.
@@ -77,7 +92,7 @@ class Views:
         self._absolute_base = site.config.origin + site.config.base_path
         self._articles: dict[str, View] = {}
         self._authors: dict[str, View] = {}
-        self._bodies: dict[str, str] = {}
+        self._bodies: dict[str, Html] = {}
         self._profiles: dict[str, View] = {}
         self._moments: dict[datetime, View] = {}  # by instant: equal instants show the same
         self._tags: dict[str, View] = {}
@@ -283,7 +298,7 @@ class Views:
             "meta": dict(article.meta),
         }
 
-    def body(self, article: Article) -> str:
+    def body(self, article: Article) -> Html:
         """The article's HTML as published: images sized, outbound links under its section's policy.
 
         Memoised: an article's body is shown on its page and in several feeds.
@@ -292,7 +307,7 @@ class Views:
             section = self.sections[article.section]
             html = finish_images(article.body.html, self.images, self.link, BODY_IMAGE_SIZES)
             html = apply_link_policy(html, self._host, section.link_rel, section.link_new_tab)
-            self._bodies[article.source] = html
+            self._bodies[article.source] = Html(html)
         return self._bodies[article.source]
 
     def tag(self, tag: str) -> View:
@@ -331,6 +346,6 @@ class Views:
             "summary": page.summary,
             "url": self.link(url),
             "abs_url": self.absolute(url),
-            "body_html": finish_images(page.body.html, self.images, self.link, BODY_IMAGE_SIZES),
+            "body_html": Html(finish_images(page.body.html, self.images, self.link, BODY_IMAGE_SIZES)),
             "meta": dict(page.meta),
         }

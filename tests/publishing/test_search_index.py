@@ -269,6 +269,12 @@ def test_a_shard_key_changes_exactly_when_one_of_its_documents_does(make_site: M
         changed = keys(change)
         assert changed["2026"] != first["2026"] and changed["2025"] == first["2025"]
     assert all(a != b for a, b in zip(keys({}, language="cy").values(), first.values(), strict=True))
+    # A body edit past the summary's paragraph, keeping the body's length: only the body's digest shows it.
+    may, mar = (
+        keys({"content/articles/a.md": FILES["content/articles/a.md"].replace(".\n", f".\n\nIt opens in {month}.\n")})
+        for month in ("May", "Mar")
+    )
+    assert may["2026"] != mar["2026"] and may["2025"] == mar["2025"]
     # A new 2026 article on the old article's topic joins its related list, which its document does not show.
     new = {"content/articles/new.md": article("Loom maker expands", "2026-02-05", tags="[Textiles]")}
     old_page = "articles/2025/06/01/pennine-loom-turns-150/index.html"

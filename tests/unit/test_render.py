@@ -8,7 +8,7 @@ import pytest
 from byline.errors import BuildFailed
 from byline.render import ContextDigests, Renderer, make_environment
 from byline.theme import THEME_TEMPLATES
-from byline.views import Derived, Shared
+from byline.views import Derived, Html, Shared
 from tests.conftest import MakeSite
 from tests.helpers import article, build_site, messages
 
@@ -165,6 +165,20 @@ def test_a_change_anywhere_inside_a_shared_view_changes_the_fingerprint() -> Non
     ]
     digests = {ContextDigests().digest(context) for context in changed}
     assert len(digests) == 3 and same[0] not in digests
+
+
+def test_a_body_stands_in_by_its_digest_and_any_change_to_it_shows() -> None:
+    """An article's body (Html) is hashed once as a digest, in a shared view or in a page's own context."""
+
+    def contexts(body: str) -> list[dict[str, object]]:
+        return [{"article": Shared(title="Depot", body_html=Html(body))}, {"page": {"body_html": Html(body)}}]
+
+    body = "<p>The depot opens in “May”.</p>"
+    first = [ContextDigests().digest(c) for c in contexts(body)]
+    assert [ContextDigests().digest(c) for c in contexts(str(body))] == first  # equal text, new objects
+    for edited in (body.replace("May", "June"), body + " ", body.replace("“", '"')):
+        assert all(ContextDigests().digest(c) not in first for c in contexts(edited))
+    assert Html(body) == body and Html(body).digest == Html(body).digest
 
 
 def test_the_same_shared_view_is_hashed_once_per_renderer() -> None:
