@@ -2,8 +2,10 @@
 
 Kept in ``.byline-cache/cache.sqlite3`` in the site root. Entries are keyed by
 everything they depend on (file digest, Byline and library versions, the settings
-loading reads), and values are JSON, never pickle. A corrupt, truncated or foreign
-cache is treated as empty: it can make a build slower, never wrong.
+loading reads), and values are JSON, never pickle; a parse result's HTML (its body
+or bio, most of its bytes) is a column of its own, read as it is rather than parsed
+out of JSON. A corrupt, truncated or foreign cache is treated as empty: it can make
+a build slower, never wrong.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from .models import Article, Author, Correction, Page, Rendered
 from .sources import Seen, SourceFile
 
 CACHE_DIR = ".byline-cache"
-SCHEMA = "3"
+SCHEMA = "4"
 _LIBRARIES = "|".join(f"{name}={version(name)}" for name in ("markdown", "nh3", "python-slugify", "pyyaml"))
 # Byline's own code, hashed: between releases __version__ stays put while loading and
 # rendering change, and a cache from other code must not outlive it (a stale parse result
@@ -36,6 +38,7 @@ _SOURCE = hashlib.sha256(b"".join(p.read_bytes() for p in sorted(Path(__file__).
 _GENERATION = f"byline={__version__}|source={_SOURCE[:16]}|markup={MARKUP_VERSION}|schema={SCHEMA}|{_LIBRARIES}"
 
 ParseResult = tuple[Model | None, list[ContentError]]
+Encoded = tuple[str, str | None]  # a parse result as stored: JSON, and the HTML of its Rendered (if it has one)
 
 
 def parse_key(source: SourceFile, rules: LoadRules) -> str:
@@ -86,7 +89,7 @@ class Cache:
                 if row is None or row[0] != _GENERATION:  # foreign or older cache: start afresh
                     db.executescript("DROP TABLE IF EXISTS parse; DROP TABLE IF EXISTS outputs;")
                     db.execute("INSERT OR REPLACE INTO meta VALUES ('generation', ?)", (_GENERATION,))
-                db.execute("CREATE TABLE IF NOT EXISTS parse (key TEXT PRIMARY KEY, value TEXT)")
+                db.execute("CREATE TABLE IF NOT EXISTS parse (key TEXT PRIMARY KEY, value TEXT, html TEXT)")
                 db.execute(
                     "CREATE TABLE IF NOT EXISTS outputs (folder TEXT, path TEXT, fingerprint TEXT,"
                     " PRIMARY KEY (folder, path))"
@@ -118,16 +121,17 @@ class Cache:
             for start in range(0, len(keys), 900):  # sqlite's bound-parameter limit
                 chunk = keys[start : start + 900]
                 marks = ",".join("?" * len(chunk))
-                for key, value in self.db.execute(f"SELECT key, value FROM parse WHERE key IN ({marks})", chunk):
-                    with contextlib.suppress(ValueError, KeyError, TypeError):
-                        found[key] = decode_result(value)
+                query = f"SELECT key, value, html FROM parse WHERE key IN ({marks})"
+                for key, value, html in self.db.execute(query, chunk):
+                    with contextlib.suppress(ValueError, KeyError, TypeError, AttributeError):
+                        found[key] = decode_result((value, html))
         except sqlite3.Error:
             return found
         return found
 
-    def put_parsed(self, entries: dict[str, str]) -> None:
+    def put_parsed(self, entries: dict[str, Encoded]) -> None:
         """Store encoded parse results (see encode_result)."""
-        self._write("INSERT OR REPLACE INTO parse VALUES (?, ?)", list(entries.items()))
+        self._write("INSERT OR REPLACE INTO parse VALUES (?, ?, ?)", [(k, *v) for k, v in entries.items()])
 
     def get_seen(self) -> dict[str, Seen]:
         """What each content file held when last read (see sources.find_sources); malformed rows are left out."""
@@ -241,50 +245,52 @@ def _write_ignore_file(folder: Path) -> None:
         ignore.write_text("# Byline's build cache: safe to delete\n*\n")
 
 
-# --- JSON codec for parse results ---------------------------------------------------
+# --- the codec of parse results: JSON, and the HTML apart --------------------------------
 
 
-def encode_result(model: Model | None, problems: list[ContentError]) -> str:
-    """Serialise a parse result as JSON text."""
-    return json.dumps(
-        {"model": _encode_model(model), "problems": [asdict(p) for p in problems]},
-        separators=(",", ":"),
-        ensure_ascii=False,
-    )
+def encode_result(model: Model | None, problems: list[ContentError]) -> Encoded:
+    """Serialise a parse result: JSON text, and apart from it the HTML of its one Rendered."""
+    htmls: list[str] = []
+    data = {"model": _encode_model(model, htmls), "problems": [asdict(p) for p in problems]}
+    if len(htmls) > 1:
+        raise ValueError("a model holds one Rendered at most")  # the HTML column holds one
+    return json.dumps(data, separators=(",", ":"), ensure_ascii=False), (htmls[0] if htmls else None)
 
 
-def decode_result(text: str) -> ParseResult:
+def decode_result(encoded: Encoded) -> ParseResult:
+    text, html = encoded
     data = json.loads(text)
     problems = [ContentError(**p) for p in data["problems"]]
-    return _decode_model(data["model"]), problems
+    return _decode_model(data["model"], html), problems
 
 
-def _encode_model(model: Model | None) -> dict[str, Any] | None:
+def _encode_model(model: Model | None, htmls: list[str]) -> dict[str, Any] | None:
     if model is None:
         return None
-    data = {k: (v if k in ("meta", "lines") else _encode_value(v)) for k, v in model.__dict__.items()}
+    data = {k: (v if k in ("meta", "lines") else _encode_value(v, htmls)) for k, v in model.__dict__.items()}
     data["__type__"] = type(model).__name__
     return data
 
 
-def _encode_value(value: Any) -> Any:
+def _encode_value(value: Any, htmls: list[str]) -> Any:
     if isinstance(value, datetime):
         return {"__dt__": value.isoformat()}
     if isinstance(value, Rendered):
-        return {"__rendered__": [value.html, value.first_paragraph, value.word_count, value.images]}
+        htmls.append(value.html)
+        return {"__rendered__": [value.first_paragraph, value.word_count, value.images, value.hrefs]}
     if isinstance(value, Correction):
         return {"__correction__": [value.date.isoformat(), value.note]}
     if isinstance(value, tuple | list):
-        return [_encode_value(v) for v in value]
+        return [_encode_value(v, htmls) for v in value]
     return value
 
 
-def _decode_model(data: dict[str, Any] | None) -> Model | None:
+def _decode_model(data: dict[str, Any] | None, html: str | None) -> Model | None:
     if data is None:
         return None
     kind = {"Article": Article, "Author": Author, "Page": Page}[data.pop("__type__")]
     raw = ("meta", "lines")  # plain JSON from front matter: never reinterpreted
-    fields = {k: (v if k in raw else _decode_value(v)) for k, v in data.items()}
+    fields = {k: (_decode_value(v, html) if type(v) in (dict, list) and k not in raw else v) for k, v in data.items()}
     for key in ("tags", "aliases", "corrections"):
         if key in fields:
             fields[key] = tuple(fields[key])
@@ -293,16 +299,18 @@ def _decode_model(data: dict[str, Any] | None) -> Model | None:
     return kind(**fields)
 
 
-def _decode_value(value: Any) -> Any:
+def _decode_value(value: Any, html: str | None) -> Any:
     if isinstance(value, dict):
         if "__dt__" in value:
             return datetime.fromisoformat(value["__dt__"])
         if "__rendered__" in value:
-            html, first, words, images = value["__rendered__"]
-            return Rendered(html, first, words, tuple(images))
+            first, words, images, hrefs = value["__rendered__"]
+            if type(html) is not str:
+                raise TypeError("a parse result's HTML is missing")
+            return Rendered(html, first, words, tuple(images), tuple(hrefs))
         if "__correction__" in value:
             moment, note = value["__correction__"]
             return Correction(datetime.fromisoformat(moment), note)
     if isinstance(value, list):
-        return [_decode_value(v) for v in value]
+        return [_decode_value(v, html) for v in value]
     return value

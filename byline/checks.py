@@ -35,8 +35,6 @@ from .site import Group, Site
 HEADLINE_LIMIT = 110  # search results and social cards cut headlines at about this length
 SUMMARY_LIMIT = 200
 TOPIC_SIMILARITY = 0.85  # difflib ratio: 'Manufactring'/'Manufacturing' 0.96, 'Energy'/'Retail' 0.17
-_ANCHOR = re.compile(r"<a\s[^>]*>")  # sanitised HTML: every '<' outside a tag is escaped
-_HREF = re.compile(r'\shref="([^"]*)"')
 _BY = re.compile(r"^by\b", re.IGNORECASE)  # 'By Simon', 'by: Simon'; not 'Byron'
 
 
@@ -169,7 +167,7 @@ class Targets:
 
 def _body_problems(item: Article | Page, page_url: str, targets: Targets, lines: SourceLines) -> Iterator[ContentError]:
     seen: set[str] = set()
-    for address in _links(item.body.html):
+    for address in item.body.hrefs:
         if address in seen:
             continue
         seen.add(address)
@@ -178,14 +176,6 @@ def _body_problems(item: Article | Page, page_url: str, targets: Targets, lines:
             continue
         line = lines.body_line_of(item.source, address)
         yield ContentError(item.source, line, _broken_message(address, path, targets), "warning")
-
-
-def _links(body_html: str) -> Iterator[str]:
-    """The address of every link, in document order."""
-    for match in _ANCHOR.finditer(body_html):
-        href = _HREF.search(match.group(0))
-        if href:
-            yield html.unescape(href.group(1))
 
 
 def site_path(address: str, page_url: str, config: SiteConfig) -> str | None:

@@ -24,7 +24,7 @@ from markdown.util import AtomicString
 
 from .models import Rendered
 
-MARKUP_VERSION = "4"
+MARKUP_VERSION = "5"
 
 # What a news desk needs: smart quotes, tables, footnotes, heading ids, sane lists.
 EXTENSIONS = ["extra", "smarty", "toc", "sane_lists"]
@@ -143,7 +143,7 @@ def render_markdown(text: str, budget: float | None = None, id_prefix: str = "")
         ) from None
     safe_html = sanitise(raw_html, id_prefix)
     first_paragraph, words, _ = text_facts(safe_html)
-    return Rendered(safe_html, first_paragraph, words, tuple(inline_sources(safe_html)))
+    return Rendered(safe_html, first_paragraph, words, tuple(inline_sources(safe_html)), tuple(link_targets(safe_html)))
 
 
 class _OutOfTime(BaseException):
@@ -404,6 +404,18 @@ def inline_sources(body: str) -> list[str]:
         return []
     tags = (img_attributes(tag) for tag in IMG_TAG.findall(body))
     return [unescape(attrs["src"]) for attrs in tags if attrs.get("src")]
+
+
+ANCHOR_TAG = re.compile(r"<a\s[^>]*>")  # every '<' outside a tag is escaped
+_HREF = re.compile(r'\shref="([^"]*)"')
+
+
+def link_targets(body: str) -> list[str]:
+    """The href of every <a> in a sanitised body, in order."""
+    if "<a" not in body:
+        return []
+    found = (_HREF.search(tag) for tag in ANCHOR_TAG.findall(body))
+    return [unescape(href.group(1)) for href in found if href]
 
 
 def plain_text(html: str) -> str:

@@ -16,6 +16,7 @@ class Rendered:
     first_paragraph: str
     word_count: int
     images: tuple[str, ...] = ()  # the src of each <img> in ``html``, in order: found once, when parsed
+    hrefs: tuple[str, ...] = ()  # the href of each <a> in ``html``, in order: checked on every build
 
 
 @dataclass(frozen=True)

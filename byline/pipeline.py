@@ -18,7 +18,7 @@ from pathlib import Path
 
 from . import __version__
 from .assets import find_assets, write_fingerprinted
-from .cache import CACHE_DIR, Cache, ParseResult, decode_result, encode_result, parse_key
+from .cache import CACHE_DIR, Cache, Encoded, ParseResult, decode_result, encode_result, parse_key
 from .checks import Published, Scheduled, editorial_problems, next_scheduled, static_paths, urls_in_sitemap
 from .config import BuildOptions, SiteConfig, load_config
 from .dates import iso
@@ -323,19 +323,19 @@ class Builder:
             keys[i] = parse_key(sources[i], rules)
         missing = [i for i in missing if keys[i] not in known]
         for chunk in _parse_all([sources[i] for i in missing], rules, options.jobs):
-            entries = {keys[missing[index]]: text for index, text in chunk}
-            known.update((key, decode_result(text)) for key, text in entries.items())
-            cache.put_parsed(entries)  # chunk by chunk: the JSON of the whole site is never held at once
+            entries = {keys[missing[index]]: encoded for index, encoded in chunk}
+            known.update((key, decode_result(encoded)) for key, encoded in entries.items())
+            cache.put_parsed(entries)  # chunk by chunk: the encoded site is never held at once
         if missing:
             cache.prune(set(keys))
         self._memo = {k: known[k] for k in keys if not k.startswith("unreadable:")}
         return [known[k] for k in keys], len(missing)
 
 
-def _parse_all(sources: list[SourceFile], rules: LoadRules, jobs: int) -> Iterator[list[tuple[int, str]]]:
-    """Parse files (in worker processes when there are many); yield chunks of (index, JSON result)."""
+def _parse_all(sources: list[SourceFile], rules: LoadRules, jobs: int) -> Iterator[list[tuple[int, Encoded]]]:
+    """Parse files (in worker processes when there are many); yield chunks of (index, encoded result)."""
 
-    def job(indices: Sequence[int]) -> list[tuple[int, str]]:
+    def job(indices: Sequence[int]) -> list[tuple[int, Encoded]]:
         return [(i, encode_result(*load_source(sources[i], rules))) for i in indices]
 
     workers = jobs if len(sources) >= PARALLEL_PARSE_MIN else 1

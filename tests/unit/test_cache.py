@@ -37,8 +37,8 @@ def test_the_record_of_read_files_survives_reopening_and_forgets_removed_files(t
 
 
 def test_a_parse_result_reads_back_as_it_was_written() -> None:
-    body = "Opening day.\n\n![The depot](/static/images/depot.jpg)\n\n[^1]: A note."
+    body = "Opening day.\n\n![The depot](/static/images/depot.jpg) [Map](/map/?a=1&b=2)\n\n[^1]: A note."
     model, problems = load_text(article(body=body, tags="[Ports, Logistics]", updated="2026-03-02 10:00"))
     assert model is not None and problems == []
-    assert model.body.images == ("/static/images/depot.jpg",)
+    assert model.body.images == ("/static/images/depot.jpg",) and "/map/?a=1&b=2" in model.body.hrefs
     assert decode_result(encode_result(model, problems)) == (model, problems)

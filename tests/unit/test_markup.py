@@ -190,3 +190,20 @@ def test_the_images_a_body_shows_are_listed_once_when_it_is_parsed() -> None:
     )
     assert rendered.images == ("/static/images/plant.jpg", "/static/a&b.png", "https://example.com/r.png")
     assert render_markdown("No pictures here, only text.").images == ()
+
+
+def test_the_links_a_body_holds_are_listed_once_when_it_is_parsed() -> None:
+    """Link checks read them on every build, from the cache, instead of scanning every body."""
+    rendered = render_markdown(
+        "See [the report](/articles/2026/03/01/report/?a=1&b=2#key) and <https://example.com/x>.\n\n"
+        '<a name="anchor">no href</a> [mail](mailto:desk@example.com) text with a < b\n\n'
+        "Ships[^1] sail.\n\n[^1]: A note."
+    )
+    assert rendered.hrefs == (
+        "/articles/2026/03/01/report/?a=1&b=2#key",
+        "https://example.com/x",
+        "mailto:desk@example.com",
+        "#fn:1",
+        "#fnref:1",
+    )
+    assert render_markdown("Only text, no <links>.").hrefs == ()

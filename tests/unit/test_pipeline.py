@@ -113,6 +113,44 @@ def test_a_corrupt_record_of_read_files_is_ignored(make_site: MakeSite, trust_at
     assert "Edited." in (first.output / "articles/2026/02/28/story-2/index.html").read_text()
 
 
+def _garble(cache: Path) -> None:
+    cache.write_bytes(b"not a database " * 500)
+
+
+def _truncate(cache: Path) -> None:
+    data = cache.read_bytes()
+    cache.write_bytes(data[: len(data) // 2])
+
+
+def _drop_html(cache: Path) -> None:
+    with sqlite3.connect(cache) as db:
+        db.execute("UPDATE parse SET html = NULL")
+
+
+def _break_json(cache: Path) -> None:
+    with sqlite3.connect(cache) as db:
+        db.execute("UPDATE parse SET value = substr(value, 1, 40)")
+
+
+@pytest.mark.parametrize("damage", [_garble, _truncate, _drop_html, _break_json])
+def test_a_damaged_cache_is_treated_as_empty(
+    make_site: MakeSite, tmp_path: Path, trust_at_once: None, damage: Callable[[Path], None]
+) -> None:
+    """Never a crash, never wrong output: the rebuild equals a clean build of the edited site."""
+    root = make_site(many_articles(4))
+    first = build_site(root)
+    write_files(root, {"content/articles/n2.md": article("Story 2", "2026-02-28 09:00", body="Edited.")})
+    cache = root / ".byline-cache/cache.sqlite3"
+    with sqlite3.connect(cache) as db:
+        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # everything in the main file, which is damaged
+    damage(cache)
+    second = build_site(root, first.output)
+    assert second.parsed == first.parsed  # nothing was taken from the damaged cache
+    clean = build_site(root, tmp_path / "clean", clean=True)
+    assert snapshot(second.output) == snapshot(clean.output)
+    assert "Edited." in (second.output / "articles/2026/02/28/story-2/index.html").read_text()
+
+
 def test_search_indexing_starts_before_the_rest_of_the_site_is_planned(
     make_site: MakeSite, monkeypatch: pytest.MonkeyPatch
 ) -> None:
