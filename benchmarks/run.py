@@ -7,6 +7,10 @@ one article, after editing one template. Each row shows wall and CPU seconds, th
 resident memory, and what the output holds and how much of it the build (re)wrote.
 ``--repeat N`` makes each change and build N times and shows the median times (and the
 largest memory): on a shared machine one build can be 15% off the next.
+
+The builds keep compiled bytecode, as Python does unless told not to: in the workspace
+(``PYTHONPYCACHEPREFIX``), even where ``PYTHONDONTWRITEBYTECODE`` is set, so the numbers
+are an editor's, not those of a machine compiling Byline and its libraries every run.
 """
 
 from __future__ import annotations
@@ -73,10 +77,17 @@ def build_command(root: Path, output: Path, *, clean: bool, jobs: int | None) ->
     return command
 
 
-def measure(step: str, command: list[str], output: Path) -> Measurement:
+def build_environment(pycache: Path) -> dict[str, str]:
+    """The builds' environment: this one, but keeping compiled bytecode under ``pycache``."""
+    environment = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    environment["PYTHONPYCACHEPREFIX"] = str(pycache)
+    return environment
+
+
+def measure(step: str, command: list[str], output: Path, env: dict[str, str] | None = None) -> Measurement:
     """Run one build as a child process; its rusage (via wait4) covers it and its workers."""
     before = _inodes(output)
-    wall, cpu, rss = _run_child(command)
+    wall, cpu, rss = _run_child(command, env)
     after = _inodes(output)
     old_inodes = set(before.values())
     pages = sum(1 for path in after if path.endswith(".html"))
@@ -84,7 +95,7 @@ def measure(step: str, command: list[str], output: Path) -> Measurement:
     return Measurement(step, wall, cpu, rss, pages, len(after), written)
 
 
-def _run_child(command: list[str]) -> tuple[float, float | None, float | None]:
+def _run_child(command: list[str], env: dict[str, str] | None = None) -> tuple[float, float | None, float | None]:
     """Wall seconds, CPU seconds and peak RSS (MB) of one child process tree.
 
     ``wait4`` returns the rusage of exactly this child plus the workers it reaped, so
@@ -92,7 +103,7 @@ def _run_child(command: list[str]) -> tuple[float, float | None, float | None]:
     """
     with tempfile.TemporaryFile() as log:
         started = time.perf_counter()
-        child = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, cwd=REPO)
+        child = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, cwd=REPO, env=env)
         if hasattr(os, "wait4"):
             _, status, usage = os.wait4(child.pid, 0)
             child.returncode = os.waitstatus_to_exitcode(status)
@@ -191,14 +202,17 @@ def _theme_article() -> Path:
         return REPO / "templates" / "article.html"
 
 
-def run_size(corpus: Corpus, output: Path, jobs: int | None, repeat: int = 1) -> list[Measurement]:
+def run_size(
+    corpus: Corpus, output: Path, jobs: int | None, repeat: int = 1, env: dict[str, str] | None = None
+) -> list[Measurement]:
     """Apply every step to the corpus and measure the build after each, ``repeat`` times a step."""
     rows = []
     for step in steps(corpus, output):
         runs = []
         for number in range(repeat):
             step.prepare(number)
-            runs.append(measure(step.name, build_command(corpus.root, output, clean=step.clean, jobs=jobs), output))
+            command = build_command(corpus.root, output, clean=step.clean, jobs=jobs)
+            runs.append(measure(step.name, command, output, env))
         rows.append(typical(runs))
     return rows
 
@@ -240,7 +254,8 @@ def _machine(jobs: int | None) -> str:
     if hasattr(os, "getloadavg"):
         load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
     workers = f"--jobs {jobs}" if jobs else f"--jobs default ({os.cpu_count()} cores)"
-    return f"Python {sys.version.split()[0]} on {sys.platform}, {os.cpu_count()} CPUs; {workers}; load average {load}"
+    machine = f"Python {sys.version.split()[0]} on {sys.platform}, {os.cpu_count()} CPUs; {workers}"
+    return f"{machine}; bytecode kept between builds; load average {load}"
 
 
 def profile_cold_build(corpus: Corpus, output: Path, stats_path: Path) -> None:
@@ -289,7 +304,7 @@ def benchmark(
         if repeat > 1:
             print(f"Each row: the median of {repeat} builds (peak RSS: the largest; files: the last build's).")
         print()
-        rows = run_size(corpus, folder / "public", jobs, repeat)
+        rows = run_size(corpus, folder / "public", jobs, repeat, build_environment(folder / "pycache"))
         print(table(rows), flush=True)
         if profile:
             stats_dir = keep if keep is not None else Path.cwd()

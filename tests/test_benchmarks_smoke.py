@@ -6,14 +6,16 @@ benchmark (1,000 and 10,000 articles) is run by hand: ``python -m benchmarks.run
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from PIL import Image
 
 from benchmarks.corpus import CORPUS_NOW, LEAD_IMAGES, generate_corpus
-from benchmarks.run import HEADER, Measurement, steps, typical
+from benchmarks.run import HEADER, Measurement, build_environment, steps, typical
 from byline.images import MIN_LEAD_PIXELS
 
 REPO = Path(__file__).resolve().parent.parent
@@ -88,6 +90,9 @@ def test_benchmark_prints_a_row_for_every_step(tmp_path: Path) -> None:
         assert row is not None, f"no row for {step!r} in:\n{ran.stdout}"
         assert len(row.strip("|").split("|")) == len(HEADER)
     assert (tmp_path / f"articles-{SMALL}" / "site" / "templates" / "article.html").is_file()
+    # The builds kept their bytecode in the workspace, as an editor's Python keeps it, whatever the environment.
+    kept = {path.name.split(".")[0] for path in (tmp_path / f"articles-{SMALL}" / "pycache").rglob("*.pyc")}
+    assert {"pipeline", "render", "markup"} <= kept
 
 
 def test_each_repeat_of_a_step_makes_a_change_of_its_own(tmp_path: Path) -> None:
@@ -109,3 +114,11 @@ def test_repeated_builds_show_median_times_and_the_largest_memory() -> None:
     ]
     assert typical(runs) == Measurement("edit", 2.0, 4.0, 120.0, 5, 9, 6)
     assert typical(runs[:1]) == runs[0]
+
+
+def test_builds_keep_their_bytecode_outside_the_repository(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("PYTHONDONTWRITEBYTECODE", "1")
+    environment = build_environment(tmp_path / "pycache")
+    assert "PYTHONDONTWRITEBYTECODE" not in environment
+    assert environment["PYTHONPYCACHEPREFIX"] == str(tmp_path / "pycache")
+    assert environment["PATH"] == os.environ["PATH"]
