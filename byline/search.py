@@ -243,6 +243,8 @@ class DocumentDigests:
         return found
 
     def keep_only(self, documents: Iterable[SearchDocument]) -> None:
+        if not self._known:  # a build's own memo, new and empty: nothing to forget, no identities to make
+            return
         wanted = {_identity(d) for d in documents}
         self._known = {key: value for key, value in self._known.items() if key in wanted}
 
