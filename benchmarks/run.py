@@ -88,6 +88,7 @@ def measure(step: str, command: list[str], output: Path, env: dict[str, str] | N
     """Run one build as a child process; its rusage (via wait4) covers it and its workers."""
     before = _inodes(output)
     wall, cpu, rss = _run_child(command, env)
+    _wait_for_background_deletion(output)
     after = _inodes(output)
     old_inodes = set(before.values())
     pages = sum(1 for path in after if path.endswith(".html"))
@@ -119,6 +120,17 @@ def _run_child(command: list[str], env: dict[str, str] | None = None) -> tuple[f
             text = log.read().decode("utf-8", "replace")
             raise BuildError(f"exit {child.returncode}: {' '.join(command)}\n{text[-4000:]}")
     return wall, cpu, rss
+
+
+def _wait_for_background_deletion(output: Path, seconds: float = 300) -> None:
+    """Let a build's background deletion of the files it replaced end before the next build starts.
+
+    The build has returned, its output complete, so the deletion is not in its time; but
+    it must not slow the next step's build either.
+    """
+    deadline = time.monotonic() + seconds
+    while any(output.parent.glob(f".{output.name}.trash-*")) and time.monotonic() < deadline:
+        time.sleep(0.05)
 
 
 def _inodes(folder: Path) -> dict[str, int]:

@@ -5,6 +5,11 @@ whole and swapped in with one atomic rename. A rebuild stages only the files tha
 changed and, once everything has rendered, renames each into place (each file
 atomically) and removes the files the site no longer has: at 10,000 articles that is a
 handful of renames instead of re-linking 14,000 files.
+
+What a build replaces or drops goes to a trash folder beside the output and is deleted
+after the commit, by a process of its own when it is a lot: on ext4, freeing a page's
+blocks is most of the cost of replacing it (10,000 pages: 2.8 s replaced in place,
+0.56 s linked aside and then replaced, the 2.7 s of deletion no longer waited for).
 """
 
 from __future__ import annotations
@@ -12,9 +17,12 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import hashlib
+import itertools
 import os
 import shutil
-from collections.abc import Iterable, Mapping
+import subprocess
+import sys
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,6 +30,8 @@ from .errors import UsageError
 
 MARKER = ".well-known/byline.json"  # written by every build; proves a folder is ours to replace
 _RENAME_EXCHANGE = 2
+DELETE_INLINE_MAX = 500  # a trash of fewer files is deleted at once; a bigger one, in the background
+_TRASH_NUMBERS = itertools.count()
 
 
 @dataclass(frozen=True)
@@ -53,6 +63,9 @@ class Staging:
         # Patch mode: written files wait here under flat names, so a rebuild that rewrites
         # 10,000 pages does not make (and then remove) 10,000 folders; see ``write``.
         self.flat = self.output.parent / f".{self.output.name}.flat-{os.getpid()}"
+        # Its own name each build: the preview builds again and again in one process, while
+        # the last build's trash may still be being deleted.
+        self.trash = Trash(self.output.parent / f".{self.output.name}.trash-{os.getpid()}-{next(_TRASH_NUMBERS)}")
         self.files = 0
         self.patch = patch and self.output.is_dir()  # stage changes only, over the previous output
         self._kept: set[str] = set()  # unchanged files left where they are (patch mode)
@@ -64,6 +77,8 @@ class Staging:
         for folder in (self.path, self.flat):
             if folder.exists():
                 shutil.rmtree(folder)
+        for stale in self.output.parent.glob(f".{self.output.name}.trash-*"):  # a deletion cut short
+            delete_in_background(stale)
         self.path.mkdir()
         if self.patch:
             self.flat.mkdir()
@@ -140,47 +155,53 @@ class Staging:
         if self.patch:
             return WriteStats(self._apply())
         if self.output.exists():
-            _exchange(self.path, self.output)
-            shutil.rmtree(self.path)  # now holds the previous build
+            _exchange(self.path, self.output)  # the staging folder now holds the previous build
+            if self.files < DELETE_INLINE_MAX:
+                shutil.rmtree(self.path)
+            else:
+                os.rename(self.path, self.trash.folder)
+                delete_in_background(self.trash.folder)
         else:
             os.rename(self.path, self.output)
         return WriteStats(self.files)
 
     def _apply(self) -> int:
-        """Rename each staged file into the output, then delete what this build did not produce."""
+        """Rename each staged file into the output, then delete what this build did not produce.
+
+        Plain strings, not Paths: a template edit at 10,000 articles moves 10,000 files here.
+        """
         produced = set(self._kept)
-        made: set[Path] = set()
-        for source, relative in self._flat_files():
+        staged = self._flat_files()
+        for dirpath, _, filenames in os.walk(self.path):  # files written whole, such as search bundles
+            prefix = os.path.relpath(dirpath, self.path).replace(os.sep, "/")
+            prefix = "" if prefix == "." else prefix + "/"
+            staged += [(os.path.join(dirpath, name), prefix + name) for name in filenames]
+        root = os.fspath(self.output)
+        made: set[str] = set()
+        for source, relative in staged:
             produced.add(relative)
-            target = self.output / relative
-            if target.parent not in made:
-                target.parent.mkdir(parents=True, exist_ok=True)
-                made.add(target.parent)
+            target = f"{root}/{relative}"
+            folder = target.rpartition("/")[0]
+            if folder not in made:
+                os.makedirs(folder, exist_ok=True)
+                made.add(folder)
+            self.trash.keep(target)
             os.replace(source, target)
         self.flat.rmdir()
-        for dirpath, _, filenames in os.walk(self.path):
-            folder = Path(dirpath)
-            relative_folder = folder.relative_to(self.path)
-            for name in filenames:
-                relative = (relative_folder / name).as_posix()
-                produced.add(relative)
-                target = self.output / relative
-                if target.parent not in made:
-                    target.parent.mkdir(parents=True, exist_ok=True)
-                    made.add(target.parent)
-                os.replace(folder / name, target)
         shutil.rmtree(self.path)
-        _delete_unproduced(self.output, produced)
+        _delete_unproduced(self.output, produced, self.trash)
+        self.trash.empty()
         return len(produced)
 
-    def _flat_files(self) -> list[tuple[Path, str]]:
+    def _flat_files(self) -> list[tuple[str, str]]:
         """Each flat-named file with its path in the output, all resolved before anything moves."""
         paths = {_flat_name(relative): relative for relative in self._kept | self._written}
         found = []
-        for name in sorted(os.listdir(self.flat)):
+        flat = os.fspath(self.flat)
+        for name in sorted(os.listdir(flat)):
             if name not in paths:  # a write nobody declared: a bug, caught before the output changes
                 raise RuntimeError(f"staged file {name} was written but not declared with expect()")
-            found.append((self.flat / name, paths[name]))
+            found.append((f"{flat}/{name}", paths[name]))
         return found
 
 
@@ -188,15 +209,15 @@ def _flat_name(relative: str) -> str:
     return hashlib.blake2b(relative.encode(), digest_size=20).hexdigest()
 
 
-def _delete_unproduced(output: Path, produced: set[str]) -> None:
-    """Remove files the new build does not have, then the folders that left empty."""
+def _delete_unproduced(output: Path, produced: set[str], trash: Trash) -> None:
+    """Remove files the new build does not have (into the trash), then the folders that left empty."""
     root = str(output)
     emptied: set[str] = set()
     for dirpath, _, filenames in os.walk(root, topdown=False):
         prefix = "" if dirpath == root else dirpath[len(root) + 1 :].replace(os.sep, "/") + "/"
         for name in filenames:
             if prefix + name not in produced:
-                os.unlink(os.path.join(dirpath, name))
+                trash.take(os.path.join(dirpath, name))
                 emptied.add(dirpath)
         if dirpath in emptied and dirpath != root:
             try:
@@ -204,6 +225,63 @@ def _delete_unproduced(output: Path, produced: set[str]) -> None:
             except OSError:
                 continue
             emptied.add(os.path.dirname(dirpath))
+
+
+class Trash:
+    """A folder for the files a patch replaces or removes, deleted once the output is patched.
+
+    A file about to be replaced is first hard-linked here, so replacing it only drops a
+    link (readers still see each path change in one step) and freeing its blocks waits.
+    Where links fail (a filesystem without them), the file is simply replaced.
+    """
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+        self.count = 0
+
+    def keep(self, path: Path | str) -> None:
+        """Link aside a file that is about to be replaced; nothing to do for a new one."""
+        self._put(os.link, path)
+
+    def take(self, path: Path | str) -> None:
+        """Move a file the site no longer has out of the output."""
+        if not self._put(os.rename, path):
+            os.unlink(path)
+
+    def _put(self, how: Callable[[str, str], None], path: Path | str) -> bool:
+        if self.count == 0:
+            self.folder.mkdir(exist_ok=True)
+        try:
+            how(os.fspath(path), f"{self.folder}/{self.count}")
+        except OSError:
+            return False
+        self.count += 1
+        return True
+
+    def empty(self) -> None:
+        """Delete what was put aside: here when it is little, else in the background."""
+        if self.count >= DELETE_INLINE_MAX:
+            delete_in_background(self.folder)
+        elif self.folder.exists():
+            shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def delete_in_background(folder: Path) -> None:
+    """Delete a folder in a process that outlives this one (the build returns, the output complete).
+
+    Should it be cut short, the next build into the same output starts it again.
+    """
+    command = [sys.executable, "-I", "-c", "import shutil, sys; shutil.rmtree(sys.argv[1], ignore_errors=True)"]
+    try:
+        subprocess.Popen(
+            [*command, os.fspath(folder)],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+    except OSError:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def _same_file(path: Path, stat: os.stat_result) -> bool:

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import time
 from pathlib import Path
 
 import pytest
 
-from byline import __version__
+from byline import __version__, write
 from byline.errors import BuildFailed, UsageError
 from byline.write import MARKER, Staging, check_output_folder
 from tests.conftest import MakeSite
@@ -18,7 +20,16 @@ ARTICLE_PAGE = "articles/2026/03/01/quayside-tools-opens-a-depot/index.html"
 
 
 def leftovers(parent: Path) -> list[str]:
-    return sorted(p.name for p in parent.iterdir() if any(part in p.name for part in (".staging-", ".flat-", ".old-")))
+    parts = (".staging-", ".flat-", ".old-", ".trash-")
+    return sorted(p.name for p in parent.iterdir() if any(part in p.name for part in parts))
+
+
+def gone_soon(parent: Path, seconds: float = 20) -> bool:
+    """True once nothing is left beside the output: a background deletion has finished."""
+    deadline = time.monotonic() + seconds
+    while leftovers(parent) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    return not leftovers(parent)
 
 
 def test_staging_commit_creates_the_output(tmp_path: Path) -> None:
@@ -69,6 +80,70 @@ def test_patching_stages_pages_without_making_a_folder_for_each(tmp_path: Path) 
         staging.commit()
     assert len(snapshot(output)) == 50
     assert leftovers(tmp_path) == []
+
+
+def test_many_replaced_or_dropped_files_are_deleted_in_the_background_after_the_commit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Freeing the blocks of 10,000 replaced pages took seconds: the patched output does not wait for it."""
+    monkeypatch.setattr(write, "DELETE_INLINE_MAX", 3)
+    handed: list[str] = []
+    background = write.delete_in_background
+    monkeypatch.setattr(write, "delete_in_background", lambda folder: handed.append(folder.name) or background(folder))
+    old = {f"p{n}/index.html": f"old {n}" for n in range(6)}
+    output = write_files(tmp_path / "public", {**old, "gone/index.html": "gone"})
+    readers = [(output / page).open("rb") for page in ("p0/index.html", "gone/index.html")]
+    with Staging(output, patch=True) as staging:
+        for n in range(6):
+            staging.write(f"p{n}/index.html", f"new {n}".encode())
+        staging.commit()
+    assert snapshot(output) == {f"p{n}/index.html": f"new {n}".encode() for n in range(6)}
+    assert [reader.read() for reader in readers] == [b"old 0", b"gone"]  # replaced, never rewritten in place
+    assert len(handed) == 1 and handed[0].startswith(".public.trash-")
+    for reader in readers:
+        reader.close()
+    assert gone_soon(tmp_path)
+
+
+def test_a_small_patch_deletes_what_it_replaced_before_it_returns(tmp_path: Path) -> None:
+    output = write_files(tmp_path / "public", {"a/index.html": "old", "b/index.html": "gone"})
+    with Staging(output, patch=True) as staging:
+        staging.write("a/index.html", b"new")
+        staging.commit()
+    assert snapshot(output) == {"a/index.html": b"new"} and leftovers(tmp_path) == []
+
+
+def test_a_big_swapped_out_build_is_deleted_in_the_background(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(write, "DELETE_INLINE_MAX", 3)
+    output = write_files(tmp_path / "public", {f"old{n}.html": "old" for n in range(5)})
+    with Staging(output) as staging:
+        for n in range(4):
+            staging.write(f"new{n}.html", b"new")
+        staging.commit()
+    assert snapshot(output) == {f"new{n}.html": b"new" for n in range(4)}
+    assert gone_soon(tmp_path)
+
+
+def test_a_deletion_cut_short_is_finished_by_the_next_build(tmp_path: Path) -> None:
+    output = write_files(tmp_path / "public", {"index.html": "x"})
+    write_files(tmp_path / ".public.trash-1-0", {"0": "left by a build whose deletion was killed", "1": "y"})
+    with Staging(output, patch=True) as staging:
+        staging.expect(["index.html"])
+        staging.commit()
+    assert snapshot(output) == {"index.html": b"x"}
+    assert gone_soon(tmp_path)
+
+
+def test_a_patch_works_where_files_cannot_be_linked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(*_: object) -> None:
+        raise PermissionError("no hard links on this filesystem")
+
+    monkeypatch.setattr(os, "link", refuse)
+    output = write_files(tmp_path / "public", {"a/index.html": "old", "b/index.html": "gone"})
+    with Staging(output, patch=True) as staging:
+        staging.write("a/index.html", b"new")
+        staging.commit()
+    assert snapshot(output) == {"a/index.html": b"new"} and leftovers(tmp_path) == []
 
 
 def test_a_patch_with_a_file_nobody_declared_fails_before_the_output_changes(tmp_path: Path) -> None:
