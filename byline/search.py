@@ -45,7 +45,7 @@ import time
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
@@ -256,7 +256,9 @@ def _identity(document: SearchDocument) -> tuple[Any, ...]:
 _dumps = json.JSONEncoder(separators=(",", ":"), check_circular=False).encode
 
 
+@lru_cache(maxsize=1)
 def _pagefind_version() -> str:
+    """Asked for every shard's key: the installed distributions are looked through once."""
     for name in ("pagefind-bin-extended", "pagefind-bin", "pagefind"):
         try:
             return f"{name}={version(name)}"
