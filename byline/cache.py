@@ -24,7 +24,7 @@ from typing import Any
 from . import __version__
 from .errors import ContentError
 from .load import LoadRules, Model
-from .markup import MARKUP_VERSION
+from .markup import MARKUP_VERSION, Html
 from .models import Article, Author, Correction, Page, Rendered
 from .sources import Seen, SourceFile
 
@@ -305,9 +305,9 @@ def _decode_value(value: Any, html: str | None) -> Any:
             return datetime.fromisoformat(value["__dt__"])
         if "__rendered__" in value:
             first, words, images, hrefs = value["__rendered__"]
-            if type(html) is not str:
+            if not isinstance(html, str):
                 raise TypeError("a parse result's HTML is missing")
-            return Rendered(html, first, words, tuple(images), tuple(hrefs))
+            return Rendered(Html(html), first, words, tuple(images), tuple(hrefs))
         if "__correction__" in value:
             moment, note = value["__correction__"]
             return Correction(datetime.fromisoformat(moment), note)

@@ -362,13 +362,16 @@ def finish_images(body: str, catalog: ImageCatalog, link: Link, sizes: str) -> s
     """
     if "<img" not in body:
         return body
+    changed = False
 
     def rewrite(match: re.Match[str]) -> str:
+        nonlocal changed
         tag = match.group(0)
         attrs = {k: html.unescape(v) for k, v in img_attributes(tag).items()}
         info = catalog.get(attrs.get("src"))
         if info is None:
             return tag
+        changed = True
         attrs["src"] = link(info.src)
         if info.width and info.height and "width" not in attrs and "height" not in attrs:
             attrs["width"], attrs["height"] = str(info.width), str(info.height)
@@ -378,4 +381,5 @@ def finish_images(body: str, catalog: ImageCatalog, link: Link, sizes: str) -> s
         attrs["loading"], attrs["decoding"] = "lazy", "async"
         return "<img " + " ".join(f'{k}="{html.escape(v)}"' for k, v in attrs.items()) + ">"
 
-    return IMG_TAG.sub(rewrite, body)
+    rewritten = IMG_TAG.sub(rewrite, body)
+    return rewritten if changed else body  # the very string given: a body keeps its digest

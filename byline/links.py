@@ -36,12 +36,15 @@ def apply_link_policy(html: str, own_host: str, rel: tuple[str, ...], new_tab: b
     """
     if "<a" not in html or not (rel or new_tab):
         return html
+    changed = False
 
     def rewrite(match: re.Match[str]) -> str:
+        nonlocal changed
         attributes, text = match.group(1), match.group(2)
         href = _HREF.search(attributes)
         if href is None or not is_outbound(href.group(1).replace("&amp;", "&"), own_host):
             return match.group(0)
+        changed = True
         old = _REL.search(attributes)
         values = (old.group(1).split() if old else []) + list(rel)
         attributes = _REL.sub("", attributes)
@@ -52,4 +55,5 @@ def apply_link_policy(html: str, own_host: str, rel: tuple[str, ...], new_tab: b
         attributes += f' rel="{" ".join(dict.fromkeys(values))}"'
         return f"<a{attributes}>{text}</a>"
 
-    return _ANCHOR.sub(rewrite, html)
+    rewritten = _ANCHOR.sub(rewrite, html)
+    return rewritten if changed else html  # the very string given: a body keeps its digest

@@ -13,8 +13,9 @@ import jinja2
 
 from . import __version__
 from .errors import BuildFailed, ContentError
+from .markup import Html
 from .theme import template_dirs
-from .views import Derived, Html, Shared
+from .views import Derived, Shared
 
 
 class _ViewEnvironment(jinja2.Environment):
@@ -84,7 +85,7 @@ class ContextDigests:
     top levels of a context, and of each Shared, are copied with their Shared parts
     replaced by digests (an article view's related cards and author are hashed once
     each, not inside every article), and the copy is serialised by json in one call;
-    a Shared deeper down is serialised in full. A body (``views.Html``) at those levels
+    a Shared deeper down is serialised in full. A body (``markup.Html``) at those levels
     stands in as its own digest. A digest stands in as a string of NUL, then ``#`` and 32
     hex digits of BLAKE2b (a Shared) or ``$`` and 64 of SHA-256 (a body): text equal to
     it would be a second preimage.

@@ -51,7 +51,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import BuildFailed, ContentError
-from .views import Html
+from .markup import Html
 
 SEARCH_VERSION = "3"  # change when the documents or the way they are indexed change
 BUNDLE = "pagefind"  # the output folder of the index; urls.RESERVED keeps pages out of it
@@ -215,7 +215,7 @@ def _document_digest(document: SearchDocument) -> bytes:
     """A document's digest: it is made from its fields, language and shard alone."""
     title, summary, body_html, *rest = document.fields
     # The body (most of the bytes) is hashed as it is, after its length: repr() of 10,000
-    # bodies took three times as long as hashing them. A view's body (``views.Html``) brings
+    # bodies took three times as long as hashing them. A view's body (``markup.Html``) brings
     # its own digest, worked out once for this and for the fingerprint of its page.
     body = f"$${body_html.digest}" if type(body_html) is Html else f"\0{body_html}"
     head = _dumps([document.path, document.language, document.shard, title, summary, rest, len(body_html)])

@@ -6,10 +6,8 @@ fingerprinted by serialising it. Fields ending in ``_html`` are already safe HTM
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
 from datetime import datetime
-from functools import cached_property
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -17,7 +15,7 @@ from . import urls
 from .dates import display_date, display_datetime, iso
 from .images import ImageCatalog, finish_images, srcset
 from .links import apply_link_policy
-from .markup import plain_text, reading_minutes
+from .markup import Html, plain_text, reading_minutes
 from .metadata import locale
 from .models import Article, Author, Page
 from .site import Group, Site
@@ -58,19 +56,6 @@ class Derived:
         return isinstance(other, Derived) and (self.make, self.inputs) == (other.make, other.inputs)
 
     __hash__ = None  # type: ignore[assignment]  # a list stands here for templates: unhashable too
-
-
-class Html(str):
-    """A long piece of safe HTML that outputs show (an article's body): a str, with its digest.
-
-    An article's body is most of the bytes of its view, and a build fingerprints every
-    article page and hashes every search document; the digest is worked out once, the
-    first time either asks, and stands in for the text in both.
-    """
-
-    @cached_property
-    def digest(self) -> str:
-        return hashlib.sha256(self.encode()).hexdigest()  # SHA-256: CPUs hash it in hardware
 
 
 Shared.__module__ = "builtins"  # so Jinja calls it "'dict object'" in errors, as for any view
@@ -307,7 +292,7 @@ class Views:
             section = self.sections[article.section]
             html = finish_images(article.body.html, self.images, self.link, BODY_IMAGE_SIZES)
             html = apply_link_policy(html, self._host, section.link_rel, section.link_new_tab)
-            self._bodies[article.source] = Html(html)
+            self._bodies[article.source] = _as_html(html)
         return self._bodies[article.source]
 
     def tag(self, tag: str) -> View:
@@ -346,6 +331,11 @@ class Views:
             "summary": page.summary,
             "url": self.link(url),
             "abs_url": self.absolute(url),
-            "body_html": Html(finish_images(page.body.html, self.images, self.link, BODY_IMAGE_SIZES)),
+            "body_html": _as_html(finish_images(page.body.html, self.images, self.link, BODY_IMAGE_SIZES)),
             "meta": dict(page.meta),
         }
+
+
+def _as_html(text: str) -> Html:
+    """A finished body as Html: the parsed one itself when nothing changed it (no copy, its digest kept)."""
+    return text if type(text) is Html else Html(text)

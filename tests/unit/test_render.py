@@ -6,9 +6,10 @@ import jinja2
 import pytest
 
 from byline.errors import BuildFailed
+from byline.markup import Html
 from byline.render import ContextDigests, Renderer, make_environment
 from byline.theme import THEME_TEMPLATES
-from byline.views import Derived, Html, Shared
+from byline.views import Derived, Shared
 from tests.conftest import MakeSite
 from tests.helpers import article, build_site, messages
 
