@@ -424,7 +424,7 @@ def inline_sources(body: str) -> list[str]:
     return [unescape(attrs["src"]) for attrs in tags if attrs.get("src")]
 
 
-ANCHOR_TAG = re.compile(r"<a\s[^>]*>")  # every '<' outside a tag is escaped
+_ANCHOR_TAG = re.compile(r"<a\s[^>]*>")  # every '<' outside a tag is escaped
 _HREF = re.compile(r'\shref="([^"]*)"')
 
 
@@ -432,7 +432,7 @@ def link_targets(body: str) -> list[str]:
     """The href of every <a> in a sanitised body, in order."""
     if "<a" not in body:
         return []
-    found = (_HREF.search(tag) for tag in ANCHOR_TAG.findall(body))
+    found = (_HREF.search(tag) for tag in _ANCHOR_TAG.findall(body))
     return [unescape(href.group(1)) for href in found if href]
 
 
