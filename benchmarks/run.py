@@ -29,6 +29,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from byline.write import trash_folders
+
 from .corpus import CORPUS_NOW, Corpus, add_article, generate_corpus
 
 REPO = Path(__file__).resolve().parent.parent
@@ -129,7 +131,7 @@ def _wait_for_background_deletion(output: Path, seconds: float = 300) -> None:
     it must not slow the next step's build either.
     """
     deadline = time.monotonic() + seconds
-    while any(output.parent.glob(f".{output.name}.trash-*")) and time.monotonic() < deadline:
+    while trash_folders(output) and time.monotonic() < deadline:
         time.sleep(0.05)
 
 

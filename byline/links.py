@@ -14,8 +14,9 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
+from .markup import HREF_ATTRIBUTE
+
 _ANCHOR = re.compile(r"<a\b([^>]*)>(.*?)</a>", re.S)
-_HREF = re.compile(r'\shref="([^"]*)"')
 _REL = re.compile(r'\srel="([^"]*)"')
 NEW_TAB_NOTE = '<span class="visually-hidden"> (opens in a new tab)</span>'
 
@@ -41,7 +42,7 @@ def apply_link_policy(html: str, own_host: str, rel: tuple[str, ...], new_tab: b
     def rewrite(match: re.Match[str]) -> str:
         nonlocal changed
         attributes, text = match.group(1), match.group(2)
-        href = _HREF.search(attributes)
+        href = HREF_ATTRIBUTE.search(attributes)
         if href is None or not is_outbound(href.group(1).replace("&amp;", "&"), own_host):
             return match.group(0)
         changed = True

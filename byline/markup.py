@@ -425,14 +425,14 @@ def inline_sources(body: str) -> list[str]:
 
 
 _ANCHOR_TAG = re.compile(r"<a\s[^>]*>")  # every '<' outside a tag is escaped
-_HREF = re.compile(r'\shref="([^"]*)"')
+HREF_ATTRIBUTE = re.compile(r'\shref="([^"]*)"')
 
 
 def link_targets(body: str) -> list[str]:
     """The href of every <a> in a sanitised body, in order."""
     if "<a" not in body:
         return []
-    found = (_HREF.search(tag) for tag in _ANCHOR_TAG.findall(body))
+    found = (HREF_ATTRIBUTE.search(tag) for tag in _ANCHOR_TAG.findall(body))
     return [unescape(href.group(1)) for href in found if href]
 
 

@@ -77,7 +77,7 @@ class Staging:
         for folder in (self.path, self.flat):
             if folder.exists():
                 shutil.rmtree(folder)
-        for stale in self.output.parent.glob(f".{self.output.name}.trash-*"):  # a deletion cut short
+        for stale in trash_folders(self.output):  # a deletion cut short
             delete_in_background(stale)
         self.path.mkdir()
         if self.patch:
@@ -156,11 +156,8 @@ class Staging:
             return WriteStats(self._apply())
         if self.output.exists():
             _exchange(self.path, self.output)  # the staging folder now holds the previous build
-            if self.files < DELETE_INLINE_MAX:
-                shutil.rmtree(self.path)
-            else:
-                os.rename(self.path, self.trash.folder)
-                delete_in_background(self.trash.folder)
+            os.rename(self.path, self.trash.folder)
+            _discard(self.trash.folder, self.files)
         else:
             os.rename(self.path, self.output)
         return WriteStats(self.files)
@@ -238,6 +235,7 @@ class Trash:
     def __init__(self, folder: Path):
         self.folder = folder
         self.count = 0
+        self._made = False
 
     def keep(self, path: Path | str) -> None:
         """Link aside a file that is about to be replaced; nothing to do for a new one."""
@@ -249,8 +247,9 @@ class Trash:
             os.unlink(path)
 
     def _put(self, how: Callable[[str, str], None], path: Path | str) -> bool:
-        if self.count == 0:
+        if not self._made:
             self.folder.mkdir(exist_ok=True)
+            self._made = True
         try:
             how(os.fspath(path), f"{self.folder}/{self.count}")
         except OSError:
@@ -259,11 +258,22 @@ class Trash:
         return True
 
     def empty(self) -> None:
-        """Delete what was put aside: here when it is little, else in the background."""
-        if self.count >= DELETE_INLINE_MAX:
-            delete_in_background(self.folder)
-        elif self.folder.exists():
-            shutil.rmtree(self.folder, ignore_errors=True)
+        """Delete what was put aside."""
+        if self._made:
+            _discard(self.folder, self.count)
+
+
+def trash_folders(output: Path) -> list[Path]:
+    """The trash folders beside ``output``: of builds still deleting theirs, or cut short."""
+    return list(output.parent.glob(f".{output.name}.trash-*"))
+
+
+def _discard(folder: Path, files: int) -> None:
+    """Delete a trash folder: here when it holds little, else in the background."""
+    if files >= DELETE_INLINE_MAX:
+        delete_in_background(folder)
+    else:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def delete_in_background(folder: Path) -> None:
