@@ -9,6 +9,7 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
+import signal
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -79,6 +80,19 @@ def settle() -> None:
         gc.freeze()
 
 
+def _start_worker() -> None:
+    """In each forked worker: collect garbage again, and let SIGINT and SIGTERM end it at once.
+
+    A worker inherits the preview's handlers for them, which are Python code and run only
+    between bytecodes: a worker stuck inside C code ignored the SIGTERM of the pool's
+    ``terminate()``, which then waited for it forever (the preview's first build hung so,
+    its stack in ``Pool.__exit__``). With the default action the signal ends it silently.
+    """
+    gc.enable()
+    for number in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(number, signal.SIG_DFL)
+
+
 def can_fork() -> bool:
     """Forking is only available on POSIX systems with the fork start method."""
     return os.name == "posix" and "fork" in multiprocessing.get_all_start_methods()
@@ -133,7 +147,7 @@ def fork_imap(
     try:
         with long_lived():
             settle()  # before the pool forks its workers
-            pool = context.Pool(jobs, initializer=gc.enable)
+            pool = context.Pool(jobs, initializer=_start_worker)
             with pool:
                 results = pool.imap_unordered(_run, chunks, chunksize=1)
                 for _ in chunks:

@@ -865,9 +865,9 @@ def _on_signals() -> Callable[[], None]:
     """Make Ctrl-C and SIGTERM stop the preview once, cleanly, with no traceback from any process.
 
     The first signal raises KeyboardInterrupt in the main thread (even mid-build); later
-    ones are ignored while shutting down. Forked build workers inherit the handler: in
-    them it falls back to the default action, so they end silently instead of printing
-    a KeyboardInterrupt traceback each.
+    ones are ignored while shutting down. Build workers put back the default action as
+    they start (``parallel._start_worker``), so they end silently and at once; should any
+    other fork inherit this handler, in it too the handler falls back to the default.
     """
     if threading.current_thread() is not threading.main_thread():
         return lambda: None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import signal
 from collections.abc import Sequence
 
 import pytest
@@ -43,6 +44,23 @@ def test_workers_collect_their_own_garbage_and_the_parent_heap_is_unfrozen_after
     assert all(enabled for _, enabled, _ in results)  # workers run with collection on
     assert all(frozen > 0 for _, _, frozen in results)  # and never walk the parent's objects
     assert gc.get_freeze_count() == 0
+
+
+def test_workers_end_at_once_on_sigterm_and_sigint_whatever_the_parent_handles() -> None:
+    """The pool ends its workers with SIGTERM: a Python handler inherited from the preview could not run in a stuck one."""
+
+    def job(indices: Sequence[int]) -> list[bool]:
+        return [signal.getsignal(s) == signal.SIG_DFL for s in (signal.SIGINT, signal.SIGTERM) for _ in indices]
+
+    handlers = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        for number in handlers:
+            signal.signal(number, lambda *_: None)
+        results = [ok for chunk in fork_map(job, 4, 2) for ok in chunk]
+    finally:
+        for number, handler in handlers.items():
+            signal.signal(number, handler)
+    assert results and all(results)
 
 
 def frozen(value: object) -> bool:
