@@ -242,7 +242,9 @@ class Builder:
                 # Pagefind indexes the published articles' views while the rest is planned and rendered.
                 documents = search_documents(articles, site.config.language)
                 indexed = documents if options.search_index else []
-                indexer = SearchIndexer(indexed, staging.path, output if built_before else None, staging.patch)
+                indexer = SearchIndexer(
+                    indexed, staging.path, output if built_before else None, staging.patch, workers=options.jobs
+                )
                 try:
                     indexer.start()
                     timer.lap("search start")

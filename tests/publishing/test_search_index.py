@@ -6,7 +6,9 @@ import json
 import os
 import signal
 import sys
+import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -378,3 +380,61 @@ def test_a_document_is_hashed_again_only_when_it_changes(make_site: MakeSite, mo
     hashed.clear()
     search.index_key(edited["2025"], True, memo)
     assert len(hashed) == len(edited["2025"])
+
+
+def _indexed(documents: list[search.SearchDocument], staging: Path, workers: int) -> search.SearchResult:
+    indexer = search.SearchIndexer(documents, staging, workers=workers)
+    indexer.start()
+    return indexer.finish()
+
+
+def test_shards_indexed_at_once_equal_shards_indexed_in_turn(make_site: MakeSite, tmp_path: Path) -> None:
+    files = {**FILES, "content/articles/older.md": article("Mill reopens", "2024-09-09", tags="[Textiles]")}
+    site = check_site(make_site(files)).site
+    assert site is not None
+    documents = search.search_documents(plan_site(site, NOW), "en-GB")
+    in_turn = _indexed(documents, tmp_path / "one", workers=1)
+    at_once = _indexed(documents, tmp_path / "four", workers=4)
+    assert at_once.indexed == in_turn.indexed == ["2026-03", "2026", "2025", "2024"]
+    assert at_once.files == in_turn.files
+    assert snapshot(tmp_path / "four") == snapshot(tmp_path / "one")
+
+
+def _plan(workdir: Path, shards: list[str], workers: int) -> None:
+    jobs = [{"shard": s, "key": s, "code": s == shards[0], "source": "-", "bundle": "-"} for s in shards]
+    (workdir / "plan.json").write_text(json.dumps({"workers": workers, "jobs": jobs}))
+
+
+def test_the_indexing_child_runs_as_many_pagefinds_at_once_as_it_has_workers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for workers, timeout in ((2, 30.0), (1, 0.5)):
+        together = threading.Barrier(2, timeout=timeout)  # broken unless two shards are indexed at once
+
+        def index(job: dict[str, str], scratch: Path, wait: Callable[[], int] = together.wait) -> int:
+            wait()
+            return 5  # the files in its bundle
+
+        monkeypatch.setattr(search, "_index_shard", index)
+        _plan(tmp_path, ["2026", "2025"], workers)
+        if workers == 2:
+            search.index_shards(tmp_path)
+            assert (tmp_path / "files").read_text() == "10\n"
+        else:
+            with pytest.raises(threading.BrokenBarrierError):  # one at a time: the first waits alone
+                search.index_shards(tmp_path)
+
+
+def test_a_failed_shard_starts_no_more_shards(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    started = []
+
+    def fail(job: dict[str, str], scratch: Path) -> int:
+        started.append(job["shard"])
+        raise search.PagefindError(f"Pagefind failed on {job['shard']} (exit 1)")
+
+    monkeypatch.setattr(search, "_index_shard", fail)
+    _plan(tmp_path, ["2026", "2025", "2024"], workers=1)
+    with pytest.raises(search.PagefindError):
+        search.index_shards(tmp_path)
+    assert started == ["2026"]
+    assert not (tmp_path / "files").exists()
