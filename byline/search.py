@@ -33,7 +33,8 @@ temporary folder, never to memory (``/dev/shm``), though that was a third faster
 tmpfs lists a folder in another order than ext4 does, and a build that chose by free
 memory could index a shard differently from the build before it. (Another file system,
 or ext4 made with another hash seed, numbers the pages differently too: the index is
-the same from build to build on one machine, not from machine to machine.)
+the same from build to build on one machine, not from machine to machine; the golden
+test reads those files back page-order-free, ``tests/golden/search_bundles.py``.)
 """
 
 from __future__ import annotations
