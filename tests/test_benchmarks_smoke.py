@@ -9,14 +9,19 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from PIL import Image
 
+from benchmarks import floor
 from benchmarks.corpus import CORPUS_NOW, LEAD_IMAGES, generate_corpus
 from benchmarks.run import HEADER, Measurement, build_environment, steps, typical
+from byline.config import BuildOptions
 from byline.images import MIN_LEAD_PIXELS
+from byline.pipeline import build
 
 REPO = Path(__file__).resolve().parent.parent
 SMALL = 30
@@ -122,3 +127,30 @@ def test_builds_keep_their_bytecode_outside_the_repository(monkeypatch: pytest.M
     assert "PYTHONDONTWRITEBYTECODE" not in environment
     assert environment["PYTHONPYCACHEPREFIX"] == str(tmp_path / "pycache")
     assert environment["PATH"] == os.environ["PATH"]
+
+
+def test_floor_benchmark_prints_every_part_of_the_least_build_time(tmp_path: Path) -> None:
+    ran = _run("-m", "benchmarks.floor", "--articles", "12", "--seed", "3")
+    assert ran.returncode == 0, ran.stdout + ran.stderr
+    rows = {line.split(" | ")[0].lstrip("| "): line for line in ran.stdout.splitlines() if line.startswith("| ")}
+    parts = ("cold: parse", "cold: Pagefind", "cold floor", "edit: start", "edit: read", "edit: load", "edit: model")
+    for part in (*parts, "edit: checks", "edit floor"):
+        row = next((line for name, line in rows.items() if name.startswith(part)), None)
+        assert row is not None, f"no row for {part!r} in:\n{ran.stdout}"
+        measured = float(row.split(" | ")[1].split()[0])
+        assert measured >= 0
+    assert float(rows[next(n for n in rows if n.startswith("cold: Pagefind"))].split(" | ")[1].split()[0]) > 0
+
+
+def test_floor_edit_reads_all_but_the_edited_article_from_the_cache(tmp_path: Path) -> None:
+    corpus = generate_corpus(tmp_path / "site", 8)
+    options = BuildOptions(root=corpus.root, output=tmp_path / "public", now=datetime(2026, 11, 1, 9, tzinfo=UTC))
+    build(replace(options, quiet=True))
+    newest = max(corpus.root.glob("content/articles/*/*/*.md"))
+    stages = floor.edit_seconds(options, newest)
+    assert set(stages) == set(floor.EDIT_STAGES) and all(seconds >= 0 for seconds in stages.values())
+    assert newest.read_text().endswith("added by the floor benchmark.\n")
+    (tmp_path / "site" / ".byline-cache").rename(tmp_path / "gone")  # no cache: every file is parsed
+    every = len(list((corpus.root / "content").rglob("*.md")))
+    with pytest.raises(RuntimeError, match=f"re-parsed {every} files, not 1"):
+        floor.edit_seconds(options, newest)
