@@ -21,7 +21,9 @@ asserts a duration.
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -35,7 +37,7 @@ from pathlib import Path
 from byline.config import BuildOptions, load_config
 from byline.load import LoadRules, load_source
 from byline.pipeline import build, check
-from byline.search import SearchDocument, shards_of
+from byline.search import SearchDocument, _pagefind, shards_of
 from byline.sources import find_sources, read_source
 
 from .corpus import CORPUS_NOW, generate_corpus
@@ -58,10 +60,8 @@ class Floor:
     unit: str  # "CPU s" or "s"
 
 
-def parse_cpu(root: Path) -> tuple[float, int]:
+def parse_cpu(root: Path, rules: LoadRules) -> tuple[float, int]:
     """CPU seconds to parse every article of the site in this process, and how many there were."""
-    config, _ = load_config(root)
-    rules = LoadRules.from_config(config)
     listed, _ = find_sources(root, {})
     sources = [read_source(root, s) for s in listed if s.path.startswith("content/articles/")]
     started = time.process_time()
@@ -71,24 +71,14 @@ def parse_cpu(root: Path) -> tuple[float, int]:
 
 
 def pagefind_cpu(documents: list[SearchDocument], scratch: Path) -> float:
-    """CPU seconds Pagefind takes to index ``documents``, one shard after another, as a build gives them to it."""
-    total = 0.0
+    """CPU seconds Pagefind takes to index ``documents``, shard by shard, run by the build's own code."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     for number, shard in enumerate(shards_of(documents).values()):
-        site = scratch / f"site-{number}"
-        for document in shard:
-            target = site / document.path
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(document.html, encoding="utf-8")
         bundle = scratch / f"bundle-{number}"
-        command = [sys.executable, "-m", "pagefind", "--site", str(site), "--output-path", str(bundle), "--quiet"]
-        child = subprocess.Popen(command, cwd=scratch)
-        _, status, usage = os.wait4(child.pid, 0)  # this child's own CPU, as benchmarks.run measures builds
-        if os.waitstatus_to_exitcode(status) != 0:
-            raise RuntimeError(f"Pagefind failed on shard {number}")
-        total += usage.ru_utime + usage.ru_stime
-        shutil.rmtree(site)
+        _pagefind((json.dumps([d.path, d.html]) for d in shard), bundle, scratch)
         shutil.rmtree(bundle)
-    return total
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)  # Pagefind's processes are the only children since
+    return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
 def startup_seconds(environment: dict[str, str], runs: int = 5) -> float:
@@ -114,12 +104,13 @@ def edit_seconds(options: BuildOptions, article: Path) -> dict[str, float]:
 
 def measure(root: Path, work: Path) -> tuple[list[Floor], int]:
     """Every part of the floor for the corpus at ``root``; scratch files go under ``work``."""
-    parse, articles = parse_cpu(root)
-    scale = TARGET_ARTICLES / articles
     config, _ = load_config(root)
+    parse, articles = parse_cpu(root, LoadRules.from_config(config))
+    scale = TARGET_ARTICLES / articles
     now = datetime.fromisoformat(CORPUS_NOW).replace(tzinfo=config.timezone)  # site-local, as --now reads it
     options = BuildOptions(root=root, output=work / "public", now=now, quiet=True, search_index=False)
     documents = build(options).search_documents  # also fills the cache an edit reads
+    (work / "pagefind").mkdir()
     index = pagefind_cpu(documents, work / "pagefind")
     cores = os.cpu_count() or 1
     cold = [
