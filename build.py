@@ -5,7 +5,7 @@ import sys
 from pathlib import Path
 
 try:
-    from byline.cli import main
+    from byline.cli.main import main
 except ModuleNotFoundError:
     # Editors run plain ``python build.py``: use the project's virtualenv when the
     # libraries are not installed in the interpreter they happened to start.

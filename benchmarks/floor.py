@@ -35,10 +35,10 @@ from datetime import datetime
 from pathlib import Path
 
 from byline.config import BuildOptions, load_config
-from byline.load import LoadRules, load_source
+from byline.content.load import LoadRules, load_source
+from byline.content.sources import find_sources, read_source
+from byline.output.search import SearchDocument, _pagefind, shards_of
 from byline.pipeline import build, check
-from byline.search import SearchDocument, _pagefind, shards_of
-from byline.sources import find_sources, read_source
 
 from .corpus import CORPUS_NOW, generate_corpus
 from .run import REPO, build_environment

@@ -29,7 +29,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from byline.write import trash_folders
+from byline.state.write import trash_folders
 
 from .corpus import CORPUS_NOW, Corpus, add_article, generate_corpus
 
@@ -209,7 +209,7 @@ def edited_template(text: str) -> str:
 def _theme_article() -> Path:
     """The built-in theme's article.html, wherever the renderer keeps the theme."""
     try:
-        from byline.render import THEME_TEMPLATES
+        from byline.output.render import THEME_TEMPLATES
 
         return Path(THEME_TEMPLATES) / "article.html"
     except (ImportError, AttributeError):

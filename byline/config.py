@@ -16,7 +16,7 @@ from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from .errors import ContentError
+from byline.errors import ContentError
 
 CONFIG_FILE = "site.toml"
 DEFAULT_ATTRIBUTION = "This was posted in {site}'s {section} section by {author}."

@@ -16,25 +16,25 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
-from . import __version__
-from .assets import find_assets, write_fingerprinted
-from .cache import CACHE_DIR, Cache, Encoded, ParseResult, decode_result, encode_result, parse_key
-from .checks import Published, Scheduled, editorial_problems, next_scheduled, static_paths, urls_in_sitemap
-from .config import BuildOptions, SiteConfig, load_config
-from .dates import iso
-from .errors import BuildFailed, ContentError, only_errors
-from .images import ImageCatalog, inspect_images, link_renditions, make_renditions
-from .load import LoadRules, load_source
-from .lock import output_lock
-from .models import Article, Author, Page
-from .parallel import collection_paused, fork_imap, fork_map, long_lived, settle, tick
-from .plan import NEWS_WINDOW, REDIRECTS_FILE, Output, SitePlan, redirect_rules
-from .render import Renderer
-from .search import SearchDocument, SearchIndexer, SearchResult, search_documents
-from .site import Site, build_site
-from .sources import Seen, SourceFile, find_sources, read_source
-from .theme import static_files
-from .write import MARKER, Staging, check_output_folder
+from byline import __version__
+from byline.config import BuildOptions, SiteConfig, load_config
+from byline.content.load import LoadRules, load_source
+from byline.content.models import Article, Author, Page
+from byline.content.sources import Seen, SourceFile, find_sources, read_source
+from byline.dates import iso
+from byline.errors import BuildFailed, ContentError, only_errors
+from byline.output.assets import find_assets, write_fingerprinted
+from byline.output.plan import NEWS_WINDOW, REDIRECTS_FILE, Output, SitePlan, redirect_rules
+from byline.output.render import Renderer
+from byline.output.search import SearchDocument, SearchIndexer, SearchResult, search_documents
+from byline.parallel import collection_paused, fork_imap, fork_map, long_lived, settle, tick
+from byline.site.checks import Published, Scheduled, editorial_problems, next_scheduled, static_paths, urls_in_sitemap
+from byline.site.images import ImageCatalog, inspect_images, link_renditions, make_renditions
+from byline.site.model import Site, build_site
+from byline.state.cache import CACHE_DIR, Cache, Encoded, ParseResult, decode_result, encode_result, parse_key
+from byline.state.lock import output_lock
+from byline.state.write import MARKER, Staging, check_output_folder
+from byline.theme import static_files
 
 Progress = Callable[[int, int], None]
 Modelled = Callable[[Site, ImageCatalog, dict[str, Path]], None]  # the site, its pictures, its static files

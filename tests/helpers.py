@@ -17,10 +17,10 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from byline.config import BuildOptions, SiteConfig, load_config
+from byline.content.load import LoadRules, Model, load_source
+from byline.content.sources import Kind, SourceFile
 from byline.errors import ContentError
-from byline.load import LoadRules, Model, load_source
 from byline.pipeline import BuildResult, Checked, build, check
-from byline.sources import Kind, SourceFile
 
 ROOT = Path(__file__).resolve().parents[1]
 LONDON = ZoneInfo("Europe/London")

@@ -20,8 +20,8 @@ from benchmarks import floor
 from benchmarks.corpus import CORPUS_NOW, LEAD_IMAGES, generate_corpus
 from benchmarks.run import HEADER, Measurement, build_environment, steps, typical
 from byline.config import BuildOptions
-from byline.images import MIN_LEAD_PIXELS
 from byline.pipeline import build
+from byline.site.images import MIN_LEAD_PIXELS
 
 REPO = Path(__file__).resolve().parent.parent
 SMALL = 30

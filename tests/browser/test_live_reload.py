@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from byline.serve import PreviewServer
+from byline.preview.server import PreviewServer
 
 from ..serve.preview_site import ARTICLE, ARTICLE_TITLE, ARTICLE_URL, article_text, copy_site, running
 

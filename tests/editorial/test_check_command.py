@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from byline.cli import main
+from byline.cli.main import main
 from tests.conftest import MakeSite
 from tests.helpers import NOW_TEXT, article, run_cli
 

@@ -11,15 +11,15 @@ from pathlib import Path
 
 import pytest
 
-from byline.cli import main
-from byline.lock import BuildLocked, lock_path, output_lock
+from byline.cli.main import main
+from byline.state.lock import BuildLocked, lock_path, output_lock
 from tests.conftest import MakeSite
 from tests.helpers import ROOT, snapshot
 
 HOLD = """
 import sys
 from pathlib import Path
-from byline.lock import output_lock
+from byline.state.lock import output_lock
 with output_lock(Path(sys.argv[1]), Path(sys.argv[2])):
     print("locked", flush=True)
     sys.stdin.read()  # hold the lock until the test closes our stdin

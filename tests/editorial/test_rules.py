@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from byline.checks import site_paths
 from byline.errors import ContentError
-from byline.plan import plan_site
+from byline.output.plan import plan_site
+from byline.site.checks import site_paths
 from tests.conftest import MakeSite
 from tests.helpers import AUTHOR, NOW, article, build_site, check_site, write_files
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from byline.cli import main
+from byline.cli.main import main
 from tests.conftest import MakeSite
 from tests.helpers import check_site, load_text
 

@@ -12,7 +12,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from byline.cli import main
+from byline.cli.main import main
 from tests.fuzz.strategies import PROBLEM, article_files
 from tests.helpers import AUTHOR, AUTHOR_PATH, NOW_TEXT, article, write_files
 

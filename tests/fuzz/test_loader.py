@@ -6,7 +6,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from byline.models import Article, Author, Page
+from byline.content.models import Article, Author, Page
 from tests.fuzz.strategies import PROBLEM, front_matter, markdown_text, yaml_front_matter, yaml_text
 from tests.helpers import load_text
 

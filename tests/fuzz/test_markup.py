@@ -9,7 +9,7 @@ import markdown
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from byline.markup import (
+from byline.content.markup import (
     ALLOWED_ATTRIBUTES,
     ALLOWED_TAGS,
     EXTENSION_CONFIGS,
@@ -30,7 +30,7 @@ def stock(text: str) -> str:
 
 
 def fast(text: str) -> str:
-    from byline import markup
+    from byline.content import markup
 
     markup.render_markdown("")  # make the module's converter
     assert markup._converter is not None

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from byline import markup
-from byline.cli import main
+from byline.cli.main import main
+from byline.content import markup
 from tests.conftest import MakeSite
 from tests.helpers import NOW_TEXT, article
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from byline.markup import ALLOWED_ATTRIBUTES, ALLOWED_TAGS, THEME_ID_PREFIX
+from byline.content.markup import ALLOWED_ATTRIBUTES, ALLOWED_TAGS, THEME_ID_PREFIX
 from tests.conftest import MakeSite
 from tests.helpers import AUTHOR, AUTHOR_PATH, article, build_site, check_site, write_files
 

@@ -15,7 +15,7 @@ import json
 import re
 from typing import Any
 
-from byline import search
+from byline.output import search
 
 # The files whose bytes carry page numbers: everything else in a bundle is compared byte for byte.
 PAGE_NUMBERED = re.compile(

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from byline import search
+from byline.output import search
 from tests.golden import search_bundles
 from tests.golden.regenerate import EXPECTED, build_golden
 from tests.golden.search_bundles import PAGE_NUMBERED

@@ -19,8 +19,8 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from byline import sources
-from byline.cli import main
+from byline.cli.main import main
+from byline.content import sources
 from byline.theme import THEME_TEMPLATES
 from tests.helpers import AUTHOR, article, snapshot, write_files
 

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from byline import images
 from byline.errors import BuildFailed
+from byline.site import images
 from tests.conftest import MakeSite
 from tests.helpers import article, build_site, check_site, messages, snapshot
 from tests.publishing.dom import Element, parse

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 
-from byline.links import NEW_TAB_NOTE, apply_link_policy
+from byline.output.links import NEW_TAB_NOTE, apply_link_policy
 from tests.conftest import MakeSite
 from tests.helpers import article, build_site, check_site, messages
 from tests.publishing.dom import parse

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from byline import search
 from byline.errors import BuildFailed
-from byline.plan import Output, plan_site
+from byline.output import search
+from byline.output.plan import Output, plan_site
 from tests.conftest import MakeSite
 from tests.helpers import NOW, article, build_site, check_site, snapshot
 from tests.publishing.sample import SampleSite, picture

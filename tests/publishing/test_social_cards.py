@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from byline.metadata import DESCRIPTION_LIMIT, TWITTER_TITLE_LIMIT, shorten
+from byline.output.metadata import DESCRIPTION_LIMIT, TWITTER_TITLE_LIMIT, shorten
 from tests.conftest import MakeSite
 from tests.helpers import article, build_site
 from tests.publishing.dom import Element, canonical, json_ld, meta, meta_tags, parse, words_cut_cleanly

@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from byline.config import BuildOptions
-from byline.serve import PreviewServer
+from byline.preview.server import PreviewServer
 
 SAMPLE = Path(__file__).resolve().parents[2]
 ARTICLES = (

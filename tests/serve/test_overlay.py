@@ -7,9 +7,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from byline.errors import ContentError
-from byline.overlay import BuildReport, dashboard_html, inject, overlay_html, script_tag
 from byline.pipeline import check
-from byline.serve import State
+from byline.preview.overlay import BuildReport, dashboard_html, inject, overlay_html, script_tag
+from byline.preview.server import State
 
 from .preview_site import NOW, article_text, copy_site, options_for
 
@@ -103,7 +103,7 @@ def test_the_dashboard_shows_a_failed_build_and_no_site_yet() -> None:
 def test_the_preview_rebuilds_when_the_next_scheduled_article_goes_live(tmp_path: Path) -> None:
     from datetime import timedelta
 
-    from byline.serve import until_next_schedule
+    from byline.preview.server import until_next_schedule
 
     site = _site_with_draft_and_scheduled(tmp_path)
     due = datetime(2027, 2, 3, 9, 0, tzinfo=UTC)  # 09:00 in London in February is 09:00 UTC

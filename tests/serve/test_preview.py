@@ -9,7 +9,7 @@ import pytest
 
 from byline.errors import BuildFailed, ContentError, UsageError
 from byline.pipeline import BuildResult, FirstPages
-from byline.serve import Preview, State, moved_urls
+from byline.preview.server import Preview, State, moved_urls
 
 BAD_YAML = ContentError("content/articles/a.md", 3, "invalid YAML")
 LONG_SUMMARY = ContentError("content/articles/b.md", 2, "summary is long", "warning")

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from byline.preview_search import NICENESS, PreviewSearch
-from byline.search import SearchDocument
-from byline.serve import PreviewServer, State, is_search_path, respond
+from byline.output.search import SearchDocument
+from byline.preview.search import NICENESS, PreviewSearch
+from byline.preview.server import PreviewServer, State, is_search_path, respond
 from tests.helpers import AUTHOR, AUTHOR_PATH, article, build_site, write_files
 
 from .preview_site import ARTICLE, copy_site, running

@@ -11,7 +11,17 @@ from types import SimpleNamespace
 import pytest
 
 from byline.pipeline import FirstPages
-from byline.serve import ATOM, Preview, Response, State, _Handler, content_type, resolve, respond, respond_first
+from byline.preview.server import (
+    ATOM,
+    Preview,
+    Response,
+    State,
+    _Handler,
+    content_type,
+    resolve,
+    respond,
+    respond_first,
+)
 
 TOKEN = "cafe.1"
 STATE = State(token=TOKEN, attempt=1)

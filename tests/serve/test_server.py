@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from byline.serve import PreviewServer, State, serve
+from byline.preview.server import PreviewServer, State, serve
 
 from .preview_site import ARTICLE, ARTICLE_TITLE, ARTICLE_URL, SAMPLE, article_text, copy_site, options_for, running
 
@@ -339,8 +339,8 @@ def test_the_first_build_runs_beside_no_thread_of_the_server(site: Path, monkeyp
 
 
 def test_files_saved_during_the_first_build_are_found_by_their_time(site: Path) -> None:
-    from byline.serve import changed_since
-    from byline.watch import WatchSet
+    from byline.preview.server import changed_since
+    from byline.preview.watch import WatchSet
 
     watch = WatchSet.for_site(site)
     moment = time.time() + 60  # as if the first build started later than everything on disk
@@ -356,7 +356,7 @@ def test_files_saved_during_the_first_build_are_found_by_their_time(site: Path) 
 def test_builds_go_to_memory_when_it_has_room(site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import tempfile
 
-    from byline.serve import build_folder
+    from byline.preview.server import build_folder
 
     monkeypatch.delenv("TMPDIR", raising=False)
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))  # where the fallback goes: not left in /tmp
@@ -364,7 +364,7 @@ def test_builds_go_to_memory_when_it_has_room(site: Path, tmp_path: Path, monkey
     memory.mkdir()
     folder = build_folder(site, memory)
     assert folder.parent == memory and folder.is_dir()
-    monkeypatch.setattr("byline.serve.MIN_MEMORY_FREE", 2**62)  # no machine has this much free
+    monkeypatch.setattr("byline.preview.server.MIN_MEMORY_FREE", 2**62)  # no machine has this much free
     assert build_folder(site, memory).parent != memory
     assert build_folder(site, tmp_path / "absent").parent != tmp_path / "absent"
 
@@ -372,7 +372,7 @@ def test_builds_go_to_memory_when_it_has_room(site: Path, tmp_path: Path, monkey
 def test_an_explicit_tmpdir_is_obeyed(site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import tempfile
 
-    from byline.serve import build_folder
+    from byline.preview.server import build_folder
 
     chosen = tmp_path / "chosen"
     chosen.mkdir()

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from byline.watch import Debouncer, Watcher, WatchSet, changed_paths, is_noise
+from byline.preview.watch import Debouncer, Watcher, WatchSet, changed_paths, is_noise
 
 ROOT = Path("/site")
 THEME = Path("/theme")

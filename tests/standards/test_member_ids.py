@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from byline.markup import AUTHOR_BIO_ID_PREFIX, THEME_ID_PREFIX
+from byline.content.markup import AUTHOR_BIO_ID_PREFIX, THEME_ID_PREFIX
 from tests.helpers import MEMBER_IDS_FILES, MEMBER_IDS_PAGE, build_site, write_files
 from tests.publishing.dom import Element, parse
 

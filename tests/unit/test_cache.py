@@ -1,10 +1,10 @@
-"""byline.cache: what a rebuild writes to the cache is only what changed, and reads back whole."""
+"""byline.state.cache: what a rebuild writes to the cache is only what changed, and reads back whole."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from byline.cache import Cache, decode_result, encode_result
+from byline.state.cache import Cache, decode_result, encode_result
 from tests.helpers import article, load_text
 
 

@@ -1,8 +1,8 @@
-"""byline.front_matter: YAML front matter with each key's line, and errors with theirs."""
+"""byline.content.front_matter: YAML front matter with each key's line, and errors with theirs."""
 
 from __future__ import annotations
 
-from byline.front_matter import split_front_matter
+from byline.content.front_matter import split_front_matter
 
 PATH = "content/articles/a.md"
 

@@ -1,4 +1,4 @@
-"""byline.load: every validation of articles, authors and pages, each with its line."""
+"""byline.content.load: every validation of articles, authors and pages, each with its line."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from byline.models import Article, Author, Page
+from byline.content.models import Article, Author, Page
 from tests.helpers import LONDON, load_text
 
 PATH = "content/articles/a.md"

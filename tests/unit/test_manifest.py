@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from byline import manifest
-from byline.cli import main
+from byline.cli.main import main
+from byline.state import manifest
 from tests.conftest import MakeSite
 from tests.helpers import NOW_TEXT, article, snapshot
 

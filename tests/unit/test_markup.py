@@ -1,4 +1,4 @@
-"""byline.markup: what a news desk needs from Markdown, and sanitising untrusted member HTML."""
+"""byline.content.markup: what a news desk needs from Markdown, and sanitising untrusted member HTML."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from byline.markup import AUTHOR_BIO_ID_PREFIX, THEME_ID_PREFIX, plain_text, reading_minutes, render_markdown
+from byline.content.markup import AUTHOR_BIO_ID_PREFIX, THEME_ID_PREFIX, plain_text, reading_minutes, render_markdown
 
 
 def html(text: str) -> str:

@@ -13,7 +13,7 @@ import markdown
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from byline import markup
+from byline.content import markup
 
 REPO = Path(__file__).resolve().parents[2]
 TRICKY = [

@@ -10,10 +10,11 @@ from typing import Any
 
 import pytest
 
-from byline import pipeline, sources
+from byline import pipeline
+from byline.content import sources
 from byline.errors import BuildFailed
+from byline.output.plan import SitePlan
 from byline.pipeline import BuildResult
-from byline.plan import SitePlan
 from tests.conftest import MakeSite
 from tests.helpers import article, build_site, options, snapshot, write_files
 from tests.unit.test_plan import many_articles

@@ -1,4 +1,4 @@
-"""byline.plan: every output of the site, with pagination, feeds and sitemaps decided here."""
+"""byline.output.plan: every output of the site, with pagination, feeds and sitemaps decided here."""
 
 from __future__ import annotations
 
@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from byline import metadata, plan
-from byline.checks import editorial_problems
+from byline.output import metadata, plan
+from byline.output.plan import Output, plan_site
+from byline.output.render import Renderer
 from byline.parallel import collection_paused
-from byline.plan import Output, plan_site
-from byline.render import Renderer
-from byline.site import Site, build_site
+from byline.site.checks import editorial_problems
+from byline.site.model import Site, build_site
 from tests.conftest import MakeSite
 from tests.helpers import NOW, article, check_site, messages
 

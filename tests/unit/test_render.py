@@ -1,15 +1,15 @@
-"""byline.render: site templates over the built-in theme; template errors as path:line."""
+"""byline.output.render: site templates over the built-in theme; template errors as path:line."""
 
 from __future__ import annotations
 
 import jinja2
 import pytest
 
+from byline.content.markup import Html
 from byline.errors import BuildFailed
-from byline.markup import Html
-from byline.render import ContextDigests, Renderer, make_environment
+from byline.output.render import ContextDigests, Renderer, make_environment
+from byline.output.views import Derived, Shared
 from byline.theme import THEME_TEMPLATES
-from byline.views import Derived, Shared
 from tests.conftest import MakeSite
 from tests.helpers import article, build_site, messages
 

@@ -1,4 +1,4 @@
-"""byline.scaffold: the `new` command writes a draft article that loads cleanly."""
+"""byline.cli.scaffold: the `new` command writes a draft article that loads cleanly."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ from datetime import UTC, datetime
 
 import pytest
 
+from byline.cli.scaffold import new_article
+from byline.content.models import Article
 from byline.errors import UsageError
-from byline.models import Article
-from byline.scaffold import new_article
 from tests.conftest import MakeSite
 from tests.helpers import check_site, load_text, messages, options
 

@@ -1,4 +1,4 @@
-"""byline.site: what is published, grouping, related articles, cross-file problems."""
+"""byline.site.model: what is published, grouping, related articles, cross-file problems."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from byline.site import Site
+from byline.site.model import Site
 from tests.conftest import MakeSite
 from tests.helpers import article, check_site, messages
 
@@ -219,7 +219,7 @@ def test_a_ranking_reused_after_an_edit_lists_the_edited_articles_not_their_old_
     make_site: MakeSite,
 ) -> None:
     """The ranking is remembered from the last build with the same topics and order (site._rank_related)."""
-    from byline import site as site_module
+    from byline.site import model as site_module
     from tests.helpers import write_files
 
     site_module._rank_related.cache_clear()

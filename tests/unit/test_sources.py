@@ -1,4 +1,4 @@
-"""byline.sources: finding the content files, in a stable order, and reading them safely."""
+"""byline.content.sources: finding the content files, in a stable order, and reading them safely."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from byline import sources
+from byline.content import sources
+from byline.content.sources import Seen, find_sources, read_source
 from byline.errors import UsageError
-from byline.sources import Seen, find_sources, read_source
 from tests.helpers import write_files
 
 

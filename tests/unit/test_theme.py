@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from byline.assets import fingerprinted_name
-from byline.markup import THEME_ID_PREFIX
+from byline.content.markup import THEME_ID_PREFIX
+from byline.output.assets import fingerprinted_name
 from byline.theme import THEME, THEME_ASSETS, THEME_STATIC, THEME_TEMPLATES, static_files
 from tests.conftest import MakeSite
 from tests.helpers import article, build_site, check_site, messages

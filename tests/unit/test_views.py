@@ -1,4 +1,4 @@
-"""byline.views: the plain, template-ready data made from the Site."""
+"""byline.output.views: the plain, template-ready data made from the Site."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from pathlib import Path
 
 from PIL import Image
 
-from byline.site import Site
-from byline.views import Views
+from byline.output.views import Views
+from byline.site.model import Site
 from tests.conftest import MakeSite
 from tests.helpers import article, check_site, messages
 

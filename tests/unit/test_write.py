@@ -10,9 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from byline import __version__, write
+from byline import __version__
 from byline.errors import BuildFailed, UsageError
-from byline.write import MARKER, Staging, check_output_folder
+from byline.state import write
+from byline.state.write import MARKER, Staging, check_output_folder
 from tests.conftest import MakeSite
 from tests.helpers import article, build_site, snapshot, write_files
 
@@ -278,14 +279,14 @@ def test_incremental_build_matches_a_clean_build(make_site: MakeSite, tmp_path: 
 
 
 def test_cache_from_other_byline_code_is_not_used(make_site: MakeSite, monkeypatch: pytest.MonkeyPatch) -> None:
-    from byline import cache
+    from byline.state import cache
 
     root = make_site()
     first = build_site(root)
     second = build_site(root, first.output)
     assert (second.parsed, second.rendered) == (0, 0)
     # the generation names Byline's own source, so a cache written by other code is dropped
-    sources = b"".join(p.read_bytes() for p in sorted(Path(cache.__file__).parent.glob("*.py")))
+    sources = b"".join(p.read_bytes() for p in sorted(Path(cache.__file__).parents[1].rglob("*.py")))
     assert f"source={hashlib.sha256(sources).hexdigest()[:16]}|" in cache._GENERATION
     monkeypatch.setattr(cache, "_GENERATION", cache._GENERATION.replace("source=", "source=other-"))
     again = build_site(root, first.output)

@@ -14,13 +14,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from .config import BuildOptions, SiteConfig, check_base_url, load_config
-from .dates import ACCEPTED_FORMS, iso, parse_datetime
-from .errors import BuildFailed, ContentError, UsageError
+from byline.config import BuildOptions, SiteConfig, check_base_url, load_config
+from byline.dates import ACCEPTED_FORMS, iso, parse_datetime
+from byline.errors import BuildFailed, ContentError, UsageError
 
 if TYPE_CHECKING:
-    from .checks import Scheduled
-    from .pipeline import Checked
+    from byline.pipeline import Checked
+    from byline.site.checks import Scheduled
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
 COMMANDS = ("build", "serve", "check", "new", "authors")
@@ -51,7 +51,7 @@ def _run(args: argparse.Namespace) -> int:
     if args.command == "check":
         return _check(options, args)
     if args.command == "new":
-        from .scaffold import new_article, parse_tags
+        from byline.cli.scaffold import new_article, parse_tags
 
         path = new_article(
             options,
@@ -65,19 +65,19 @@ def _run(args: argparse.Namespace) -> int:
         print(path)
         return EXIT_OK
     if args.command == "authors":
-        from .scaffold import new_author
+        from byline.cli.scaffold import new_author
 
         print(new_author(options, args.slug, args.name, role=args.role, organisation=args.organisation))
         return EXIT_OK
     if args.command == "serve":
-        from .serve import serve
+        from byline.preview.server import serve
 
         return serve(options, host=args.host, port=args.port)
     return _build(options)
 
 
 def _build(options: BuildOptions) -> int:
-    from . import manifest
+    from byline.state import manifest
 
     started = time.perf_counter()
     options = replace(options, now=options.now or datetime.now(UTC))  # one clock for the whole run
@@ -85,8 +85,8 @@ def _build(options: BuildOptions) -> int:
     record = None
     inputs = manifest.scan_inputs(options)  # before the build reads anything: a save mid-build is seen next time
     if not options.clean:
-        from .lock import output_lock
-        from .write import check_output_folder
+        from byline.state.lock import output_lock
+        from byline.state.write import check_output_folder
 
         check_output_folder(options.root, options.output)  # a usage error writes nothing, not even a lock
         with output_lock(options.root, options.output):  # a build under way may be changing it
@@ -98,7 +98,7 @@ def _build(options: BuildOptions) -> int:
             print(f"{record.summary}; nothing changed since the last build ({seconds:.2f} s)")
             _replay(record.messages, "stdout")
         return EXIT_OK
-    from .pipeline import build
+    from byline.pipeline import build
 
     progress = _progress_printer() if sys.stderr.isatty() and not options.quiet else None
     try:
@@ -144,7 +144,7 @@ def _replay(messages: Sequence[Sequence[str]], stream: str) -> None:
 
 def _check(options: BuildOptions, args: argparse.Namespace) -> int:
     """Report every problem; exit 1 for errors, and for warnings too under --strict."""
-    from .pipeline import check
+    from byline.pipeline import check
 
     checked = check(options)
     errors = [p for p in checked.problems if p.severity == "error"]
@@ -194,7 +194,7 @@ def _next_scheduled_line(upcoming: Scheduled | None, config: SiteConfig) -> str 
     """Static hosting cannot publish on its own: say when the next build is needed."""
     if upcoming is None:
         return None
-    from .checks import describe_moment
+    from byline.site.checks import describe_moment
 
     return f"next scheduled: {upcoming.source} at {describe_moment(upcoming.at, config)} — rebuild then to publish it"
 

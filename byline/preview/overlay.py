@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from html import escape
 
-from .dates import display_datetime
-from .errors import ContentError
-from .models import Article
-from .site import Site
+from byline.content.models import Article
+from byline.dates import display_datetime
+from byline.errors import ContentError
+from byline.site.model import Site
 
 PREFIX = "/_byline/"
 SCRIPT_URL = PREFIX + "livereload.js"

@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TextIO
 
-from .errors import UsageError
+from byline.errors import UsageError
 
 try:
     import fcntl

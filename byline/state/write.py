@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import UsageError
+from byline.errors import UsageError
 
 MARKER = ".well-known/byline.json"  # written by every build; proves a folder is ours to replace
 _RENAME_EXCHANGE = 2

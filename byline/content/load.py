@@ -9,14 +9,14 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from .config import SiteConfig
-from .dates import ACCEPTED_FORMS, parse_datetime
-from .errors import ContentError
-from .front_matter import FrontMatter, split_front_matter
-from .markup import AUTHOR_BIO_ID_PREFIX, MarkupError, render_markdown
-from .models import Article, Author, Correction, Page, Rendered
-from .sources import SourceFile
-from .urls import SLUG_PATTERN, check_alias, slugify
+from byline.config import SiteConfig
+from byline.content.front_matter import FrontMatter, split_front_matter
+from byline.content.markup import AUTHOR_BIO_ID_PREFIX, MarkupError, render_markdown
+from byline.content.models import Article, Author, Correction, Page, Rendered
+from byline.content.sources import SourceFile
+from byline.dates import ACCEPTED_FORMS, parse_datetime
+from byline.errors import ContentError
+from byline.urls import SLUG_PATTERN, check_alias, slugify
 
 ARTICLE_KEYS = {
     "title",

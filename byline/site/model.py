@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
 
-from . import urls
-from .config import SiteConfig
-from .errors import ContentError
-from .models import Article, Author, Page
+from byline import urls
+from byline.config import SiteConfig
+from byline.content.models import Article, Author, Page
+from byline.errors import ContentError
 
 RELATED_LIMIT = 5
 _BUILT_IN = "<built-in>"

@@ -25,12 +25,12 @@ from datetime import datetime
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
-from . import urls
-from .config import SiteConfig
-from .errors import ContentError
-from .front_matter import FrontMatter, split_front_matter
-from .models import Article, Author, Page
-from .site import Group, Site
+from byline import urls
+from byline.config import SiteConfig
+from byline.content.front_matter import FrontMatter, split_front_matter
+from byline.content.models import Article, Author, Page
+from byline.errors import ContentError
+from byline.site.model import Group, Site
 
 HEADLINE_LIMIT = 110  # search results and social cards cut headlines at about this length
 SUMMARY_LIMIT = 200

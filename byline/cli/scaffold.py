@@ -13,9 +13,9 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
-from .config import BuildOptions, load_config
-from .errors import UsageError
-from .urls import SLUG_PATTERN, slugify
+from byline.config import BuildOptions, load_config
+from byline.errors import UsageError
+from byline.urls import SLUG_PATTERN, slugify
 
 _BY = re.compile(r"^by\b", re.IGNORECASE)
 

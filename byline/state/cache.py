@@ -21,12 +21,12 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
-from . import __version__
-from .errors import ContentError
-from .load import LoadRules, Model
-from .markup import MARKUP_VERSION, Html
-from .models import Article, Author, Correction, Page, Rendered
-from .sources import Seen, SourceFile
+from byline import __version__
+from byline.content.load import LoadRules, Model
+from byline.content.markup import MARKUP_VERSION, Html
+from byline.content.models import Article, Author, Correction, Page, Rendered
+from byline.content.sources import Seen, SourceFile
+from byline.errors import ContentError
 
 CACHE_DIR = ".byline-cache"
 SCHEMA = "4"
@@ -34,7 +34,8 @@ _LIBRARIES = "|".join(f"{name}={version(name)}" for name in ("markdown", "nh3", 
 # Byline's own code, hashed: between releases __version__ stays put while loading and
 # rendering change, and a cache from other code must not outlive it (a stale parse result
 # would hide a new validation; a stale fingerprint would keep output the new code changes).
-_SOURCE = hashlib.sha256(b"".join(p.read_bytes() for p in sorted(Path(__file__).parent.glob("*.py")))).hexdigest()
+_PACKAGE = Path(__file__).resolve().parents[1]
+_SOURCE = hashlib.sha256(b"".join(p.read_bytes() for p in sorted(_PACKAGE.rglob("*.py")))).hexdigest()
 _GENERATION = f"byline={__version__}|source={_SOURCE[:16]}|markup={MARKUP_VERSION}|schema={SCHEMA}|{_LIBRARIES}"
 
 ParseResult = tuple[Model | None, list[ContentError]]

@@ -62,8 +62,8 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
-from .errors import BuildFailed, ContentError
-from .markup import Html
+from byline.content.markup import Html
+from byline.errors import BuildFailed, ContentError
 
 SEARCH_VERSION = "3"  # change when the documents or the way they are indexed change
 BUNDLE = "pagefind"  # the output folder of the index; urls.RESERVED keeps pages out of it
@@ -346,7 +346,7 @@ class SearchIndexer:
             plan.append({"shard": shard, "key": key, "code": code, "source": str(source), "bundle": str(bundle)})
         workers = max(1, min(self.workers, len(jobs)))
         (workdir / "plan.json").write_text(json.dumps({"workers": workers, "jobs": plan}))
-        command = [sys.executable, "-m", "byline.search", str(workdir)]
+        command = [sys.executable, "-m", "byline.output.search", str(workdir)]
         env = {
             **os.environ,
             "PYTHONPATH": os.pathsep.join(filter(None, [str(_PACKAGE_HOME), os.environ.get("PYTHONPATH")])),

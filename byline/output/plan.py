@@ -11,12 +11,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from . import metadata, urls
-from .dates import month_name
-from .images import ImageCatalog
-from .models import Article
-from .site import Group, Site
-from .views import Derived, View, Views
+from byline import urls
+from byline.content.models import Article
+from byline.dates import month_name
+from byline.output import metadata
+from byline.output.views import Derived, View, Views
+from byline.site.images import ImageCatalog
+from byline.site.model import Group, Site
 
 FEED_LENGTH = 20
 SITEMAP_LIMIT = 50_000

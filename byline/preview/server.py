@@ -44,16 +44,16 @@ from socketserver import TCPServer
 from typing import Literal
 from urllib.parse import quote, unquote
 
-from . import overlay
-from .cache import Cache
-from .config import BuildOptions, load_config
-from .errors import BuildFailed, ContentError, UsageError
-from .pipeline import Builder, BuildResult, FirstLook, FirstPages
-from .preview_search import PreviewSearch
-from .search import BUNDLE as SEARCH_BUNDLE
-from .site import Site
-from .theme import THEME_STATIC, THEME_TEMPLATES
-from .watch import Debouncer, Watcher, WatchSet
+from byline.config import BuildOptions, load_config
+from byline.errors import BuildFailed, ContentError, UsageError
+from byline.output.search import BUNDLE as SEARCH_BUNDLE
+from byline.pipeline import Builder, BuildResult, FirstLook, FirstPages
+from byline.preview import overlay
+from byline.preview.search import PreviewSearch
+from byline.preview.watch import Debouncer, Watcher, WatchSet
+from byline.site.model import Site
+from byline.state.cache import Cache
+from byline.theme import THEME_STATIC, THEME_TEMPLATES
 
 EXIT_OK, EXIT_USAGE = 0, 2
 EVENTS_URL = overlay.PREFIX + "events"

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
-from .markup import HREF_ATTRIBUTE
+from byline.content.markup import HREF_ATTRIBUTE
 
 _ANCHOR = re.compile(r"<a\b([^>]*)>(.*?)</a>", re.S)
 _REL = re.compile(r'\srel="([^"]*)"')

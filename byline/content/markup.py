@@ -24,7 +24,7 @@ from markdown.extensions.tables import PIPE_LEFT, PIPE_NONE, PIPE_RIGHT, TablePr
 from markdown.treeprocessors import InlineProcessor
 from markdown.util import AtomicString
 
-from .models import Rendered
+from byline.content.models import Rendered
 
 MARKUP_VERSION = "5"
 

@@ -19,14 +19,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from . import __version__
-from .config import BuildOptions
-from .theme import static_sources, template_dirs
-from .write import MARKER
+from byline import __version__
+from byline.config import BuildOptions
+from byline.state.write import MARKER
+from byline.theme import static_sources, template_dirs
 
 MANIFEST_VERSION = 1
 CONFIG_FILE = "site.toml"
-_PACKAGE = Path(__file__).resolve().parent
+_PACKAGE = Path(__file__).resolve().parents[1]  # all of byline/, not just this package
 
 
 @dataclass(frozen=True)

@@ -11,14 +11,14 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-from . import urls
-from .dates import display_date, display_datetime, iso
-from .images import ImageCatalog, finish_images, srcset
-from .links import apply_link_policy
-from .markup import Html, plain_text, reading_minutes
-from .metadata import locale
-from .models import Article, Author, Page
-from .site import Group, Site
+from byline import urls
+from byline.content.markup import Html, plain_text, reading_minutes
+from byline.content.models import Article, Author, Page
+from byline.dates import display_date, display_datetime, iso
+from byline.output.links import apply_link_policy
+from byline.output.metadata import locale
+from byline.site.images import ImageCatalog, finish_images, srcset
+from byline.site.model import Group, Site
 
 View = dict[str, Any]
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
 
-from .errors import ContentError, UsageError
+from byline.errors import ContentError, UsageError
 
 Kind = Literal["article", "author", "page"]
 

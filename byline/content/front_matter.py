@@ -13,7 +13,7 @@ from typing import Any
 import frontmatter
 import yaml
 
-from .errors import ContentError
+from byline.errors import ContentError
 
 _HANDLER = frontmatter.YAMLHandler()
 

@@ -18,8 +18,8 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
-from .errors import BuildFailed
-from .search import DocumentDigests, SearchDocument, SearchIndexer
+from byline.errors import BuildFailed
+from byline.output.search import DocumentDigests, SearchDocument, SearchIndexer
 
 NICENESS = 10
 

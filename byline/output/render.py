@@ -11,11 +11,11 @@ from typing import Any
 
 import jinja2
 
-from . import __version__
-from .errors import BuildFailed, ContentError
-from .markup import Html
-from .theme import template_dirs
-from .views import Derived, Shared
+from byline import __version__
+from byline.content.markup import Html
+from byline.errors import BuildFailed, ContentError
+from byline.output.views import Derived, Shared
+from byline.theme import template_dirs
 
 
 class _ViewEnvironment(jinja2.Environment):

@@ -28,10 +28,10 @@ from urllib.parse import unquote
 import PIL
 from PIL import Image, ImageOps
 
-from .errors import ContentError
-from .markup import IMG_TAG, img_attributes
-from .models import Article, Page
-from .parallel import fork_map
+from byline.content.markup import IMG_TAG, img_attributes
+from byline.content.models import Article, Page
+from byline.errors import ContentError
+from byline.parallel import fork_map
 
 IMAGES_VERSION = "2"  # change when renditions or measurements could come out differently
 RENDITION_WIDTHS = (400, 800, 1200, 1600)  # phone, tablet, desktop column, 2x desktop column

@@ -1,0 +1,1 @@
+"""Stage 1, load: content files -> validated models (sources, front matter, Markdown)."""
