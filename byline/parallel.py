@@ -19,6 +19,7 @@ Progress = Callable[[int, int], None]
 _job: Callable[[Sequence[int]], Any] | None = None
 _tick: Callable[[int], None] | None = None
 _lived = 0  # how many long_lived() blocks are open
+_ENDING = {signal.SIGINT, signal.SIGTERM}
 
 
 def _run(chunk: Sequence[int]) -> Any:
@@ -89,8 +90,23 @@ def _start_worker() -> None:
     its stack in ``Pool.__exit__``). With the default action the signal ends it silently.
     """
     gc.enable()
-    for number in (signal.SIGINT, signal.SIGTERM):
+    for number in _ENDING:
         signal.signal(number, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, _ENDING)  # a SIGTERM sent before now is delivered here
+
+
+@contextmanager
+def _ending_signals_held() -> Iterator[None]:
+    """Hold SIGINT and SIGTERM while workers fork, so none reaches a worker before its default action is back.
+
+    A worker starts with the parent's handlers; a ``terminate()`` that came before
+    ``_start_worker`` ran was swallowed by them and the pool waited forever.
+    """
+    signal.pthread_sigmask(signal.SIG_BLOCK, _ENDING)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, _ENDING)
 
 
 def can_fork() -> bool:
@@ -147,7 +163,8 @@ def fork_imap(
     try:
         with long_lived():
             settle()  # before the pool forks its workers
-            pool = context.Pool(jobs, initializer=_start_worker)
+            with _ending_signals_held():
+                pool = context.Pool(jobs, initializer=_start_worker)
             with pool:
                 results = pool.imap_unordered(_run, chunks, chunksize=1)
                 for _ in chunks:

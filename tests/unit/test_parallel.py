@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import gc
 import signal
+import subprocess
+import sys
+import textwrap
 from collections.abc import Sequence
 
 import pytest
@@ -61,6 +64,37 @@ def test_workers_end_at_once_on_sigterm_and_sigint_whatever_the_parent_handles()
         for number, handler in handlers.items():
             signal.signal(number, handler)
     assert results and all(results)
+
+
+# A worker that is still starting when the pool, its work done, sends SIGTERM: the second
+# worker's start is held up until the first has done every chunk.
+_LATE_WORKER = textwrap.dedent(
+    """
+    import multiprocessing, signal, time
+    from byline import parallel
+
+    started = multiprocessing.get_context("fork").Value("i", 0)
+    real_start = parallel._start_worker
+
+    def late_start():
+        with started.get_lock():
+            started.value += 1
+            second = started.value == 2
+        if second:
+            time.sleep(1.0)
+        real_start()
+
+    parallel._start_worker = late_start
+    signal.signal(signal.SIGTERM, lambda *_: None)  # the preview's handler, inherited by workers
+    print(sum(len(chunk) for chunk in parallel.fork_map(lambda indices: list(indices), 2, 2)))
+    """
+)
+
+
+def test_a_worker_told_to_end_before_it_has_started_still_ends() -> None:
+    """Regression: a SIGTERM that reached a worker before its start-up was swallowed, and the pool hung."""
+    done = subprocess.run([sys.executable, "-c", _LATE_WORKER], capture_output=True, text=True, timeout=30)
+    assert (done.returncode, done.stdout.strip()) == (0, "2"), done.stderr
 
 
 def frozen(value: object) -> bool:
