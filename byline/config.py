@@ -20,7 +20,9 @@ from byline.errors import ContentError
 
 CONFIG_FILE = "site.toml"
 DEFAULT_ATTRIBUTION = "This was posted in {site}'s {section} section by {author}."
-_ATTRIBUTION_FIELDS = {"site", "section", "author"}
+_ATTRIBUTION_FIELDS = {"site", "section", "author", "company"}
+# An attribution's optional part: "[ for {company}]" is printed only for an article with a company.
+_OPTIONAL_PART = re.compile(r"\[([^\[\]]*)\]")
 _SECTION_SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
 # schema.org types a section's articles may declare: Article and its news-flavoured subtypes.
@@ -53,6 +55,7 @@ class SectionConfig:
     schema_type: str = "NewsArticle"
     link_rel: tuple[str, ...] = ()  # added to outbound links in its articles' bodies
     link_new_tab: bool = False  # outbound links open a new tab (and so carry rel="noopener")
+    member: bool = False  # its articles come from member companies: one without a company is warned about
 
 
 @dataclass(frozen=True)
@@ -277,8 +280,12 @@ def _validate_sections(value: Any, problem: Any) -> tuple[SectionConfig, ...]:
                 problem("attribution", reason, where)
                 ok = False
         policy = _validate_section_policy(table, where, problem)
+        member = table.get("member", False)
+        if not isinstance(member, bool):
+            problem("member", "member must be true or false", where)
+            ok = False
         if ok and policy is not None:
-            sections.append(SectionConfig(slug, title, label, attribution, *policy))
+            sections.append(SectionConfig(slug, title, label, attribution, *policy, member=member))
     return tuple(sections)
 
 
@@ -336,10 +343,35 @@ def _validate_publisher(value: Any, problem: Any) -> PublisherConfig | None:
 
 def _check_attribution(template: str) -> str | None:
     try:
-        fields = {name for _, name, _, _ in string.Formatter().parse(template) if name is not None}
+        fields = _fields_of(template)
     except ValueError as exc:
         return f"attribution is not a valid template: {exc}"
     unknown = fields - _ATTRIBUTION_FIELDS
     if unknown:
-        return f"attribution may use {{site}}, {{section}} and {{author}} only, not {{{sorted(unknown)[0]}}}"
+        return (
+            f"attribution may use {{site}}, {{section}}, {{author}} and {{company}} only, not {{{sorted(unknown)[0]}}}"
+        )
+    outside = _OPTIONAL_PART.sub("", template)
+    if "[" in outside or "]" in outside:
+        return "attribution has an unmatched or nested '[' or ']'; square brackets mark an optional part like [ for {company}]"
+    if "company" in _fields_of(outside):
+        return (
+            "attribution uses {company} outside square brackets; write it as an optional part, like"
+            " 'by {author}[ for {company}]', so the sentence reads correctly for an article without a company"
+        )
+    for part in _OPTIONAL_PART.findall(template):
+        if "company" not in _fields_of(part):
+            return (
+                f"attribution's optional part [{part}] must use {{company}}: it is printed only for articles with one"
+            )
     return None
+
+
+def _fields_of(template: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(template) if name is not None}
+
+
+def format_attribution(template: str, site: str, section: str, author: str, company: str | None) -> str:
+    """Fill in a section's attribution sentence; its optional part in [ ] only when there is a company."""
+    text = _OPTIONAL_PART.sub(lambda part: part.group(1) if company else "", template)
+    return text.format(site=site, section=section, author=author, company=company or "")

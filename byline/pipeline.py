@@ -19,7 +19,7 @@ from pathlib import Path
 from byline import __version__
 from byline.config import BuildOptions, SiteConfig, load_config
 from byline.content.load import LoadRules, load_source
-from byline.content.models import Article, Author, Page
+from byline.content.models import Article, Author, Company, Page
 from byline.content.sources import Seen, SourceFile, find_sources, read_source
 from byline.dates import iso
 from byline.errors import BuildFailed, ContentError, only_errors
@@ -159,13 +159,15 @@ class Builder:
         finally:
             cache.close()
         del sources  # the files' bytes are parsed: free them before the model and the pages
-        articles, authors, pages = [], [], []
+        articles, authors, companies, pages = [], [], [], []
         for model, file_problems in results:
             problems += file_problems
             if isinstance(model, Article):
                 articles.append(model)
             elif isinstance(model, Author):
                 authors.append(model)
+            elif isinstance(model, Company):
+                companies.append(model)
             elif isinstance(model, Page):
                 pages.append(model)
         timer.lap("load")
@@ -173,7 +175,14 @@ class Builder:
         assert options.now is not None
         with collection_paused():
             site, site_problems = build_site(
-                config, articles, authors, pages, now=options.now, drafts=options.drafts, future=options.future
+                config,
+                articles,
+                authors,
+                pages,
+                now=options.now,
+                drafts=options.drafts,
+                future=options.future,
+                companies=companies,
             )
             problems += site_problems
             timer.lap("model")
@@ -184,7 +193,7 @@ class Builder:
             static,
             options.root / CACHE_DIR,
             options.root,
-            extra=_publisher_logo(config),
+            extra=[*_publisher_logo(config), *_company_logos(site)],
             fresh=options.clean,
             save=write_cache,
         )
@@ -423,6 +432,11 @@ def _renditions(images: ImageCatalog | None, options: BuildOptions, staging: Pat
 def _publisher_logo(config: SiteConfig) -> list[tuple[str, str, int]]:
     """The publisher's logo as an image reference of site.toml, so a missing logo is reported too."""
     return [(config.publisher.logo, "site.toml", 0)] if config.publisher.logo else []
+
+
+def _company_logos(site: Site) -> list[tuple[str, str, int]]:
+    """Each company's logo as an image reference of its profile, so a missing one is reported at its line."""
+    return [(c.logo, c.source, c.line("logo")) for c in site.company.values() if c.logo]
 
 
 def _previous_urls(options: BuildOptions, config: SiteConfig) -> list[Published]:

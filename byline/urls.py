@@ -19,6 +19,7 @@ MAX_SLUG_LENGTH = 80
 HOME = "/"
 SEARCH = "/search/"
 AUTHORS = "/authors/"
+COMPANIES = "/companies/"
 TOPICS = "/topics/"
 ARCHIVE = "/archive/"
 FEED = "/feed.xml"
@@ -32,6 +33,7 @@ RESERVED = frozenset(
     {
         "articles",
         "authors",
+        "companies",
         "topics",
         "regions",
         "archive",
@@ -78,6 +80,10 @@ def section(slug: str, page: int = 1) -> str:
 
 def author(slug: str, page: int = 1) -> str:
     return paginated(f"/authors/{slug}/", page)
+
+
+def company(slug: str, page: int = 1) -> str:
+    return paginated(f"/companies/{slug}/", page)
 
 
 def topic(slug: str, page: int = 1) -> str:

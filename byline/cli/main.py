@@ -1,4 +1,4 @@
-"""Command line: argparse -> build / serve / check / new / authors new, and the contract's exit codes."""
+"""Command line: argparse -> build / serve / check / new / authors new / companies new, and the contract's exit codes."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from byline.site.checks import Scheduled
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
-COMMANDS = ("build", "serve", "check", "new", "authors")
+COMMANDS = ("build", "serve", "check", "new", "authors", "companies")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -67,7 +67,16 @@ def _run(args: argparse.Namespace) -> int:
     if args.command == "authors":
         from byline.cli.scaffold import new_author
 
-        print(new_author(options, args.slug, args.name, role=args.role, organisation=args.organisation))
+        print(
+            new_author(
+                options, args.slug, args.name, role=args.role, organisation=args.organisation, company=args.company
+            )
+        )
+        return EXIT_OK
+    if args.command == "companies":
+        from byline.cli.scaffold import new_company
+
+        print(new_company(options, args.slug, args.name, website=args.website, sector=args.sector, region=args.region))
         return EXIT_OK
     if args.command == "serve":
         from byline.preview.server import serve
@@ -279,6 +288,17 @@ def _parser() -> argparse.ArgumentParser:
     new_author.add_argument("--name", required=True, help='the name as bylines show it, e.g. "Simon Malia"')
     new_author.add_argument("--role", help='e.g. "Reporter"')
     new_author.add_argument("--organisation", help='e.g. "Bdaily"')
+    new_author.add_argument("--company", help="the slug of the member company they post for, e.g. bt-group")
+    companies = commands.add_parser(
+        "companies", help="manage member company profiles: 'companies new SLUG --name NAME'"
+    )
+    company_commands = companies.add_subparsers(dest="companies_command", metavar="ACTION", required=True)
+    new_company = company_commands.add_parser("new", parents=[common], help="create content/companies/SLUG.md")
+    new_company.add_argument("slug", help="the file name and URL slug, e.g. bt-group")
+    new_company.add_argument("--name", required=True, help='the name as pages show it, e.g. "BT Group"')
+    new_company.add_argument("--website", help='its web address, e.g. "https://www.bt.com"')
+    new_company.add_argument("--sector", help='e.g. "Telecommunications"')
+    new_company.add_argument("--region", help='e.g. "North West"')
     return parser
 
 

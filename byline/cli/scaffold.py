@@ -1,7 +1,8 @@
-"""The `new` and `authors new` commands: start a file with its front matter filled in.
+"""The `new`, `authors new` and `companies new` commands: start a file with its front matter filled in.
 
-Both refuse, as usage errors, anything the build would reject later (an unknown author
-or section, a taken file name), so an editor learns of a typo at once, not at publishing.
+They refuse, as usage errors, anything the build would reject later (an unknown author,
+company or section, a taken file name), so an editor learns of a typo at once, not at
+publishing. They write no placeholder text a build could publish: hints go in YAML comments.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from byline.config import BuildOptions, load_config
+from byline.content.front_matter import split_front_matter
 from byline.errors import UsageError
 from byline.urls import SLUG_PATTERN, slugify
 
@@ -38,6 +40,7 @@ def new_article(
     if not slug:
         raise UsageError(f"cannot make a file name from the title {title!r}; use letters or digits")
     _check_author(options.root, author)
+    company = _company_of(options.root, author)
     section = _check_section(section, [s.slug for s in config.sections]) or config.default_section
     topics = list(dict.fromkeys(t for t in (_one_line(t) for t in tags) if t))
     moment = (now or datetime.now(UTC)).astimezone(config.timezone)
@@ -49,6 +52,7 @@ def new_article(
         f"title: {_yaml_string(title)}",
         f"date: {moment:%Y-%m-%d %H:%M}",
         f"author: {author}",
+        *([f"company: {company}"] if company else []),
         f"section: {section}",
         "summary: ",
         f"tags: [{', '.join(_yaml_string(t) for t in topics)}]",
@@ -62,7 +66,12 @@ def new_article(
 
 
 def new_author(
-    options: BuildOptions, slug: str, name: str, role: str | None = None, organisation: str | None = None
+    options: BuildOptions,
+    slug: str,
+    name: str,
+    role: str | None = None,
+    organisation: str | None = None,
+    company: str | None = None,
 ) -> Path:
     """Write content/authors/<slug>.md and return its path."""
     if not SLUG_PATTERN.match(slug):
@@ -72,6 +81,8 @@ def new_author(
         raise UsageError("the name is empty")
     if _BY.match(name):
         raise UsageError(f"the name {name!r} starts with 'By'; pages print 'By' before it, so give the name alone")
+    if company is not None:
+        _check_company(options.root, company)
     path = options.root / "content" / "authors" / f"{slug}.md"
     if path.exists():
         raise UsageError(f"{path} already exists; that author has a profile")
@@ -81,7 +92,46 @@ def new_author(
         for key, value in (("role", role), ("organisation", organisation))
         if value and _one_line(value)
     ]
+    if company is not None:
+        lines.append(f"company: {company}")
     lines += ["---", "A short biography: who they are and what they write about.", ""]
+    _create(path, "\n".join(lines))
+    return path
+
+
+def new_company(
+    options: BuildOptions,
+    slug: str,
+    name: str,
+    website: str | None = None,
+    sector: str | None = None,
+    region: str | None = None,
+) -> Path:
+    """Write content/companies/<slug>.md: its front matter, hints as YAML comments, and an empty About text."""
+    if not SLUG_PATTERN.match(slug):
+        raise UsageError(f"company slug {slug!r} must be lowercase letters, digits and hyphens, like bt-group")
+    name = _one_line(name)
+    if not name:
+        raise UsageError("the name is empty")
+    if website is not None and not re.match(r"^https?://[^\s/?#]+(?:[/?#]\S*)?$", website):
+        raise UsageError(f"--website must be an http(s) address like https://www.example.com, not {website!r}")
+    path = options.root / "content" / "companies" / f"{slug}.md"
+    if path.exists():
+        raise UsageError(f"{path} already exists; that company has a profile")
+    lines = ["---", f"name: {_yaml_string(name)}"]
+    lines += [
+        f"{key}: {_yaml_string(_one_line(value))}"
+        for key, value in (("website", website), ("sector", sector), ("region", region))
+        if value and _one_line(value)
+    ]
+    lines += [
+        f"# logo: /static/companies/{slug}.png",
+        f"# logo_alt: {_yaml_string(name + ' logo')}",
+        '# contact: "Press office, press@example.com, 0191 000 0000"',
+        "# Below the closing line, write the company's About text (the notes to editors) in Markdown.",
+        "---",
+        "",
+    ]
     _create(path, "\n".join(lines))
     return path
 
@@ -111,6 +161,31 @@ def _check_author(root: Path, author: str) -> None:
         message += f"; did you mean '{near[0]}'?"
     else:
         message += f'; create it with: python build.py authors new {author} --name "..."'
+    raise UsageError(message)
+
+
+def _company_of(root: Path, author: str) -> str | None:
+    """The company the author's profile names, to write into a new article; None if it names none."""
+    path = root / "content" / "authors" / f"{author}.md"
+    try:
+        parsed, _ = split_front_matter(str(path), path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError):
+        return None
+    company = parsed.values.get("company") if parsed else None
+    return company if isinstance(company, str) and SLUG_PATTERN.match(company) else None
+
+
+def _check_company(root: Path, company: str) -> None:
+    folder = root / "content" / "companies"
+    known = sorted(p.stem for p in folder.glob("*.md")) if folder.is_dir() else []
+    if SLUG_PATTERN.match(company) and company in known:
+        return
+    message = f"unknown company '{company}': no content/companies/{company}.md"
+    near = difflib.get_close_matches(company, known, n=1, cutoff=0.6)
+    if near:
+        message += f"; did you mean '{near[0]}'?"
+    else:
+        message += f'; create it with: python build.py companies new {company} --name "..."'
     raise UsageError(message)
 
 

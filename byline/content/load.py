@@ -11,8 +11,8 @@ from zoneinfo import ZoneInfo
 
 from byline.config import SiteConfig
 from byline.content.front_matter import FrontMatter, split_front_matter
-from byline.content.markup import AUTHOR_BIO_ID_PREFIX, MarkupError, render_markdown
-from byline.content.models import Article, Author, Correction, Page, Rendered
+from byline.content.markup import AUTHOR_BIO_ID_PREFIX, COMPANY_ABOUT_ID_PREFIX, MarkupError, render_markdown
+from byline.content.models import Article, Author, Company, Correction, Page, Rendered
 from byline.content.sources import SourceFile
 from byline.dates import ACCEPTED_FORMS, parse_datetime
 from byline.errors import ContentError
@@ -35,8 +35,10 @@ ARTICLE_KEYS = {
     "aliases",
     "id",
     "draft",
+    "company",
 }
-AUTHOR_KEYS = {"name", "role", "organisation", "avatar", "links"}
+AUTHOR_KEYS = {"name", "role", "organisation", "avatar", "links", "company"}
+COMPANY_KEYS = {"name", "website", "logo", "logo_alt", "sector", "region", "contact"}
 PAGE_KEYS = {"title", "summary"}
 
 
@@ -54,12 +56,13 @@ class LoadRules:
         return cls(config.timezone, frozenset(s.slug for s in config.sections), config.default_section)
 
 
-Model = Article | Author | Page
+Model = Article | Author | Company | Page
 
 MAX_FILE_BYTES = 16_000_000  # 10 MB of prose converts in about 15 s; far past this is a mistake
 # Characters XML 1.0 forbids or HTML calls control characters: one in a title or body
 # would make every feed carrying the article malformed. Tab, newline and CR are fine.
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
+_WEBSITE = re.compile(r"^https?://[^\s/?#]+(?:[/?#]\S*)?$")
 _CONTROL_HINT = "web pages and feeds cannot carry it; delete it (it often comes from pasting from Word or a PDF)"
 
 
@@ -94,7 +97,7 @@ def load_source(source: SourceFile, rules: LoadRules) -> tuple[Model | None, lis
         return None, problems
     fields = _Fields(source.path, parsed, problems)
     fields.refuse_control_characters()
-    loader = {"article": _article, "author": _author, "page": _page}[source.kind]
+    loader = {"article": _article, "author": _author, "company": _company, "page": _page}[source.kind]
     model = loader(source, fields, rules)
     return (None if fields.failed else model), fields.problems
 
@@ -196,9 +199,8 @@ class _Fields:
 def _article(source: SourceFile, fields: _Fields, rules: LoadRules) -> Article | None:
     title = fields.text("title", required=True)
     date = fields.moment("date", rules.timezone, required=True)
-    author = fields.text("author", required=True)
-    if author is not None and not SLUG_PATTERN.match(author):
-        fields.error("author", f"author must be an author's file name like simon-malia, not {author!r}")
+    authors = _authors(fields)
+    company = _company_slug(fields)
     section = fields.text("section") or rules.default_section
     if "section" in fields.values and section not in rules.sections:
         fields.error("section", f"unknown section {section!r}; sections are: {', '.join(sorted(rules.sections))}")
@@ -227,13 +229,13 @@ def _article(source: SourceFile, fields: _Fields, rules: LoadRules) -> Article |
     body = fields.render_body()
     summary = fields.text("summary") or body.first_paragraph
     meta = fields.meta(ARTICLE_KEYS)
-    if fields.failed or title is None or date is None or author is None or slug is None:
+    if fields.failed or title is None or date is None or not authors or slug is None:
         return None
     return Article(
         source=source.path,
         title=title,
         date=date,
-        author=author,
+        authors=authors,
         section=section,
         slug=slug,
         body=body,
@@ -248,9 +250,42 @@ def _article(source: SourceFile, fields: _Fields, rules: LoadRules) -> Article |
         aliases=aliases,
         id=article_id,
         draft=bool(draft),
+        company=company,
         meta=meta,
         lines=dict(fields.lines),
     )
+
+
+def _authors(fields: _Fields) -> tuple[str, ...]:
+    """``author``: one author's slug, or a list of them (a co-written piece), in byline order."""
+    value = fields.values.get("author")
+    if isinstance(value, list):
+        if not value:
+            fields.error("author", "'author' is an empty list; name at least one author, like [simon-malia]")
+        slugs = []
+        for index, item in enumerate(value):
+            if isinstance(item, str) and SLUG_PATTERN.match(item):
+                slugs.append(item)
+            else:
+                where = f"author[{index}]"
+                fields.error(where, f"each author must be an author's file name like simon-malia, not {item!r}")
+        return tuple(dict.fromkeys(slugs))
+    author = fields.text("author", required=True)
+    if author is None:
+        return ()
+    if not SLUG_PATTERN.match(author):
+        fields.error("author", f"author must be an author's file name like simon-malia, not {author!r}")
+        return ()
+    return (author,)
+
+
+def _company_slug(fields: _Fields) -> str | None:
+    """``company``: a member company's slug; whether it exists is the model stage's to check."""
+    company = fields.text("company")
+    if company is not None and not SLUG_PATTERN.match(company):
+        fields.error("company", f"company must be a company's file name like bt-group, not {company!r}")
+        return None
+    return company
 
 
 def _check_address(fields: _Fields, key: str, value: str | None) -> None:
@@ -316,9 +351,11 @@ def _author(source: SourceFile, fields: _Fields, rules: LoadRules) -> Author | N
         )
     name = fields.text("name", required=True)
     links = _links(fields)
-    bio = fields.render_body(AUTHOR_BIO_ID_PREFIX)  # shown beside an article's body: ids of its own
+    # Shown beside an article's body, and beside the other authors' bios: ids of its own.
+    bio = fields.render_body(f"{AUTHOR_BIO_ID_PREFIX}{source.stem}-")
     role, organisation, avatar = (fields.text(k) for k in ("role", "organisation", "avatar"))
     _check_address(fields, "avatar", avatar)
+    company = _company_slug(fields)
     fields.meta(AUTHOR_KEYS)  # reports unpassable values; author pages need no extras yet
     if fields.failed or name is None:
         return None
@@ -331,6 +368,46 @@ def _author(source: SourceFile, fields: _Fields, rules: LoadRules) -> Author | N
         organisation=organisation,
         avatar=avatar,
         links=links,
+        company=company,
+        lines=dict(fields.lines),
+    )
+
+
+def _company(source: SourceFile, fields: _Fields, rules: LoadRules) -> Company | None:
+    if not SLUG_PATTERN.match(source.stem):
+        fields.problems.append(
+            ContentError(
+                source.path, 1, f"company file name {source.stem!r} must be lowercase letters, digits and hyphens"
+            )
+        )
+    name = fields.text("name", required=True)
+    website = fields.text("website")
+    if website and not _WEBSITE.match(website):
+        fields.error("website", f"'website' must be an http(s) address like https://www.example.com, not {website!r}")
+    logo, logo_alt = fields.text("logo"), fields.text("logo_alt")
+    if logo and not logo.startswith("/static/"):
+        fields.error("logo", f"'logo' must be a picture under /static/, like /static/companies/logo.png, not {logo!r}")
+    if logo and not logo_alt:
+        fields.error(
+            "logo", "'logo' needs 'logo_alt': a short text for readers who cannot see it, like 'BT Group logo'"
+        )
+    sector, region, contact = (fields.text(k) for k in ("sector", "region", "contact"))
+    about = fields.render_body(COMPANY_ABOUT_ID_PREFIX)  # shown beside an article's body: ids of its own
+    fields.meta(COMPANY_KEYS)  # reports unpassable values, as for authors
+    if fields.failed or name is None:
+        return None
+    return Company(
+        slug=source.stem,
+        name=name,
+        source=source.path,
+        about=about,
+        website=website,
+        logo=logo,
+        logo_alt=logo_alt,
+        sector=sector,
+        region=region,
+        contact=contact,
+        lines=dict(fields.lines),
     )
 
 

@@ -97,6 +97,7 @@ URL_SCHEMES = {"http", "https", "mailto", "tel"}
 THEME_ID_PREFIX = "byline--"
 MOVED_ID_PREFIX = "member-"
 AUTHOR_BIO_ID_PREFIX = THEME_ID_PREFIX + "bio-"  # a bio shares the article page with the body: its ids apart
+COMPANY_ABOUT_ID_PREFIX = THEME_ID_PREFIX + "about-"  # so does a company's About box
 
 _VOID = {"br", "hr", "img", "wbr"}
 _WHITESPACE = re.compile(r"\s+")

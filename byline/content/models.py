@@ -39,6 +39,33 @@ class Author:
     organisation: str | None = None
     avatar: str | None = None
     links: tuple[tuple[str, str], ...] = ()
+    company: str | None = None  # the slug of the member company they post for
+    lines: Mapping[str, int] = field(default_factory=dict)
+
+    def line(self, key: str) -> int:
+        """Return the line of a front-matter key, falling back to 1."""
+        return self.lines.get(key) or 1
+
+
+@dataclass(frozen=True)
+class Company:
+    """A member company from content/companies/<slug>.md; ``about`` is its "notes to editors" text."""
+
+    slug: str
+    name: str
+    source: str
+    about: Rendered
+    website: str | None = None
+    logo: str | None = None
+    logo_alt: str | None = None
+    sector: str | None = None
+    region: str | None = None
+    contact: str | None = None
+    lines: Mapping[str, int] = field(default_factory=dict)
+
+    def line(self, key: str) -> int:
+        """Return the line of a front-matter key, falling back to 1."""
+        return self.lines.get(key) or 1
 
 
 @dataclass(frozen=True)
@@ -48,7 +75,7 @@ class Article:
     source: str
     title: str
     date: datetime
-    author: str
+    authors: tuple[str, ...]  # author slugs, the byline's order
     section: str
     slug: str
     body: Rendered
@@ -63,6 +90,7 @@ class Article:
     aliases: tuple[str, ...] = ()
     id: str | None = None
     draft: bool = False
+    company: str | None = None  # as written; the model stage defaults it to an author's company
     meta: Mapping[str, Any] = field(default_factory=dict)
     lines: Mapping[str, int] = field(default_factory=dict)
 

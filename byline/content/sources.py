@@ -12,12 +12,13 @@ from typing import Literal
 
 from byline.errors import ContentError, UsageError
 
-Kind = Literal["article", "author", "page"]
+Kind = Literal["article", "author", "company", "page"]
 
 CONTENT_DIRS: dict[Kind, tuple[str, bool]] = {
     # kind: (folder under the site root, whether sub-folders count)
     "article": ("content/articles", True),
     "author": ("content/authors", False),
+    "company": ("content/companies", False),
     "page": ("content/pages", False),
 }
 
@@ -44,7 +45,7 @@ class SourceFile:
 
     @property
     def stem(self) -> str:
-        """The file name without '.md': an author's or page's slug."""
+        """The file name without '.md': an author's, company's or page's slug."""
         return self.path.rsplit("/", 1)[-1][: -len(".md")]
 
 

@@ -49,12 +49,31 @@ def organisation(site: View) -> View:
 
 
 def person(author: View) -> View:
-    """An author as schema.org Person: the name alone in ``name``, the profile page as ``url``."""
+    """An author as schema.org Person: the name alone in ``name``, the profile page as ``url``, their employer."""
     data: View = {"@type": "Person", "name": author["name"], "url": author["abs_url"]}
     if author.get("same_as"):
         data["sameAs"] = author["same_as"]
     if author.get("role"):
         data["jobTitle"] = author["role"]
+    if author.get("company"):
+        data["worksFor"] = company_organisation(author["company"])
+    elif author.get("organisation"):
+        data["worksFor"] = {"@type": "Organization", "name": author["organisation"]}
+    return data
+
+
+def company_organisation(company: View) -> View:
+    """A member company as schema.org Organization: its page on this site, logo and website when known."""
+    data: View = {"@type": "Organization", "name": company["name"]}
+    if company.get("abs_url"):
+        data["url"] = company["abs_url"]
+    logo = company.get("logo")
+    if logo:
+        data["logo"] = {"@type": "ImageObject", "url": logo["abs_src"]}
+        if logo["width"]:
+            data["logo"].update(width=logo["width"], height=logo["height"])
+    if company.get("website"):
+        data["sameAs"] = [company["website"]]
     return data
 
 
@@ -70,7 +89,7 @@ def article_json_ld(article: View, site: View, trail: Sequence[tuple[str, str]])
         "description": article["summary"],
         "datePublished": article["date"]["iso"],
         "dateModified": article["modified"]["iso"],
-        "author": [person(article["author"])],
+        "author": [person(author) for author in article["authors"]],
         "publisher": organisation(site),
         "articleSection": article["section"]["title"],
         "keywords": [tag["name"] for tag in article["tags"]],
@@ -86,6 +105,8 @@ def article_json_ld(article: View, site: View, trail: Sequence[tuple[str, str]])
         if image["credit"]:
             picture["creditText"] = image["credit"]
         data["image"] = [picture]
+    if article["company"]:
+        data["sourceOrganization"] = company_organisation(article["company"])
     if article["region"]:
         data["contentLocation"] = {"@type": "Place", "name": article["region"]["name"]}
     if article["corrections"]:
@@ -133,8 +154,6 @@ def collection_json_ld(page: View, site: View, items: Sequence[str], trail: Sequ
 def profile_json_ld(page: View, site: View, author: View, trail: Sequence[tuple[str, str]]) -> list[View]:
     """An author page as ProfilePage whose main entity is the Person, and its breadcrumb trail."""
     someone = person(author)
-    if author.get("organisation"):
-        someone["worksFor"] = {"@type": "Organization", "name": author["organisation"]}
     if author.get("abs_avatar"):
         someone["image"] = author["abs_avatar"]
     if author.get("bio_text"):
@@ -147,6 +166,24 @@ def profile_json_ld(page: View, site: View, author: View, trail: Sequence[tuple[
         "name": page["title"],
         "inLanguage": site["language"],
         "mainEntity": someone,
+    }
+    return [data, breadcrumbs(site, trail)]
+
+
+def company_json_ld(page: View, site: View, company: View, trail: Sequence[tuple[str, str]]) -> list[View]:
+    """A company page as ProfilePage whose main entity is the Organization, and its breadcrumb trail."""
+    entity = company_organisation(company)
+    if company.get("about_text"):
+        entity["description"] = company["about_text"]
+    data: View = {
+        "@context": "https://schema.org",
+        "@type": "ProfilePage",
+        "@id": page["canonical"],
+        "url": page["canonical"],
+        "name": page["title"],
+        "inLanguage": site["language"],
+        "isPartOf": {"@type": "WebSite", "name": site["name"], "url": site["abs_home_url"]},
+        "mainEntity": entity,
     }
     return [data, breadcrumbs(site, trail)]
 
@@ -205,9 +242,9 @@ def social_tags(page: View, site: View, image: View | None = None, article: View
         tags += [
             ("property", "article:published_time", article["date"]["iso"]),
             ("property", "article:modified_time", article["modified"]["iso"]),
-            ("property", "article:author", article["author"]["abs_url"]),
-            ("property", "article:section", article["section"]["title"]),
         ]
+        tags += [("property", "article:author", author["abs_url"]) for author in article["authors"]]
+        tags += [("property", "article:section", article["section"]["title"])]
         tags += [("property", "article:tag", tag["name"]) for tag in article["tags"]]
     tags += [
         ("name", "twitter:card", "summary_large_image" if image else "summary"),

@@ -127,6 +127,7 @@ class _Planner:
         )
         yield from self.sections()
         yield from self.authors()
+        yield from self.companies()
         yield from self.groups(self.site.topics, "topic", urls.topic)
         yield from self.groups(self.site.regions, "region", urls.region)
         yield from self.lists()
@@ -237,6 +238,10 @@ class _Planner:
             crumbs = self.crumbs(page, trail)
             json_ld = Derived(metadata.profile_json_ld, site=self.site_view, author=extra["author"], trail=crumbs)
             self.describe(page, json_ld)
+        elif kind == "company":
+            crumbs = self.crumbs(page, trail)
+            json_ld = Derived(metadata.company_json_ld, site=self.site_view, company=extra["company"], trail=crumbs)
+            self.describe(page, json_ld)
         else:
             self.collection(page, items, trail, front=kind == "front" and number == 1)
 
@@ -335,6 +340,44 @@ class _Planner:
                 author=view,
             )
 
+    def companies(self) -> Iterator[Output]:
+        """Each company with a published article: its profile and releases, paginated, and its feed."""
+        for company in self.site.companies:
+            url = urls.company(company.slug)
+            yield from self.index(
+                lambda page=1, slug=company.slug: urls.company(slug, page),
+                "company",
+                company.name,
+                self.site.by_company[company.slug],
+                description=company.about.first_paragraph or f"News from {company.name}.",
+                feed=urls.feed_of(url),
+                template="company.html",
+                trail=[("Companies", urls.COMPANIES), (company.name, url)],
+                company=self.views.company(company),
+            )
+
+    def company_list(self) -> Output:
+        """/companies/: every company with a published article, A to Z, with its count and latest date."""
+        entries = []
+        for company in self.site.companies:
+            articles = self.site.by_company[company.slug]
+            entries.append(
+                {
+                    **self.views.company_ref(company.slug),
+                    "letter": _initial(company.name),
+                    "logo": self.views.company(company)["logo"],
+                    "sector": company.sector,
+                    "region": company.region,
+                    "count": len(articles),
+                    "latest": self.views.moment(articles[0].date),
+                }
+            )
+        name = self.site.config.name
+        page = self.meta(urls.COMPANIES, "Member companies", "companies", f"The member companies publishing on {name}.")
+        items = [urls.company(c.slug) for c in self.site.companies]
+        self.collection(page, items, [("Companies", urls.COMPANIES)])
+        return Output(urls.COMPANIES, "companies.html", self.context(page, companies=entries))
+
     def groups(self, groups: Sequence[Group], kind: str, url_for: Any) -> Iterator[Output]:
         parent = ("Topics", urls.TOPICS) if kind == "topic" else ("Regions", "/regions/")
         for group in groups:
@@ -355,6 +398,7 @@ class _Planner:
         page = self.meta(urls.AUTHORS, "Authors", "authors", f"Everyone who writes for {self.site.config.name}.")
         self.collection(page, [urls.author(a.slug) for a in self.site.authors], [("Authors", urls.AUTHORS)])
         yield Output(urls.AUTHORS, "authors.html", self.context(page, authors=authors))
+        yield self.company_list()
         topics = [self.views.group_ref(g, "topic") for g in self.site.topics]
         page = self.meta(urls.TOPICS, "Topics", "topics", "Every topic we cover, with its number of articles.")
         self.collection(page, [urls.topic(g.slug) for g in self.site.topics], [("Topics", urls.TOPICS)])
@@ -429,12 +473,15 @@ class _Planner:
         """The search page's filters with every value readers can pick, so they work before the index loads."""
         published = [a for a in self.site.articles if self.site.status_of[a.source] == "published"]
         sections = sorted({self.views.section(a.section)["title"] for a in published}, key=str.casefold)
-        authors = sorted({self.site.author[a.author].name for a in published}, key=str.casefold)
+        authors = sorted({self.site.author[s].name for a in published for s in a.authors}, key=str.casefold)
+        company_of = self.site.company_of
+        companies = {self.site.company[company_of[a.source]].name for a in published if a.source in company_of}
         topics = sorted({self.views.tag(t)["name"] for a in published for t in a.tags if t in self.site.topic_slug})
         regions = sorted({r["name"] for a in published if (r := self.views.region(a.region))})
-        values = {"section": sections, "author": authors, "topic": sorted(topics, key=str.casefold)}
+        values = {"section": sections, "company": sorted(companies, key=str.casefold), "author": authors}
+        values["topic"] = sorted(topics, key=str.casefold)
         values["region"] = sorted(regions, key=str.casefold)
-        labels = {"section": "Section", "author": "Author", "topic": "Topic", "region": "Region"}
+        labels = {"section": "Section", "company": "Company", "author": "Author", "topic": "Topic", "region": "Region"}
         return [{"key": key, "label": labels[key], "options": values[key]} for key in labels]
 
     def news_sitemap(self, now: datetime) -> Output:
@@ -454,6 +501,12 @@ class _Planner:
             {"site": self.site_view, "entries": entries, "publication_language": language},
             "sitemap",
         )
+
+
+def _initial(name: str) -> str:
+    """The letter a name is listed under in an A to Z: its first letter, or '#' for a digit or symbol."""
+    first = urls.slugify(name)[:1].upper()  # as the list is sorted: 'Écosse' under E
+    return first if first.isalpha() else "#"
 
 
 # Structured data made from a page when it renders (views.Derived): module functions, not

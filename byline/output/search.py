@@ -2,7 +2,7 @@
 
 Pagefind (PyPI ``pagefind[extended]``, whose binary ``python -m pagefind`` runs) indexes one small
 document per published article, written from the article's view: headline, standfirst
-and body, with filters for section, author, topic and region and a date to sort by.
+and body, with filters for section, company, author, topic and region and a date to sort by.
 Drafts, scheduled articles and index pages are never given to it. Indexing the views
 rather than the rendered pages keeps a template edit from re-indexing the site, and lets
 indexing run while pages render.
@@ -65,7 +65,7 @@ from typing import Any
 from byline.content.markup import Html
 from byline.errors import BuildFailed, ContentError
 
-SEARCH_VERSION = "3"  # change when the documents or the way they are indexed change
+SEARCH_VERSION = "4"  # change when the documents or the way they are indexed change
 BUNDLE = "pagefind"  # the output folder of the index; urls.RESERVED keeps pages out of it
 KEY_FILE = "byline-search.txt"
 MANIFEST = "shards.json"
@@ -169,6 +169,7 @@ def _fields(article: Mapping[str, Any]) -> tuple[Any, ...]:
     articles in every year, and must not re-index every year.
     """
     region = article["region"]["name"] if article["region"] else None
+    company = article["company"]["name"] if article["company"] else None
     date = article["date"]
     tags = tuple(tag["name"] for tag in article["tags"])
     return (
@@ -176,7 +177,8 @@ def _fields(article: Mapping[str, Any]) -> tuple[Any, ...]:
         article["summary"],
         article["body_html"],
         article["section"]["title"],
-        article["author"]["name"],
+        tuple(author["name"] for author in article["authors"]),
+        company,
         tags,
         region,
         (date["display"], date["iso"], date["epoch"]),
@@ -185,16 +187,21 @@ def _fields(article: Mapping[str, Any]) -> tuple[Any, ...]:
 
 def _document(fields: tuple[Any, ...], language: str, shard: str) -> str:
     """A minimal page: indexed text in <main>; filters, sort key and meta in an unindexed block."""
-    title, summary, body_html, section, author, tags, region, (display, iso, epoch) = fields
+    title, summary, body_html, section, authors, company, tags, region, (display, iso, epoch) = fields
     e = html.escape
-    filters = [("section", section), ("author", author)]
+    filters = [("section", section)]
+    if company:
+        filters.append(("company", company))
+    filters += [("author", author) for author in authors]
     filters += [("topic", tag) for tag in tags]
     if region:
         filters.append(("region", region))
     filters.append(("shard", shard))  # lets the search page ask one shard at a time
     details = "".join(f'<span data-pagefind-filter="{k}">{e(v)}</span>' for k, v in filters)
     # Searchable too (Pagefind searches metadata): a search for "energy" finds articles on the topic.
-    about = {"author": author, "topics": ", ".join(tags)}
+    about = {"author": ", ".join(authors), "topics": ", ".join(tags)}
+    if company:
+        about["company"] = company
     if region:
         about["region"] = region
     details += "".join(f'<span data-pagefind-meta="{k}">{e(v)}</span>' for k, v in about.items() if v)

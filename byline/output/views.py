@@ -12,8 +12,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from byline import urls
+from byline.config import format_attribution
 from byline.content.markup import Html, plain_text, reading_minutes
-from byline.content.models import Article, Author, Page
+from byline.content.models import Article, Author, Company, Page
 from byline.dates import display_date, display_datetime, iso
 from byline.output.links import apply_link_policy
 from byline.output.metadata import locale
@@ -77,6 +78,8 @@ class Views:
         self._absolute_base = site.config.origin + site.config.base_path
         self._articles: dict[str, View] = {}
         self._authors: dict[str, View] = {}
+        self._company_refs: dict[str, View] = {}
+        self._companies: dict[str, View] = {}
         self._bodies: dict[str, Html] = {}
         self._profiles: dict[str, View] = {}
         self._moments: dict[datetime, View] = {}  # by instant: equal instants show the same
@@ -112,6 +115,7 @@ class Views:
                 "feed_url": self.link(urls.FEED),
                 "search_url": self.link(urls.SEARCH),
                 "authors_url": self.link(urls.AUTHORS),
+                "companies_url": self.link(urls.COMPANIES),
                 "topics_url": self.link(urls.TOPICS),
                 "archive_url": self.link(urls.ARCHIVE),
                 "regions_url": self.link("/regions/"),
@@ -212,6 +216,43 @@ class Views:
             "links": [{"name": name, "url": url} for name, url in author.links],
             "count": len(self.site.by_author.get(author.slug, ())),
             "feed_url": self.link(urls.feed_of(urls.author(author.slug))),
+            "company": self.company_ref(author.company) if author.company in self.site.company else None,
+        }
+
+    def company_ref(self, slug: str) -> View:
+        """A company as bylines and cards name it; ``url`` is None when it has no page (no published article)."""
+        if slug not in self._company_refs:
+            company = self.site.company[slug]
+            listed = slug in self.site.by_company
+            self._company_refs[slug] = Shared(
+                {
+                    "slug": slug,
+                    "name": company.name,
+                    "url": self.link(urls.company(slug)) if listed else None,
+                    "abs_url": self.absolute(urls.company(slug)) if listed else None,
+                }
+            )
+        return self._company_refs[slug]
+
+    def company(self, company: Company) -> View:
+        """The full profile, for its page and the About box ending its articles; memoised."""
+        if company.slug not in self._companies:
+            self._companies[company.slug] = Shared(self._company(company))
+        return self._companies[company.slug]
+
+    def _company(self, company: Company) -> View:
+        logo = self.image(company.logo, company.logo_alt) if company.logo else None
+        return {
+            **self.company_ref(company.slug),
+            "about_html": company.about.html,
+            "about_text": plain_text(company.about.html),
+            "website": company.website,
+            "website_label": _website_label(company.website) if company.website else None,
+            "logo": {k: logo[k] for k in ("src", "abs_src", "alt", "width", "height")} if logo else None,
+            "sector": company.sector,
+            "region": company.region,
+            "contact": company.contact,
+            "feed_url": self.link(urls.feed_of(urls.company(company.slug))),
         }
 
     def group_ref(self, group: Group, kind: str) -> View:
@@ -239,7 +280,11 @@ class Views:
                     "title": article.title,
                     "summary": article.summary,
                     "date": self.moment(article.date),
-                    "author": self.author_ref(article.author),
+                    "author": self.author_ref(article.authors[0]),
+                    "authors": [self.author_ref(slug) for slug in article.authors],
+                    "company": self.company_ref(company)
+                    if (company := self.site.company_of.get(article.source))
+                    else None,
                     "section": self.section(article.section),
                     "image": image,
                     "reading_minutes": reading_minutes(article.body.word_count),
@@ -255,11 +300,15 @@ class Views:
         return self._articles[article.source]
 
     def _article(self, article: Article) -> View:
-        author = self.site.author[article.author]
+        authors = [self.author(self.site.author[slug]) for slug in article.authors]
         section = self.sections[article.section]
+        slug = self.site.company_of.get(article.source)
+        company = self.company(self.site.company[slug]) if slug else None
         attribution = None
         if section.attribution:
-            attribution = section.attribution.format(site=self.config.name, section=section.title, author=author.name)
+            names = join_names([a["name"] for a in authors])
+            company_name = company["name"] if company else None
+            attribution = format_attribution(section.attribution, self.config.name, section.title, names, company_name)
         image = self.image(article.image, article.image_alt, article.image_credit) if article.image else None
         return {
             **self.card(article),
@@ -276,7 +325,9 @@ class Views:
             "corrections": [{"date": self.moment(c.date), "note": c.note} for c in article.corrections],
             "tags": [self.tag(t) for t in article.tags if t in self.site.topic_slug],
             "region": self.region(article.region),
-            "author": self.author(author),
+            "author": authors[0],
+            "authors": authors,
+            "company": company,
             "attribution": attribution,
             "related": [self.card(a) for a in self.site.related.get(article.source, ())],
             "aliases": list(article.aliases),
@@ -334,6 +385,17 @@ class Views:
             "body_html": _as_html(finish_images(page.body.html, self.images, self.link, BODY_IMAGE_SIZES)),
             "meta": dict(page.meta),
         }
+
+
+def join_names(names: list[str]) -> str:
+    """Names as a byline reads them: 'A', 'A and B', 'A, B and C'."""
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+def _website_label(url: str) -> str:
+    """A web address as readers are shown it: 'https://www.bt.com/' -> 'www.bt.com'."""
+    parts = urlsplit(url)
+    return (parts.netloc + parts.path).rstrip("/")
 
 
 def _as_html(text: str) -> Html:

@@ -66,6 +66,7 @@ def editorial_problems(
         *(p for a in site.articles for p in _body_problems(a, site.url_of[a.source], targets, lines)),
         *(p for page in site.pages for p in _body_problems(page, site.url_of[page.source], targets, lines)),
         *(p for a in everything for p in _front_matter_problems(a, site.config)),
+        *_member_articles_without_company(everything, site),
         *(p for author in site.authors for p in _author_problems(author, lines)),
         *_topic_problems(everything),
         *_url_changes(site, previous, root),
@@ -97,7 +98,7 @@ def static_paths(static: Iterable[str]) -> frozenset[str]:
 
 def site_paths(site: Site) -> frozenset[str]:
     """Every URL the build writes for this Site (the contract's URL table)."""
-    paths = {urls.SEARCH, urls.AUTHORS, urls.TOPICS, urls.ARCHIVE, "/regions/", urls.FEED}
+    paths = {urls.SEARCH, urls.AUTHORS, urls.TOPICS, urls.ARCHIVE, "/regions/", urls.FEED, urls.COMPANIES}
     paths |= {urls.SITEMAP, urls.NEWS_SITEMAP, urls.ROBOTS, urls.NOT_FOUND}
     paths |= set(_pages(urls.home, len(site.articles), site.config.per_page))
     for section in site.sections:
@@ -106,6 +107,10 @@ def site_paths(site: Site) -> frozenset[str]:
         count = len(site.by_author.get(author.slug, ()))
         paths |= {urls.feed_of(urls.author(author.slug))}
         paths |= set(_pages(lambda page, slug=author.slug: urls.author(slug, page), count, site.config.per_page))
+    for company in site.companies:
+        count = len(site.by_company[company.slug])
+        paths |= {urls.feed_of(urls.company(company.slug))}
+        paths |= set(_pages(lambda page, slug=company.slug: urls.company(slug, page), count, site.config.per_page))
     for topic in site.topics:
         paths |= {urls.feed_of(urls.topic(topic.slug)), *_group_pages(urls.topic, topic, site)}
     for region in site.regions:
@@ -244,6 +249,21 @@ def _front_matter_problems(article: Article, config: SiteConfig) -> Iterator[Con
                 "corrections",
                 f"correction dated {describe_moment(correction.date, config)} is before 'date'"
                 f" ({describe_moment(article.date, config)})",
+            )
+
+
+def _member_articles_without_company(articles: Sequence[Article], site: Site) -> Iterator[ContentError]:
+    """A member section's articles come from a company: one without is missing its byline and About box."""
+    members = {s.slug for s in site.config.sections if s.member}
+    for article in articles:
+        if article.section in members and article.company is None and article.source not in site.company_of:
+            key = "section" if "section" in article.lines else "author"
+            yield ContentError(
+                article.source,
+                article.line(key),
+                f"'{article.section}' is a member section, but this article has no company: add 'company: SLUG'"
+                " (a file of content/companies/), or give its author one",
+                "warning",
             )
 
 

@@ -15,7 +15,7 @@ from typing import Literal
 
 from byline import urls
 from byline.config import SiteConfig
-from byline.content.models import Article, Author, Page
+from byline.content.models import Article, Author, Company, Page
 from byline.errors import ContentError
 
 RELATED_LIMIT = 5
@@ -65,6 +65,10 @@ class Site:
     topic_slug: Mapping[str, str] = field(default_factory=dict)
     hidden: tuple[Article, ...] = ()
     author: Mapping[str, Author] = field(default_factory=dict)
+    companies: tuple[Company, ...] = ()  # those with a shown article, A to Z: only they get pages
+    company: Mapping[str, Company] = field(default_factory=dict)  # every profile, by slug
+    company_of: Mapping[str, str] = field(default_factory=dict)  # article source -> its company's slug, if any
+    by_company: Mapping[str, tuple[Article, ...]] = field(default_factory=dict)
 
 
 def build_site(
@@ -75,23 +79,30 @@ def build_site(
     now: datetime,
     drafts: bool = False,
     future: bool = False,
+    companies: Iterable[Company] = (),
 ) -> tuple[Site, list[ContentError]]:
     """Resolve references, pick what is published, group it, and report cross-file problems."""
     all_articles = sorted(articles, key=_newest_first)
     authors = tuple(sorted(authors, key=lambda a: (a.name.casefold(), a.slug)))
     pages = tuple(sorted(pages, key=lambda p: p.slug))
+    company = {c.slug: c for c in companies}
+    author = {a.slug: a for a in authors}
     tz = config.timezone
     url_of = {a.source: urls.article(a.date.astimezone(tz), a.slug) for a in all_articles}
     url_of.update({p.source: urls.page(p.slug) for p in pages})
     status_of = {a.source: _status(a, now) for a in all_articles}
     problems = [
         *_check_authors(all_articles, authors),
+        *_check_companies(all_articles, authors, company),
         *_check_urls(config, all_articles, pages, url_of),
         *_check_ids(all_articles),
     ]
     shown = {"published"} | ({"draft"} if drafts else set()) | ({"scheduled"} if future else set())
-    known_authors = {a.slug for a in authors}
-    published = tuple(a for a in all_articles if status_of[a.source] in shown and a.author in known_authors)
+    published = tuple(
+        a for a in all_articles if status_of[a.source] in shown and all(slug in author for slug in a.authors)
+    )
+    company_of = _companies_of(all_articles, author, company)
+    by_company = _by_company(published, company_of)
     shown_sources = {a.source for a in published}
     hidden = tuple(a for a in all_articles if a.source not in shown_sources)
     topics, topic_slug, topic_problems = _group_topics(published)
@@ -113,9 +124,18 @@ def build_site(
         status_of=status_of,
         topic_slug=topic_slug,
         hidden=hidden,
-        author={a.slug: a for a in authors},
+        author=author,
+        companies=tuple(sorted((company[slug] for slug in by_company), key=_a_to_z)),
+        company=company,
+        company_of=company_of,
+        by_company=by_company,
     )
     return site, problems
+
+
+def _a_to_z(company: Company) -> tuple[str, str, str]:
+    """Companies in an A to Z: by name with accents and punctuation set aside ('Écosse' under E)."""
+    return (urls.slugify(company.name), company.name.casefold(), company.slug)
 
 
 def _newest_first(article: Article) -> tuple[float, str]:
@@ -133,14 +153,57 @@ def _check_authors(articles: list[Article], authors: tuple[Author, ...]) -> list
     known = set(slugs)
     problems = []
     for article in articles:
-        if article.author in known:
-            continue
-        message = f"unknown author '{article.author}': no content/authors/{article.author}.md"
-        near = difflib.get_close_matches(article.author, slugs, n=1, cutoff=0.6)
-        if near:
-            message += f"; did you mean '{near[0]}'?"
-        problems.append(ContentError(article.source, article.line("author"), message))
+        for index, slug in enumerate(article.authors):
+            if slug in known:
+                continue
+            line = article.lines.get(f"author[{index}]") or article.line("author")
+            message = f"unknown author '{slug}': no content/authors/{slug}.md" + _did_you_mean(slug, slugs)
+            problems.append(ContentError(article.source, line, message))
     return problems
+
+
+def _check_companies(
+    articles: list[Article], authors: tuple[Author, ...], company: Mapping[str, Company]
+) -> list[ContentError]:
+    """Every company an article or an author profile names has a profile in content/companies/."""
+    slugs = sorted(company)
+    problems = []
+    for item in (*authors, *articles):
+        if item.company is None or item.company in company:
+            continue
+        message = f"unknown company '{item.company}': no content/companies/{item.company}.md"
+        hint = _did_you_mean(item.company, slugs)
+        message += hint or f'; create it with: python build.py companies new {item.company} --name "..."'
+        problems.append(ContentError(item.source, item.line("company"), message))
+    return problems
+
+
+def _did_you_mean(slug: str, known: list[str]) -> str:
+    near = difflib.get_close_matches(slug, known, n=1, cutoff=0.6)
+    return f"; did you mean '{near[0]}'?" if near else ""
+
+
+def _companies_of(
+    articles: list[Article], author: Mapping[str, Author], company: Mapping[str, Company]
+) -> dict[str, str]:
+    """Each article's company: its own ``company``, else that of the first of its authors who has one."""
+    found = {}
+    for article in articles:
+        slug = article.company
+        if slug is None:
+            slug = next((c for s in article.authors if s in author and (c := author[s].company)), None)
+        if slug in company:
+            found[article.source] = slug
+    return found
+
+
+def _by_company(articles: tuple[Article, ...], company_of: Mapping[str, str]) -> dict[str, tuple[Article, ...]]:
+    grouped: dict[str, list[Article]] = {}
+    for article in articles:
+        slug = company_of.get(article.source)
+        if slug is not None:
+            grouped.setdefault(slug, []).append(article)
+    return {slug: tuple(items) for slug, items in grouped.items()}
 
 
 def _check_ids(articles: list[Article]) -> list[ContentError]:
@@ -321,7 +384,8 @@ def _archive(articles: tuple[Article, ...], config: SiteConfig) -> tuple[Year, .
 def _by_author(articles: tuple[Article, ...], authors: tuple[Author, ...]) -> dict[str, tuple[Article, ...]]:
     grouped: dict[str, list[Article]] = {a.slug: [] for a in authors}
     for article in articles:
-        grouped[article.author].append(article)
+        for slug in article.authors:
+            grouped[slug].append(article)
     return {slug: tuple(items) for slug, items in grouped.items()}
 
 

@@ -24,7 +24,7 @@ from typing import Any
 from byline import __version__
 from byline.content.load import LoadRules, Model
 from byline.content.markup import MARKUP_VERSION, Html
-from byline.content.models import Article, Author, Correction, Page, Rendered
+from byline.content.models import Article, Author, Company, Correction, Page, Rendered
 from byline.content.sources import Seen, SourceFile
 from byline.errors import ContentError
 
@@ -289,10 +289,10 @@ def _encode_value(value: Any, htmls: list[str]) -> Any:
 def _decode_model(data: dict[str, Any] | None, html: str | None) -> Model | None:
     if data is None:
         return None
-    kind = {"Article": Article, "Author": Author, "Page": Page}[data.pop("__type__")]
+    kind = {"Article": Article, "Author": Author, "Company": Company, "Page": Page}[data.pop("__type__")]
     raw = ("meta", "lines")  # plain JSON from front matter: never reinterpreted
     fields = {k: (_decode_value(v, html) if type(v) in (dict, list) and k not in raw else v) for k, v in data.items()}
-    for key in ("tags", "aliases", "corrections"):
+    for key in ("authors", "tags", "aliases", "corrections"):
         if key in fields:
             fields[key] = tuple(fields[key])
     if "links" in fields:

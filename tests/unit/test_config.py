@@ -154,7 +154,7 @@ title = "Bad"
     )
     assert problems == [
         "site.toml:6: title must be a non-empty string",
-        "site.toml:7: attribution may use {site}, {section} and {author} only, not {date}",
+        "site.toml:7: attribution may use {site}, {section}, {author} and {company} only, not {date}",
         "site.toml:9: section name 'Bad_Name' must be lowercase letters, digits and hyphens",
     ]
 

@@ -31,7 +31,7 @@ def test_valid_article_loads_with_contract_defaults() -> None:
     assert article is not None
     assert article.title == "Quayside Tools opens a depot"
     assert article.date == datetime(2026, 3, 1, 9, 0, tzinfo=LONDON)
-    assert article.author == "simon-malia"
+    assert article.authors == ("simon-malia",)
     assert article.section == "members-news"
     assert article.slug == "quayside-tools-opens-a-depot"
     assert article.summary == "First paragraph here."

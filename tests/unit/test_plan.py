@@ -47,7 +47,10 @@ def test_every_output_has_its_own_file(make_site: MakeSite) -> None:
 def test_contract_urls_are_planned(make_site: MakeSite) -> None:
     root = make_site(
         {
-            "content/articles/quayside.md": article(tags="[Ports]", region="North East", aliases="[/old/]"),
+            "content/articles/quayside.md": article(
+                tags="[Ports]", region="North East", aliases="[/old/]", company="quayside-tools"
+            ),
+            "content/companies/quayside-tools.md": "---\nname: Quayside Tools\n---\nTools for ports.\n",
             "content/pages/about.md": "---\ntitle: About\n---\nAbout us.\n",
         }
     )
@@ -60,6 +63,8 @@ def test_contract_urls_are_planned(make_site: MakeSite) -> None:
         "/news/": "index.html",
         "/authors/": "authors.html",
         "/authors/simon-malia/": "author.html",
+        "/companies/": "companies.html",
+        "/companies/quayside-tools/": "company.html",
         "/topics/": "topics.html",
         "/topics/ports/": "index.html",
         "/regions/": "topics.html",
@@ -73,6 +78,7 @@ def test_contract_urls_are_planned(make_site: MakeSite) -> None:
         "/members-news/feed.xml": "feed.xml",
         "/news/feed.xml": "feed.xml",
         "/authors/simon-malia/feed.xml": "feed.xml",
+        "/companies/quayside-tools/feed.xml": "feed.xml",
         "/topics/ports/feed.xml": "feed.xml",
         "/sitemap.xml": "sitemap.xml",
         "/news-sitemap.xml": "news_sitemap.xml",
