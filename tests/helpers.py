@@ -121,7 +121,8 @@ def snapshot(folder: Path) -> dict[str, bytes]:
 
 # An article whose member text reaches for the theme's element ids every way it can: headings
 # named like the theme's sections, attr_list ids, raw HTML ids (one hidden behind a quoting
-# trick), footnotes, and an author bio with ids of its own. Used by the standards and browser tests.
+# trick), footnotes, and two author bios and a company's About text with ids of their own (the same
+# ones). Used by the standards and browser tests.
 MEMBER_IDS_PAGE = "articles/2026/03/01/quayside-tools-opens-a-depot/index.html"
 MEMBER_IDS_BODY = """\
 # Main
@@ -148,10 +149,18 @@ See [the skip heading](#main), [our box](#byline--corrections) and [the depot](#
 """
 MEMBER_IDS_FILES = {
     AUTHOR_PATH: "---\nname: Simon Malia\n---\nSimon covers ports.[^1]\n\n## Main\n\n[^1]: Since 2020.\n",
+    # A co-author whose bio has the very same ids, and a company whose About text has them too.
+    "content/authors/ruth-calloway.md": "---\nname: Ruth Calloway\n---\nRuth edits.[^1]\n\n## Main\n\n[^1]: Since 2019.\n",
+    "content/companies/quayside-tools.md": (
+        "---\nname: Quayside Tools\n---\nQuayside Tools makes tools.[^1]\n\n## Main\n\n"
+        "## Company heading {#byline--company-heading}\n\n[^1]: Founded in 1990.\n"
+    ),
     "content/articles/quayside.md": article(
+        author="[simon-malia, ruth-calloway]",
         body=MEMBER_IDS_BODY,
         tags="[Ports]",
         corrections="[{date: 2026-03-02, note: An earlier version gave the wrong size.}]",
+        company="quayside-tools",
     ),
     "content/articles/crane.md": article("Harbour crane arrives", "2026-02-20 09:00", tags="[Ports]"),
 }

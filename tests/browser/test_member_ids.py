@@ -2,7 +2,7 @@
 
 The article (tests.helpers.MEMBER_IDS_FILES) has body headings "Main", "Corrections",
 "Related articles" and "Author", sets {#main} and the theme's own ids by hand, and has
-footnotes, as does its author's bio.
+footnotes, as do its two authors' bios and its company's About text.
 """
 
 from __future__ import annotations
@@ -59,5 +59,9 @@ def test_member_links_reach_the_members_own_headings_and_footnotes(page: Page, a
     expect(page.locator(":target")).to_have_text("Our own box")
     body.locator("a.footnote-ref").click()
     expect(page.locator(":target")).to_contain_text("Unaudited figures.")
-    page.locator(".author-bio a.footnote-ref").click()
+    page.locator(".author-bio a.footnote-ref").first.click()
     expect(page.locator(":target")).to_contain_text("Since 2020.")
+    page.locator(".author-bio a.footnote-ref").last.click()
+    expect(page.locator(":target")).to_contain_text("Since 2019.")
+    page.locator(".company-about a.footnote-ref").click()
+    expect(page.locator(":target")).to_contain_text("Founded in 1990.")

@@ -8,7 +8,7 @@ from byline.output.metadata import DESCRIPTION_LIMIT, TWITTER_TITLE_LIMIT, short
 from tests.conftest import MakeSite
 from tests.helpers import article, build_site
 from tests.publishing.dom import Element, canonical, json_ld, meta, meta_tags, parse, words_cut_cleanly
-from tests.publishing.sample import CARRICK, COBLE, PAGE_TYPES, SampleSite, picture
+from tests.publishing.sample import CARRICK, COBLE, NORTHGATE, PAGE_TYPES, SampleSite, picture
 
 LONG_TITLE = "Northumberland ferry operator Tidewell orders two hybrid vessels for the Tyne crossing in a record deal"
 
@@ -25,7 +25,9 @@ def test_every_page_type_has_open_graph_and_twitter_tags(sample: SampleSite, kin
     assert meta(page, "og:locale") == "en_GB"
     assert meta(page, "og:url") == canonical(page)
     assert meta(page, "og:title") and meta(page, "og:title") in title
-    expected_type = {"article": "article", "article with correction": "article", "author": "profile"}
+    expected_type = {"author": "profile"} | dict.fromkeys(
+        ["article", "article with correction", "co-written article"], "article"
+    )
     assert meta(page, "og:type") == expected_type.get(kind, "website")
     assert meta(page, "twitter:card") == ("summary_large_image" if meta(page, "og:image") else "summary")
     assert words_cut_cleanly(meta(page, "twitter:title") or "", meta(page, "og:title") or "")
@@ -58,12 +60,15 @@ def test_a_long_summary_is_cut_at_a_word_boundary_in_the_sample(sample: SampleSi
 
 
 def test_article_tags_match_the_article(sample: SampleSite) -> None:
-    for url in (CARRICK, COBLE):
+    for url in (CARRICK, COBLE, NORTHGATE):
         page = sample.page(url)
         [data] = [b for b in json_ld(page) if b["@type"] == "NewsArticle"]
         assert meta(page, "article:published_time") == data["datePublished"]
         assert meta(page, "article:modified_time") == data["dateModified"]
-        assert meta(page, "article:author") == data["author"][0]["url"]
+        # Open Graph's author is each person (their profile), never the company the release comes from.
+        authors = [v for k, v in meta_tags(page) if k == "article:author"]
+        assert authors == [person["url"] for person in data["author"]]
+        assert all("/authors/" in author for author in authors)
         assert meta(page, "article:section") == data["articleSection"]
         assert [v for k, v in meta_tags(page) if k == "article:tag"] == data["keywords"]
 

@@ -9,10 +9,10 @@ from PIL import Image
 
 from tests.helpers import ROOT
 from tests.publishing.dom import Element, canonical, json_ld, parse
-from tests.publishing.sample import CARRICK, COBLE, PAGE_TYPES, SampleSite
+from tests.publishing.sample import CARRICK, COBLE, COMPANY, NORTHGATE, PAGE_TYPES, SampleSite
 
 INDEX_TYPES = ["front", "front page 2", "section", "topic", "topic list", "region", "region list", "author list"]
-INDEX_TYPES += ["archive", "archive year", "archive month"]
+INDEX_TYPES += ["archive", "archive year", "archive month", "company list"]
 
 
 def news_article(document: Element) -> dict:
@@ -84,16 +84,90 @@ def test_lead_image_is_an_absolute_url_with_the_size_shown(sample: SampleSite) -
 
 
 def test_authors_are_people_named_and_linked_to_their_pages(sample: SampleSite) -> None:
+    co_written = 0
     for url in sample.article_urls:
         page = sample.page(url)
-        byline = page.one("p", "byline").one("a", rel="author")
-        [person] = news_article(page)["author"]
-        assert person["@type"] == "Person"
-        assert person["name"] == byline.text, f"{url}: the name alone, no role or 'By'"
-        assert person["url"] == sample.absolute(byline.attrs["href"])
-        profile = sample.page(byline.attrs["href"])
-        profiles_elsewhere = [a.attrs["href"] for a in profile.find_all("a", rel="me")]
-        assert person.get("sameAs", []) == [h for h in profiles_elsewhere if h.startswith("http")], url
+        bylined = page.one("p", "byline").find_all("a", rel="author")
+        people = news_article(page)["author"]
+        assert len(people) == len(bylined), f"{url}: every author in the byline is a Person, in its order"
+        co_written += len(people) > 1
+        for person, byline in zip(people, bylined, strict=True):
+            assert person["@type"] == "Person"
+            assert person["name"] == byline.text, f"{url}: the name alone, no role or 'By'"
+            assert person["url"] == sample.absolute(byline.attrs["href"])
+            profile = sample.page(byline.attrs["href"])
+            profiles_elsewhere = [a.attrs["href"] for a in profile.find_all("a", rel="me")]
+            assert person.get("sameAs", []) == [h for h in profiles_elsewhere if h.startswith("http")], url
+            assert person.get("worksFor") == employer(profile, sample), f"{url}: {person['name']}"
+    assert co_written, "the sample should have an article with more than one author"
+
+
+def employer(profile: Element, sample: SampleSite) -> dict | None:
+    """What an author page says the person works for: the member company linked, else the organisation named."""
+    shown = profile.one("header", "author-header").find("p", "author-role")
+    if shown is None:
+        return None
+    link = shown.find("a")
+    if link is not None:
+        return {"@type": "Organization", "name": link.text, "url": sample.absolute(link.attrs["href"])}
+    parts = shown.text.split(", ", 1)
+    return {"@type": "Organization", "name": parts[1]} if len(parts) == 2 else None
+
+
+def test_member_articles_name_the_company_of_their_about_box_as_source(sample: SampleSite) -> None:
+    sourced = 0
+    for url in sample.article_urls:
+        page = sample.page(url)
+        data = news_article(page)
+        box = page.find("section", "company-box")
+        if box is None:
+            assert "sourceOrganization" not in data, url
+            continue
+        sourced += 1
+        name = box.one("h2").one("a")
+        organisation = data["sourceOrganization"]
+        assert organisation["@type"] == "Organization"
+        assert organisation["name"] == name.text == page.one("span", "byline-company").one("a").text, url
+        assert organisation["url"] == sample.absolute(name.attrs["href"]), url
+        logo = box.find("img", "company-logo")
+        if logo is None:
+            assert "logo" not in organisation, url
+        else:
+            assert organisation["logo"]["url"] == sample.absolute(logo.attrs["src"]), url
+            assert (organisation["logo"]["width"], organisation["logo"]["height"]) == (
+                int(logo.attrs["width"]),
+                int(logo.attrs["height"]),
+            )
+        website = box.find("dl", "company-facts")
+        links = [a.attrs["href"] for a in website.find_all("a")] if website else []
+        assert organisation.get("sameAs", []) == links, url
+    assert sourced >= 10, "the sample's member articles come from companies"
+    assert "sourceOrganization" in news_article(sample.page(NORTHGATE))
+
+
+def test_company_pages_are_profile_pages_of_an_organisation(sample: SampleSite) -> None:
+    paths = sorted((sample.out / "companies").glob("*/index.html"))
+    assert len(paths) >= 6
+    for path in paths:
+        page = parse(path)
+        blocks = json_ld(page)
+        assert [b["@type"] for b in blocks] == ["ProfilePage", "BreadcrumbList"], path
+        profile = blocks[0]
+        assert profile["url"] == profile["@id"] == canonical(page)
+        organisation = profile["mainEntity"]
+        assert organisation["@type"] == "Organization"
+        assert organisation["name"] == page.one("h1").text
+        assert organisation["url"] == canonical(page)
+        header = page.one("header", "company-header")
+        website = [a.attrs["href"] for a in header.one("ul").find_all("a") if "feed-link" not in a.classes()]
+        assert organisation.get("sameAs", []) == website, path
+        logo = header.find("img", "company-logo")
+        assert organisation.get("logo", {}).get("url") == (sample.absolute(logo.attrs["src"]) if logo else None)
+        assert organisation.get("description", "") in " ".join(header.one("div", "company-about").text.split())
+        trail = blocks[1]["itemListElement"]
+        assert [i["item"] for i in trail] == [sample.base_url + "/", sample.base_url + "/companies/", canonical(page)]
+    company = json_ld(sample.page(COMPANY))[0]["mainEntity"]
+    assert company["sameAs"] == ["https://northgaterobotics.example"]
 
 
 def test_publisher_is_the_organisation_with_its_logo(sample: SampleSite) -> None:
@@ -178,6 +252,7 @@ def listing(main: Element) -> list[str]:
     for found in (
         [title.one("a") for title in main.find_all(cls="card-title")],
         [card.one("h2").one("a") for card in main.find_all("li", "author-card")],
+        [card.one("h3").one("a") for card in main.find_all("li", "company-card")],
         [a for group in main.find_all("ul", "group-list") for a in group.find_all("a")],
         [a for heading in main.find_all("h2", "rail-heading") for a in heading.find_all("a")],
         [a for grid in main.find_all("ul", "month-grid") for a in grid.find_all("a")],

@@ -27,10 +27,10 @@ NOW = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
 
 
 def copy_site(dest: Path) -> Path:
-    """Copy settings, theme, authors, pages and three articles of the sample site into ``dest``."""
+    """Copy settings, theme, authors, companies, pages and three articles of the sample site into ``dest``."""
     dest.mkdir(parents=True, exist_ok=True)
     shutil.copy2(SAMPLE / "site.toml", dest / "site.toml")
-    for folder in ("templates", "static", "content/authors", "content/pages"):
+    for folder in ("templates", "static", "content/authors", "content/companies", "content/pages"):
         shutil.copytree(SAMPLE / folder, dest / folder)
     for article in ARTICLES:
         (dest / article).parent.mkdir(parents=True, exist_ok=True)

@@ -23,6 +23,7 @@ def test_every_contract_feed_exists(sample_build):
     assert {"members-news/feed.xml", "news/feed.xml"} <= names
     assert any(n.startswith("authors/") for n in names)
     assert any(n.startswith("topics/") for n in names)
+    assert any(n.startswith("companies/") for n in names)
 
 
 def test_feeds_are_valid_atom_with_self_and_alternate_links(sample_build):
@@ -78,3 +79,26 @@ def test_entry_ids_are_permanent_not_page_urls(sample_build):
 def test_entries_are_newest_first(sample_build, feed):
     published = [datetime.fromisoformat(e.published) for e in parse(sample_build.out / feed).entries]
     assert published == sorted(published, reverse=True)
+
+
+def test_a_company_feed_holds_its_releases_with_every_author_and_its_about_text(sample_build):
+    parsed = parse(sample_build.out / "companies/northgate-robotics/feed.xml")
+    assert parsed.feed.title == "Northgate Robotics – Bdaily"
+    links = {link.rel: link.href for link in parsed.feed.links}
+    assert links["alternate"] == sample_build.base_url + "/companies/northgate-robotics/"
+    assert [e.title for e in parsed.entries] == [
+        "Northgate Robotics expands into Germany after landmark contract",
+        "Northgate Robotics opens £4.2m automation centre in Sunderland",
+    ]
+    co_written, single = parsed.entries
+    assert [(a.name, a.href) for a in co_written.authors] == [
+        ("Hannah Okafor", sample_build.base_url + "/authors/hannah-okafor/"),
+        ("Liam Charlton", sample_build.base_url + "/authors/liam-charlton/"),
+    ]
+    assert [a.name for a in single.authors] == ["Dev Mistry"]
+    for entry in parsed.entries:
+        content = entry.content[0].value
+        assert "<h2>About Northgate Robotics</h2>" in content
+        assert "designs, builds and installs robotic production cells" in content
+        assert "Press contact: Hannah Okafor, head of communications" in content
+        assert content.rstrip().endswith("for Northgate Robotics.</p>"), "the attribution names the company"

@@ -28,7 +28,7 @@ def page_type(relative: str, text: str) -> str:
         return "front"
     if parts[0] == "articles":
         return "article"
-    if parts[0] in ("authors", "topics", "regions"):
+    if parts[0] in ("authors", "companies", "topics", "regions"):
         return parts[0] + (" list" if len(parts) == 2 else " index")
     if parts[0] == "archive":
         return ["archive", "archive year", "archive month"][min(len(parts) - 2, 2)]
@@ -48,6 +48,7 @@ def test_every_page_type_is_checked(sample_build, nu_report):
     files, _ = nu_report
     kinds = Counter(page_type(f.relative_to(sample_build.out).as_posix(), f.read_text("utf-8")) for f in files)
     expected = {"front", "article", "section", "authors list", "authors index", "topics list", "topics index"}
+    expected |= {"companies list", "companies index"}
     expected |= {"regions list", "regions index", "archive", "archive year", "archive month", "search", "404"}
     expected |= {"page", "alias redirect", "static"}
     assert expected <= set(kinds), f"page types missing from the sample build: {sorted(expected - set(kinds))}"

@@ -2,7 +2,8 @@
 
 The article's body names its headings after the theme's sections ("Main", "Corrections",
 "Related articles", "Author"), sets the theme's ids by hand ({#main}, {#byline--corrections},
-raw HTML), and its author's bio has footnotes and headings of its own.
+raw HTML), and its two authors' bios and its company's About text have footnotes and headings of
+their own, the same in each.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from byline.content.markup import AUTHOR_BIO_ID_PREFIX, THEME_ID_PREFIX
+from byline.content.markup import AUTHOR_BIO_ID_PREFIX, COMPANY_ABOUT_ID_PREFIX, THEME_ID_PREFIX
 from tests.helpers import MEMBER_IDS_FILES, MEMBER_IDS_PAGE, build_site, write_files
 from tests.publishing.dom import Element, parse
 
@@ -66,15 +67,22 @@ def test_member_headings_keep_readable_ids_outside_the_themes(page: Element) -> 
         "Raw heading": "member-byline--main",
     }
     assert not [i for i in ids_in(body) if i.startswith(THEME_ID_PREFIX)]
-    bio = page.one("div", "author-bio")
-    assert ids_in(bio) and all(i.startswith(AUTHOR_BIO_ID_PREFIX) for i in ids_in(bio))
+    bios = page.find_all("div", "author-bio")
+    assert len(bios) == 2
+    for bio, slug in zip(bios, ("simon-malia", "ruth-calloway"), strict=True):
+        assert ids_in(bio) and all(i.startswith(f"{AUTHOR_BIO_ID_PREFIX}{slug}-") for i in ids_in(bio))
+    about = page.one("div", "company-about")
+    assert ids_in(about) and all(i.startswith(COMPANY_ABOUT_ID_PREFIX) for i in ids_in(about))
+    assert "member-byline--company-heading" in " ".join(ids_in(about))
 
 
 def test_every_link_within_the_page_has_its_target(page: Element) -> None:
     ids = set(ids_in(page))
     fragments = [a.attrs["href"][1:] for a in page.find_all("a") if a.attrs.get("href", "").startswith("#")]
     assert {"fn:1", "fnref:1", "main", "member-byline--corrections", "main_1"} <= set(fragments)
-    assert AUTHOR_BIO_ID_PREFIX + "fn:1" in fragments  # the bio's footnote, apart from the body's
+    assert AUTHOR_BIO_ID_PREFIX + "simon-malia-fn:1" in fragments  # the bio's footnote, apart from the body's
+    assert AUTHOR_BIO_ID_PREFIX + "ruth-calloway-fn:1" in fragments  # and from the other bio's
+    assert COMPANY_ABOUT_ID_PREFIX + "fn:1" in fragments  # and the About text's
     assert [f for f in fragments if f not in ids] == []
 
 

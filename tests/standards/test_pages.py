@@ -54,16 +54,18 @@ def test_article_page_shows_everything_a_reader_needs(sample_build):
     assert "Member Article" in page.plain_text
     assert re.search(r"<h1[^>]*>Coble Marine unveils £18m expansion plan on the Tyne</h1>", text)
     assert 'class="standfirst"' in text
-    assert [a for a in page.anchors_with_rel("author") if a["href"] == "/authors/simon-malia/"]
+    assert [a for a in page.anchors_with_rel("author") if a["href"] == "/authors/alison-reay/"]
     stamps = re.findall(r'<time datetime="([^"]+)"', text)
     assert "2026-09-03T09:00:00+01:00" in stamps and "2026-09-04T16:45:00+01:00" in stamps
     assert all(datetime.fromisoformat(s).tzinfo for s in stamps)
     hrefs = {a.get("href") for a in page.anchors}
     assert {"/regions/north-east/", "/topics/energy/", "/topics/manufacturing/", "/topics/exports/"} <= hrefs
     assert "An earlier version of this article said the new assembly hall would be 90 metres long." in text
-    assert "This was posted in Bdaily's Members' News section by Simon Malia." in page.plain_text
-    assert 'class="author-box"' in text and "/static/authors/simon-malia.png" in text
-    assert "Simon covers manufacturing" in page.plain_text
+    assert "This was posted in Bdaily's Members' News section by Alison Reay for Coble Marine." in page.plain_text
+    assert 'class="author-box"' in text and "Alison handles media relations" in page.plain_text
+    assert 'class="company-box"' in text and "/static/companies/coble-marine.svg" in text
+    assert "Coble Marine is a family-owned offshore fabricator" in page.plain_text
+    assert "Press contact: Alison Reay, communications manager" in page.plain_text
     related = re.search(r'<aside class="related".*?</aside>', text, re.S)
     assert related and 0 < related[0].count("<li>") <= 5
     lead = (sample_build.out / CARRICK).read_text("utf-8")
@@ -77,7 +79,8 @@ def test_article_structured_data_is_valid_json_with_corrections(sample_build):
     assert [b["@type"] for b in blocks] == ["NewsArticle", "BreadcrumbList"]
     data = blocks[0]
     assert data["datePublished"] == "2026-09-03T09:00:00+01:00"
-    assert data["author"][0]["url"] == f"{sample_build.base_url}/authors/simon-malia/"
+    assert data["author"][0]["url"] == f"{sample_build.base_url}/authors/alison-reay/"
+    assert data["sourceOrganization"]["url"] == f"{sample_build.base_url}/companies/coble-marine/"
     assert data["correction"][0]["text"].startswith("An earlier version")
 
 

@@ -48,6 +48,11 @@ def test_sitemap_lists_every_indexable_page_with_absolute_urls(sample_build):
         if scan(path).meta("robots") != "noindex" and path.name == "index.html":
             indexable.add(sample_build.url_of(path))
     assert indexable == set(locs), f"missing: {sorted(indexable - set(locs))}; extra: {sorted(set(locs) - indexable)}"
+    companies = {loc for loc in locs if loc.startswith(sample_build.base_url + "/companies/")}
+    assert sample_build.base_url + "/companies/" in companies
+    assert sample_build.base_url + "/companies/northgate-robotics/" in companies
+    # A company with no published article (the sample's draft-only and scheduled-only ones) has no page.
+    assert not [loc for loc in companies if "riverside-preserves" in loc or "harbour-street" in loc]
 
 
 def test_news_sitemap_holds_exactly_the_last_two_days(sample_build):
