@@ -103,7 +103,12 @@ def load_text(
     """Load one file's text as ``kind`` without touching the disk."""
     data = text.encode("utf-8") if isinstance(text, str) else text
     if path is None:
-        path = {"article": "content/articles/a.md", "author": AUTHOR_PATH, "page": "content/pages/about.md"}[kind]
+        path = {
+            "article": "content/articles/a.md",
+            "author": AUTHOR_PATH,
+            "company": "content/companies/bt-group.md",
+            "page": "content/pages/about.md",
+        }[kind]
     return load_source(SourceFile(path, kind, data, hashlib.sha256(data).hexdigest()), rules)
 
 

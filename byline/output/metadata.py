@@ -173,8 +173,8 @@ def profile_json_ld(page: View, site: View, author: View, trail: Sequence[tuple[
 def company_json_ld(page: View, site: View, company: View, trail: Sequence[tuple[str, str]]) -> list[View]:
     """A company page as ProfilePage whose main entity is the Organization, and its breadcrumb trail."""
     entity = company_organisation(company)
-    if company.get("about_text"):
-        entity["description"] = company["about_text"]
+    if company.get("summary"):
+        entity["description"] = company["summary"]
     data: View = {
         "@context": "https://schema.org",
         "@type": "ProfilePage",

@@ -245,7 +245,7 @@ class Views:
         return {
             **self.company_ref(company.slug),
             "about_html": company.about.html,
-            "about_text": plain_text(company.about.html),
+            "summary": company.about.first_paragraph,  # the About text's first paragraph, as plain text
             "website": company.website,
             "website_label": _website_label(company.website) if company.website else None,
             "logo": {k: logo[k] for k in ("src", "abs_src", "alt", "width", "height")} if logo else None,

@@ -213,9 +213,10 @@ def test_failed_render_leaves_the_previous_output_exactly_as_it_was(make_site: M
 
 
 def content_only_site(root: Path) -> Path:
-    """21 articles (one more than a page) by one author in one section, topic and region, plus a page."""
+    """21 articles (one more than a page) by one author for one company in one section, topic and region, plus a page."""
     files: dict[str, str] = {
-        "content/authors/simon-malia.md": AUTHOR,
+        "content/authors/simon-malia.md": AUTHOR.replace("role: Reporter", "role: Reporter\ncompany: quayside-tools"),
+        "content/companies/quayside-tools.md": "---\nname: Quayside Tools\n---\nTools for ports.\n",
         "content/pages/about.md": "---\ntitle: About Quayside News\n---\nWho we are.\n",
     }
     for n in range(21):
@@ -256,6 +257,9 @@ def content_only_build(content_only: tuple[Path, Path]) -> Path:
         "/authors/",
         "/authors/simon-malia/",
         "/authors/simon-malia/page/2/",
+        "/companies/",
+        "/companies/quayside-tools/",
+        "/companies/quayside-tools/page/2/",
         "/topics/",
         "/topics/ports/",
         "/topics/ports/page/2/",
@@ -271,6 +275,7 @@ def content_only_build(content_only: tuple[Path, Path]) -> Path:
         "/members-news/feed.xml",
         "/news/feed.xml",
         "/authors/simon-malia/feed.xml",
+        "/companies/quayside-tools/feed.xml",
         "/topics/ports/feed.xml",
         "/sitemap.xml",
         "/news-sitemap.xml",

@@ -8,7 +8,7 @@ from byline.errors import ContentError
 from byline.output.plan import plan_site
 from byline.site.checks import site_paths
 from tests.conftest import MakeSite
-from tests.helpers import AUTHOR, NOW, article, build_site, check_site, write_files
+from tests.helpers import AUTHOR, AUTHOR_PATH, NOW, article, build_site, check_site, write_files
 
 # A second article to link to; its URL is /articles/2026/02/10/harbour-crane-arrives/.
 CRANE = article("Harbour crane arrives", "2026-02-10 09:00", body="A new crane arrived.")
@@ -185,6 +185,53 @@ def test_author_name_starting_with_by(make_site: MakeSite) -> None:
 def test_a_name_merely_beginning_with_the_letters_by_is_fine(make_site: MakeSite) -> None:
     root = make_site({"content/authors/simon-malia.md": AUTHOR.replace("Simon Malia", "Byron Malia")})
     assert warnings(root) == []
+
+
+# --- member sections ---------------------------------------------------------------------------
+
+MEMBER_SECTION = '[sections.members-news]\nmember = true\n[sections.news]\ntitle = "News"\n'
+QUAYSIDE = "---\nname: Quayside Tools\n---\nTools.\n"
+
+
+def test_a_member_section_article_without_a_company_is_warned_about_even_as_a_draft(make_site: MakeSite) -> None:
+    root = make_site(
+        {
+            "site.toml": MEMBER_SECTION,
+            "content/articles/quayside.md": article(section="members-news"),
+            "content/articles/draft.md": article("Draft", draft="true"),  # the default section, by its author line
+            "content/articles/news.md": article("Newsroom", section="news"),
+        }
+    )
+    hint = "is a member section, but this article has no company: add 'company: SLUG' (a file of content/companies/), or give its author one"
+    assert warnings(root) == [
+        f"content/articles/draft.md:4: warning: 'members-news' {hint}",
+        f"content/articles/quayside.md:5: warning: 'members-news' {hint}",
+    ]
+
+
+def test_a_member_section_article_with_its_own_or_its_authors_company_is_fine(make_site: MakeSite) -> None:
+    author = AUTHOR.replace("role: Reporter", "role: Reporter\ncompany: quayside-tools")
+    root = make_site(
+        {
+            "site.toml": MEMBER_SECTION,
+            "content/companies/quayside-tools.md": QUAYSIDE,
+            "content/authors/ruth-calloway.md": "---\nname: Ruth\n---\nRuth.\n",
+            "content/articles/quayside.md": article(author="[ruth-calloway, simon-malia]"),
+            "content/articles/own.md": article("Own", author="ruth-calloway", company="quayside-tools"),
+            AUTHOR_PATH: author,
+        }
+    )
+    assert warnings(root) == []
+
+
+def test_links_to_company_pages_and_feeds_are_fine(make_site: MakeSite) -> None:
+    body = "See [the company](/companies/quayside-tools/), [its feed](/companies/quayside-tools/feed.xml) and [all](/companies/)."
+    root = make_site({"content/companies/quayside-tools.md": QUAYSIDE, **with_body(body, company="quayside-tools")})
+    assert warnings(root) == []
+    idle = make_site({"content/companies/idle.md": QUAYSIDE, **with_body("See [idle](/companies/idle/).")})
+    assert warnings(idle) == [
+        "content/articles/quayside.md:6: warning: link to /companies/idle/ goes to no page of this site"
+    ]
 
 
 # --- topics ----------------------------------------------------------------------------------

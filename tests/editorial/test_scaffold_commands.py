@@ -1,4 +1,4 @@
-"""`new --section/--tags/--region` and `authors new SLUG --name`: files that then check cleanly."""
+"""`new --section/--tags/--region`, `authors new SLUG --name` and `companies new SLUG --name`: files that then check cleanly."""
 
 from __future__ import annotations
 
@@ -131,3 +131,105 @@ def test_authors_needs_an_action(capsys: pytest.CaptureFixture[str]) -> None:
     status, _, err = run(capsys, "authors")
     assert status == 2
     assert err.endswith("python build.py authors: error: the following arguments are required: ACTION\n")
+
+
+def test_companies_new_creates_a_profile_with_no_text_a_build_could_publish(
+    make_site: MakeSite, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = make_site()
+    status, out, err = run(
+        capsys, "companies", "new", "quayside-tools", "--name", "Quayside  Tools", "--website", "https://quayside.example",
+        "--sector", "Tools", "--region", "North East", "--root", root,
+    )  # fmt: skip
+    path = root / "content/companies/quayside-tools.md"
+    assert (status, out, err) == (0, f"{path}\n", "")
+    assert path.read_text() == (
+        '---\nname: "Quayside Tools"\nwebsite: "https://quayside.example"\nsector: "Tools"\nregion: "North East"\n'
+        "# logo: /static/companies/quayside-tools.png\n"
+        '# logo_alt: "Quayside Tools logo"\n'
+        '# contact: "Press office, press@example.com, 0191 000 0000"\n'
+        "# Below the closing line, write the company's About text (the notes to editors) in Markdown.\n"
+        "---\n"
+    )
+    result = check_site(root)
+    assert [p.format() for p in result.problems] == []
+    assert result.site is not None
+    company = result.site.company["quayside-tools"]
+    assert (company.name, company.website, company.about.html) == ("Quayside Tools", "https://quayside.example", "")
+
+
+def test_authors_new_and_new_fill_in_the_company(make_site: MakeSite, capsys: pytest.CaptureFixture[str]) -> None:
+    root = make_site()
+    run(capsys, "companies", "new", "quayside-tools", "--name", "Quayside Tools", "--root", root)
+    status, _, err = run(
+        capsys,
+        "authors",
+        "new",
+        "hannah-okafor",
+        "--name",
+        "Hannah Okafor",
+        "--company",
+        "quayside-tools",
+        "--root",
+        root,
+    )
+    assert (status, err) == (0, "")
+    assert "\ncompany: quayside-tools\n" in (root / "content/authors/hannah-okafor.md").read_text()
+    status, out, _ = run(
+        capsys, "new", "Quayside opens a depot", "--author", "hannah-okafor", "--root", root, "--now", NOW
+    )
+    path = root / "content/articles/2026/03/quayside-opens-a-depot.md"
+    assert (status, out) == (0, f"{path}\n")
+    assert path.read_text().splitlines()[3:6] == [
+        "author: hannah-okafor",
+        "company: quayside-tools",
+        "section: members-news",
+    ]
+    assert [p.format() for p in check_site(root, drafts=True).problems] == []
+    status, _, _ = run(capsys, "new", "Newsroom story", "--author", "simon-malia", "--root", root, "--now", NOW)
+    assert status == 0 and "company:" not in (root / "content/articles/2026/03/newsroom-story.md").read_text()
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ["companies", "new", "BT_Group", "--name", "BT"],
+            "error: company slug 'BT_Group' must be lowercase letters, digits and hyphens, like bt-group\n",
+        ),
+        (["companies", "new", "bt-group", "--name", " "], "error: the name is empty\n"),
+        (
+            ["companies", "new", "bt-group", "--name", "BT", "--website", "www.bt.example"],
+            "error: --website must be an http(s) address like https://www.example.com, not 'www.bt.example'\n",
+        ),
+        (
+            ["authors", "new", "hannah-okafor", "--name", "Hannah", "--company", "quayside-tool"],
+            "error: unknown company 'quayside-tool': no content/companies/quayside-tool.md; did you mean 'quayside-tools'?\n",
+        ),
+        (
+            ["authors", "new", "hannah-okafor", "--name", "Hannah", "--company", "amble-boats"],
+            "error: unknown company 'amble-boats': no content/companies/amble-boats.md; create it with:"
+            ' python build.py companies new amble-boats --name "..."\n',
+        ),
+    ],
+)
+def test_companies_new_and_authors_new_refuse_bad_input(
+    make_site: MakeSite, capsys: pytest.CaptureFixture[str], args: list[str], message: str
+) -> None:
+    root = make_site({"content/companies/quayside-tools.md": "---\nname: Quayside Tools\n---\n"})
+    assert run(capsys, *args, "--root", root) == (2, "", message)
+    assert sorted(p.name for p in (root / "content/companies").iterdir()) == ["quayside-tools.md"]
+    assert sorted(p.name for p in (root / "content/authors").iterdir()) == ["simon-malia.md"]
+
+
+def test_companies_new_never_overwrites_a_profile(make_site: MakeSite, capsys: pytest.CaptureFixture[str]) -> None:
+    root = make_site({"content/companies/quayside-tools.md": "---\nname: Quayside Tools\n---\nOurs.\n"})
+    status, _, err = run(capsys, "companies", "new", "quayside-tools", "--name", "Other", "--root", root)
+    assert status == 2 and err.endswith("quayside-tools.md already exists; that company has a profile\n")
+    assert (root / "content/companies/quayside-tools.md").read_text() == "---\nname: Quayside Tools\n---\nOurs.\n"
+
+
+def test_companies_needs_an_action(capsys: pytest.CaptureFixture[str]) -> None:
+    status, _, err = run(capsys, "companies")
+    assert status == 2
+    assert err.endswith("python build.py companies: error: the following arguments are required: ACTION\n")

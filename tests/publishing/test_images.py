@@ -179,3 +179,36 @@ def test_exif_rotation_is_applied_to_the_size(make_site: MakeSite) -> None:
 def test_every_built_file_is_readable_by_a_web_server(sample: SampleSite) -> None:
     private = [p for p in sample.out.rglob("*") if p.is_file() and p.stat().st_mode & 0o444 != 0o444]
     assert not private, f"files a web server running as another user cannot read: {private[:5]}"
+
+
+def test_a_missing_company_logo_is_an_error_at_its_line_even_without_articles(make_site: MakeSite) -> None:
+    profile = "---\nname: Quayside Tools\nlogo: /static/companies/gone.png\nlogo_alt: Quayside Tools logo\n---\n"
+    root = make_site({"content/companies/quayside-tools.md": profile})
+    assert messages(check_site(root).problems) == [
+        "content/companies/quayside-tools.md:3: image /static/companies/gone.png not found:"
+        " no static/companies/gone.png in the site or the theme"
+    ]
+
+
+def test_a_company_logo_is_sized_where_it_is_shown(make_site: MakeSite) -> None:
+    svg = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 160 120"><rect width="160" height="120"/></svg>'
+    profile = "---\nname: Quayside Tools\nlogo: /static/companies/quayside.svg\nlogo_alt: Quayside Tools logo\n---\n"
+    root = make_site(
+        {
+            "content/companies/quayside-tools.md": profile,
+            "static/companies/quayside.svg": svg,
+            ARTICLE: article(company="quayside-tools"),
+        }
+    )
+    out = build_site(root).output
+    in_box = parse(out / PAGE).one("section", "company-box").one("img", "company-logo")
+    on_page = parse(out / "companies/quayside-tools/index.html").one("img", "company-logo")
+    in_list = parse(out / "companies/index.html").one("img", "company-logo")
+    for img in (in_box, on_page, in_list):
+        assert (img.attrs["src"], img.attrs["width"], img.attrs["height"]) == (
+            "/static/companies/quayside.svg",
+            "160",
+            "120",
+        )
+    assert in_box.attrs["alt"] == on_page.attrs["alt"] == "Quayside Tools logo"
+    assert in_list.attrs["alt"] == ""  # beside the company's name: nothing more to say

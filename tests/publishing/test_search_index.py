@@ -1,4 +1,4 @@
-"""The Pagefind index: published articles only, four filters, a shard a year and one for the newest month, reused when nothing indexed changed, reproducible."""
+"""The Pagefind index: published articles only, five filters, a shard a year and one for the newest month, reused when nothing indexed changed, reproducible."""
 
 from __future__ import annotations
 
@@ -96,6 +96,21 @@ def test_index_has_section_author_topic_and_region_filters(make_site: MakeSite) 
         "shard": ["2025"],
         "topic": ["Textiles"],
     }
+
+
+def test_index_has_a_company_filter_and_every_author_of_a_co_written_article(make_site: MakeSite) -> None:
+    files = {
+        **FILES,
+        "content/companies/tidewell-ferries.md": "---\nname: Tidewell Ferries\n---\nFerries.\n",
+        "content/articles/a.md": article("Tidewell orders ferries", "2026-02-01", company="tidewell-ferries"),
+        "content/articles/b.md": article("Harbour turbine turns", "2026-02-02", author="[ruth-calloway, simon-malia]"),
+    }
+    out = build_site(make_site(files)).output
+    found = filters_of(out / "pagefind/2026")
+    assert (found["company"], found["author"]) == (["Tidewell Ferries"], ["Ruth Calloway", "Simon Malia"])
+    page = (out / "search/index.html").read_text()
+    assert '<select id="filter-company" name="company" data-filter="company">' in page
+    assert "<option>Tidewell Ferries</option>" in page
 
 
 def test_an_unchanged_index_is_reused_and_a_changed_one_rebuilt(make_site: MakeSite) -> None:

@@ -5,7 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from byline.config import DEFAULT_ATTRIBUTION, SiteConfig, load_config
+import pytest
+
+from byline.config import DEFAULT_ATTRIBUTION, SiteConfig, format_attribution, load_config
 from tests.helpers import config_from, write_files
 
 
@@ -173,3 +175,66 @@ def test_the_base_path_and_origin_follow_a_base_url_override(tmp_path: Path) -> 
     moved, _ = load_config(tmp_path, "http://localhost:8000/")
     assert (moved.base_path, moved.origin) == ("", "http://localhost:8000")
     assert (config.base_path, config.origin) == ("/news", "https://example.com")
+
+
+def test_a_section_says_whether_member_companies_post_in_it(tmp_path: Path) -> None:
+    config, problems = config_from(tmp_path, "[sections.members-news]\nmember = true\n[sections.news]\n")
+    assert problems == []
+    assert [(s.slug, s.member) for s in config.sections] == [("members-news", True), ("news", False)]
+    assert not any(s.member for s in SiteConfig().sections)  # without site.toml no article is warned about
+    _, problems = config_from(tmp_path, '[sections.news]\ntitle = "News"\nmember = "yes"\n')
+    assert problems == ["site.toml:3: member must be true or false"]
+
+
+TEMPLATE = "Posted in {site}'s {section} section by {author}[ for {company}]."
+
+
+@pytest.mark.parametrize(
+    ("company", "expected"),
+    [
+        ("BT Group", "Posted in Bdaily's Members' News section by Simon Malia for BT Group."),
+        (None, "Posted in Bdaily's Members' News section by Simon Malia."),
+    ],
+)
+def test_an_attributions_optional_part_is_printed_only_with_a_company(company: str | None, expected: str) -> None:
+    assert format_attribution(TEMPLATE, "Bdaily", "Members' News", "Simon Malia", company) == expected
+
+
+def test_square_brackets_and_braces_in_names_are_printed_as_they_are() -> None:
+    sentence = format_attribution("By {author}[, {company}].", "S", "N", "Ann [Ed.] {x}", "A [B] {company}")
+    assert sentence == "By Ann [Ed.] {x}, A [B] {company}."
+
+
+def test_an_attribution_with_company_in_its_optional_part_loads(tmp_path: Path) -> None:
+    config, problems = config_from(tmp_path, f'[sections.members-news]\nattribution = "{TEMPLATE}"\n')
+    assert problems == []
+    assert config.sections[0].attribution == TEMPLATE
+
+
+@pytest.mark.parametrize(
+    ("template", "reason"),
+    [
+        (
+            "By {author} for {company}.",
+            "attribution uses {company} outside square brackets; write it as an optional part, like"
+            " 'by {author}[ for {company}]', so the sentence reads correctly for an article without a company",
+        ),
+        (
+            "By {author}[ of {site}].",
+            "attribution's optional part [ of {site}] must use {company}: it is printed only for articles with one",
+        ),
+        (
+            "By {author}[ for {company}.",
+            "attribution has an unmatched or nested '[' or ']'; square brackets mark an optional part like"
+            " [ for {company}]",
+        ),
+        (
+            "By {author}[ for [{company}]].",
+            "attribution has an unmatched or nested '[' or ']'; square brackets mark an optional part like"
+            " [ for {company}]",
+        ),
+    ],
+)
+def test_an_attribution_must_read_correctly_without_a_company(tmp_path: Path, template: str, reason: str) -> None:
+    _, problems = config_from(tmp_path, f'[sections.news]\ntitle = "News"\nattribution = "{template}"\n')
+    assert problems == [f"site.toml:3: {reason}"]

@@ -6,7 +6,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from byline.content.models import Article, Author, Page
+from byline.content.markup import AUTHOR_BIO_ID_PREFIX, COMPANY_ABOUT_ID_PREFIX
+from byline.content.models import Article, Author, Company, Page
 from tests.helpers import LONDON, load_text
 
 PATH = "content/articles/a.md"
@@ -333,6 +334,117 @@ def test_author_profile_loads() -> None:
     )
     assert author.links == (("twitter", "https://twitter.example/s"), ("email", "mailto:s@example.com"))
     assert "<em>covers</em>" in author.bio.html
+
+
+def test_author_names_the_company_they_post_for_and_their_bio_ids_are_their_own() -> None:
+    author, problems = load_text("---\nname: Hannah Okafor\ncompany: bt-group\n---\n## Contact\n", kind="author")
+    assert problems == []
+    assert isinstance(author, Author)
+    assert (author.company, author.line("company")) == ("bt-group", 3)
+    # Two authors of one article may both have a "Contact" heading: each bio's ids carry its author.
+    assert f'id="{AUTHOR_BIO_ID_PREFIX}simon-malia-contact"' in author.bio.html
+
+
+def test_an_authors_company_must_be_a_slug() -> None:
+    _, problems = load_text("---\nname: Hannah Okafor\ncompany: BT Group\n---\n", kind="author")
+    assert [p.format() for p in problems] == [
+        "content/authors/simon-malia.md:3: company must be a company's file name like bt-group, not 'BT Group'"
+    ]
+
+
+def test_company_profile_loads_every_contract_key() -> None:
+    company, problems = load_text(
+        "---\nname: BT Group\nwebsite: https://www.bt.example\nlogo: /static/companies/bt.png\n"
+        "logo_alt: BT Group logo\nsector: Telecommunications\nregion: North West\n"
+        "contact: Press office, press@bt.example\n---\nBT is a *telecoms* company.\n\n## Contact\n",
+        kind="company",
+    )
+    assert problems == []
+    assert isinstance(company, Company)
+    assert (company.slug, company.name, company.source) == ("bt-group", "BT Group", "content/companies/bt-group.md")
+    assert (company.website, company.logo, company.logo_alt) == (
+        "https://www.bt.example",
+        "/static/companies/bt.png",
+        "BT Group logo",
+    )
+    assert (company.sector, company.region, company.contact) == (
+        "Telecommunications",
+        "North West",
+        "Press office, press@bt.example",
+    )
+    assert "<em>telecoms</em>" in company.about.html
+    assert f'id="{COMPANY_ABOUT_ID_PREFIX}contact"' in company.about.html  # shown beside a body: ids of its own
+    assert company.line("logo") == 4
+
+
+def test_company_needs_only_a_name() -> None:
+    company, problems = load_text("---\nname: BT Group\n---\n", kind="company")
+    assert problems == []
+    assert isinstance(company, Company)
+    assert (company.website, company.logo, company.about.html) == (None, None, "")
+
+
+def test_company_problems_are_all_reported_at_their_lines() -> None:
+    company, problems = load_text(
+        "---\nwebsite: www.bt.example\nlogo: https://cdn.example/bt.png\nsector: [a]\n---\n",
+        kind="company",
+        path="content/companies/BT.md",
+    )
+    assert company is None
+    assert [p.format() for p in problems] == [
+        "content/companies/BT.md:1: company file name 'BT' must be lowercase letters, digits and hyphens",
+        "content/companies/BT.md:1: missing required key 'name'",
+        "content/companies/BT.md:2: 'website' must be an http(s) address like https://www.example.com, not 'www.bt.example'",
+        "content/companies/BT.md:3: 'logo' must be a picture under /static/, like /static/companies/logo.png,"
+        " not 'https://cdn.example/bt.png'",
+        "content/companies/BT.md:3: 'logo' needs 'logo_alt': a short text for readers who cannot see it, like"
+        " 'BT Group logo'",
+        "content/companies/BT.md:4: 'sector' must be text, not a list",
+    ]
+
+
+@pytest.mark.parametrize("website", ["javascript:alert(1)", "https://", "ftp://bt.example", "https://bt .example"])
+def test_company_website_must_be_a_web_address(website: str) -> None:
+    _, problems = load_text(f"---\nname: BT\nwebsite: '{website}'\n---\n", kind="company")
+    assert [p.message for p in problems] == [
+        f"'website' must be an http(s) address like https://www.example.com, not {website!r}"
+    ]
+
+
+def test_article_names_its_company() -> None:
+    article, problems = load_article(front(*VALID, "company: bt-group"))
+    assert problems == []
+    assert article is not None and (article.company, article.line("company")) == ("bt-group", 5)
+    plain, _ = load_article(front(*VALID))
+    assert plain is not None and plain.company is None  # the model stage defaults it from the author
+
+
+def test_an_articles_company_must_be_a_slug() -> None:
+    _, problems = load_article(front(*VALID, "company: BT Group"))
+    assert problems == [f"{PATH}:5: company must be a company's file name like bt-group, not 'BT Group'"]
+
+
+def test_author_may_be_a_list_in_byline_order() -> None:
+    lines = ("title: Joint venture", "date: 2026-03-01", "author: [simon-malia, ruth-calloway, simon-malia]")
+    article, problems = load_article(front(*lines))
+    assert problems == []
+    assert article is not None and article.authors == ("simon-malia", "ruth-calloway")
+
+
+def test_each_bad_author_in_a_list_is_reported_on_its_own_line() -> None:
+    lines = ("title: Joint venture", "date: 2026-03-01", "author:", "  - simon-malia", "  - Ruth Calloway", "  - 7")
+    article, problems = load_article(front(*lines))
+    assert article is None
+    assert problems == [
+        f"{PATH}:6: each author must be an author's file name like simon-malia, not 'Ruth Calloway'",
+        f"{PATH}:7: each author must be an author's file name like simon-malia, not 7",
+    ]
+
+
+def test_an_empty_author_list_is_reported() -> None:
+    article, problems = load_article(front("title: T", "date: 2026-03-01", "author: []"))
+    assert article is None
+    assert problems == [f"{PATH}:4: 'author' is an empty list; name at least one author, like [simon-malia]"]
 
 
 def test_author_needs_a_name_and_safe_links() -> None:

@@ -330,3 +330,54 @@ def test_an_article_planned_ahead_equals_its_outputs_in_the_whole_plan(make_site
     whole = {o.path: o for o in plan_site(site, NOW)}
     assert all(o == whole[o.path] for o in ahead)
     assert steps.article_pages(set()) == [] and steps.article_pages({"index.html"}) == []
+
+
+def test_a_company_page_paginates_and_has_a_feed_and_the_list_is_a_to_z(make_site: MakeSite) -> None:
+    root = make_site(
+        {
+            "site.toml": "per_page = 2\n",
+            **many_articles(3, company="quayside-tools"),
+            "content/articles/solo.md": article("Solo", "2025-06-01 09:00", company="amble-boats"),
+            "content/companies/quayside-tools.md": "---\nname: Quayside Tools\nsector: Tools\n---\nTools.\n",
+            "content/companies/amble-boats.md": "---\nname: Amble Boats\nregion: North East\n---\n",
+            "content/companies/idle-co.md": "---\nname: Idle Co\n---\nNo articles.\n",
+        }
+    )
+    planned = by_url(plan_site(site_of(root), NOW))
+    first = planned["/companies/quayside-tools/"]
+    assert first.template == "company.html"
+    assert first.context["index"]["company"]["name"] == "Quayside Tools"
+    assert [a["title"] for a in first.context["index"]["articles"]] == ["Story 1", "Story 2"]
+    assert first.context["page"]["description"] == "Tools."
+    assert first.context["page"]["feed"] == "/companies/quayside-tools/feed.xml"
+    assert [a["title"] for a in planned["/companies/quayside-tools/page/2/"].context["index"]["articles"]] == [
+        "Story 3"
+    ]
+    assert "/companies/quayside-tools/page/3/" not in planned
+    feed = planned["/companies/quayside-tools/feed.xml"].context["feed"]
+    assert [e["title"] for e in feed["entries"]] == ["Story 1", "Story 2", "Story 3"]
+    assert planned["/companies/amble-boats/"].context["page"]["description"] == "News from Amble Boats."
+    assert not [url for url in planned if url.startswith("/companies/idle-co/")]  # nothing published: no page
+    listed = planned["/companies/"].context["companies"]
+    assert [(c["name"], c["letter"], c["count"], c["latest"]["display"]) for c in listed] == [
+        ("Amble Boats", "A", 1, "1 June 2025"),
+        ("Quayside Tools", "Q", 3, "1 March 2026"),
+    ]
+    assert [(c["sector"], c["region"], c["url"]) for c in listed] == [
+        (None, "North East", "/companies/amble-boats/"),
+        ("Tools", None, "/companies/quayside-tools/"),
+    ]
+
+
+def test_search_offers_a_company_filter_of_the_published_articles_companies(make_site: MakeSite) -> None:
+    root = make_site(
+        {
+            "content/articles/quayside.md": article(company="quayside-tools"),
+            "content/articles/draft.md": article("Draft", company="amble-boats", draft="true"),
+            "content/companies/quayside-tools.md": "---\nname: Quayside Tools\n---\n",
+            "content/companies/amble-boats.md": "---\nname: Amble Boats\n---\n",
+        }
+    )
+    filters = by_url(plan_site(site_of(root), NOW))["/search/"].context["filters"]
+    assert [f["key"] for f in filters] == ["section", "company", "author", "topic", "region"]
+    assert filters[1] == {"key": "company", "label": "Company", "options": ["Quayside Tools"]}

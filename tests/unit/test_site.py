@@ -433,3 +433,98 @@ def test_two_articles_with_the_same_id_name_both_files(make_site: MakeSite) -> N
         f"content/articles/a.md:5: id {same} is also used by content/articles/b.md:6",
         f"content/articles/b.md:6: id {same} is also used by content/articles/a.md:5",
     ]
+
+
+# --- member companies -------------------------------------------------------------------
+
+NORTHGATE = "---\nname: Northgate Robotics\n---\nRobots.\n"
+HANNAH = "---\nname: Hannah Okafor\ncompany: northgate-robotics\n---\nHannah.\n"
+COMPANIES = {
+    "content/companies/northgate-robotics.md": NORTHGATE,
+    "content/companies/coble-marine.md": "---\nname: Coble Marine\n---\nShips.\n",
+    "content/authors/hannah-okafor.md": HANNAH,
+}
+
+
+def test_an_article_takes_its_first_authors_company_unless_it_names_its_own(make_site: MakeSite) -> None:
+    root = make_site(
+        {
+            **COMPANIES,
+            "content/articles/a.md": article("From Hannah", "2026-03-01", author="hannah-okafor"),
+            "content/articles/b.md": article("Co-written", "2026-02-01", author="[simon-malia, hannah-okafor]"),
+            "content/articles/c.md": article(
+                "For a client", "2026-01-01", author="hannah-okafor", company="coble-marine"
+            ),
+            "content/articles/d.md": article("Newsroom", "2025-12-01"),
+        },
+        with_article=False,
+    )
+    site = checked_site(root)
+    assert {source.rsplit("/", 1)[1]: slug for source, slug in site.company_of.items()} == {
+        "a.md": "northgate-robotics",
+        "b.md": "northgate-robotics",
+        "c.md": "coble-marine",
+    }
+    assert {slug: titles(items) for slug, items in site.by_company.items()} == {
+        "northgate-robotics": ["From Hannah", "Co-written"],
+        "coble-marine": ["For a client"],
+    }
+    assert [c.slug for c in site.companies] == ["coble-marine", "northgate-robotics"]  # A to Z
+
+
+def test_a_co_written_article_is_listed_under_every_author(make_site: MakeSite) -> None:
+    root = make_site(
+        {**COMPANIES, "content/articles/quayside.md": article(author="[hannah-okafor, simon-malia]")},
+    )
+    site = checked_site(root)
+    assert (
+        titles(site.by_author["hannah-okafor"])
+        == titles(site.by_author["simon-malia"])
+        == ["Quayside Tools opens a depot"]
+    )
+
+
+def test_a_company_without_a_shown_article_has_no_page(make_site: MakeSite) -> None:
+    root = make_site(
+        {
+            **COMPANIES,
+            "content/articles/quayside.md": article(company="coble-marine", draft="true"),
+        }
+    )
+    assert checked_site(root).companies == ()
+    assert [c.slug for c in checked_site(root, drafts=True).companies] == ["coble-marine"]
+    assert set(checked_site(root).company) == {"coble-marine", "northgate-robotics"}  # every profile, for views
+
+
+def test_companies_are_listed_a_to_z_with_accents_and_case_set_aside(make_site: MakeSite) -> None:
+    names = {"zeta": "Zeta Foods", "ecosse": "École Écosse", "alba": "alba Labs", "bay": "Bay & Co"}
+    files = {f"content/companies/{slug}.md": f"---\nname: {name}\n---\n" for slug, name in names.items()}
+    files |= {f"content/articles/{slug}.md": article(slug.title(), company=slug) for slug in names}
+    site = checked_site(make_site(files, with_article=False))
+    assert [c.name for c in site.companies] == ["alba Labs", "Bay & Co", "École Écosse", "Zeta Foods"]
+
+
+def test_unknown_company_on_an_article_suggests_near_miss_at_its_line(make_site: MakeSite) -> None:
+    root = make_site({**COMPANIES, "content/articles/quayside.md": article(company="northgate-robotic")})
+    assert messages(check_site(root).problems) == [
+        "content/articles/quayside.md:5: unknown company 'northgate-robotic': no content/companies/northgate-robotic.md;"
+        " did you mean 'northgate-robotics'?"
+    ]
+
+
+def test_unknown_company_on_an_author_profile_says_how_to_create_it(make_site: MakeSite) -> None:
+    root = make_site({"content/authors/hannah-okafor.md": HANNAH})
+    assert messages(check_site(root).problems) == [
+        "content/authors/hannah-okafor.md:3: unknown company 'northgate-robotics': no"
+        ' content/companies/northgate-robotics.md; create it with: python build.py companies new northgate-robotics --name "..."'
+    ]
+
+
+def test_each_unknown_co_author_is_reported_at_its_own_line(make_site: MakeSite) -> None:
+    text = "---\ntitle: Joint\ndate: 2026-03-01\nauthor:\n  - simon-malia\n  - ruth-caloway\n  - nobody\n---\nBody.\n"
+    root = make_site({"content/authors/ruth-calloway.md": "---\nname: Ruth\n---\n", "content/articles/j.md": text})
+    assert messages(check_site(root).problems) == [
+        "content/articles/j.md:6: unknown author 'ruth-caloway': no content/authors/ruth-caloway.md;"
+        " did you mean 'ruth-calloway'?",
+        "content/articles/j.md:7: unknown author 'nobody': no content/authors/nobody.md",
+    ]

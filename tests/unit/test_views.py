@@ -210,3 +210,83 @@ def test_a_body_nothing_changes_is_the_parsed_one_not_a_copy(make_site: MakeSite
     assert views.body(inside) is inside.body.html
     assert views.body(outside) != outside.body.html and 'rel="sponsored"' in views.body(outside)
     assert views.body(outside).digest != outside.body.html.digest
+
+
+# --- member companies -------------------------------------------------------------------
+
+COMPANY = {
+    "content/companies/quayside-tools.md": "---\nname: Quayside Tools\nwebsite: https://www.quayside.example/\n"
+    "logo: /static/logo.png\nlogo_alt: Quayside Tools logo\nsector: Tools\nregion: North East\n"
+    "contact: Press office, press@quayside.example\n---\nQuayside Tools makes *tools*.\n",
+    "static/logo.png": jpeg(60, 40),
+    "content/authors/ruth-calloway.md": "---\nname: Ruth Calloway\ncompany: quayside-tools\n---\nRuth.\n",
+    "site.toml": '[sections.members-news]\nattribution = "Posted by {author}[ for {company}]."\n',
+}
+
+
+def test_a_member_articles_view_has_its_company_and_every_author(make_site: MakeSite) -> None:
+    root = make_site({**COMPANY, MAIN: article(author="[simon-malia, ruth-calloway]")})
+    views, site = views_of(root)
+    view = views.article(main_article(site))
+    assert [a["name"] for a in view["authors"]] == ["Simon Malia", "Ruth Calloway"]
+    assert view["author"] is view["authors"][0]  # templates written for one author keep working
+    assert view["authors"][1]["company"] == {
+        "slug": "quayside-tools",
+        "name": "Quayside Tools",
+        "url": "/companies/quayside-tools/",
+        "abs_url": "http://localhost:8000/companies/quayside-tools/",
+    }
+    company = view["company"]
+    assert (company["name"], company["url"], company["feed_url"]) == (
+        "Quayside Tools",
+        "/companies/quayside-tools/",
+        "/companies/quayside-tools/feed.xml",
+    )
+    assert company["about_html"] == "<p>Quayside Tools makes <em>tools</em>.</p>"
+    assert company["summary"] == "Quayside Tools makes tools."
+    assert (company["website"], company["website_label"]) == ("https://www.quayside.example/", "www.quayside.example")
+    assert company["logo"] == {
+        "src": "/static/logo.png",
+        "abs_src": "http://localhost:8000/static/logo.png",
+        "alt": "Quayside Tools logo",
+        "width": None,  # Views without the measured images (the build passes them in)
+        "height": None,
+    }
+    assert (company["sector"], company["region"], company["contact"]) == (
+        "Tools",
+        "North East",
+        "Press office, press@quayside.example",
+    )
+    assert view["attribution"] == "Posted by Simon Malia and Ruth Calloway for Quayside Tools."
+    card = views.card(main_article(site))
+    assert card["company"] is views.company_ref("quayside-tools")
+    assert [a["name"] for a in card["authors"]] == ["Simon Malia", "Ruth Calloway"]
+    assert json.loads(json.dumps(view)) == view
+
+
+def test_an_article_without_a_company_drops_the_attributions_optional_part(make_site: MakeSite) -> None:
+    three = "[simon-malia, ruth-calloway, ada-okafor]"
+    root = make_site(
+        {
+            **COMPANY,
+            "content/authors/ruth-calloway.md": "---\nname: Ruth Calloway\n---\nRuth.\n",
+            "content/authors/ada-okafor.md": "---\nname: Ada Okafor\n---\nAda.\n",
+            MAIN: article(author=three),
+        }
+    )
+    views, site = views_of(root)
+    view = views.article(main_article(site))
+    assert view["company"] is None and views.card(main_article(site))["company"] is None
+    assert view["attribution"] == "Posted by Simon Malia, Ruth Calloway and Ada Okafor."
+
+
+def test_a_company_with_no_page_is_named_but_not_linked(make_site: MakeSite) -> None:
+    """An author's company with no published article has no page to link to."""
+    root = make_site({**COMPANY, "content/articles/draft.md": article("Draft", company="quayside-tools", draft="true")})
+    views, site = views_of(root)
+    assert views.author(site.author["ruth-calloway"])["company"] == {
+        "slug": "quayside-tools",
+        "name": "Quayside Tools",
+        "url": None,
+        "abs_url": None,
+    }
