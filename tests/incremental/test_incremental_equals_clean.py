@@ -2,7 +2,8 @@
 
 Issue 4's correctness proof. Each example starts a small site, builds it, then applies a
 random sequence of edits (body, title, tags, author, date, new and deleted articles,
-draft flips, a template override, site.toml); after every edit it builds incrementally
+draft flips, a template override, site.toml; company profiles edited, renamed and
+deleted, articles' and authors' companies, co-written articles); after every edit it builds incrementally
 (the way `python build.py` runs: manifest, the record of files read, parse cache,
 output fingerprints, patching the previous output) and with --clean into another
 folder, and compares the two trees.
@@ -27,6 +28,7 @@ from tests.helpers import AUTHOR, article, snapshot, write_files
 NOW = "2026-03-10 12:00"
 SECOND_AUTHOR = "---\nname: Ruth Calloway\nrole: Business Editor\n---\nRuth edits the business desk.\n"
 TAGS = ["Shipping", "Energy", "Ports", "Finance"]
+COMPANY_NAMES = ["Quayside Tools", "Amble Boats", "Tidewell Ferries"]
 
 
 class Site:
@@ -40,8 +42,10 @@ class Site:
             root,
             {
                 "site.toml": 'name = "Quayside"\nbase_url = "https://news.example"\nper_page = 2\n',
-                "content/authors/simon-malia.md": AUTHOR,
+                "content/authors/simon-malia.md": AUTHOR.replace("role: Reporter", "role: Reporter\ncompany: quayside"),
                 "content/authors/ruth-calloway.md": SECOND_AUTHOR,
+                "content/companies/quayside.md": company("Quayside Tools", "Tools for the quay."),
+                "content/companies/amble.md": company("Amble Boats", "Boats from Amble."),
             },
         )
         for _ in range(4):
@@ -50,6 +54,13 @@ class Site:
 
     def articles(self) -> list[Path]:
         return sorted((self.root / "content/articles").glob("*.md"))
+
+    def companies(self) -> list[Path]:
+        return sorted((self.root / "content/companies").glob("*.md"))
+
+    def references(self) -> list[Path]:
+        """Every file that may name a company."""
+        return [*self.articles(), *sorted((self.root / "content/authors").glob("*.md"))]
 
     def touch_all(self) -> None:
         for path in self.root.rglob("*"):
@@ -114,12 +125,80 @@ class Site:
 
         self.rewrite(n, flip)
 
+    def coauthors(self, n: int) -> None:
+        who = ["[simon-malia, ruth-calloway]", "[ruth-calloway, simon-malia]", "simon-malia"][n % 3]
+        self.rewrite(n, lambda t: _replace_line(t, "author:", f"author: {who}"))
+
+    def article_company(self, n: int) -> None:
+        """Name one of the companies on an article, or (one time in three) take its company away."""
+        slugs = [p.stem for p in self.companies()]
+        line = f"company: {slugs[n % len(slugs)]}" if slugs and n % 3 else None
+
+        def change(text: str) -> str:
+            text = _drop_line(text, "company:")
+            return _replace_line(text, "company:", line) if line else text
+
+        self.rewrite(n, change)
+
+    def author_company(self, n: int) -> None:
+        slugs = [p.stem for p in self.companies()]
+        path = "content/authors/ruth-calloway.md"
+        text = _drop_line((self.root / path).read_text(encoding="utf-8"), "company:")
+        if slugs and n % 2:
+            text = text.replace("\n---\n", f"\ncompany: {slugs[n % len(slugs)]}\n---\n", 1)
+        self.write(path, text)
+
+    def company_edit(self, n: int) -> None:
+        files = self.companies()
+        if files:
+            path = files[n % len(files)]
+            name = COMPANY_NAMES[n % len(COMPANY_NAMES)]
+            self.write(path.relative_to(self.root).as_posix(), company(name, f"About, edition {n}."))
+
+    def company_new(self, n: int) -> None:
+        self.write(f"content/companies/co-{n}.md", company(f"Company {n}", f"Company {n} makes things."))
+
+    def company_rename(self, n: int) -> None:
+        """Move a profile to a new slug, and every reference with it, as an editor renaming it would."""
+        files = self.companies()
+        if not files:
+            return
+        old = files[n % len(files)]
+        new = f"renamed-{n}-{old.stem}"[:60]
+        self.write(f"content/companies/{new}.md", old.read_text(encoding="utf-8"))
+        old.unlink()
+        self._retarget(old.stem, new)
+
+    def company_delete(self, n: int) -> None:
+        """Delete a profile and every reference to it (a reference left behind is an error, not a build)."""
+        files = self.companies()
+        if files:
+            gone = files[n % len(files)]
+            gone.unlink()
+            self._retarget(gone.stem, None)
+
+    def _retarget(self, old: str, new: str | None) -> None:
+        for path in self.references():
+            text = path.read_text(encoding="utf-8")
+            if f"\ncompany: {old}\n" in text:
+                replaced = f"\ncompany: {new}\n" if new else "\n"
+                self.write(path.relative_to(self.root).as_posix(), text.replace(f"\ncompany: {old}\n", replaced))
+
     def template(self, n: int) -> None:
         source = (THEME_TEMPLATES / "article.html").read_text(encoding="utf-8")
         self.write("templates/article.html", source.replace("</article>", f"<!-- edition {n} --></article>", 1))
 
     def config(self, n: int) -> None:
         self.write("site.toml", f'name = "Quayside {n}"\nbase_url = "https://news.example"\nper_page = {1 + n % 3}\n')
+
+
+def company(name: str, about: str) -> str:
+    return f"---\nname: {name}\nwebsite: https://{name.split()[0].lower()}.example\nsector: Trade\n---\n{about}\n"
+
+
+def _drop_line(text: str, prefix: str) -> str:
+    """The text without its front-matter line starting with ``prefix``, if it has one."""
+    return "\n".join(line for line in text.split("\n") if not line.startswith(prefix))
 
 
 def _replace_line(text: str, prefix: str, line: str) -> str:
@@ -132,6 +211,8 @@ def _replace_line(text: str, prefix: str, line: str) -> str:
 
 
 EDITS = ["new_article", "body", "title", "tags", "author", "date", "delete", "draft", "template", "config"]
+EDITS += ["coauthors", "article_company", "author_company", "company_edit", "company_new", "company_rename"]
+EDITS += ["company_delete"]
 
 
 @contextmanager
@@ -149,7 +230,7 @@ def build(root: Path, output: Path, *extra: str) -> None:
     assert status == 0
 
 
-@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=16, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(st.tuples(st.sampled_from(EDITS), st.integers(0, 20)), min_size=1, max_size=5))
 def test_incremental_build_equals_clean_build_after_any_edits(edits: list[tuple[str, int]]) -> None:
     with tempfile.TemporaryDirectory() as folder, trusted_file_times():

@@ -13,7 +13,9 @@ import pytest
 from byline import pipeline
 from byline.content import sources
 from byline.errors import BuildFailed
+from byline.output import plan
 from byline.output.plan import SitePlan
+from byline.state import write
 from byline.pipeline import BuildResult
 from tests.conftest import MakeSite
 from tests.helpers import article, build_site, options, snapshot, write_files
@@ -213,3 +215,111 @@ def test_a_template_error_on_a_page_wanted_first_fails_the_build_untouched(
         pipeline.Builder(options(root, first.output)).build(first=wanted)
     assert "templates/article.html" in failed.value.errors[0].format()
     assert snapshot(first.output) == before
+
+
+# --- what a company edit renders ------------------------------------------------------------
+
+QUAYSIDE = "---\nname: Quayside Tools\nwebsite: https://quayside.example\n---\nQuayside Tools makes tools.\n"
+
+
+@pytest.fixture
+def company_site(make_site: MakeSite) -> Path:
+    """Three releases of Quayside Tools (two by its own reporter, one for it by another), and unrelated articles."""
+    ruth = "---\nname: Ruth Calloway\n---\nRuth.\n"
+    return make_site(
+        {
+            "site.toml": "per_page = 2\n",
+            "content/authors/simon-malia.md": "---\nname: Simon Malia\ncompany: quayside-tools\n---\nSimon.\n",
+            "content/authors/ruth-calloway.md": ruth,
+            "content/companies/quayside-tools.md": QUAYSIDE,
+            "content/companies/amble-boats.md": "---\nname: Amble Boats\n---\nBoats.\n",
+            "content/companies/idle-co.md": "---\nname: Idle Co\n---\nNothing published.\n",
+            "content/articles/quayside.md": None,
+            "content/articles/q1.md": article("Quayside one", "2026-02-27 09:00", tags="[Ports]"),
+            "content/articles/q2.md": article("Quayside two", "2026-02-25 09:00", tags="[Tools]"),
+            "content/articles/q3.md": article(
+                "Quayside three", "2026-02-20 09:00", author="ruth-calloway", company="quayside-tools", tags="[Tools]"
+            ),
+            "content/articles/a1.md": article(
+                "Amble launch", "2026-02-26 09:00", author="ruth-calloway", company="amble-boats", tags="[Boats, Ports]"
+            ),
+            "content/articles/n1.md": article(
+                "Desk view", "2026-02-24 09:00", author="ruth-calloway", section="news", tags="[Boats]"
+            ),
+        }
+    )
+
+
+def written_by_rebuild(root: Path, output: Path, monkeypatch: pytest.MonkeyPatch) -> set[str]:
+    """The outputs a rebuild renders (and so writes), by site path."""
+    written: list[str] = []
+    real = write.Staging.write
+
+    def spy(self: write.Staging, relative: str, data: bytes) -> None:
+        written.append(relative)
+        real(self, relative, data)
+
+    monkeypatch.setattr(write.Staging, "write", spy)
+    build_site(root, output)
+    monkeypatch.undo()
+    return {"/" + p.removesuffix("index.html") for p in written if p not in (write.MARKER, plan.REDIRECTS_FILE)}
+
+
+def test_editing_a_companys_about_text_renders_exactly_the_pages_and_feeds_that_show_it(
+    company_site: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = build_site(company_site)
+    write_files(company_site, {"content/companies/quayside-tools.md": QUAYSIDE.replace("makes tools", "forges tools")})
+    assert written_by_rebuild(company_site, first.output, monkeypatch) == {
+        # its releases' pages end with its About box
+        "/articles/2026/02/27/quayside-one/",
+        "/articles/2026/02/25/quayside-two/",
+        "/articles/2026/02/20/quayside-three/",
+        # its own pages (the About text is each one's description)
+        "/companies/quayside-tools/",
+        "/companies/quayside-tools/page/2/",
+        # and every feed carrying one of its releases, whose entries end with the About text
+        "/feed.xml",
+        "/members-news/feed.xml",
+        "/companies/quayside-tools/feed.xml",
+        "/authors/simon-malia/feed.xml",
+        "/authors/ruth-calloway/feed.xml",
+        "/topics/ports/feed.xml",
+        "/topics/tools/feed.xml",
+    }
+    assert "forges tools" in (first.output / "companies/quayside-tools/index.html").read_text()
+
+
+def test_renaming_a_company_renders_every_page_naming_it_and_no_other(
+    company_site: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = build_site(company_site)
+    write_files(
+        company_site, {"content/companies/quayside-tools.md": QUAYSIDE.replace("name: Quayside Tools", "name: QT")}
+    )
+    rendered = written_by_rebuild(company_site, first.output, monkeypatch)
+    assert {
+        "/companies/",  # the A to Z
+        "/search/",  # its Company filter
+        "/authors/",  # Simon's profile names the company he posts for
+        "/authors/simon-malia/",
+        "/topics/tools/",  # cards name the company
+        "/members-news/",
+        "/",
+        "/articles/2026/02/26/amble-launch/",  # the card of its related release names the company
+    } <= rendered
+    assert {
+        "/articles/2026/02/24/desk-view/",  # an unrelated newsroom story
+        "/topics/boats/",
+        "/companies/amble-boats/",
+        "/news/feed.xml",
+        "/regions/",
+    }.isdisjoint(rendered)
+
+
+def test_editing_a_company_with_no_published_article_renders_nothing(
+    company_site: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = build_site(company_site)
+    write_files(company_site, {"content/companies/idle-co.md": "---\nname: Idle Company\n---\nStill nothing.\n"})
+    assert written_by_rebuild(company_site, first.output, monkeypatch) == set()
