@@ -89,6 +89,9 @@ def _differences(expected: dict[str, bytes], built: dict[str, bytes]) -> list[st
         "authors/index.html",
         "authors/hannah-okoro/index.html",
         "authors/hannah-okoro/page/2/index.html",
+        "companies/index.html",
+        "companies/tidewell-ferries/index.html",
+        "companies/tidewell-ferries/page/2/index.html",
         "topics/index.html",
         "topics/shipping/index.html",
         "topics/shipping/page/2/index.html",
@@ -104,12 +107,14 @@ def _differences(expected: dict[str, bytes], built: dict[str, bytes]) -> list[st
         "members-news/feed.xml",
         "news/feed.xml",
         "authors/callum-reid/feed.xml",
+        "companies/tidewell-ferries/feed.xml",
         "topics/recruitment/feed.xml",
         "sitemap.xml",
         "news-sitemap.xml",
         "robots.txt",
         "404.html",
         "static/images/ferry.svg",
+        "static/companies/tidewell-ferries.svg",
         ".well-known/byline.json",
     ],
 )
@@ -119,8 +124,15 @@ def test_golden_site_touches_every_row_of_the_url_table(path: str) -> None:
 
 def test_golden_output_has_no_page_1_and_no_unpublished_articles() -> None:
     assert not list(EXPECTED.rglob("page/1"))
+    assert not (EXPECTED / "companies/quayside-provisions").exists(), "a company with nothing published has no page"
     for name, data in snapshot(EXPECTED).items():
-        for secret in (b"Unannounced Plans", b"third shop", b"names its first hybrid", b"Ceremonies"):
+        for secret in (
+            b"Unannounced Plans",
+            b"third shop",
+            b"names its first hybrid",
+            b"Ceremonies",
+            b"Quayside Provisions",
+        ):
             assert secret not in data, f"{name} shows {secret!r}"
 
 

@@ -15,8 +15,8 @@ from byline.content import sources
 from byline.errors import BuildFailed
 from byline.output import plan
 from byline.output.plan import SitePlan
-from byline.state import write
 from byline.pipeline import BuildResult
+from byline.state import write
 from tests.conftest import MakeSite
 from tests.helpers import article, build_site, options, snapshot, write_files
 from tests.unit.test_plan import many_articles

@@ -36,7 +36,7 @@ async function start(form) {
     await Promise.all(shards.slice(1).map((shard) => pagefind.mergeIndex(new URL(`${shard}/`, bundle).href, options)));
     await pagefind.init();
   } catch (error) {
-    status.textContent = "Search is not available yet. Every article can still be found by section, topic, region, author or date below.";
+    status.textContent = "Search is not available yet. Every article can still be found by section, company, topic, region, author or date below.";
     return;
   }
 
@@ -219,7 +219,7 @@ function resultItem(page) {
   heading.append(link);
   const meta = document.createElement("p");
   meta.className = "search-result-meta";
-  const facts = [...(page.filters.section || []), ...(page.filters.author || [])];
+  const facts = [...(page.filters.section || []), ...(page.filters.company || []), ...(page.filters.author || [])];
   meta.append(facts.join(" · "));
   if (page.meta.iso) {
     const time = document.createElement("time");
