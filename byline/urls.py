@@ -14,6 +14,7 @@ from pathlib import PurePosixPath
 from slugify import slugify as _slugify
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9-]+$")
+WEB_ADDRESS = re.compile(r"^https?://[^\s/?#]+(?:[/?#]\S*)?$")  # an http(s) address with a host, like a website
 MAX_SLUG_LENGTH = 80
 
 HOME = "/"

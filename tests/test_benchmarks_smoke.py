@@ -60,6 +60,7 @@ def test_generated_corpus_is_a_complete_site_that_checks_and_builds(tmp_path: Pa
     for needed in ("site.toml", "content/pages/about.md", "static/images/lead-1.png"):
         assert (root / needed).is_file(), needed
     assert len(list((root / "content/authors").glob("*.md"))) == 150
+    assert corpus.companies and len(list((root / "content/companies").glob("*.md"))) == len(corpus.companies)
     statuses = {a.status for a in corpus.articles}
     assert statuses == {"published", "draft", "scheduled"}
 

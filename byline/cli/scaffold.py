@@ -17,7 +17,7 @@ from pathlib import Path
 from byline.config import BuildOptions, load_config
 from byline.content.front_matter import split_front_matter
 from byline.errors import UsageError
-from byline.urls import SLUG_PATTERN, slugify
+from byline.urls import SLUG_PATTERN, WEB_ADDRESS, slugify
 
 _BY = re.compile(r"^by\b", re.IGNORECASE)
 
@@ -39,7 +39,7 @@ def new_article(
     slug = slugify(title)
     if not slug:
         raise UsageError(f"cannot make a file name from the title {title!r}; use letters or digits")
-    _check_author(options.root, author)
+    _check_profile(options.root, "author", author)
     company = _company_of(options.root, author)
     section = _check_section(section, [s.slug for s in config.sections]) or config.default_section
     topics = list(dict.fromkeys(t for t in (_one_line(t) for t in tags) if t))
@@ -82,7 +82,7 @@ def new_author(
     if _BY.match(name):
         raise UsageError(f"the name {name!r} starts with 'By'; pages print 'By' before it, so give the name alone")
     if company is not None:
-        _check_company(options.root, company)
+        _check_profile(options.root, "company", company)
     path = options.root / "content" / "authors" / f"{slug}.md"
     if path.exists():
         raise UsageError(f"{path} already exists; that author has a profile")
@@ -113,7 +113,7 @@ def new_company(
     name = _one_line(name)
     if not name:
         raise UsageError("the name is empty")
-    if website is not None and not re.match(r"^https?://[^\s/?#]+(?:[/?#]\S*)?$", website):
+    if website is not None and not WEB_ADDRESS.match(website):
         raise UsageError(f"--website must be an http(s) address like https://www.example.com, not {website!r}")
     path = options.root / "content" / "companies" / f"{slug}.md"
     if path.exists():
@@ -150,17 +150,19 @@ def _create(path: Path, text: str) -> None:
         raise UsageError(f"{path} already exists") from None
 
 
-def _check_author(root: Path, author: str) -> None:
-    folder = root / "content" / "authors"
-    known = sorted(p.stem for p in folder.glob("*.md")) if folder.is_dir() else []
-    if SLUG_PATTERN.match(author) and author in known:
+def _check_profile(root: Path, kind: str, slug: str) -> None:
+    """Refuse a slug with no profile in content/authors/ or content/companies/, suggesting the likely one."""
+    folder = {"author": "authors", "company": "companies"}[kind]
+    found = root / "content" / folder
+    known = sorted(p.stem for p in found.glob("*.md")) if found.is_dir() else []
+    if SLUG_PATTERN.match(slug) and slug in known:
         return
-    message = f"unknown author '{author}': no content/authors/{author}.md"
-    near = difflib.get_close_matches(author, known, n=1, cutoff=0.6)
+    message = f"unknown {kind} '{slug}': no content/{folder}/{slug}.md"
+    near = difflib.get_close_matches(slug, known, n=1, cutoff=0.6)
     if near:
         message += f"; did you mean '{near[0]}'?"
     else:
-        message += f'; create it with: python build.py authors new {author} --name "..."'
+        message += f'; create it with: python build.py {folder} new {slug} --name "..."'
     raise UsageError(message)
 
 
@@ -173,20 +175,6 @@ def _company_of(root: Path, author: str) -> str | None:
         return None
     company = parsed.values.get("company") if parsed else None
     return company if isinstance(company, str) and SLUG_PATTERN.match(company) else None
-
-
-def _check_company(root: Path, company: str) -> None:
-    folder = root / "content" / "companies"
-    known = sorted(p.stem for p in folder.glob("*.md")) if folder.is_dir() else []
-    if SLUG_PATTERN.match(company) and company in known:
-        return
-    message = f"unknown company '{company}': no content/companies/{company}.md"
-    near = difflib.get_close_matches(company, known, n=1, cutoff=0.6)
-    if near:
-        message += f"; did you mean '{near[0]}'?"
-    else:
-        message += f'; create it with: python build.py companies new {company} --name "..."'
-    raise UsageError(message)
 
 
 def _check_section(section: str | None, known: list[str]) -> str | None:

@@ -16,7 +16,7 @@ from byline.content.models import Article, Author, Company, Correction, Page, Re
 from byline.content.sources import SourceFile
 from byline.dates import ACCEPTED_FORMS, parse_datetime
 from byline.errors import ContentError
-from byline.urls import SLUG_PATTERN, check_alias, slugify
+from byline.urls import SLUG_PATTERN, WEB_ADDRESS, check_alias, slugify
 
 ARTICLE_KEYS = {
     "title",
@@ -62,7 +62,6 @@ MAX_FILE_BYTES = 16_000_000  # 10 MB of prose converts in about 15 s; far past t
 # Characters XML 1.0 forbids or HTML calls control characters: one in a title or body
 # would make every feed carrying the article malformed. Tab, newline and CR are fine.
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
-_WEBSITE = re.compile(r"^https?://[^\s/?#]+(?:[/?#]\S*)?$")
 _CONTROL_HINT = "web pages and feeds cannot carry it; delete it (it often comes from pasting from Word or a PDF)"
 
 
@@ -382,7 +381,7 @@ def _company(source: SourceFile, fields: _Fields, rules: LoadRules) -> Company |
         )
     name = fields.text("name", required=True)
     website = fields.text("website")
-    if website and not _WEBSITE.match(website):
+    if website and not WEB_ADDRESS.match(website):
         fields.error("website", f"'website' must be an http(s) address like https://www.example.com, not {website!r}")
     logo, logo_alt = fields.text("logo"), fields.text("logo_alt")
     if logo and not logo.startswith("/static/"):
