@@ -342,12 +342,7 @@ def _corrections(fields: _Fields, tz: ZoneInfo) -> tuple[Correction, ...]:
 
 
 def _author(source: SourceFile, fields: _Fields, rules: LoadRules) -> Author | None:
-    if not SLUG_PATTERN.match(source.stem):
-        fields.problems.append(
-            ContentError(
-                source.path, 1, f"author file name {source.stem!r} must be lowercase letters, digits and hyphens"
-            )
-        )
+    _check_file_name(source, fields, "author")
     name = fields.text("name", required=True)
     links = _links(fields)
     # Shown beside an article's body, and beside the other authors' bios: ids of its own.
@@ -373,12 +368,7 @@ def _author(source: SourceFile, fields: _Fields, rules: LoadRules) -> Author | N
 
 
 def _company(source: SourceFile, fields: _Fields, rules: LoadRules) -> Company | None:
-    if not SLUG_PATTERN.match(source.stem):
-        fields.problems.append(
-            ContentError(
-                source.path, 1, f"company file name {source.stem!r} must be lowercase letters, digits and hyphens"
-            )
-        )
+    _check_file_name(source, fields, "company")
     name = fields.text("name", required=True)
     website = fields.text("website")
     if website and not WEB_ADDRESS.match(website):
@@ -410,6 +400,13 @@ def _company(source: SourceFile, fields: _Fields, rules: LoadRules) -> Company |
     )
 
 
+def _check_file_name(source: SourceFile, fields: _Fields, kind: str) -> None:
+    """A profile's or page's file name is its URL's slug."""
+    if not SLUG_PATTERN.match(source.stem):
+        message = f"{kind} file name {source.stem!r} must be lowercase letters, digits and hyphens"
+        fields.problems.append(ContentError(source.path, 1, message))
+
+
 def _links(fields: _Fields) -> tuple[tuple[str, str], ...]:
     value = fields.values.get("links")
     if value is None:
@@ -427,12 +424,7 @@ def _links(fields: _Fields) -> tuple[tuple[str, str], ...]:
 
 
 def _page(source: SourceFile, fields: _Fields, rules: LoadRules) -> Page | None:
-    if not SLUG_PATTERN.match(source.stem):
-        fields.problems.append(
-            ContentError(
-                source.path, 1, f"page file name {source.stem!r} must be lowercase letters, digits and hyphens"
-            )
-        )
+    _check_file_name(source, fields, "page")
     title = fields.text("title", required=True)
     body = fields.render_body()
     summary = fields.text("summary") or body.first_paragraph

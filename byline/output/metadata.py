@@ -158,16 +158,7 @@ def profile_json_ld(page: View, site: View, author: View, trail: Sequence[tuple[
         someone["image"] = author["abs_avatar"]
     if author.get("bio_text"):
         someone["description"] = author["bio_text"]
-    data: View = {
-        "@context": "https://schema.org",
-        "@type": "ProfilePage",
-        "@id": page["canonical"],
-        "url": page["canonical"],
-        "name": page["title"],
-        "inLanguage": site["language"],
-        "mainEntity": someone,
-    }
-    return [data, breadcrumbs(site, trail)]
+    return _profile_page(page, site, someone, trail)
 
 
 def company_json_ld(page: View, site: View, company: View, trail: Sequence[tuple[str, str]]) -> list[View]:
@@ -175,6 +166,10 @@ def company_json_ld(page: View, site: View, company: View, trail: Sequence[tuple
     entity = company_organisation(company)
     if company.get("summary"):
         entity["description"] = company["summary"]
+    return _profile_page(page, site, entity, trail)
+
+
+def _profile_page(page: View, site: View, entity: View, trail: Sequence[tuple[str, str]]) -> list[View]:
     data: View = {
         "@context": "https://schema.org",
         "@type": "ProfilePage",
@@ -182,7 +177,6 @@ def company_json_ld(page: View, site: View, company: View, trail: Sequence[tuple
         "url": page["canonical"],
         "name": page["title"],
         "inLanguage": site["language"],
-        "isPartOf": {"@type": "WebSite", "name": site["name"], "url": site["abs_home_url"]},
         "mainEntity": entity,
     }
     return [data, breadcrumbs(site, trail)]
