@@ -185,6 +185,23 @@ def test_search_filters_narrow_the_results_and_live_in_the_address(page: Page, s
     expect(page.get_by_label("Search articles")).to_have_value("energy")
 
 
+def test_the_company_filter_keeps_that_companys_releases_only(page: Page, site_url: str) -> None:
+    page.goto(site_url + "/search/")
+    search_for(page, "Northgate")  # also named in Coble Marine's release
+    everywhere = page.locator(".search-result").count()
+    page.get_by_label("Company").select_option("Northgate Robotics")
+    expect(page.locator("#search-status")).to_contain_text("Northgate Robotics")
+    settled(page)
+    titles = sorted(page.locator(".search-result-title a").all_inner_texts())
+    assert titles == [
+        "Northgate Robotics expands into Germany after landmark contract",
+        "Northgate Robotics opens £4.2m automation centre in Sunderland",
+    ]
+    assert everywhere > len(titles)
+    expect(page.locator(".search-result-meta").first).to_contain_text("Northgate Robotics")
+    assert "company=Northgate+Robotics" in page.url
+
+
 def test_newest_first_orders_results_across_both_shards(page: Page, site_url: str) -> None:
     page.goto(site_url + "/search/?region=North+East")
     expect(page.locator("#search-status")).to_contain_text("North East")

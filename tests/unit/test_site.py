@@ -309,6 +309,8 @@ def test_alias_may_not_take_a_reserved_or_section_url(make_site: MakeSite) -> No
         "/404.html",
         "/page/2/",
         "/authors/simon-malia/",
+        "/companies/",
+        "/companies/bt-group/page/2/",
         "/topics/ports/",
         "/regions/wales/index.html",
         "/archive/2026/",
@@ -354,6 +356,13 @@ def test_alias_under_articles_or_a_page_folder_is_fine(make_site: MakeSite) -> N
         }
     )
     assert messages(check_site(root).problems) == []
+
+
+def test_page_slug_may_not_be_companies(make_site: MakeSite) -> None:
+    root = make_site({"content/pages/companies.md": "---\ntitle: Our members\n---\nMembers.\n"})
+    assert messages(check_site(root).problems) == [
+        "content/pages/companies.md:1: page URL /companies/ is reserved for Byline's own pages; choose another"
+    ]
 
 
 def test_page_slug_may_not_be_reserved_or_a_section(make_site: MakeSite) -> None:

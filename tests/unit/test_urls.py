@@ -23,6 +23,12 @@ def test_contract_url_table() -> None:
         "/authors/simon-malia/page/3/",
     )
     assert (urls.TOPICS, urls.topic("bt"), urls.topic("bt", 2)) == ("/topics/", "/topics/bt/", "/topics/bt/page/2/")
+    assert (urls.COMPANIES, urls.company("bt-group"), urls.company("bt-group", 2)) == (
+        "/companies/",
+        "/companies/bt-group/",
+        "/companies/bt-group/page/2/",
+    )
+    assert "companies" in urls.RESERVED
     assert urls.region("north-west") == "/regions/north-west/"
     assert (urls.ARCHIVE, urls.archive_year(2014), urls.archive_month(2014, 1)) == (
         "/archive/",
@@ -34,6 +40,7 @@ def test_contract_url_table() -> None:
     assert urls.feed_of(urls.section("news")) == "/news/feed.xml"
     assert urls.feed_of(urls.author("simon-malia")) == "/authors/simon-malia/feed.xml"
     assert urls.feed_of(urls.topic("bt")) == "/topics/bt/feed.xml"
+    assert urls.feed_of(urls.company("bt-group")) == "/companies/bt-group/feed.xml"
     assert (urls.SITEMAP, urls.NEWS_SITEMAP, urls.ROBOTS, urls.NOT_FOUND) == (
         "/sitemap.xml",
         "/news-sitemap.xml",
