@@ -116,6 +116,7 @@ class BuildOptions:
     now: datetime | None = None
     quiet: bool = False
     verbose: bool = False
+    strict: bool = False  # check --strict: a draft's problems stay errors, as in a build with drafts
     # False: the build leaves /pagefind/ out and returns the search documents instead; the
     # preview server indexes them beside the served build, off the save-to-reload path.
     search_index: bool = True

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
+
+# Google News takes articles of the last two days: the news sitemap lists them, and an
+# article first published with an older date misses it (``checks`` warns: backdated).
+NEWS_WINDOW = timedelta(days=2)
 
 # The contract's forms: a date, a date with minutes or seconds, or ISO 8601 with an offset.
 # ``datetime.fromisoformat`` alone is too lenient (week dates, compact forms), hence the gate.

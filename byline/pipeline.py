@@ -19,7 +19,7 @@ from pathlib import Path
 from byline import __version__
 from byline.config import BuildOptions, SiteConfig, load_config
 from byline.content.load import LoadRules, load_source
-from byline.content.models import Article, Author, Company, Page
+from byline.content.models import Article, Author, Company, Page, Unfinished
 from byline.content.sources import Seen, SourceFile, find_sources, read_source
 from byline.dates import iso
 from byline.errors import BuildFailed, ContentError, only_errors
@@ -159,7 +159,7 @@ class Builder:
         finally:
             cache.close()
         del sources  # the files' bytes are parsed: free them before the model and the pages
-        articles, authors, companies, pages = [], [], [], []
+        articles, authors, companies, pages, unfinished = [], [], [], [], []
         for model, file_problems in results:
             problems += file_problems
             if isinstance(model, Article):
@@ -170,6 +170,8 @@ class Builder:
                 companies.append(model)
             elif isinstance(model, Page):
                 pages.append(model)
+            elif isinstance(model, Unfinished):
+                unfinished.append(model)
         timer.lap("load")
         settle()  # the parsed site lives to the end of the build: collections need not walk it
         assert options.now is not None
@@ -183,13 +185,14 @@ class Builder:
                 drafts=options.drafts,
                 future=options.future,
                 companies=companies,
+                unfinished=unfinished,
             )
             problems += site_problems
             timer.lap("model")
         static = static_files(options.root)
         images, image_problems = inspect_images(
-            [*site.articles, *site.hidden],
-            site.pages,
+            [*site.articles, *site.hidden, *(u for u in site.unfinished if u.kind == "article")],
+            [*site.pages, *(u for u in site.unfinished if u.kind == "page")],
             static,
             options.root / CACHE_DIR,
             options.root,
@@ -198,12 +201,15 @@ class Builder:
             save=write_cache,
         )
         problems += image_problems
+        if not (options.drafts or options.strict):
+            problems = demote_drafts(problems, draft_sources(site))
         timer.lap("images")
         if modelled is not None and not only_errors(problems):
             modelled(site, images, static)  # editorial checks only warn: a build that got here can end well
             timer.lap("first pages")
         with collection_paused():
-            problems += editorial_problems(site, options.root, static_paths(static), _previous_urls(options, config))
+            previous = published_before(options, config)
+            problems += editorial_problems(site, options.root, static_paths(static), previous, options.now)
             timer.lap("checks")
         return Checked(
             site, sorted(set(problems)), timer.laps, parsed, images, next_scheduled=next_scheduled(site), static=static
@@ -343,6 +349,28 @@ class Builder:
         return [known[k] for k in keys], len(missing)
 
 
+DRAFT_PROBLEM = "draft cannot be published as it is: "
+
+
+def draft_sources(site: Site) -> set[str]:
+    """The files of every draft, loaded or not."""
+    drafts = {a.source for a in site.hidden if site.status_of[a.source] == "draft"}
+    return drafts | {u.source for u in site.unfinished if u.draft}
+
+
+def demote_drafts(problems: list[ContentError], drafts: set[str]) -> list[ContentError]:
+    """A draft's errors as warnings naming it: a build that publishes no draft must not be stopped by one.
+
+    Scheduled articles keep theirs: they go out with a build nobody watches.
+    """
+    return [
+        ContentError(p.path, p.line, DRAFT_PROBLEM + p.message, "warning")
+        if p.severity == "error" and p.path in drafts
+        else p
+        for p in problems
+    ]
+
+
 def _parse_all(sources: list[SourceFile], rules: LoadRules, jobs: int) -> Iterator[list[tuple[int, Encoded]]]:
     """Parse files (in worker processes when there are many); yield chunks of (index, encoded result)."""
 
@@ -439,7 +467,7 @@ def _company_logos(site: Site) -> list[tuple[str, str, int]]:
     return [(c.logo, c.source, c.line("logo")) for c in site.company.values() if c.logo]
 
 
-def _previous_urls(options: BuildOptions, config: SiteConfig) -> list[Published]:
+def published_before(options: BuildOptions, config: SiteConfig) -> list[Published]:
     """Article URLs the last build into this output published: the cache's record, else its sitemap.
 
     The record knows each URL's source file and id, so a moved article is recognised

@@ -23,15 +23,18 @@ if TYPE_CHECKING:
     from byline.site.checks import Scheduled
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
-COMMANDS = ("build", "serve", "check", "new", "authors", "companies")
+COMMANDS = ("build", "serve", "check", "new", "publish", "authors", "companies")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; return its exit status (0 ok, 1 content errors, 2 usage errors)."""
-    args_list = list(sys.argv[1:] if argv is None else argv)
-    if not args_list or args_list[0].startswith("-") and args_list[0] not in ("-h", "--help"):
-        args_list.insert(0, "build")
+    args_list = _command_first(list(sys.argv[1:] if argv is None else argv))
     parser = _parser()
+    try:
+        _refuse_foreign_options(args_list)
+    except UsageError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     try:
         args = parser.parse_args(args_list)
     except SystemExit as exc:  # argparse has printed the problem; usage errors exit 2
@@ -51,19 +54,9 @@ def _run(args: argparse.Namespace) -> int:
     if args.command == "check":
         return _check(options, args)
     if args.command == "new":
-        from byline.cli.scaffold import new_article, parse_tags
-
-        path = new_article(
-            options,
-            args.title,
-            args.author,
-            now=options.now,
-            section=args.section,
-            tags=parse_tags(args.tags),
-            region=args.region,
-        )
-        print(path)
-        return EXIT_OK
+        return _new(options, args)
+    if args.command == "publish":
+        return _publish(options, args)
     if args.command == "authors":
         from byline.cli.scaffold import new_author
 
@@ -83,6 +76,55 @@ def _run(args: argparse.Namespace) -> int:
 
         return serve(options, host=args.host, port=args.port)
     return _build(options)
+
+
+def _new(options: BuildOptions, args: argparse.Namespace) -> int:
+    """Write the draft; warn at once of a topic that looks like a typo of an established one."""
+    from byline.cli.scaffold import new_article, parse_tags, topic_warnings
+
+    when = _parse_when("--date", args.date, options.root) if args.date else options.now
+    tags = parse_tags(args.tags)
+    path = new_article(
+        options,
+        args.title,
+        args.author,
+        now=when,
+        section=args.section,
+        tags=tags,
+        region=args.region,
+        slug=args.slug,
+        image=args.image,
+        image_alt=args.image_alt,
+    )
+    print(path)
+    for warning in topic_warnings(options, tags, path):
+        print(f"warning: {warning}", file=sys.stderr)
+    return EXIT_OK
+
+
+def _publish(options: BuildOptions, args: argparse.Namespace) -> int:
+    """Date the draft now (or --at) and make it public; print where it will be."""
+    from byline.cli.publish import publish
+
+    try:
+        done = publish(options, args.path, args.at)
+    except BuildFailed as failed:
+        _report(failed.errors)
+        print(
+            f"{args.path} was left as it was: fix {'these' if len(failed.errors) > 1 else 'this'} first.",
+            file=sys.stderr,
+        )
+        return EXIT_CONTENT
+    from byline.site.checks import describe_moment
+
+    config, _ = load_config(options.root, options.base_url)
+    moment = describe_moment(done.at, config)
+    if done.scheduled:
+        print(f"{done.path}: scheduled for {moment}; it goes live with the first build after then, at")
+    else:
+        print(f"{done.path}: published, dated {moment}; it goes live with the next build, at")
+    print(done.url)
+    return EXIT_OK
 
 
 def _build(options: BuildOptions) -> int:
@@ -128,8 +170,7 @@ def _build(options: BuildOptions) -> int:
     )
     manifest.save(options, inputs, options.now, result.stable_until, f"Up to date: {summary}", messages)
     if options.verbose:
-        for stage, seconds in result.timings.items():
-            print(f"  {stage:<8} {seconds * 1000:8.1f} ms", file=sys.stderr)
+        _print_timings(result.timings)
         print(
             f"  parsed {result.parsed} files, rendered {result.rendered} outputs; the rest were unchanged",
             file=sys.stderr,
@@ -144,6 +185,11 @@ def _build(options: BuildOptions) -> int:
     return EXIT_OK
 
 
+def _print_timings(timings: dict[str, float]) -> None:
+    for stage, seconds in timings.items():
+        print(f"  {stage:<8} {seconds * 1000:8.1f} ms", file=sys.stderr)
+
+
 def _replay(messages: Sequence[Sequence[str]], stream: str) -> None:
     """Print the messages meant for one stream: warnings to stderr, notices to stdout."""
     for where, text in messages:
@@ -156,6 +202,8 @@ def _check(options: BuildOptions, args: argparse.Namespace) -> int:
     from byline.pipeline import check
 
     checked = check(options)
+    if options.verbose:
+        _print_timings(checked.timings)
     errors = [p for p in checked.problems if p.severity == "error"]
     warnings = [p for p in checked.problems if p.severity == "warning"]
     status = EXIT_CONTENT if errors or (args.strict and warnings) else EXIT_OK
@@ -214,76 +262,164 @@ def _report(problems: Sequence[ContentError]) -> None:
 
 
 def _options(args: argparse.Namespace) -> BuildOptions:
+    given = vars(args)  # each command has only the common options that affect it
     root = Path(args.root)
     if not root.is_dir():
         raise UsageError(f"--root {args.root}: no such folder")
-    if args.base_url and (reason := check_base_url(args.base_url)):
+    base_url = given.get("base_url")
+    if base_url and (reason := check_base_url(base_url)):
         raise UsageError(reason.replace("base_url", "--base-url", 1))
-    if args.jobs is not None and args.jobs < 1:
+    jobs = given.get("jobs")
+    if jobs is not None and jobs < 1:
         raise UsageError("--jobs must be 1 or more")
     serving = args.command == "serve"
+    output = given.get("output")
     options = BuildOptions(
         root=root,
-        output=Path(args.output) if args.output else root / "public",
-        drafts=args.drafts or serving,
-        future=args.future or serving,
-        base_url=args.base_url,
-        clean=args.clean,
-        quiet=args.quiet,
-        verbose=args.verbose,
+        output=Path(output) if output else root / "public",
+        drafts=given.get("drafts", False) or serving,
+        future=given.get("future", False) or serving,
+        base_url=base_url,
+        clean=given.get("clean", False),
+        quiet=given.get("quiet", False),
+        verbose=given.get("verbose", False),
+        strict=given.get("strict", False),
     )
-    if args.jobs:
-        options = replace(options, jobs=args.jobs)
-    if args.now:
-        options = replace(options, now=_parse_now(args.now, root))
+    if jobs:
+        options = replace(options, jobs=jobs)
+    if given.get("now"):
+        options = replace(options, now=_parse_when("--now", args.now, root))
     return options
 
 
-def _parse_now(value: str, root: Path) -> datetime:
-    config, _ = load_config(root)  # naive --now values are site-local, like front matter
+def _parse_when(option: str, value: str, root: Path) -> datetime:
+    config, _ = load_config(root)  # naive values are site-local, like front matter
     tz: ZoneInfo = config.timezone
     parsed = parse_datetime(value, tz)
     if parsed is None:
-        raise UsageError(f"--now {value!r} is not a date; use {ACCEPTED_FORMS}")
+        raise UsageError(f"{option} {value!r} is not a date; use {ACCEPTED_FORMS}")
     return parsed
 
 
-def _parser() -> argparse.ArgumentParser:
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--root", default=".", help="site root folder (default: .)")
-    common.add_argument("--output", help="output folder (default: ROOT/public)")
-    common.add_argument("--drafts", action="store_true", help="include drafts")
-    common.add_argument("--future", action="store_true", help="include scheduled articles")
-    common.add_argument("--base-url", help="override site.toml's base_url")
-    common.add_argument("--jobs", type=int, help="worker processes (default: all cores)")
-    common.add_argument("--clean", action="store_true", help="ignore any build cache")
-    common.add_argument("--now", help="the clock for scheduling and the news sitemap, e.g. '2014-01-27 10:30'")
-    noise = common.add_mutually_exclusive_group()
-    noise.add_argument("-q", "--quiet", action="store_true", help="print errors only")
-    noise.add_argument("-v", "--verbose", action="store_true", help="print stage timings")
+# The options each command takes besides its own: a command's --help lists only what affects it.
+COMMON: dict[str, tuple[str, ...]] = {
+    "build": ("root", "output", "drafts", "base-url", "jobs", "now", "noise"),
+    "serve": ("root", "base-url", "jobs", "now", "noise"),
+    "check": ("root", "output", "drafts", "base-url", "jobs", "now", "noise"),
+    "new": ("root", "now"),
+    "publish": ("root", "base-url", "now"),
+    "authors new": ("root",),
+    "companies new": ("root",),
+}
+OPTION_NAMES = {
+    "root": ("--root",),
+    "output": ("--output",),
+    "drafts": ("--drafts", "--future"),
+    "base-url": ("--base-url",),
+    "jobs": ("--jobs", "--clean"),
+    "now": ("--now",),
+    "noise": ("-q", "--quiet", "-v", "--verbose"),
+}
+VALUE_OPTIONS = frozenset({"--root", "--output", "--base-url", "--jobs", "--now"})  # they take the next word
 
+
+def _refuse_foreign_options(args: list[str]) -> None:
+    """A common option given to a command it does nothing for is a mistake worth saying plainly."""
+    command = " ".join(args[:2]) if args[:1] in (["authors"], ["companies"]) else args[0]
+    if command not in COMMON:
+        return
+    allowed = {name for group in COMMON[command] for name in OPTION_NAMES[group]}
+    for arg in args[: args.index("--") if "--" in args else len(args)]:
+        name = arg.split("=", 1)[0]
+        if name not in allowed and any(name in names for names in OPTION_NAMES.values()):
+            raise UsageError(f"{name} does nothing for '{command}'; see: python build.py {command} --help")
+
+
+def _command_first(args: list[str]) -> list[str]:
+    """Put the command (and the action of ``authors`` or ``companies``) first, so common options may come before it.
+
+    No command is ``build``.
+    """
+    words: list[int] = []
+    index = 0
+    while index < len(args) and args[index] != "--":
+        if args[index] in VALUE_OPTIONS:
+            index += 2
+            continue
+        if not args[index].startswith("-"):
+            words.append(index)
+            if len(words) == 2 or args[words[0]] not in ("authors", "companies"):
+                break
+        index += 1
+    if not words:
+        return args if "-h" in args or "--help" in args else ["build", *args]
+    return [args[i] for i in words] + [a for i, a in enumerate(args) if i not in words]
+
+
+def _add_common(parser: argparse.ArgumentParser, command: str) -> None:
+    wanted = COMMON[command]
+    add = parser.add_argument
+    if "root" in wanted:
+        add("--root", default=".", help="site root folder (default: .)")
+    if "output" in wanted:
+        what = "the output folder the last build wrote, for comparing URLs" if command == "check" else "output folder"
+        add("--output", help=f"{what} (default: ROOT/public)")
+    if "drafts" in wanted:
+        add("--drafts", action="store_true", help="include drafts")
+        add("--future", action="store_true", help="include scheduled articles")
+    if "base-url" in wanted:
+        add("--base-url", help="override site.toml's base_url")
+    if "jobs" in wanted:
+        add("--jobs", type=int, help="worker processes (default: all cores)")
+        add("--clean", action="store_true", help="ignore any build cache")
+    if "now" in wanted:
+        add("--now", help="the time to take as now, e.g. '2014-01-27 10:30' (default: the real time)")
+    if "noise" in wanted:
+        noise = parser.add_mutually_exclusive_group()
+        noise.add_argument("-q", "--quiet", action="store_true", help="print errors only")
+        noise.add_argument("-v", "--verbose", action="store_true", help="print stage timings")
+
+
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python build.py",
         description="Byline: build, preview and check a members' news site.",
-        epilog="Run 'python build.py COMMAND --help' for a command's options.",
+        epilog="Common options such as --root may come before or after the command. "
+        "Run 'python build.py COMMAND --help' for a command's options.",
+        allow_abbrev=False,
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    commands.add_parser("build", parents=[common], help="build the site (the default)")
-    serve = commands.add_parser("serve", parents=[common], help="preview with live reload")
+
+    def command(name: str, help: str, within: Any = commands, common: str | None = None) -> argparse.ArgumentParser:
+        made = within.add_parser(name, help=help, description=help[0].upper() + help[1:] + ".", allow_abbrev=False)
+        _add_common(made, common or name)
+        return made
+
+    command("build", "build the site (the default)")
+    serve = command("serve", "preview with drafts and scheduled articles, and live reload")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
     serve.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
-    check = commands.add_parser("check", parents=[common], help="validate all content; write nothing")
-    check.add_argument("--strict", action="store_true", help="exit 1 on warnings too, not only on errors")
+    check = command("check", "validate all content; write nothing")
+    check.add_argument("--strict", action="store_true", help="exit 1 on warnings too, and on any draft's problems")
     check.add_argument("--format", choices=("text", "json"), default="text", help="report as text (default) or JSON")
-    new = commands.add_parser("new", parents=[common], help="create a new article file")
+    new = command("new", "create a draft article with its front matter filled in")
     new.add_argument("title", help="the headline, in quotes")
     new.add_argument("--author", required=True, help="the author's slug, e.g. simon-malia")
     new.add_argument("--section", help="the section's slug (default: site.toml's default_section)")
     new.add_argument("--tags", help='topics, separated by commas: "BT, Outsourcing"')
     new.add_argument("--region", help='the region, e.g. "North West"')
+    new.add_argument("--slug", help="the URL's last part, [a-z0-9-]+ (default: made from the title)")
+    new.add_argument("--date", help="its date, e.g. '2026-12-06 09:00' (default: now; `publish` sets it again)")
+    new.add_argument("--image", help="lead picture, e.g. /static/images/depot.jpg (needs --image-alt)")
+    new.add_argument("--image-alt", help="what the picture shows, for readers who cannot see it")
+    publish = command("publish", "make a draft public: remove 'draft: true' and date it now (or --at)")
+    publish.add_argument("path", help="the article's file, e.g. content/articles/2026/12/harbour-deal.md")
+    publish.add_argument(
+        "--at", help="publish at this time instead of now, e.g. '2026-12-08 07:00'; later schedules it"
+    )
     authors = commands.add_parser("authors", help="manage author profiles: 'authors new SLUG --name NAME'")
     author_commands = authors.add_subparsers(dest="authors_command", metavar="ACTION", required=True)
-    new_author = author_commands.add_parser("new", parents=[common], help="create content/authors/SLUG.md")
+    new_author = command("new", "create content/authors/SLUG.md", author_commands, "authors new")
     new_author.add_argument("slug", help="the file name and URL slug, e.g. simon-malia")
     new_author.add_argument("--name", required=True, help='the name as bylines show it, e.g. "Simon Malia"')
     new_author.add_argument("--role", help='e.g. "Reporter"')
@@ -293,7 +429,7 @@ def _parser() -> argparse.ArgumentParser:
         "companies", help="manage member company profiles: 'companies new SLUG --name NAME'"
     )
     company_commands = companies.add_subparsers(dest="companies_command", metavar="ACTION", required=True)
-    new_company = company_commands.add_parser("new", parents=[common], help="create content/companies/SLUG.md")
+    new_company = command("new", "create content/companies/SLUG.md", company_commands, "companies new")
     new_company.add_argument("slug", help="the file name and URL slug, e.g. bt-group")
     new_company.add_argument("--name", required=True, help='the name as pages show it, e.g. "BT Group"')
     new_company.add_argument("--website", help='its web address, e.g. "https://www.bt.com"')

@@ -1,8 +1,10 @@
 """The `new`, `authors new` and `companies new` commands: start a file with its front matter filled in.
 
 They refuse, as usage errors, anything the build would reject later (an unknown author,
-company or section, a taken file name), so an editor learns of a typo at once, not at
-publishing. They write no placeholder text a build could publish: hints go in YAML comments.
+company or section, a taken file name, a picture without its description), so an editor
+learns of a typo at once, not at publishing. Where an article or an author's profile
+needs the editor's words, they write ``placeholders``, which a build refuses to publish;
+a company profile's hints are YAML comments.
 """
 
 from __future__ import annotations
@@ -11,12 +13,15 @@ import difflib
 import re
 import uuid
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 from byline.config import BuildOptions, load_config
+from byline.content import placeholders
 from byline.content.front_matter import split_front_matter
 from byline.errors import UsageError
+from byline.theme import static_files
 from byline.urls import SLUG_PATTERN, WEB_ADDRESS, slugify
 
 _BY = re.compile(r"^by\b", re.IGNORECASE)
@@ -30,23 +35,29 @@ def new_article(
     section: str | None = None,
     tags: Sequence[str] = (),
     region: str | None = None,
+    slug: str | None = None,
+    image: str | None = None,
+    image_alt: str | None = None,
 ) -> Path:
-    """Write content/articles/YYYY/MM/<slug>.md as a draft and return its path."""
+    """Write content/articles/YYYY/MM/<slug>.md as a draft dated ``now`` and return its path."""
     config, _ = load_config(options.root)
     title = _one_line(title)
     if not title:
         raise UsageError("the title is empty")
-    slug = slugify(title)
-    if not slug:
-        raise UsageError(f"cannot make a file name from the title {title!r}; use letters or digits")
+    if slug is not None and not SLUG_PATTERN.match(slug):
+        raise UsageError(f"--slug {slug!r} must be lowercase letters, digits and hyphens, like harbour-deal")
+    file_slug = slug or slugify(title)
+    if not file_slug:
+        raise UsageError(f"cannot make a file name from the title {title!r}; use letters or digits, or give --slug")
     _check_profile(options.root, "author", author)
     company = _company_of(options.root, author)
     section = _check_section(section, [s.slug for s in config.sections]) or config.default_section
+    picture = _check_image(options.root, image, image_alt)
     topics = list(dict.fromkeys(t for t in (_one_line(t) for t in tags) if t))
     moment = (now or datetime.now(UTC)).astimezone(config.timezone)
-    path = options.root / "content" / "articles" / f"{moment:%Y}" / f"{moment:%m}" / f"{slug}.md"
+    path = options.root / "content" / "articles" / f"{moment:%Y}" / f"{moment:%m}" / f"{file_slug}.md"
     if path.exists():
-        raise UsageError(f"{path} already exists; choose another title")
+        raise UsageError(f"{path} already exists; choose another title" + ("" if slug else " or give --slug"))
     lines = [
         "---",
         f"title: {_yaml_string(title)}",
@@ -54,15 +65,31 @@ def new_article(
         f"author: {author}",
         *([f"company: {company}"] if company else []),
         f"section: {section}",
-        "summary: ",
+        f"summary: {_yaml_string(placeholders.SUMMARY)}",
         f"tags: [{', '.join(_yaml_string(t) for t in topics)}]",
     ]
     if region and _one_line(region):
         lines.append(f"region: {_yaml_string(_one_line(region))}")
+    lines += [f"{key}: {_yaml_string(value)}" for key, value in picture]
+    if slug:
+        lines.append(f"slug: {slug}")
     lines += [f"id: {uuid.uuid4()}", "draft: true", "---"]
-    lines += ["Write the article here. Delete 'draft: true' above when it is ready to publish.", ""]
+    lines += [placeholders.ARTICLE_BODY, ""]
     _create(path, "\n".join(lines))
     return path
+
+
+def topic_warnings(options: BuildOptions, tags: Sequence[str], written: Path) -> list[str]:
+    """The typo warning `check` would give each topic of the article just ``written``: did-you-mean, at once."""
+    if not tags:
+        return []
+    from byline.pipeline import check
+    from byline.site.checks import topic_typo
+
+    site = check(replace(options, quiet=True)).site
+    source = written.resolve().relative_to(options.root.resolve()).as_posix()
+    others = [a for a in (*site.articles, *site.hidden) if a.source != source] if site is not None else []
+    return [message for tag in tags if (message := topic_typo(tag, others))]
 
 
 def new_author(
@@ -94,7 +121,7 @@ def new_author(
     ]
     if company is not None:
         lines.append(f"company: {company}")
-    lines += ["---", "A short biography: who they are and what they write about.", ""]
+    lines += ["---", placeholders.AUTHOR_BIO, ""]
     _create(path, "\n".join(lines))
     return path
 
@@ -175,6 +202,25 @@ def _company_of(root: Path, author: str) -> str | None:
         return None
     company = parsed.values.get("company") if parsed else None
     return company if isinstance(company, str) and SLUG_PATTERN.match(company) else None
+
+
+def _check_image(root: Path, image: str | None, alt: str | None) -> list[tuple[str, str]]:
+    """The image lines for --image and --image-alt, refusing what a build would: no description, no file."""
+    if image is None:
+        if alt is not None:
+            raise UsageError("--image-alt describes the lead picture: give --image too")
+        return []
+    if not alt or not _one_line(alt):
+        raise UsageError("--image needs --image-alt: what the picture shows, for readers who cannot see it")
+    if image.startswith("/static/"):
+        relative = image.removeprefix("/static/")
+        if relative not in static_files(root):
+            raise UsageError(
+                f"--image {image}: no static/{relative} in the site or the theme; put the picture there first"
+            )
+    elif not re.match(r"^https?://\S+$", image):
+        raise UsageError(f"--image {image!r} must be a site path like /static/images/depot.jpg or an http(s) address")
+    return [("image", image), ("image_alt", _one_line(alt))]
 
 
 def _check_section(section: str | None, known: list[str]) -> str | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -12,7 +13,8 @@ from zoneinfo import ZoneInfo
 from byline.config import SiteConfig
 from byline.content.front_matter import FrontMatter, split_front_matter
 from byline.content.markup import AUTHOR_BIO_ID_PREFIX, COMPANY_ABOUT_ID_PREFIX, MarkupError, render_markdown
-from byline.content.models import Article, Author, Company, Correction, Page, Rendered
+from byline.content.models import Article, Author, Company, Correction, Page, Rendered, Unfinished
+from byline.content.placeholders import find_placeholders
 from byline.content.sources import SourceFile
 from byline.dates import ACCEPTED_FORMS, parse_datetime
 from byline.errors import ContentError
@@ -57,6 +59,7 @@ class LoadRules:
 
 
 Model = Article | Author | Company | Page
+Loaded = Model | Unfinished  # an Unfinished stands for a file with errors
 
 MAX_FILE_BYTES = 16_000_000  # 10 MB of prose converts in about 15 s; far past this is a mistake
 # Characters XML 1.0 forbids or HTML calls control characters: one in a title or body
@@ -65,8 +68,12 @@ _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
 _CONTROL_HINT = "web pages and feeds cannot carry it; delete it (it often comes from pasting from Word or a PDF)"
 
 
-def load_source(source: SourceFile, rules: LoadRules) -> tuple[Model | None, list[ContentError]]:
-    """Decode, split and validate one file into its model; None when it has errors."""
+def load_source(source: SourceFile, rules: LoadRules) -> tuple[Loaded | None, list[ContentError]]:
+    """Decode, split and validate one file into its model.
+
+    A file with errors gives an Unfinished (what later stages can still check of it), or
+    None when not even its front matter could be read.
+    """
     if len(source.data) > MAX_FILE_BYTES:
         size = f"{len(source.data) / 1_000_000:.1f} MB"
         return None, [
@@ -98,7 +105,31 @@ def load_source(source: SourceFile, rules: LoadRules) -> tuple[Model | None, lis
     fields.refuse_control_characters()
     loader = {"article": _article, "author": _author, "company": _company, "page": _page}[source.kind]
     model = loader(source, fields, rules)
-    return (None if fields.failed else model), fields.problems
+    if fields.failed or model is None:
+        return _unfinished(source, fields), fields.problems
+    return model, fields.problems
+
+
+def _unfinished(source: SourceFile, fields: _Fields) -> Unfinished:
+    """What the model and picture checks can still use of a file with errors: its authors, company, pictures, draft flag."""
+    values = fields.values
+    authors, company, image = values.get("author"), values.get("company"), values.get("image")
+    return Unfinished(
+        source=source.path,
+        kind=source.kind,
+        body=fields.rendered,
+        authors=tuple(_slugs(authors)) if source.kind == "article" else (),
+        company=company if isinstance(company, str) and SLUG_PATTERN.match(company) else None,
+        image=image.strip() if isinstance(image, str) and _ADDRESS.match(image.strip()) else None,
+        draft=values.get("draft") is True,
+        lines=dict(fields.lines),
+    )
+
+
+def _slugs(value: Any) -> list[str]:
+    """The slugs among a front-matter value: one, or a list (an article's ``author``)."""
+    items = value if isinstance(value, list) else [value]
+    return [item for item in items if isinstance(item, str) and SLUG_PATTERN.match(item)]
 
 
 class _Fields:
@@ -111,6 +142,7 @@ class _Fields:
         self.body = parsed.body
         self.body_line = parsed.body_line
         self.problems = list(problems)
+        self.rendered = Rendered("", "", 0)
 
     @property
     def failed(self) -> bool:
@@ -132,10 +164,28 @@ class _Fields:
     def render_body(self, id_prefix: str = "") -> Rendered:
         """Convert the body; a body Markdown cannot convert becomes a problem on its first line."""
         try:
-            return render_markdown(self.body, id_prefix=id_prefix)
+            self.rendered = render_markdown(self.body, id_prefix=id_prefix)
         except MarkupError as exc:
             self.problems.append(ContentError(self.path, self.body_line, str(exc)))
-            return Rendered("", "", 0)
+        return self.rendered
+
+    def body_line_at(self, offset: int) -> int:
+        """The file's line of an offset into the body."""
+        first = self.body_line - self.body.startswith("\n")  # the body starts with the closing fence's newline
+        return first + self.body.count("\n", 0, offset)
+
+    def refuse_placeholders(self, body_hint: str) -> None:
+        """Scaffold text left in anything published is an error at its line: nothing half-written goes out."""
+        for key, value in self.values.items():
+            for text in _strings(value):
+                for _, found in find_placeholders(text):
+                    self.error(
+                        key,
+                        f"'{key}' still holds the scaffold's placeholder {_quoted(found)}: {_HINTS.get(key, 'replace it')}",
+                    )
+        for offset, found in find_placeholders(self.body):
+            message = f"the body still holds the scaffold's placeholder {_quoted(found)}: {body_hint}"
+            self.problems.append(ContentError(self.path, self.body_line_at(offset), message))
 
     def text(self, key: str, required: bool = False) -> str | None:
         value = self.values.get(key)
@@ -145,6 +195,8 @@ class _Fields:
             return None
         if isinstance(value, str) and value.strip():
             return " ".join(value.split())
+        if value == "" and not required:  # summary: "" is no summary, as 'summary:' is
+            return None
         if isinstance(value, (int, float)) and not isinstance(value, bool) and not required:
             return str(value)
         hint = "; put it in quotes" if isinstance(value, (int, float, bool)) else ""
@@ -228,6 +280,8 @@ def _article(source: SourceFile, fields: _Fields, rules: LoadRules) -> Article |
     body = fields.render_body()
     summary = fields.text("summary") or body.first_paragraph
     meta = fields.meta(ARTICLE_KEYS)
+    if draft is not True:
+        fields.refuse_placeholders("replace it with the article (an empty 'summary:' shows its first paragraph)")
     if fields.failed or title is None or date is None or not authors or slug is None:
         return None
     return Article(
@@ -287,9 +341,13 @@ def _company_slug(fields: _Fields) -> str | None:
     return company
 
 
+_ADDRESS = re.compile(r"^(/(?!/)|https?://)\S*$")
+_HINTS = {"summary": "replace it with the summary, or delete the line to use the first paragraph"}
+
+
 def _check_address(fields: _Fields, key: str, value: str | None) -> None:
     """Pictures are site paths or web addresses: a relative path breaks feed URLs, other schemes are unsafe."""
-    if value and not re.match(r"^(/(?!/)|https?://)\S*$", value):
+    if value and not _ADDRESS.match(value):
         fields.error(
             key, f"'{key}' must be a site path like /static/images/photo.jpg or an http(s) address, not {value!r}"
         )
@@ -351,6 +409,7 @@ def _author(source: SourceFile, fields: _Fields, rules: LoadRules) -> Author | N
     _check_address(fields, "avatar", avatar)
     company = _company_slug(fields)
     fields.meta(AUTHOR_KEYS)  # reports unpassable values; author pages need no extras yet
+    fields.refuse_placeholders("replace it with their biography: it shows on their page and beside their articles")
     if fields.failed or name is None:
         return None
     return Author(
@@ -383,6 +442,7 @@ def _company(source: SourceFile, fields: _Fields, rules: LoadRules) -> Company |
     sector, region, contact = (fields.text(k) for k in ("sector", "region", "contact"))
     about = fields.render_body(COMPANY_ABOUT_ID_PREFIX)  # shown beside an article's body: ids of its own
     fields.meta(COMPANY_KEYS)  # reports unpassable values, as for authors
+    fields.refuse_placeholders("replace it with the company's About text (the notes to editors)")
     if fields.failed or name is None:
         return None
     return Company(
@@ -429,6 +489,7 @@ def _page(source: SourceFile, fields: _Fields, rules: LoadRules) -> Page | None:
     body = fields.render_body()
     summary = fields.text("summary") or body.first_paragraph
     meta = fields.meta(PAGE_KEYS)
+    fields.refuse_placeholders("replace it with the page's text")
     if fields.failed or title is None:
         return None
     return Page(
@@ -453,6 +514,19 @@ def _find_control(value: Any, depth: int = 0) -> re.Match[str] | None:
         if found:
             return found
     return None
+
+
+def _strings(value: Any, depth: int = 0) -> Iterator[str]:
+    """Every string in a front-matter value, however nested."""
+    if isinstance(value, str):
+        yield value
+    elif depth < 20 and isinstance(value, (list, dict)):
+        for item in value.values() if isinstance(value, dict) else value:
+            yield from _strings(item, depth + 1)
+
+
+def _quoted(text: str, limit: int = 90) -> str:
+    return f'"{text}"' if len(text) <= limit else f'"{text[: limit - 1]}…"'
 
 
 def _codepoint(match: re.Match[str]) -> str:

@@ -108,6 +108,27 @@ class Article:
 
 
 @dataclass(frozen=True)
+class Unfinished:
+    """A file that failed to load, with what can still be checked of it: every problem of a file shows in one run.
+
+    A bad date must not hide a misspelt author or a missing picture until the next run.
+    """
+
+    source: str
+    kind: str  # "article", "author", "company" or "page"
+    body: Rendered
+    authors: tuple[str, ...] = ()  # an article's author slugs, those that read as one
+    company: str | None = None  # the company it names, when it reads as a slug
+    image: str | None = None  # an article's lead picture, when it reads as an address
+    draft: bool = False
+    lines: Mapping[str, int] = field(default_factory=dict)
+
+    def line(self, key: str) -> int:
+        """Return the line of a front-matter key, falling back to the title's, then 1."""
+        return self.lines.get(key) or self.lines.get("title") or 1
+
+
+@dataclass(frozen=True)
 class Page:
     """A standalone page from content/pages/<slug>.md."""
 

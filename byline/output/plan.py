@@ -8,12 +8,12 @@ from __future__ import annotations
 import functools
 from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from byline import urls
 from byline.content.models import Article
-from byline.dates import month_name
+from byline.dates import NEWS_WINDOW, month_name
 from byline.output import metadata
 from byline.output.views import Derived, View, Views
 from byline.site.images import ImageCatalog
@@ -22,7 +22,6 @@ from byline.site.model import Group, Site
 FEED_LENGTH = 20
 SITEMAP_LIMIT = 50_000
 NEWS_SITEMAP_LIMIT = 1_000
-NEWS_WINDOW = timedelta(days=2)
 PAGE_LINKS_AROUND = 2
 
 

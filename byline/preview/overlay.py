@@ -27,6 +27,7 @@ OVERLAY_STYLE = """
 .panel { position: fixed; inset: 0; z-index: 2147483647; overflow: auto; background: rgba(20, 20, 20, .86);
   font: 16px/1.5 system-ui, sans-serif; color: #fff; padding: 5vh 5vw; }
 h2 { margin: 0 0 .5rem; font-size: 1.4rem; color: #ffb4b4; }
+h3 { margin: 1.2rem 0 .5rem; font-size: 1.1rem; color: #ffd479; }
 p { margin: 0 0 1rem; }
 ol { margin: 0; padding: 0; list-style: none; }
 li { background: #2b0b0b; border-left: 4px solid #ff6b6b; margin: 0 0 .5rem; padding: .6rem .8rem;
@@ -51,21 +52,31 @@ def inject(html: bytes, token: str) -> bytes:
     return html[:at] + tag + html[at:]
 
 
-def overlay_html(errors: Sequence[ContentError]) -> str:
-    """The overlay listing each ``path:line: message``; shown in a shadow root on every open page."""
-    count = sum(1 for e in errors if e.severity == "error") or len(errors)
+def overlay_html(problems: Sequence[ContentError]) -> str:
+    """The overlay listing each ``path:line: message``; shown in a shadow root on every open page.
+
+    Its heading counts the errors it lists; a failed build's warnings follow under their own.
+    """
+    errors = [p for p in problems if p.severity == "error"]
+    warnings = [p for p in problems if p.severity != "error"]
+    parts = [
+        f"<style>{OVERLAY_STYLE}</style>",
+        '<div class="panel" role="alertdialog" aria-modal="false" aria-labelledby="byline-overlay-title">',
+        f'<h2 id="byline-overlay-title">Build failed: {_plural(len(errors), "error")}</h2>',
+        "<p>This page still shows the last good build. Fix the files and it updates by itself.</p>",
+        _problem_list(errors),
+    ]
+    if warnings:
+        parts += [f"<h3>And {_plural(len(warnings), 'warning')}</h3>", _problem_list(warnings)]
+    parts += ['<button type="button" data-byline-dismiss>Hide until the next build</button>', "</div>", ""]
+    return "\n".join(parts)
+
+
+def _problem_list(problems: Sequence[ContentError]) -> str:
     items = "\n".join(
-        f'<li><span class="where">{escape(e.path)}:{e.line}</span>: {escape(_message(e))}</li>' for e in errors
+        f'<li><span class="where">{escape(p.path)}:{p.line}</span>: {escape(p.message)}</li>' for p in problems
     )
-    return (
-        f"<style>{OVERLAY_STYLE}</style>\n"
-        '<div class="panel" role="alertdialog" aria-modal="false" aria-labelledby="byline-overlay-title">\n'
-        f'<h2 id="byline-overlay-title">Build failed: {_plural(count, "error")}</h2>\n'
-        "<p>This page still shows the last good build. Fix the files and it updates by itself.</p>\n"
-        f"<ol>\n{items}\n</ol>\n"
-        '<button type="button" data-byline-dismiss>Hide until the next build</button>\n'
-        "</div>\n"
-    )
+    return f"<ol>\n{items}\n</ol>"
 
 
 @dataclass(frozen=True)

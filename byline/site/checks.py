@@ -29,6 +29,7 @@ from byline import urls
 from byline.config import SiteConfig
 from byline.content.front_matter import FrontMatter, split_front_matter
 from byline.content.models import Article, Author, Page
+from byline.dates import NEWS_WINDOW
 from byline.errors import ContentError
 from byline.site.model import Group, Site
 
@@ -56,20 +57,29 @@ class Scheduled:
 
 
 def editorial_problems(
-    site: Site, root: Path, static: frozenset[str], previous: Sequence[Published] = ()
+    site: Site,
+    root: Path,
+    static: frozenset[str],
+    previous: Sequence[Published] = (),
+    now: datetime | None = None,
 ) -> list[ContentError]:
-    """Every editorial warning for the site; ``static`` holds the site paths of static files."""
+    """Every editorial warning for the site; ``static`` holds the site paths of static files.
+
+    Drafts and scheduled articles are checked too: their links will break as surely once
+    they are out. ``now`` is the build's clock, for dates that cannot be right yet.
+    """
     lines = SourceLines(root)
     everything = (*site.articles, *site.hidden)
     targets = Targets(site, static)
     return [
-        *(p for a in site.articles for p in _body_problems(a, site.url_of[a.source], targets, lines)),
+        *(p for a in everything for p in _body_problems(a, site.url_of[a.source], targets, lines)),
         *(p for page in site.pages for p in _body_problems(page, site.url_of[page.source], targets, lines)),
-        *(p for a in everything for p in _front_matter_problems(a, site.config)),
+        *(p for a in everything for p in _front_matter_problems(a, site.config, now)),
         *_member_articles_without_company(everything, site),
         *(p for author in site.authors for p in _author_problems(author, lines)),
         *_topic_problems(everything),
         *_url_changes(site, previous, root),
+        *(_backdated(site, previous, now) if now is not None else ()),
     ]
 
 
@@ -161,6 +171,13 @@ class Targets:
             return f"goes to a draft ({article.source}); it will not work until that is published"
         return f"goes to an article scheduled for {describe_moment(article.date, self.config)}; it will not work until then"
 
+    def live_by(self, path: str, item: Article | Page) -> bool:
+        """True when ``path`` is a scheduled article that is out by the time ``item``, scheduled too, goes out."""
+        target = self.hidden.get(path) or self.hidden.get(path + "/")
+        if target is None or not isinstance(item, Article) or self.status_of.get(item.source) != "scheduled":
+            return False
+        return self.status_of[target.source] == "scheduled" and target.date <= item.date
+
     def nearest(self, path: str) -> str | None:
         """The article URL a mistyped link most likely meant."""
         near = difflib.get_close_matches(path, self._article_urls, n=1, cutoff=0.8)
@@ -177,7 +194,7 @@ def _body_problems(item: Article | Page, page_url: str, targets: Targets, lines:
             continue
         seen.add(address)
         path = site_path(address, page_url, targets.config)
-        if path is None or targets.exists(path):
+        if path is None or targets.exists(path) or targets.live_by(path, item):
             continue
         line = lines.body_line_of(item.source, address)
         yield ContentError(item.source, line, _broken_message(address, path, targets), "warning")
@@ -221,7 +238,7 @@ def _broken_message(address: str, path: str, targets: Targets) -> str:
 # --- front matter -------------------------------------------------------------------
 
 
-def _front_matter_problems(article: Article, config: SiteConfig) -> Iterator[ContentError]:
+def _front_matter_problems(article: Article, config: SiteConfig, now: datetime | None) -> Iterator[ContentError]:
     def warn(key: str, message: str) -> ContentError:
         return ContentError(article.source, article.line(key), message, "warning")
 
@@ -250,6 +267,51 @@ def _front_matter_problems(article: Article, config: SiteConfig) -> Iterator[Con
                 f"correction dated {describe_moment(correction.date, config)} is before 'date'"
                 f" ({describe_moment(article.date, config)})",
             )
+    if now is not None and not article.draft and article.date <= now:  # the rest are checked when they go out
+        yield from _future_changes(article, config, now, warn)
+
+
+def _future_changes(
+    article: Article, config: SiteConfig, now: datetime, warn: Callable[[str, str], ContentError]
+) -> Iterator[ContentError]:
+    """A change dated later than now cannot have happened: feeds and sitemaps would carry that future date."""
+    later = " is later than now ({now}); feeds, the sitemap and structured data would say the article changed then"
+    if article.updated and article.updated > now:
+        when = describe_moment(article.updated, config)
+        yield warn("updated", f"'updated' ({when})" + later.format(now=describe_moment(now, config)))
+    for correction in article.corrections:
+        if correction.date > now:
+            when = describe_moment(correction.date, config)
+            yield warn("corrections", f"correction dated {when}" + later.format(now=describe_moment(now, config)))
+
+
+def _backdated(site: Site, previous: Sequence[Published], now: datetime) -> Iterator[ContentError]:
+    """An article going out for the first time with an old date sorts below newer stories and misses the news sitemap.
+
+    Usually a draft approved days after `new` dated it. Only against a previous build's
+    record: on a first build every article is new.
+    """
+    if not previous:
+        return
+    urls_before = {p.url for p in previous}
+    sources_before = {p.source for p in previous if p.source}
+    ids_before = {p.id for p in previous if p.id}
+    published = [a for a in site.articles if site.status_of[a.source] == "published"]
+    for newer, article in enumerate(published):  # newest first: those before it are newer
+        if article.date >= now - NEWS_WINDOW:
+            continue
+        if site.url_of[article.source] in urls_before or article.source in sources_before or article.id in ids_before:
+            continue
+        days = (now - article.date).days
+        yield ContentError(
+            article.source,
+            article.line("date"),
+            f"backdated: the last build did not publish this article, and its date is {days} days ago"
+            f" ({describe_moment(article.date, site.config)}): it will sort below {newer} newer"
+            f" {'article' if newer == 1 else 'articles'} and miss the news sitemap;"
+            f" to date it now, run `python build.py publish {article.source}`, or set the date",
+            "warning",
+        )
 
 
 def _member_articles_without_company(articles: Sequence[Article], site: Site) -> Iterator[ContentError]:
@@ -280,33 +342,57 @@ def _author_problems(author: Author, lines: SourceLines) -> Iterator[ContentErro
 
 def _topic_problems(articles: Sequence[Article]) -> Iterator[ContentError]:
     """A topic only one article uses, spelled almost like an established one, is likely a typo."""
+    users, names = _topic_users(articles)
+    counts = {key: len({a.source for a, _ in found}) for key, found in users.items()}
+    for key, found in users.items():
+        if counts[key] != 1:
+            continue
+        article, index = found[0]
+        tag = article.tags[index]
+        near = _likely_meant(tag, _established(names, counts, key))
+        if near:
+            yield ContentError(article.source, article.line(f"tags[{index}]"), _typo_message(tag, near), "warning")
+
+
+def topic_typo(tag: str, articles: Sequence[Article]) -> str | None:
+    """The warning a new article's topic ``tag`` would get from `check`, said before it is written (`new --tags`)."""
+    users, names = _topic_users(articles)
+    key = _topic_key(tag)
+    if not key or key in users:
+        return None
+    counts = {key: len({a.source for a, _ in found}) for key, found in users.items()}
+    near = _likely_meant(tag, _established(names, counts, key))
+    return _typo_message(tag, near) if near else None
+
+
+def _topic_users(articles: Sequence[Article]) -> tuple[dict[str, list[tuple[Article, int]]], dict[str, str]]:
+    """Each topic's uses (article, index in its tags) and its most used spelling, by topic key."""
     users: dict[str, list[tuple[Article, int]]] = defaultdict(list)
     spellings: dict[str, Counter[str]] = defaultdict(Counter)
     keys: dict[str, str] = {}  # slugify is slow and a site has far fewer topics than tags
     for article in articles:
         for index, tag in enumerate(article.tags):
             if tag not in keys:
-                keys[tag] = urls.slugify(tag).replace("-", "")  # site.py's topic key: 'E-commerce' is 'Ecommerce'
+                keys[tag] = _topic_key(tag)
             key = keys[tag]
             if key:
                 users[key].append((article, index))
                 spellings[key][tag] += 1
-    names = {slug: min(c.items(), key=lambda item: (-item[1], item[0]))[0] for slug, c in spellings.items()}
-    established = {slug: len({a.source for a, _ in found}) for slug, found in users.items()}
-    established = {slug: count for slug, count in established.items() if count >= 2}
-    for slug, found in users.items():
-        if len({a.source for a, _ in found}) != 1:
-            continue
-        article, index = found[0]
-        tag = article.tags[index]
-        near = _likely_meant(tag, tuple(sorted((names[s], n) for s, n in established.items() if s != slug)))
-        if near:
-            yield ContentError(
-                article.source,
-                article.line(f"tags[{index}]"),
-                f"topic {tag!r} is used by this article only; did you mean {near[0]!r} (used by {near[1]} articles)?",
-                "warning",
-            )
+    names = {key: min(c.items(), key=lambda item: (-item[1], item[0]))[0] for key, c in spellings.items()}
+    return users, names
+
+
+def _topic_key(tag: str) -> str:
+    return urls.slugify(tag).replace("-", "")  # site.py's topic key: 'E-commerce' is 'Ecommerce'
+
+
+def _established(names: dict[str, str], counts: dict[str, int], other_than: str) -> tuple[tuple[str, int], ...]:
+    """Topics used by two articles or more, as (name, articles), but for ``other_than``."""
+    return tuple(sorted((names[k], n) for k, n in counts.items() if n >= 2 and k != other_than))
+
+
+def _typo_message(tag: str, near: tuple[str, int]) -> str:
+    return f"topic {tag!r} is used by this article only; did you mean {near[0]!r} (used by {near[1]} articles)?"
 
 
 @functools.lru_cache(maxsize=4096)  # the preview asks again on every rebuild, with the same topics

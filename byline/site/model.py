@@ -8,14 +8,14 @@ from __future__ import annotations
 import difflib
 import functools
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
 
 from byline import urls
 from byline.config import SiteConfig
-from byline.content.models import Article, Author, Company, Page
+from byline.content.models import Article, Author, Company, Page, Unfinished
 from byline.errors import ContentError
 
 RELATED_LIMIT = 5
@@ -69,6 +69,7 @@ class Site:
     company: Mapping[str, Company] = field(default_factory=dict)  # every profile, by slug
     company_of: Mapping[str, str] = field(default_factory=dict)  # article source -> its company's slug, if any
     by_company: Mapping[str, tuple[Article, ...]] = field(default_factory=dict)
+    unfinished: tuple[Unfinished, ...] = ()  # files with errors, kept for the checks of later stages
 
 
 def build_site(
@@ -80,22 +81,29 @@ def build_site(
     drafts: bool = False,
     future: bool = False,
     companies: Iterable[Company] = (),
+    unfinished: Iterable[Unfinished] = (),
 ) -> tuple[Site, list[ContentError]]:
-    """Resolve references, pick what is published, group it, and report cross-file problems."""
+    """Resolve references, pick what is published, group it, and report cross-file problems.
+
+    Files that failed to load (``unfinished``) are checked too, as far as they can be,
+    so that one run reports all of a file's problems.
+    """
     all_articles = sorted(articles, key=_newest_first)
     authors = tuple(sorted(authors, key=lambda a: (a.name.casefold(), a.slug)))
     pages = tuple(sorted(pages, key=lambda p: p.slug))
     company = {c.slug: c for c in companies}
     author = {a.slug: a for a in authors}
+    unfinished = tuple(sorted(unfinished, key=lambda u: u.source))
     tz = config.timezone
     url_of = {a.source: urls.article(a.date.astimezone(tz), a.slug) for a in all_articles}
     url_of.update({p.source: urls.page(p.slug) for p in pages})
     status_of = {a.source: _status(a, now) for a in all_articles}
+    broken_authors = {_stem(u.source) for u in unfinished if u.kind == "author"}
+    broken_companies = {_stem(u.source) for u in unfinished if u.kind == "company"}
     problems = [
-        *_check_authors(all_articles, authors),
-        *_check_companies(all_articles, authors, company),
-        *_check_urls(config, all_articles, pages, url_of),
-        *_check_ids(all_articles),
+        *_check_authors([*all_articles, *(u for u in unfinished if u.authors)], authors, broken_authors),
+        *_check_companies([*all_articles, *(u for u in unfinished if u.company)], authors, company, broken_companies),
+        *_conflicts(config, all_articles, pages, url_of, drafts),
     ]
     shown = {"published"} | ({"draft"} if drafts else set()) | ({"scheduled"} if future else set())
     published = tuple(
@@ -129,6 +137,7 @@ def build_site(
         company=company,
         company_of=company_of,
         by_company=by_company,
+        unfinished=unfinished,
     )
     return site, problems
 
@@ -148,9 +157,33 @@ def _status(article: Article, now: datetime) -> Status:
     return "scheduled" if article.date > now else "published"
 
 
-def _check_authors(articles: list[Article], authors: tuple[Author, ...]) -> list[ContentError]:
+def _conflicts(
+    config: SiteConfig, articles: list[Article], pages: tuple[Page, ...], url_of: Mapping[str, str], drafts: bool
+) -> list[ContentError]:
+    """Two files claiming one URL or one id; in a build without drafts, a draft's claim is the draft's problem alone.
+
+    A draft started as a copy of a published article shares its id: that must not stop
+    the site, and ``pipeline.demote_drafts`` makes the draft's side a warning.
+    """
+    if drafts:
+        return [*_check_urls(config, articles, pages, url_of), *_check_ids(articles)]
+    published = [a for a in articles if not a.draft]
+    found = {*_check_urls(config, published, pages, url_of), *_check_ids(published)}
+    draft_files = {a.source for a in articles if a.draft}
+    everything = [*_check_urls(config, articles, pages, url_of), *_check_ids(articles)]
+    return [*found, *(p for p in everything if p.path in draft_files and p not in found)]
+
+
+def _stem(source: str) -> str:
+    return source.rsplit("/", 1)[-1].removesuffix(".md")
+
+
+def _check_authors(
+    articles: list[Article | Unfinished], authors: tuple[Author, ...], broken: Collection[str] = ()
+) -> list[ContentError]:
+    """An article's author must have a profile; one whose profile has errors is reported there, not here."""
     slugs = sorted(a.slug for a in authors)
-    known = set(slugs)
+    known = set(slugs) | set(broken)
     problems = []
     for article in articles:
         for index, slug in enumerate(article.authors):
@@ -163,13 +196,19 @@ def _check_authors(articles: list[Article], authors: tuple[Author, ...]) -> list
 
 
 def _check_companies(
-    articles: list[Article], authors: tuple[Author, ...], company: Mapping[str, Company]
+    articles: list[Article | Unfinished],
+    authors: tuple[Author, ...],
+    company: Mapping[str, Company],
+    broken: Collection[str] = (),
 ) -> list[ContentError]:
-    """Every company an article or an author profile names has a profile in content/companies/."""
+    """Every company an article or an author profile names has a profile in content/companies/.
+
+    One whose profile has errors is reported there, not here.
+    """
     slugs = sorted(company)
     problems = []
     for item in (*authors, *articles):
-        if item.company is None or item.company in company:
+        if item.company is None or item.company in company or item.company in broken:
             continue
         message = f"unknown company '{item.company}': no content/companies/{item.company}.md"
         hint = _did_you_mean(item.company, slugs)

@@ -22,9 +22,9 @@ from pathlib import Path
 from typing import Any
 
 from byline import __version__
-from byline.content.load import LoadRules, Model
+from byline.content.load import Loaded, LoadRules
 from byline.content.markup import MARKUP_VERSION, Html
-from byline.content.models import Article, Author, Company, Correction, Page, Rendered
+from byline.content.models import Article, Author, Company, Correction, Page, Rendered, Unfinished
 from byline.content.sources import Seen, SourceFile
 from byline.errors import ContentError
 
@@ -38,7 +38,7 @@ _PACKAGE = Path(__file__).resolve().parents[1]
 _SOURCE = hashlib.sha256(b"".join(p.read_bytes() for p in sorted(_PACKAGE.rglob("*.py")))).hexdigest()
 _GENERATION = f"byline={__version__}|source={_SOURCE[:16]}|markup={MARKUP_VERSION}|schema={SCHEMA}|{_LIBRARIES}"
 
-ParseResult = tuple[Model | None, list[ContentError]]
+ParseResult = tuple[Loaded | None, list[ContentError]]
 Encoded = tuple[str, str | None]  # a parse result as stored: JSON, and the HTML of its Rendered (if it has one)
 
 
@@ -249,7 +249,7 @@ def _write_ignore_file(folder: Path) -> None:
 # --- the codec of parse results: JSON, and the HTML apart --------------------------------
 
 
-def encode_result(model: Model | None, problems: list[ContentError]) -> Encoded:
+def encode_result(model: Loaded | None, problems: list[ContentError]) -> Encoded:
     """Serialise a parse result: JSON text, and apart from it the HTML of its one Rendered."""
     htmls: list[str] = []
     data = {"model": _encode_model(model, htmls), "problems": [asdict(p) for p in problems]}
@@ -265,7 +265,7 @@ def decode_result(encoded: Encoded) -> ParseResult:
     return _decode_model(data["model"], html), problems
 
 
-def _encode_model(model: Model | None, htmls: list[str]) -> dict[str, Any] | None:
+def _encode_model(model: Loaded | None, htmls: list[str]) -> dict[str, Any] | None:
     if model is None:
         return None
     data = {k: (v if k in ("meta", "lines") else _encode_value(v, htmls)) for k, v in model.__dict__.items()}
@@ -286,10 +286,12 @@ def _encode_value(value: Any, htmls: list[str]) -> Any:
     return value
 
 
-def _decode_model(data: dict[str, Any] | None, html: str | None) -> Model | None:
+def _decode_model(data: dict[str, Any] | None, html: str | None) -> Loaded | None:
     if data is None:
         return None
-    kind = {"Article": Article, "Author": Author, "Company": Company, "Page": Page}[data.pop("__type__")]
+    kind = {"Article": Article, "Author": Author, "Company": Company, "Page": Page, "Unfinished": Unfinished}[
+        data.pop("__type__")
+    ]
     raw = ("meta", "lines")  # plain JSON from front matter: never reinterpreted
     fields = {k: (_decode_value(v, html) if type(v) in (dict, list) and k not in raw else v) for k, v in data.items()}
     for key in ("authors", "tags", "aliases", "corrections"):

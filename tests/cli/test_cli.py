@@ -39,6 +39,7 @@ content/articles/invalid-yaml.md:2: invalid YAML: mapping values are not allowed
 content/articles/latin-1.md:2: file is not valid UTF-8 text (byte 0xe9); save it as UTF-8
 content/articles/missing-title.md:1: missing required key 'title'
 content/articles/no-alt.md:5: 'image' needs 'image_alt': a short description of the picture for readers who cannot see it
+content/articles/no-alt.md:5: image /static/images/depot.jpg not found: no static/images/depot.jpg in the site or the theme
 content/articles/typed.md:2: 'title' must be text, not a list
 content/articles/typed.md:4: 'author' must be text; put it in quotes, not a number
 content/articles/unknown-author.md:4: unknown author 'simon-malla': no content/authors/simon-malla.md; did you mean 'simon-malia'?
@@ -55,7 +56,7 @@ def test_check_reports_every_bad_input_in_one_run(make_site: MakeSite) -> None:
     root = make_site(BAD_SITE, with_author=False, with_article=False)
     result = run_cli("check", "--root", root, "--now", NOW_TEXT)
     assert result.returncode == 1
-    assert result.stderr == BAD_SITE_REPORT + "12 errors found.\n"
+    assert result.stderr == BAD_SITE_REPORT + "13 errors found.\n"
     assert result.stdout == ""
     assert not (root / "public").exists()
 
@@ -65,7 +66,7 @@ def test_build_reports_the_same_problems_and_writes_nothing(make_site: MakeSite,
     output = tmp_path / "out"
     result = run_cli("--root", root, "--output", output, "--now", NOW_TEXT, cwd=tmp_path)
     assert result.returncode == 1
-    assert result.stderr == BAD_SITE_REPORT + "Build failed: 12 errors; out/ was left as it was.\n"
+    assert result.stderr == BAD_SITE_REPORT + "Build failed: 13 errors; out/ was left as it was.\n"
     assert not output.exists()
     assert [p.name for p in tmp_path.iterdir() if "staging" in p.name] == []
 
@@ -337,4 +338,4 @@ def test_new_refuses_unknown_author_and_existing_file(make_site: MakeSite) -> No
     again = run_cli("new", "Title", "--author", "simon-malia", "--root", root, "--now", "2026-03-02 09:15")
     assert first.returncode == 0
     assert again.returncode == 2
-    assert again.stderr.endswith("already exists; choose another title\n")
+    assert again.stderr.endswith("already exists; choose another title or give --slug\n")

@@ -30,7 +30,7 @@ def test_new_fills_in_section_tags_and_region(make_site: MakeSite, capsys: pytes
     lines = path.read_text().splitlines()
     assert lines[4:8] == [
         "section: news",
-        "summary: ",
+        'summary: "[[The news in one or two sentences, at most 200 characters; or delete this line]]"',
         'tags: ["BT", "Lancashire County Council", "\\"Quoted\\" tag"]',
         'region: "North West"',
     ]
@@ -58,7 +58,8 @@ def test_new_without_the_new_options_is_unchanged(make_site: MakeSite, capsys: p
     root = make_site()
     run(capsys, "new", "Plain", "--author", "simon-malia", "--root", root, "--now", NOW)
     text = (root / "content/articles/2026/03/plain.md").read_text()
-    assert "section: members-news\nsummary: \ntags: []\nid: " in text
+    assert 'section: members-news\nsummary: "[[The news in one or two sentences' in text
+    assert ']]"\ntags: []\nid: ' in text
     assert "region" not in text
 
 
@@ -73,7 +74,7 @@ def test_new_points_to_authors_new_for_an_unknown_author(
     )
 
 
-def test_authors_new_creates_a_profile_that_checks_cleanly(
+def test_authors_new_creates_a_profile_that_checks_cleanly_once_its_bio_is_written(
     make_site: MakeSite, capsys: pytest.CaptureFixture[str]
 ) -> None:
     root = make_site()
@@ -85,7 +86,17 @@ def test_authors_new_creates_a_profile_that_checks_cleanly(
     assert (status, out, err) == (0, f"{path}\n", "")
     assert path.read_text() == (
         '---\nname: "Megan \\"Meg\\" Pryce"\nrole: "Business reporter"\norganisation: "Bdaily"\n---\n'
-        "A short biography: who they are and what they write about.\n"
+        "[[A short biography: who they are and what they write about]]\n"
+    )
+    assert [p.format() for p in check_site(root).problems] == [
+        "content/authors/megan-pryce.md:6: the body still holds the scaffold's placeholder"
+        ' "[[A short biography: who they are and what they write about]]": replace it with their biography:'
+        " it shows on their page and beside their articles"
+    ]
+    path.write_text(
+        path.read_text().replace(
+            "[[A short biography: who they are and what they write about]]", "Megan covers retail."
+        )
     )
     assert [p.format() for p in check_site(root).problems] == []
     site = check_site(root).site

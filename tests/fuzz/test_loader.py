@@ -6,7 +6,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from byline.content.models import Article, Author, Page
+from byline.content.models import Article, Author, Page, Unfinished
 from tests.fuzz.strategies import PROBLEM, front_matter, markdown_text, yaml_front_matter, yaml_text
 from tests.helpers import load_text
 
@@ -21,8 +21,10 @@ def assert_well_formed(text: bytes, kind: str) -> None:
         assert PROBLEM.match(problem.format()), problem.format()
         assert 0 <= problem.line <= lines + 1, (problem, lines)
     errors = [p for p in problems if p.severity == "error"]
-    assert (model is None) == bool(errors)
-    if model is not None:
+    assert (model is None or isinstance(model, Unfinished)) == bool(errors)
+    if isinstance(model, Unfinished):
+        assert model.kind == kind
+    elif model is not None:
         assert isinstance(model, {"article": Article, "author": Author, "page": Page}[kind])
 
 

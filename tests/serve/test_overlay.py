@@ -109,3 +109,12 @@ def test_the_preview_rebuilds_when_the_next_scheduled_article_goes_live(tmp_path
     due = datetime(2027, 2, 3, 9, 0, tzinfo=UTC)  # 09:00 in London in February is 09:00 UTC
     assert until_next_schedule(site, due - timedelta(hours=1)) == 3600.5
     assert until_next_schedule(site, due) is None  # nothing left to wait for
+
+
+def test_the_overlay_heading_counts_the_errors_it_lists_and_warnings_apart() -> None:
+    warning = ContentError("content/articles/b.md", 4, "headline is 120 characters", "warning")
+    html = overlay_html([*ERRORS, warning])
+    errors_part, warnings_part = html.split("<h3>")
+    assert "Build failed: 2 errors</h2>" in errors_part and errors_part.count("<li>") == 2
+    assert warnings_part.startswith("And 1 warning</h3>") and warnings_part.count("<li>") == 1
+    assert "b.md:4</span>: headline is 120 characters" in warnings_part

@@ -7,15 +7,15 @@ from datetime import UTC, datetime
 import pytest
 
 from byline.content.markup import AUTHOR_BIO_ID_PREFIX, COMPANY_ABOUT_ID_PREFIX
-from byline.content.models import Article, Author, Company, Page
+from byline.content.models import Article, Author, Company, Page, Unfinished
 from tests.helpers import LONDON, load_text
 
 PATH = "content/articles/a.md"
 
 
-def load_article(text: str | bytes) -> tuple[Article | None, list[str]]:
+def load_article(text: str | bytes) -> tuple[Article | Unfinished | None, list[str]]:
     model, problems = load_text(text)
-    assert model is None or isinstance(model, Article)
+    assert model is None or isinstance(model, Article | Unfinished)
     return model, [p.format() for p in problems]
 
 
@@ -92,7 +92,7 @@ def test_every_contract_key_is_read() -> None:
 def test_missing_required_key_is_reported(missing: str) -> None:
     lines = [line for line in VALID if not line.startswith(missing)]
     article, problems = load_article(front(*lines))
-    assert article is None
+    assert isinstance(article, Unfinished)
     assert problems == [f"{PATH}:1: missing required key '{missing}'"]
 
 
@@ -117,7 +117,7 @@ def test_all_missing_keys_are_reported_at_once() -> None:
 )
 def test_wrongly_typed_title_is_reported_on_its_line(line: str, message: str) -> None:
     article, problems = load_article(front(line, *VALID[1:]))
-    assert article is None
+    assert isinstance(article, Unfinished)
     assert problems == [f"{PATH}:2: {message}"]
 
 
@@ -134,7 +134,7 @@ def test_author_must_look_like_a_file_name() -> None:
 @pytest.mark.parametrize("value", ["27/01/2014", "'2014-02-30'", "yesterday", "true", "[2014-01-27]"])
 def test_unparseable_date_names_the_accepted_forms(value: str) -> None:
     article, problems = load_article(front(VALID[0], f"date: {value}", VALID[2]))
-    assert article is None
+    assert isinstance(article, Unfinished)
     assert len(problems) == 1
     assert problems[0].startswith(f"{PATH}:3: 'date' is not a date: ")
     assert problems[0].endswith("; use 2014-01-27, 2014-01-27 10:30, 2014-01-27 10:30:00 or 2014-01-27T10:30:00+00:00")
@@ -157,7 +157,7 @@ def test_quoted_and_offset_dates_are_accepted() -> None:
 
 def test_image_without_image_alt_is_reported_on_the_image_line() -> None:
     article, problems = load_article(front(*VALID, "image: /static/images/one.jpg"))
-    assert article is None
+    assert isinstance(article, Unfinished)
     assert problems == [
         f"{PATH}:5: 'image' needs 'image_alt': a short description of the picture for readers who cannot see it"
     ]
@@ -173,7 +173,7 @@ def test_image_with_blank_image_alt_is_reported() -> None:
 @pytest.mark.parametrize("slug", ["Bad_Slug", "'with space'", "café", "'a/b'", "12"])
 def test_slug_must_be_lowercase_letters_digits_and_hyphens(slug: str) -> None:
     article, problems = load_article(front(*VALID, f"slug: {slug}"))
-    assert article is None
+    assert isinstance(article, Unfinished)
     assert len(problems) == 1
     assert problems[0].startswith(f"{PATH}:5: slug must be lowercase letters, digits and hyphens ([a-z0-9-]+), not ")
 
@@ -191,7 +191,7 @@ def test_title_without_letters_needs_a_slug() -> None:
 
 def test_file_that_is_not_utf8_names_the_line_and_byte() -> None:
     article, problems = load_article(b"---\ntitle: A\ndate: 2026-03-01\nauthor: x\nregion: Caf\xe9\n---\n")
-    assert article is None
+    assert article is None  # not even its front matter can be read
     assert problems == [f"{PATH}:5: file is not valid UTF-8 text (byte 0xe9); save it as UTF-8"]
 
 
@@ -209,7 +209,7 @@ def test_byte_order_mark_and_windows_line_ends_are_accepted() -> None:
 )
 def test_bad_id_is_reported(value: str, shown: str) -> None:
     article, problems = load_article(front(*VALID, f"id: {value}"))
-    assert article is None
+    assert isinstance(article, Unfinished)
     assert problems == [f"{PATH}:5: 'id' must be a UUID like 3f1c2a9e-5b7d-4c1e-9a2b-7d8e6f5a4b3c, not {shown}"]
 
 
@@ -449,7 +449,7 @@ def test_an_empty_author_list_is_reported() -> None:
 
 def test_author_needs_a_name_and_safe_links() -> None:
     author, problems = load_text("---\nlinks: {site: 'javascript:alert(1)'}\n---\n", kind="author")
-    assert author is None
+    assert isinstance(author, Unfinished)
     assert [p.format() for p in problems] == [
         "content/authors/simon-malia.md:1: missing required key 'name'",
         "content/authors/simon-malia.md:2: link 'site' must be an http(s) or mailto: address",
@@ -473,7 +473,7 @@ def test_page_loads_with_summary_from_first_paragraph() -> None:
 
 def test_page_needs_a_title() -> None:
     page, problems = load_text("---\nsummary: x\n---\n", kind="page")
-    assert page is None
+    assert isinstance(page, Unfinished)
     assert [p.format() for p in problems] == ["content/pages/about.md:1: missing required key 'title'"]
 
 
@@ -489,7 +489,7 @@ def test_page_needs_a_title() -> None:
 def test_image_must_be_a_site_path_or_web_address(value: str, shown: str) -> None:
     # a relative path would make broken absolute URLs in feeds ("https://example.comimages/...")
     article, problems = load_article(front(*VALID, f"image: {value}", "image_alt: The depot"))
-    assert article is None
+    assert isinstance(article, Unfinished)
     assert problems == [
         f"{PATH}:5: 'image' must be a site path like /static/images/photo.jpg or an http(s) address, not {shown}"
     ]
@@ -504,7 +504,7 @@ def test_image_may_be_a_site_path_or_web_address(value: str) -> None:
 
 def test_author_avatar_must_be_a_site_path_or_web_address() -> None:
     author, problems = load_text("---\nname: Simon Malia\navatar: authors/simon.png\n---\n", kind="author")
-    assert author is None
+    assert isinstance(author, Unfinished)
     assert [p.format() for p in problems] == [
         "content/authors/simon-malia.md:3: 'avatar' must be a site path like /static/images/photo.jpg "
         "or an http(s) address, not 'authors/simon.png'"
@@ -514,5 +514,5 @@ def test_author_avatar_must_be_a_site_path_or_web_address() -> None:
 def test_region_without_letters_is_reported() -> None:
     # it would link to /regions//, a page that does not exist
     article, problems = load_article(front(*VALID, "region: '???'"))
-    assert article is None
+    assert isinstance(article, Unfinished)
     assert problems == [f"{PATH}:5: region '???' has no letters or digits to make a URL from"]

@@ -27,7 +27,7 @@ def test_new_writes_a_draft_with_front_matter_filled_in(make_site: MakeSite) -> 
         "date: 2026-07-01 00:30",
         "author: simon-malia",
         "section: members-news",
-        "summary: ",
+        'summary: "[[The news in one or two sentences, at most 200 characters; or delete this line]]"',
     ]
     id_line = next(line for line in lines if line.startswith("id: "))
     assert uuid.UUID(id_line.removeprefix("id: ")).version == 4
@@ -42,7 +42,7 @@ def test_new_article_loads_cleanly_as_a_draft(make_site: MakeSite) -> None:
     assert isinstance(model, Article)
     assert model.title == 'He said "yes": a \\ backslash'
     assert model.draft is True
-    assert model.summary.startswith("Write the article here.")
+    assert model.summary == "[[The news in one or two sentences, at most 200 characters; or delete this line]]"
     result = check_site(root)
     assert messages(result.problems) == []
     assert result.site is not None and result.site.status_of[model.source] == "draft"

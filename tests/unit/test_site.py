@@ -414,10 +414,13 @@ def test_unknown_author_without_near_miss_has_no_suggestion(make_site: MakeSite)
     ]
 
 
-def test_draft_with_unknown_author_is_still_an_error(make_site: MakeSite) -> None:
+def test_draft_with_unknown_author_is_an_error_only_where_drafts_count(make_site: MakeSite) -> None:
     root = make_site({"content/articles/draft.md": article("Draft", author="nobody", draft="true")})
+    problem = "content/articles/draft.md:4: unknown author 'nobody': no content/authors/nobody.md"
+    assert messages(check_site(root, drafts=True).problems) == [problem]
+    assert messages(check_site(root, strict=True).problems) == [problem]
     assert messages(check_site(root).problems) == [
-        "content/articles/draft.md:4: unknown author 'nobody': no content/authors/nobody.md"
+        problem.replace(":4: ", ":4: warning: draft cannot be published as it is: ")
     ]
 
 
