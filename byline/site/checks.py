@@ -152,6 +152,8 @@ class Targets:
         self.files = static
         self.hidden = {site.url_of[a.source]: a for a in site.hidden}
         self.status_of = site.status_of
+        self._articles = site.articles
+        self._url_of = site.url_of
         self._article_urls = sorted(site.url_of[a.source] for a in site.articles)
 
     def exists(self, path: str) -> bool:
@@ -179,9 +181,38 @@ class Targets:
         return self.status_of[target.source] == "scheduled" and target.date <= item.date
 
     def nearest(self, path: str) -> str | None:
-        """The article URL a mistyped link most likely meant."""
+        """The article URL a mistyped link most likely meant: a URL like it, else an article named like its end."""
         near = difflib.get_close_matches(path, self._article_urls, n=1, cutoff=0.8)
-        return near[0] if near else None
+        return near[0] if near else self._named(path)
+
+    def _named(self, path: str) -> str | None:
+        """The article whose file name, slug or title the link's last part is (or nearly is, or begins)."""
+        last = next((part for part in reversed(path.split("/")) if part), "")
+        last = last.removesuffix(".html").removesuffix(".md").casefold()
+        if not last:
+            return None
+        names = self._names
+        if last in names:
+            return names[last]
+        near = difflib.get_close_matches(last, names, n=1, cutoff=0.85)
+        if near:
+            return names[near[0]]
+        starting = {url for name, url in names.items() if len(last) >= 8 and name.startswith(last)}
+        return starting.pop() if len(starting) == 1 else None
+
+    @functools.cached_property
+    def _names(self) -> dict[str, str]:
+        """Each published article's file name, slug and slugified title -> its URL; made once a link is broken.
+
+        A name two articles share points at neither.
+        """
+        found: dict[str, set[str]] = defaultdict(set)
+        for article in self._articles:
+            url = self._url_of[article.source]
+            stem = article.source.rsplit("/", 1)[-1].removesuffix(".md").casefold()
+            for name in (stem, article.slug, urls.slugify(article.title)):
+                found[name].add(url)
+        return {name: next(iter(owners)) for name, owners in found.items() if name and len(owners) == 1}
 
 
 # --- body links ----------------------------------------------------------------------

@@ -45,6 +45,43 @@ def test_broken_link_without_a_near_url_says_so_plainly(make_site: MakeSite) -> 
     ]
 
 
+def test_a_link_written_with_an_articles_file_name_suggests_its_url(make_site: MakeSite) -> None:
+    files = with_body("First.\n\nSee [the survey](/articles/2026/02/crane/).")
+    root = make_site(files)
+    assert warnings(root) == [
+        "content/articles/quayside.md:8: warning: link to /articles/2026/02/crane/ goes to no page of this site;"
+        f" did you mean {CRANE_URL}?"
+    ]
+
+
+def test_a_link_written_with_a_slug_or_the_start_of_a_title_suggests_its_url(make_site: MakeSite) -> None:
+    crane = article("Harbour crane arrives at the north quay", "2026-02-10 09:00", slug="crane-day")
+    for link in ("/articles/crane-day/", "/harbour-crane-arrives-at-north-quay/", "/articles/harbour-crane-arrives/"):
+        files = {
+            "content/articles/quayside.md": article(body=f"First.\n\nSee [it]({link})."),
+            "content/articles/x.md": crane,
+        }
+        assert warnings(make_site(files)) == [
+            f"content/articles/quayside.md:8: warning: link to {link} goes to no page of this site;"
+            " did you mean /articles/2026/02/10/crane-day/?"
+        ]
+
+
+def test_the_sample_sites_own_example_link_gets_its_suggestion(tmp_path: Path) -> None:
+    repo = Path(__file__).resolve().parents[2]
+    files = {p.relative_to(repo).as_posix(): p.read_bytes() for p in (repo / "content").rglob("*.md")}
+    files["content/articles/2026/11/link.md"] = article(
+        "Survey link", "2026-11-02 09:00", author="ruth-calloway",
+        body="First.\n\nSee [the survey](/articles/2026/06/north-east-business-confidence/).",
+    )  # fmt: skip
+    problems = check_site(write_files(tmp_path / "sample", files), now=NOW.replace(year=2027, month=3)).problems
+    assert [p.format() for p in problems if "link.md" in p.path] == [
+        "content/articles/2026/11/link.md:8: warning: link to /articles/2026/06/north-east-business-confidence/"
+        " goes to no page of this site; did you mean"
+        " /articles/2026/06/09/north-east-business-confidence-edges-up-for-second-quarter-running/?"
+    ]
+
+
 def test_links_to_pages_feeds_static_files_and_fragments_are_fine(make_site: MakeSite) -> None:
     links = [
         CRANE_URL,
@@ -171,6 +208,24 @@ def test_correction_dated_before_the_article(make_site: MakeSite) -> None:
         "content/articles/quayside.md:5: warning: correction dated 2026-02-01 00:00 GMT is before 'date'"
         " (2026-03-01 09:00 GMT)"
     ]
+
+
+def test_an_update_or_correction_dated_later_than_now_is_a_warning(make_site: MakeSite) -> None:
+    corrections = (
+        "\n  - date: 2026-03-01 10:00\n    note: Wrong size.\n  - date: 2026-03-04 10:00\n    note: Wrong town."
+    )
+    text = article(date="2026-03-01 09:00", updated="2026-03-05 08:00", corrections=corrections)
+    root = make_site({"content/articles/quayside.md": text})
+    later = "is later than now (2026-03-02 12:00 GMT); feeds, the sitemap and structured data would say the article changed then"
+    assert warnings(root) == [
+        f"content/articles/quayside.md:5: warning: 'updated' (2026-03-05 08:00 GMT) {later}",
+        f"content/articles/quayside.md:6: warning: correction dated 2026-03-04 10:00 GMT {later}",
+    ]
+
+
+def test_a_scheduled_articles_later_update_waits_for_its_own_build(make_site: MakeSite) -> None:
+    text = article(date="2026-03-10 09:00", updated="2026-03-12 08:00")
+    assert warnings(make_site({"content/articles/quayside.md": text})) == []
 
 
 def test_author_name_starting_with_by(make_site: MakeSite) -> None:
