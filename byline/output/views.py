@@ -315,6 +315,7 @@ class Views:
             "image": image,
             "id": self.entry_id(article),
             "body_html": self.body(article),
+            "standfirst": standfirst(article.summary, article.body.first_paragraph),
             "word_count": article.body.word_count,
             "schema_type": section.schema_type,
             "updated": self.moment(article.updated),
@@ -380,6 +381,7 @@ class Views:
         return {
             "title": page.title,
             "summary": page.summary,
+            "standfirst": standfirst(page.summary, page.body.first_paragraph),
             "url": self.link(url),
             "abs_url": self.absolute(url),
             "body_html": _as_html(finish_images(page.body.html, self.images, self.link, BODY_IMAGE_SIZES)),
@@ -396,6 +398,27 @@ def _website_label(url: str) -> str:
     """A web address as readers are shown it: 'https://www.bt.com/' -> 'www.bt.com'."""
     parts = urlsplit(url)
     return (parts.netloc + parts.path).rstrip("/")
+
+
+# Smart punctuation the body's first paragraph has and a summary pasted from it may not.
+_PLAIN = str.maketrans({"‘": "'", "’": "'", "‚": "'", "‛": "'", "“": '"', "”": '"', "„": '"', "‟": '"'})
+_PLAIN.update(str.maketrans({"–": "--", "—": "---", "…": "...", "\u00a0": " "}))
+
+
+def standfirst(summary: str, first_paragraph: str) -> str | None:
+    """The summary to show above the body, or None when it only repeats the body's opening paragraph.
+
+    Press releases open with their summary, and editors paste it into ``summary:``; an
+    article without one takes its first paragraph. Either way, shown twice it reads as a
+    mistake. Whitespace and typographic quotes, dashes and ellipses do not count.
+    """
+    if not summary or _plain(summary) == _plain(first_paragraph):
+        return None
+    return summary
+
+
+def _plain(text: str) -> str:
+    return " ".join(text.translate(_PLAIN).split())
 
 
 def _as_html(text: str) -> Html:

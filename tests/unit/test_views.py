@@ -166,6 +166,7 @@ def test_page_view(make_site: MakeSite) -> None:
     assert views.page(site.pages[0]) == {
         "title": "About us",
         "summary": "We report.",
+        "standfirst": None,
         "url": "/about/",
         "abs_url": "http://localhost:8000/about/",
         "body_html": "<p>We <em>report</em>.</p>",
@@ -290,3 +291,17 @@ def test_a_company_with_no_page_is_named_but_not_linked(make_site: MakeSite) -> 
         "url": None,
         "abs_url": None,
     }
+
+
+def test_a_summary_repeating_the_opening_paragraph_is_shown_once(make_site: MakeSite) -> None:
+    body = "Quayside Tools\u2019s \u201cnew\u201d depot\u2014its third\u2026 opens   today.\n\nMore."
+    pasted = "summary: 'Quayside Tools''s \"new\" depot---its third... opens today.'"
+    files = {
+        MAIN: article(body=body, summary=pasted.removeprefix("summary: ")),
+        "content/articles/other.md": article("Other", body="Opening.\n\nMore.", summary="A different summary."),
+        "content/articles/none.md": article("None", body="Only the body.", slug="none"),
+    }
+    views, site = views_of(make_site(files))
+    shown = {a.source: views.article(a)["standfirst"] for a in site.articles}
+    assert shown == {MAIN: None, "content/articles/other.md": "A different summary.", "content/articles/none.md": None}
+    assert views.article(main_article(site))["summary"] == 'Quayside Tools\'s "new" depot---its third... opens today.'
