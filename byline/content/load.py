@@ -167,6 +167,11 @@ class _Fields:
             self.rendered = render_markdown(self.body, id_prefix=id_prefix)
         except MarkupError as exc:
             self.problems.append(ContentError(self.path, self.body_line, str(exc)))
+        folded = self.body.casefold() if self.rendered.removed else ""
+        for message, where in self.rendered.removed:  # published anyway, but the editor should know
+            offset = folded.find(where.casefold())
+            line = self.body_line_at(offset) if offset >= 0 else self.body_line
+            self.problems.append(ContentError(self.path, line, message, "warning"))
         return self.rendered
 
     def body_line_at(self, offset: int) -> int:

@@ -24,9 +24,11 @@ from markdown.extensions.tables import PIPE_LEFT, PIPE_NONE, PIPE_RIGHT, TablePr
 from markdown.treeprocessors import InlineProcessor
 from markdown.util import AtomicString
 
+from byline.content.embeds import replace_embeds
 from byline.content.models import Rendered
+from byline.content.removals import find_removals
 
-MARKUP_VERSION = "5"
+MARKUP_VERSION = "6"
 
 # What a news desk needs: smart quotes, tables, footnotes, heading ids, sane lists.
 EXTENSIONS = ["extra", "smarty", "toc", "sane_lists"]
@@ -100,6 +102,7 @@ AUTHOR_BIO_ID_PREFIX = THEME_ID_PREFIX + "bio-"  # a bio shares the article page
 COMPANY_ABOUT_ID_PREFIX = THEME_ID_PREFIX + "about-"  # so does a company's About box
 
 _VOID = {"br", "hr", "img", "wbr"}
+_HAS_MARKUP = re.compile(r"<[A-Za-z]|\{[:#.]")  # member HTML, or attr_list's {: .class} and {#id}
 _WHITESPACE = re.compile(r"\s+")
 # Python-Markdown is quadratic in some inputs no fix can reach (tens of thousands of
 # spans in one paragraph: 160 KB takes 45 s), so conversion gets a CPU-time budget that
@@ -159,10 +162,17 @@ def render_markdown(text: str, budget: float | None = None, id_prefix: str = "")
             " (emphasis, links, table cells, headings) tens of thousands of times in one block;"
             " split it into smaller paragraphs or tables"
         ) from None
-    safe_html = sanitise(raw_html, id_prefix)
-    first_paragraph, words, _ = text_facts(safe_html)
+    removed = (
+        find_removals(raw_html, ALLOWED_TAGS, ALLOWED_ATTRIBUTES, ALLOWED_CLASSES, URL_SCHEMES)
+        if _HAS_MARKUP.search(text)
+        else ()
+    )
+    sanitised = sanitise(raw_html, id_prefix)
+    safe_html, embeds = replace_embeds(sanitised)
+    # A player's button and captions are not the article's words, nor its first paragraph.
+    first_paragraph, words, _ = text_facts(replace_embeds(sanitised, lambda embed: "")[0] if embeds else safe_html)
     images, links = tuple(inline_sources(safe_html)), tuple(link_targets(safe_html))
-    return Rendered(Html(safe_html), first_paragraph, words, images, links)
+    return Rendered(Html(safe_html), first_paragraph, words, images, links, embeds, removed)
 
 
 class _OutOfTime(BaseException):

@@ -17,6 +17,8 @@ class Rendered:
     word_count: int
     images: tuple[str, ...] = ()  # the src of each <img> in ``html``, in order: found once, when parsed
     hrefs: tuple[str, ...] = ()  # the href of each <a> in ``html``, in order: checked on every build
+    embeds: tuple[str, ...] = ()  # the provider of each click-to-load embed (``embeds``), in order
+    removed: tuple[tuple[str, str], ...] = ()  # what sanitising took out: message, and text showing where
 
 
 @dataclass(frozen=True)

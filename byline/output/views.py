@@ -316,6 +316,7 @@ class Views:
             "id": self.entry_id(article),
             "body_html": self.body(article),
             "standfirst": standfirst(article.summary, article.body.first_paragraph),
+            "embeds": bool(article.body.embeds),  # the page loads the script that plays them
             "word_count": article.body.word_count,
             "schema_type": section.schema_type,
             "updated": self.moment(article.updated),
@@ -382,6 +383,7 @@ class Views:
             "title": page.title,
             "summary": page.summary,
             "standfirst": standfirst(page.summary, page.body.first_paragraph),
+            "embeds": bool(page.body.embeds),
             "url": self.link(url),
             "abs_url": self.absolute(url),
             "body_html": _as_html(finish_images(page.body.html, self.images, self.link, BODY_IMAGE_SIZES)),

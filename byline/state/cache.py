@@ -278,7 +278,16 @@ def _encode_value(value: Any, htmls: list[str]) -> Any:
         return {"__dt__": value.isoformat()}
     if isinstance(value, Rendered):
         htmls.append(value.html)
-        return {"__rendered__": [value.first_paragraph, value.word_count, value.images, value.hrefs]}
+        return {
+            "__rendered__": [
+                value.first_paragraph,
+                value.word_count,
+                value.images,
+                value.hrefs,
+                value.embeds,
+                value.removed,
+            ]
+        }
     if isinstance(value, Correction):
         return {"__correction__": [value.date.isoformat(), value.note]}
     if isinstance(value, tuple | list):
@@ -307,10 +316,11 @@ def _decode_value(value: Any, html: str | None) -> Any:
         if "__dt__" in value:
             return datetime.fromisoformat(value["__dt__"])
         if "__rendered__" in value:
-            first, words, images, hrefs = value["__rendered__"]
+            first, words, images, hrefs, embeds, removed = value["__rendered__"]
             if not isinstance(html, str):
                 raise TypeError("a parse result's HTML is missing")
-            return Rendered(Html(html), first, words, tuple(images), tuple(hrefs))
+            removals = tuple((str(message), str(where)) for message, where in removed)
+            return Rendered(Html(html), first, words, tuple(images), tuple(hrefs), tuple(embeds), removals)
         if "__correction__" in value:
             moment, note = value["__correction__"]
             return Correction(datetime.fromisoformat(moment), note)

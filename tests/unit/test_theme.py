@@ -27,7 +27,7 @@ def test_the_theme_assets_are_what_its_templates_load() -> None:
     loaded = set()
     for template in (THEME / "templates").rglob("*.html"):
         loaded |= set(re.findall(r"""['"](css/[^'"]+|js/[^'"]+)['"]""", template.read_text(encoding="utf-8")))
-    assert loaded == {"css/style.css", "js/search.js"}
+    assert loaded == {"css/style.css", "js/search.js", "js/embed.js"}
     assert loaded <= set(THEME_FILES)
 
 

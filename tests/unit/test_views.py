@@ -167,6 +167,7 @@ def test_page_view(make_site: MakeSite) -> None:
         "title": "About us",
         "summary": "We report.",
         "standfirst": None,
+        "embeds": False,
         "url": "/about/",
         "abs_url": "http://localhost:8000/about/",
         "body_html": "<p>We <em>report</em>.</p>",
