@@ -1,8 +1,8 @@
 """Where the built-in theme lives, and how a site's own folders layer over it.
 
 The repository is both the built-in theme and the sample site, so its folders hold both.
-Its templates/ is all theme. Its static/ is not: only ``THEME_ASSETS`` (the stylesheet
-and scripts the templates load) belong to the theme; the rest (the sample articles'
+Its templates/ is all theme. Its static/ is not: only ``THEME_ASSETS`` (the stylesheet,
+scripts and icon the templates load) belong to the theme; the rest (the sample articles'
 pictures, its authors' avatars, its logo) is the sample site's own, published when the
 repository itself is the site root and by no other site. ``static_files`` is the one
 list of what a build publishes under /static/: copying, fingerprinting, image look-ups
@@ -18,7 +18,7 @@ from pathlib import Path
 THEME = Path(__file__).resolve().parent.parent
 THEME_TEMPLATES = THEME / "templates"
 THEME_STATIC = THEME / "static"
-THEME_ASSETS = ("css", "js")  # the folders of static/ the theme's templates load from
+THEME_ASSETS = ("css", "icons", "js")  # the folders of static/ the theme's templates load from
 
 
 @dataclass(frozen=True)

@@ -75,11 +75,21 @@ if (typeof SharedWorkerGlobalScope !== "undefined" && self instanceof SharedWork
       });
     }
 
+    // Leaving already (the preview bar's switch posts a form and waits for its build):
+    // a reload now would cancel that navigation.
+    let leaving = false;
+    addEventListener("beforeunload", () => {
+      leaving = true;
+    });
+    addEventListener("pageshow", () => {
+      leaving = false;
+    });
+
     function receive(text) {
       const state = JSON.parse(text);
       status.listening = true;
       showOverlay(state.overlay);
-      if (state.build === build) return;
+      if (state.build === build || leaving) return;
       if (state.css && state.previous === build) {
         build = status.build = state.build;
         swapStylesheets(state.build).catch(() => location.reload());

@@ -42,7 +42,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from socketserver import TCPServer
 from typing import Literal
-from urllib.parse import quote, unquote
+from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 from byline.config import BuildOptions, load_config
 from byline.errors import BuildFailed, ContentError, UsageError
@@ -62,6 +62,7 @@ KEEPALIVE_SECONDS = 15.0  # an idle SSE stream writes a comment this often, to n
 SEARCH_WAIT_SECONDS = 120.0  # a search request waits this long at most for the newest build's index
 BUILD_WAIT_SECONDS = 600.0  # a request waits this long at most for the build its page came from
 VIEWED_PAGES = 4  # the pages a rebuild renders first: the ones browsers asked for last
+VIEW_SWITCH = Path("/_byline/view")  # not a file: the change a switch of the preview's view makes
 
 Log = Callable[[str], None]
 
@@ -125,6 +126,7 @@ class State:
     folder: Path | None = None  # where the build named by ``token`` is
     first: FirstPages | None = None
     serial: int = 0
+    view: str = "all"  # what the build named by ``token`` shows: overlay.VIEWS
 
     @property
     def ok(self) -> bool:
@@ -163,6 +165,8 @@ class Preview:
         self._shown_after: float | None = None  # and how long into it
         self._started = 0.0  # when the build under way began (time.perf_counter)
         self._viewed: dict[str, None] = {}  # output paths of the pages browsers asked for, oldest first
+        self.view = "all"  # what builds show: drafts and scheduled articles, or the site as published now
+        self._building = "all"  # the view of the build under way
         self.ready = threading.Event()  # set once the first build has been tried
 
     @property
@@ -177,6 +181,7 @@ class Preview:
         """Build once; on success the new build is served, on failure the last good one stays."""
         started = self._started = time.perf_counter()
         old = self._state
+        view = self._building = self.view
         self._css_only = css_only and old.ok and bool(old.token)
         self._first_token, self._shown_after = "", None
         try:
@@ -200,6 +205,7 @@ class Preview:
                 moved=moved_urls(old.site, result.site, old.moved),
                 folder=result.output.resolve(),
                 shown_after=self._shown_after,
+                view=view,
             )
         seconds = time.perf_counter() - started
         if not state.ok:  # made from the last good state, which may have shown pages early itself
@@ -230,6 +236,7 @@ class Preview:
                 shown_after=self._shown_after,
                 folder=old.folder if old.token else None,
                 first=first,
+                view=self._building,
             )
         )
 
@@ -318,6 +325,8 @@ def moved_urls(old: Site | None, new: Site | None, earlier: Mapping[str, str]) -
 def _describe(changed: list[Path], root: Path | None) -> str:
     if not changed:
         return ""
+    if changed == [VIEW_SWITCH]:
+        return "view switched: "
     first = changed[0]
     if root is not None and first.is_relative_to(root):
         first = first.relative_to(root)
@@ -422,7 +431,7 @@ def respond(
     if path == overlay.PREFIX.rstrip("/") or path.startswith(overlay.PREFIX):
         return _internal(state, path, base_path)
     if not state.token or folder is None:  # no good build yet: every page explains, through the overlay
-        return _page(HTTPStatus.SERVICE_UNAVAILABLE, overlay.standin_page(state.token))
+        return _page(HTTPStatus.SERVICE_UNAVAILABLE, overlay.standin_page(state.token, state.view))
     where = search if search is not None and is_search_path(path, base_path) else folder
     found = resolve(where, target, base_path)
     if found.kind == "redirect":
@@ -432,7 +441,7 @@ def respond(
         if moved := state.moved.get(site_path):
             return _no_store(Response(HTTPStatus.FOUND, {"Location": _quote(base_path + moved)}))
         return _not_found(state, folder)
-    response = _file(found.path, state.token)
+    response = _file(found.path, state)
     if response.status == HTTPStatus.OK and found.path.suffix.lower() == ".html":
         response.page = found.path.relative_to(os.path.realpath(where)).as_posix()
     return response
@@ -457,11 +466,11 @@ def respond_first(state: State, target: str, base_path: str = "") -> Response | 
     if any(s in (".", "..") for s in relative.split("/")):
         return None
     if (page := state.first.pages.get(relative)) is not None and relative.endswith(".html"):
-        return replace(_page(HTTPStatus.OK, overlay.inject(page, state.token)), page=relative)
+        return replace(_page(HTTPStatus.OK, overlay.inject(page, state.token, state.view)), page=relative)
     if relative in state.first.assets and state.folder is not None:
         found = resolve(state.folder, target, base_path)
         if found.kind == "file" and found.path is not None:
-            return _file(found.path, state.token)
+            return _file(found.path, state)
     return None
 
 
@@ -474,16 +483,17 @@ def _internal(state: State, path: str, base_path: str) -> Response:
     if path == overlay.PREFIX.rstrip("/"):
         return _no_store(Response(HTTPStatus.FOUND, {"Location": overlay.PREFIX}))
     if path == overlay.PREFIX:
-        return _page(HTTPStatus.OK, overlay.dashboard_html(state.site, state.report(), state.token, base_path))
+        page = overlay.dashboard_html(state.site, state.report(), state.token, base_path, state.view)
+        return _page(HTTPStatus.OK, page)
     if path == overlay.SCRIPT_URL:
         script = WORKER_SCRIPT.read_bytes()
         return _no_store(Response(HTTPStatus.OK, {"Content-Type": _TYPES[".js"]}, script))
-    return _page(HTTPStatus.NOT_FOUND, overlay.not_found_page(state.token))
+    return _page(HTTPStatus.NOT_FOUND, overlay.not_found_page(state.token, state.view))
 
 
-def _file(path: Path, token: str) -> Response:
+def _file(path: Path, state: State) -> Response:
     if path.suffix.lower() == ".html":
-        return _page(HTTPStatus.OK, overlay.inject(path.read_bytes(), token))
+        return _page(HTTPStatus.OK, overlay.inject(path.read_bytes(), state.token, state.view))
     head = b""
     if path.suffix.lower() == ".xml":
         with path.open("rb") as stream:
@@ -494,8 +504,8 @@ def _file(path: Path, token: str) -> Response:
 def _not_found(state: State, folder: Path) -> Response:
     page = folder / "404.html"
     if page.is_file():
-        return _page(HTTPStatus.NOT_FOUND, overlay.inject(page.read_bytes(), state.token))
-    return _page(HTTPStatus.NOT_FOUND, overlay.not_found_page(state.token))
+        return _page(HTTPStatus.NOT_FOUND, overlay.inject(page.read_bytes(), state.token, state.view))
+    return _page(HTTPStatus.NOT_FOUND, overlay.not_found_page(state.token, state.view))
 
 
 def _page(status: int, html: bytes) -> Response:
@@ -507,6 +517,33 @@ def _no_store(response: Response) -> Response:
     response.headers["Cache-Control"] = "no-store"
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+MAX_FORM_BYTES = 1024
+_REFUSED = b"Only the preview's own pages may switch what it shows.\n"
+
+
+def view_request(form: bytes, origin: str | None, referer: str | None, host: str | None) -> tuple[str | None, str]:
+    """The view a POST to the switch asks for (None: refused), and the page to go back to.
+
+    Any web page can send a form to 127.0.0.1: only one from the preview's own pages
+    (its Origin, else its Referer, on this Host) may switch it.
+    """
+    own = f"http://{host}" if host else None
+    sender = origin or _origin_of(referer)
+    values = parse_qs(form.decode("ascii", "replace"))
+    view = (values.get("view") or [""])[0]
+    if own is None or sender != own or view not in overlay.VIEWS:
+        return None, "/"
+    path = split_target(referer[len(own) :])[0] if referer and referer.startswith(own + "/") else "/"
+    return view, path
+
+
+def _origin_of(url: str | None) -> str | None:
+    if not url:
+        return None
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else None
 
 
 # --- HTTP adapter -----------------------------------------------------------------------
@@ -528,6 +565,28 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_HEAD(self) -> None:
         self._serve(head=True)
+
+    def do_POST(self) -> None:
+        """The one form the preview takes: the bar's switch between its two views."""
+        length = int(self.headers.get("Content-Length") or 0)
+        if split_target(self.path)[0] != overlay.VIEW_URL or self.server.switch_view is None:
+            self._send(_page(HTTPStatus.NOT_FOUND, overlay.not_found_page(self.server.preview.state.token)))
+            return
+        if length > MAX_FORM_BYTES:
+            self._send(_no_store(Response(HTTPStatus.REQUEST_ENTITY_TOO_LARGE)))
+            return
+        form = self.rfile.read(length)
+        view, back = view_request(
+            form, self.headers.get("Origin"), self.headers.get("Referer"), self.headers.get("Host")
+        )
+        if view is None:
+            self._send(_no_store(Response(HTTPStatus.FORBIDDEN, {"Content-Type": _TYPES[".txt"]}, _REFUSED)))
+            return
+        state = self.server.switch_view(view)
+        base_path = self.server.base_path
+        if state.folder is None or resolve(state.folder, back, base_path).kind == "missing":
+            back = base_path + "/"  # a draft's page is not there as published now
+        self._send(_no_store(Response(HTTPStatus.SEE_OTHER, {"Location": back})))
 
     def _serve(self, head: bool) -> None:
         preview = self.server.preview
@@ -552,6 +611,9 @@ class _Handler(BaseHTTPRequestHandler):
             response = respond(state, state.folder, self.path, base_path, search)
         if response.page:
             preview.viewed(response.page)
+        self._send(response, head)
+
+    def _send(self, response: Response, head: bool = False) -> None:
         try:
             with contextlib.ExitStack() as opened:
                 # Open before measuring: the length sent must be the length of the bytes sent.
@@ -611,6 +673,7 @@ class PreviewHTTPServer(ThreadingHTTPServer):
         self.base_path = base_path
         self.verbose = verbose
         self.search: PreviewSearch | None = None  # answers for /pagefind/ when set
+        self.switch_view: Callable[[str], State] | None = None  # builds a view, returns its state
         self.address_family = socket.AF_INET6 if ":" in address[0] else socket.AF_INET
         super().__init__(address, _Handler)
 
@@ -650,10 +713,11 @@ class PreviewServer:
             shutil.rmtree(self.folder, ignore_errors=True)
             raise
         self.url = f"http://{_url_host(host)}:{self.http.server_port}{self.base_path}/"
-        self.outputs = (self.folder / "a", self.folder / "b")
+        # Two folders per view, built in turn: each view's builds are checked against its own last one.
+        self.outputs = {view: (self.folder / f"{view}-a", self.folder / f"{view}-b") for view in overlay.VIEWS}
         self.options = replace(
             options,
-            output=self.outputs[0],
+            output=self.outputs["all"][0],
             drafts=True,
             future=True,
             base_url=self.url.rstrip("/"),
@@ -661,6 +725,7 @@ class PreviewServer:
         )
         self.search = PreviewSearch(self.folder / "search", log=log)
         self.http.search = self.search
+        self.http.switch_view = self.switch_view
         self.fixed_clock = options.now is not None
         self.builder = Builder(self.options)
         self.watch = WatchSet.for_site(self.root, theme=(THEME_TEMPLATES, THEME_STATIC))
@@ -687,7 +752,8 @@ class PreviewServer:
         """
         started = time.time()
         if self.preview.rebuild().folder is not None:
-            prime_copy(self.outputs[0].resolve(), self.outputs[1], self.root)  # now, not on the first save
+            first, second = self.outputs["all"]
+            prime_copy(first.resolve(), second, self.root)  # now, not on the first save
         self.builder.options = replace(self.builder.options, jobs=1)
         self.watcher = Watcher(self.watch, self.debouncer.add)
         self.watcher.start()
@@ -716,15 +782,34 @@ class PreviewServer:
         self._forget_build()
 
     def _build(self) -> BuildResult:
-        """Build into the folder not being served; a second folder starts as a copy of the first."""
+        """Build into the view's folder not being served; its second folder starts as a copy of its first."""
+        view = self.preview.view
+        first, second = self.outputs[view]
         served = self.preview.state.folder
-        target = self.outputs[1] if served == self.outputs[0].resolve() else self.outputs[0]
-        if served is not None and not target.exists():
+        target = second if served == first.resolve() else first
+        if served in (first.resolve(), second.resolve()) and not target.exists():
             prime_copy(served, target, self.root)
-        self.builder.options = replace(self.builder.options, output=target)
+        everything = view == "all"
+        self.builder.options = replace(self.builder.options, output=target, drafts=everything, future=everything)
         result = self.builder.build(first=FirstLook(self.preview.viewed_pages(), self.preview.show_first))
         self.search.submit(result.search_documents)
         return result
+
+    def switch_view(self, view: str) -> State:
+        """Show the site ``view``s way (overlay.VIEWS); return the state once a build of it is served, or has failed."""
+        preview = self.preview
+        state = preview.state
+        if preview.view == view and state.view == view:
+            return state
+        attempt = state.attempt
+        preview.view = view
+        self.debouncer.add([VIEW_SWITCH])
+        deadline = time.monotonic() + BUILD_WAIT_SECONDS
+        while (later := preview.wait(attempt, max(0.0, deadline - time.monotonic()))) is not None:
+            if later.view == view or not later.ok or later.attempt == attempt:
+                return later
+            attempt = later.attempt  # a build begun before the switch: the next one is the switch's
+        return preview.state
 
     def _build_loop(self) -> None:
         while not self._stopping:
@@ -745,7 +830,7 @@ class PreviewServer:
         """Drop this session's output fingerprints from the site's cache, then the folder itself."""
         cache = Cache(self.root)
         try:
-            for output in self.outputs:
+            for output in (folder for pair in self.outputs.values() for folder in pair):
                 cache.put_fingerprints(output.resolve(), {})
                 cache.put_published(output.resolve(), [])
         finally:
@@ -787,7 +872,8 @@ def _size_of(*folders: Path) -> int:
 
 def until_next_schedule(site: Site, now: datetime) -> float | None:
     """Seconds until the next scheduled article goes live, so its banner goes without a save."""
-    times = [a.date for a in site.articles if site.status_of.get(a.source) == "scheduled" and a.date > now]
+    waiting = (*site.articles, *site.hidden)  # the scheduled are hidden when the preview shows the site as published
+    times = [a.date for a in waiting if site.status_of.get(a.source) == "scheduled" and a.date > now]
     return (min(times) - now).total_seconds() + 0.5 if times else None
 
 

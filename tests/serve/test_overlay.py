@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 from byline.errors import ContentError
 from byline.pipeline import check
-from byline.preview.overlay import BuildReport, dashboard_html, inject, overlay_html, script_tag
+from byline.preview.overlay import BuildReport, dashboard_html, inject, overlay_html, preview_bar, script_tag
 from byline.preview.server import State
 
 from .preview_site import NOW, article_text, copy_site, options_for
@@ -21,11 +22,23 @@ ERRORS = (
 
 def test_the_script_goes_before_the_last_closing_body_tag() -> None:
     html = b"<html><body><p>a</p><pre></body></pre></BODY >\n</html>"
-    assert inject(html, "t.1") == b"<html><body><p>a</p><pre></body></pre>" + script_tag("t.1") + b"</BODY >\n</html>"
+    added = preview_bar("all") + script_tag("t.1")
+    assert inject(html, "t.1") == b"<html><body><p>a</p><pre></body></pre>" + added + b"</BODY >\n</html>"
 
 
 def test_the_script_is_appended_to_html_without_a_body_tag() -> None:
-    assert inject(b"<p>fragment</p>", "t.1") == b"<p>fragment</p>" + script_tag("t.1")
+    assert inject(b"<p>fragment</p>", "t.1", "published") == b"<p>fragment</p>" + preview_bar("published") + script_tag(
+        "t.1"
+    )
+
+
+def test_the_bar_says_which_view_it_shows_and_offers_the_other() -> None:
+    everything, published = preview_bar("all").decode(), preview_bar("published").decode()
+    assert "Preview: <strong>with drafts and scheduled</strong>" in everything
+    assert '<button type="submit" name="view" value="published">Show as published now</button>' in everything
+    assert "Preview: <strong>as published now</strong>" in published
+    assert '<button type="submit" name="view" value="all">Show drafts and scheduled</button>' in published
+    assert '<form method="post" action="/_byline/view">' in published and '<a href="/_byline/">' in published
 
 
 def test_the_build_token_is_escaped_in_the_script_tag() -> None:
@@ -56,8 +69,12 @@ def test_the_state_message_carries_the_overlay_only_when_the_build_failed() -> N
     assert failed["build"] == "x.2" and "content/articles/a.md:3" in failed["overlay"]
 
 
+def site_root(tmp_path: Path) -> Path:
+    return tmp_path / "site"
+
+
 def _site_with_draft_and_scheduled(tmp_path: Path):  # type: ignore[no-untyped-def]
-    root = copy_site(tmp_path / "site")
+    root = copy_site(site_root(tmp_path))
     drafts = root / "content/articles/drafts"
     drafts.mkdir()
     (drafts / "draft.md").write_text(article_text("A draft <in> progress", extra="draft: true\n"))
@@ -73,9 +90,13 @@ def test_the_dashboard_lists_drafts_and_scheduled_articles_with_links(tmp_path: 
     html = dashboard_html(site, report, "t.1").decode()
     assert "Drafts (1)" in html and "Scheduled (1)" in html
     assert '<a href="/articles/2026/07/01/a-draft-in-progress/">A draft &lt;in&gt; progress</a>' in html
-    assert "3 February 2027 09:00" in html  # the scheduled time, in the site's timezone
+    assert "3 February 2027 09:00 GMT" in html  # the scheduled time, in the site's timezone, named
     assert "content/articles/drafts/later.md" in html
-    assert "Built at 12:00:05 in 0.25 s." in html
+    assert "Built at 12:00:05 GMT in 0.25 s." in html
+    assert "Recently published (3)" in html
+    assert (
+        "<td>22 June 2026 14:00 BST</td><td><code>content/articles/2026/06/mersey-loop-appoints-coo.md</code>" in html
+    )
     assert html.count("livereload.js") == 1  # the dashboard reloads itself after builds too
 
 
@@ -109,6 +130,8 @@ def test_the_preview_rebuilds_when_the_next_scheduled_article_goes_live(tmp_path
     due = datetime(2027, 2, 3, 9, 0, tzinfo=UTC)  # 09:00 in London in February is 09:00 UTC
     assert until_next_schedule(site, due - timedelta(hours=1)) == 3600.5
     assert until_next_schedule(site, due) is None  # nothing left to wait for
+    as_published = check(replace(options_for(site_root(tmp_path)), drafts=False, future=False)).site
+    assert as_published is not None and until_next_schedule(as_published, due - timedelta(hours=1)) == 3600.5
 
 
 def test_the_overlay_heading_counts_the_errors_it_lists_and_warnings_apart() -> None:

@@ -1,0 +1,73 @@
+"""The preview's switch between 'with drafts and scheduled' and 'as published now' (item 10)."""
+
+from __future__ import annotations
+
+import http.client
+from pathlib import Path
+
+import pytest
+
+from byline.preview.server import PreviewServer, view_request
+
+from .preview_site import article_text, copy_site, running
+
+HOST = "127.0.0.1:8000"
+OWN = f"http://{HOST}"
+
+
+@pytest.mark.parametrize(
+    ("form", "origin", "referer", "expected"),
+    [
+        (b"view=published", OWN, f"{OWN}/articles/x/", ("published", "/articles/x/")),
+        (b"view=all", None, f"{OWN}/topics/?page=2", ("all", "/topics/")),  # no Origin: the Referer's
+        (b"view=published", OWN, None, ("published", "/")),
+        (b"view=published", "http://evil.example", f"{OWN}/", (None, "/")),  # another site's form
+        (b"view=published", None, "http://evil.example/", (None, "/")),
+        (b"view=published", None, None, (None, "/")),
+        (b"view=everything", OWN, f"{OWN}/", (None, "/")),
+        (b"view=published", OWN, "http://127.0.0.1:8000.evil.example/x/", ("published", "/")),
+    ],
+)
+def test_only_the_previews_own_pages_may_switch_it(
+    form: bytes, origin: str | None, referer: str | None, expected: tuple[str | None, str]
+) -> None:
+    assert view_request(form, origin, referer, HOST) == expected
+
+
+def post(server: PreviewServer, body: bytes, origin: str) -> http.client.HTTPResponse:
+    host = f"127.0.0.1:{server.http.server_port}"
+    connection = http.client.HTTPConnection(host, timeout=60)
+    headers = {"Origin": origin, "Content-Type": "application/x-www-form-urlencoded", "Host": host}
+    connection.request("POST", "/_byline/view", body, headers)
+    return connection.getresponse()
+
+
+def test_the_switch_rebuilds_without_drafts_and_scheduled_and_back(tmp_path: Path) -> None:
+    root = copy_site(tmp_path / "site")
+    (root / "content/articles/2026/06/draft.md").write_text(article_text("Quarterly figures", extra="draft: true\n"))
+    (root / "content/articles/2026/06/later.md").write_text(article_text("Results day", date="2027-02-03 09:00"))
+    log: list[str] = []
+    with running(root, log) as server:
+        own = f"http://127.0.0.1:{server.http.server_port}"
+        assert post(server, b"view=published", "http://evil.example").status == 403
+        assert server.preview.state.view == "all"
+        response = post(server, b"view=published", own)
+        assert (response.status, response.getheader("Location")) == (303, "/")
+        state = server.preview.state
+        assert state.view == "published" and state.site is not None
+        assert [a.title for a in state.site.articles][:1] == [
+            "Mersey Loop Logistics appoints new chief operating officer"
+        ]
+        assert state.warnings == ()  # compared with the last build of this view, not the other's
+        assert post(server, b"view=all", own).status == 303
+        state = server.preview.state
+        assert state.view == "all" and state.site is not None
+        assert {"Quarterly figures", "Results day"} <= {a.title for a in state.site.articles}
+    assert "view switched: rebuilt" in "\n".join(log)
+
+
+def test_other_posts_are_not_found(tmp_path: Path) -> None:
+    with running(copy_site(tmp_path / "site")) as server:
+        connection = http.client.HTTPConnection(f"127.0.0.1:{server.http.server_port}", timeout=30)
+        connection.request("POST", "/articles/", b"x=1")
+        assert connection.getresponse().status == 404
