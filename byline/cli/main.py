@@ -115,14 +115,10 @@ def _publish(options: BuildOptions, args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return EXIT_CONTENT
-    from byline.site.checks import describe_moment
-
-    config, _ = load_config(options.root, options.base_url)
-    moment = describe_moment(done.at, config)
     if done.scheduled:
-        print(f"{done.path}: scheduled for {moment}; it goes live with the first build after then, at")
+        print(f"{done.path}: scheduled for {done.when}; it goes live with the first build after then, at")
     else:
-        print(f"{done.path}: published, dated {moment}; it goes live with the next build, at")
+        print(f"{done.path}: published, dated {done.when}; it goes live with the next build, at")
     print(done.url)
     return EXIT_OK
 

@@ -38,6 +38,7 @@ class Publication:
 
     path: str
     at: datetime
+    when: str  # ``at`` as editors read it: site time with its zone
     scheduled: bool
     url: str
 
@@ -62,7 +63,7 @@ def publish(options: BuildOptions, path: str, at: str | None = None) -> Publicat
     _replace(file, new_text.encode("utf-8"))
     local = moment.astimezone(config.timezone)
     url = config.origin + config.base_path + urls.article(local, article.slug)
-    return Publication(relative, moment, moment > now, url)
+    return Publication(relative, moment, describe_moment(moment, config), moment > now, url)
 
 
 def _article_file(root: Path, path: str) -> tuple[Path, str]:
