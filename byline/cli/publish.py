@@ -4,8 +4,8 @@
 would sort below newer ones and miss the news sitemap. `publish` removes the `draft:`
 line and rewrites the `date:` line, as text, so every other byte of the file (comments,
 quoting, key order, line endings) stays the editor's. It refuses, changing nothing, a
-file that would not load once published (scaffold text left in, a picture without its
-description...) and an article the last build already published, whose URL its date is.
+file that could not be published (scaffold text left in, a picture missing or without
+its description, an unknown author) and an article the last build already published, whose URL its date is.
 """
 
 from __future__ import annotations
@@ -27,6 +27,9 @@ from byline.content.sources import SourceFile
 from byline.dates import ACCEPTED_FORMS, parse_datetime
 from byline.errors import BuildFailed, ContentError, UsageError
 from byline.site.checks import describe_moment
+from byline.site.images import inspect_images
+from byline.state.cache import CACHE_DIR
+from byline.theme import static_files
 
 _DATE_LINE = re.compile(r"^(?P<key>date[ \t]*:[ \t]*)(?P<value>.*?)(?P<comment>[ \t]+#.*?)?(?P<end>\r?)$")
 _DRAFT_LINE = re.compile(r"^draft[ \t]*:")
@@ -136,13 +139,14 @@ def _validate(relative: str, text: str, config: SiteConfig, root: Path) -> Artic
     source = SourceFile(relative, "article", data, hashlib.sha256(data).hexdigest())
     model, problems = load_source(source, LoadRules.from_config(config))
     errors = [p for p in problems if p.severity == "error"]
-    if isinstance(model, Article) and not (root / "content" / "authors" / f"{model.author}.md").is_file():
-        errors.append(
-            ContentError(
-                relative, model.line("author"), f"unknown author '{model.author}': no content/authors/{model.author}.md"
-            )
-        )
-    if errors or not isinstance(model, Article):
+    if not isinstance(model, Article):
+        raise BuildFailed(errors)
+    if not (root / "content" / "authors" / f"{model.author}.md").is_file():
+        message = f"unknown author '{model.author}': no content/authors/{model.author}.md"
+        errors.append(ContentError(relative, model.line("author"), message))
+    _, image_problems = inspect_images([model], [], static_files(root), root / CACHE_DIR, root, save=False)
+    errors += [p for p in image_problems if p.severity == "error"]
+    if errors:
         raise BuildFailed(errors)
     return model
 

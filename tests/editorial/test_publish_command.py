@@ -76,6 +76,21 @@ def test_publish_refuses_a_file_that_could_not_be_published_and_leaves_it(make_s
     assert (root / DRAFT).read_bytes() == text.encode("utf-8")
 
 
+def test_publish_refuses_a_missing_picture_or_author(make_site: MakeSite) -> None:
+    text = DRAFT_TEXT.replace("author: simon-malia", "author: nadia-rahman") + "\r\n![The berth](/static/berth.png)\r\n"
+    root = draft_site(make_site, text)
+    result = run_cli("publish", DRAFT, "--now", NOW_TEXT, cwd=root)
+    assert (result.returncode, result.stderr.splitlines()) == (
+        1,
+        [
+            f"{DRAFT}:4: unknown author 'nadia-rahman': no content/authors/nadia-rahman.md",
+            f"{DRAFT}:10: image /static/berth.png not found: no static/berth.png in the site or the theme",
+            f"{DRAFT} was left as it was: fix these first.",
+        ],
+    )
+    assert (root / DRAFT).read_bytes() == text.encode("utf-8")
+
+
 def test_publish_refuses_an_article_the_last_build_published(make_site: MakeSite) -> None:
     root = make_site()
     build_site(root, root / "public")
