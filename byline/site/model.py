@@ -165,12 +165,12 @@ def _conflicts(
     A draft started as a copy of a published article shares its id: that must not stop
     the site, and ``pipeline.demote_drafts`` makes the draft's side a warning.
     """
-    if drafts:
-        return [*_check_urls(config, articles, pages, url_of), *_check_ids(articles)]
+    everything = [*_check_urls(config, articles, pages, url_of), *_check_ids(articles)]
+    draft_files = {a.source for a in articles if a.draft}
+    if drafts or not draft_files or not everything:
+        return everything
     published = [a for a in articles if not a.draft]
     found = {*_check_urls(config, published, pages, url_of), *_check_ids(published)}
-    draft_files = {a.source for a in articles if a.draft}
-    everything = [*_check_urls(config, articles, pages, url_of), *_check_ids(articles)]
     return [*found, *(p for p in everything if p.path in draft_files and p not in found)]
 
 
