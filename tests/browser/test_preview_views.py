@@ -18,6 +18,17 @@ pytestmark = pytest.mark.browser
 SCHEDULED = "Harbour Street annual results"  # dated next February
 DRAFT = "Quarterly figures"
 DRAFT_URL = "/articles/2026/07/01/quarterly-figures/"
+# Four independent problems in one file (issue 17, item 4): all shown, and counted, at once.
+LAYERED = """---
+title: Harbour Street signs a port deal
+date: 06/12/2026
+author: simon-malla
+image: /static/images/carrick-vane-casks.jpg
+---
+Harbour Street has signed a deal.
+
+![The berth](/static/images/berth.png)
+"""
 
 
 @pytest.fixture
@@ -102,10 +113,11 @@ def test_pages_log_no_failed_request_and_no_console_error(page: Page, server: Pr
 def test_the_error_overlay_is_opaque_over_the_menu(page: Page, server: PreviewServer) -> None:
     page.goto(url(server, ARTICLE_URL))
     page.wait_for_function("window.bylinePreview && window.bylinePreview.listening")
-    article = Path(server.root) / "content/articles/2026/06/mersey-loop-appoints-coo.md"
-    article.write_text(article.read_text().replace("title: ", "title: [", 1))
+    (Path(server.root) / "content/articles/2026/06/layered.md").write_text(LAYERED)
     panel = page.locator("#byline-overlay .panel")
     expect(panel).to_be_visible()
+    expect(panel.get_by_role("heading", level=2)).to_have_text("Build failed: 4 errors")  # item 4: all of them
+    expect(panel.locator("li")).to_have_count(4)
     assert panel.evaluate("e => getComputedStyle(e).backgroundColor") == "rgb(20, 20, 20)"
     menu = page.get_by_role("navigation", name="Sections").get_by_role("link").first
     box = menu.bounding_box()
