@@ -5,7 +5,7 @@ would sort below newer ones and miss the news sitemap. `publish` removes the `dr
 line and rewrites the `date:` line, as text, so every other byte of the file (comments,
 quoting, key order, line endings) stays the editor's. It refuses, changing nothing, a
 file that could not be published (scaffold text left in, a picture missing or without
-its description, an unknown author) and an article the last build already published, whose URL its date is.
+its description, an unknown author or company) and an article the last build already published, whose URL its date is.
 """
 
 from __future__ import annotations
@@ -141,9 +141,13 @@ def _validate(relative: str, text: str, config: SiteConfig, root: Path) -> Artic
     errors = [p for p in problems if p.severity == "error"]
     if not isinstance(model, Article):
         raise BuildFailed(errors)
-    if not (root / "content" / "authors" / f"{model.author}.md").is_file():
-        message = f"unknown author '{model.author}': no content/authors/{model.author}.md"
-        errors.append(ContentError(relative, model.line("author"), message))
+    for index, author in enumerate(model.authors):
+        if not (root / "content" / "authors" / f"{author}.md").is_file():
+            line = model.lines.get(f"author[{index}]") or model.line("author")
+            errors.append(ContentError(relative, line, f"unknown author '{author}': no content/authors/{author}.md"))
+    if model.company and not (root / "content" / "companies" / f"{model.company}.md").is_file():
+        message = f"unknown company '{model.company}': no content/companies/{model.company}.md"
+        errors.append(ContentError(relative, model.line("company"), message))
     _, image_problems = inspect_images([model], [], static_files(root), root / CACHE_DIR, root, save=False)
     errors += [p for p in image_problems if p.severity == "error"]
     if errors:

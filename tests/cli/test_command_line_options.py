@@ -27,6 +27,9 @@ def test_common_options_work_before_the_command(make_site: MakeSite, tmp_path: P
     author = run_cli("--root", root, "authors", "new", "megan-pryce", "--name", "Megan Pryce", cwd=tmp_path)
     assert author.returncode == 0, author.stderr
     assert (root / "content/authors/megan-pryce.md").is_file()
+    company = run_cli("--root", root, "companies", "new", "quayside-tools", "--name", "Quayside Tools", cwd=tmp_path)
+    assert company.returncode == 0, company.stderr
+    assert (root / "content/companies/quayside-tools.md").is_file()
 
 
 def test_common_options_work_after_the_command_and_without_one(make_site: MakeSite, tmp_path: Path) -> None:
@@ -44,7 +47,8 @@ def test_each_commands_help_lists_only_what_affects_it() -> None:
     assert {"--root", "--now", "--author", "--slug", "--date", "--image", "--image-alt", "--tags"} <= new
     assert options_in_help("serve").isdisjoint({"--drafts", "--future", "--output"})
     assert options_in_help("publish") == {"--help", "--root", "--base-url", "--now", "--at"}
-    assert options_in_help("authors", "new") == {"--help", "--root", "--name", "--role", "--organisation"}
+    assert options_in_help("authors", "new") == {"--help", "--root", "--name", "--role", "--organisation", "--company"}
+    assert options_in_help("companies", "new") == {"--help", "--root", "--name", "--website", "--sector", "--region"}
 
 
 def test_an_option_that_does_nothing_for_the_command_is_refused(make_site: MakeSite) -> None:

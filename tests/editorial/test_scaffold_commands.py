@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from byline.cli.main import main
+from byline.content import placeholders
 from tests.conftest import MakeSite
 from tests.helpers import check_site, load_text
 
@@ -185,7 +186,9 @@ def test_authors_new_and_new_fill_in_the_company(make_site: MakeSite, capsys: py
         root,
     )
     assert (status, err) == (0, "")
-    assert "\ncompany: quayside-tools\n" in (root / "content/authors/hannah-okafor.md").read_text()
+    profile = root / "content/authors/hannah-okafor.md"
+    assert "\ncompany: quayside-tools\n" in profile.read_text()
+    profile.write_text(profile.read_text().replace(placeholders.AUTHOR_BIO, "Hannah runs Quayside's press office."))
     status, out, _ = run(
         capsys, "new", "Quayside opens a depot", "--author", "hannah-okafor", "--root", root, "--now", NOW
     )

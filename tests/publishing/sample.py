@@ -24,7 +24,9 @@ from tests.publishing.dom import Element, parse
 NOW = "2026-11-21 12:00"
 CARRICK = "/articles/2026/07/15/carrick-vane-first-us-export-deal/"  # the article with a lead image
 COBLE = "/articles/2026/09/03/coble-marine-expansion-plan/"  # the article with a correction and an update
-NORTHGATE = "/articles/2026/10/06/northgate-robotics-expands/"  # a member company's release by two of its people, with a video
+NORTHGATE = (
+    "/articles/2026/10/06/northgate-robotics-expands/"  # a member company's release by two of its people, with a video
+)
 COMPANY = "/companies/northgate-robotics/"  # the page of a company three people post for
 # One URL of every page type the sample has, for checks that must see each kind.
 PAGE_TYPES = {
