@@ -117,7 +117,7 @@ def test_the_error_overlay_is_opaque_over_the_menu(page: Page, server: PreviewSe
     panel = page.locator("#byline-overlay .panel")
     expect(panel).to_be_visible()
     expect(panel.get_by_role("heading", level=2)).to_have_text("Build failed: 4 errors")  # item 4: all of them
-    expect(panel.locator("li")).to_have_count(4)
+    expect(panel.locator("ol").first.locator("li")).to_have_count(4)  # warnings follow in a list of their own
     assert panel.evaluate("e => getComputedStyle(e).backgroundColor") == "rgb(20, 20, 20)"
     menu = page.get_by_role("navigation", name="Sections").get_by_role("link").first
     box = menu.bounding_box()
