@@ -8,8 +8,11 @@ from __future__ import annotations
 import functools
 import posixpath
 import re
+from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import PurePosixPath
+from typing import Generic, Literal, TypeVar
 
 from slugify import slugify as _slugify
 
@@ -28,11 +31,16 @@ SITEMAP = "/sitemap.xml"
 NEWS_SITEMAP = "/news-sitemap.xml"
 ROBOTS = "/robots.txt"
 NOT_FOUND = "/404.html"
+REDIRECTS = "/_redirects"
 
-# First path segments the generator itself uses: a page or section may not take them.
-RESERVED = frozenset(
+# What Byline writes at the top of the output besides pages: files, and folders it fills
+# itself (author, topic and archive pages, assets, the search index, the marker); the
+# preview's own pages live under /_byline/.
+OWN_FILES = frozenset(
+    {"index.html", "404.html", "feed.xml", "sitemap.xml", "news-sitemap.xml", "robots.txt", REDIRECTS[1:]}
+)
+OWN_FOLDERS = frozenset(
     {
-        "articles",
         "authors",
         "companies",
         "topics",
@@ -41,17 +49,19 @@ RESERVED = frozenset(
         "search",
         "static",
         "page",
-        "feed.xml",
-        "sitemap.xml",
-        "news-sitemap.xml",
-        "robots.txt",
-        "404.html",
         "sitemaps",
-        "_byline",
         "pagefind",
-        "index.html",
+        "_byline",
+        ".well-known",
     }
 )
+# First path segments the generator itself uses: a page or section may not take them.
+RESERVED = OWN_FILES | OWN_FOLDERS | {"articles"}
+
+MAX_SEGMENT_BYTES = 255  # NAME_MAX: the longest file name Linux, macOS and Windows file systems take
+# Sitemaps take URLs under 2,048 characters, and the output folder's own path must fit
+# beside a page's within PATH_MAX (4,096 bytes on Linux).
+MAX_PATH_BYTES = 2000
 
 
 # Dropped, not turned into hyphens: "BT's" -> "bts" (not "bt-s") and "£2m" -> "2m"
@@ -150,3 +160,95 @@ def check_alias(alias: str) -> str | None:
     if not re.match(r"^[A-Za-z0-9/._~%-]+$", alias):
         return f"alias {alias!r} has characters a URL path cannot hold; use letters, digits, '-', '_' and '/'"
     return None
+
+
+def check_output_file(path: str) -> str | None:
+    """Return why the output file ``path`` (as ``output_file`` gives it) cannot be written, or None."""
+    size = len(path) if path.isascii() else len(path.encode())
+    if size <= MAX_SEGMENT_BYTES:  # the usual case: nothing in it can be too long
+        return None
+    if size > MAX_PATH_BYTES:
+        return f"path is {size:,} bytes long; a URL may be at most {MAX_PATH_BYTES:,}"
+    for segment in path.split("/"):
+        if len(segment.encode()) > MAX_SEGMENT_BYTES:
+            return (
+                f"name {segment[:20]}… is {len(segment.encode()):,} bytes long; "
+                f"file systems take names of at most {MAX_SEGMENT_BYTES} bytes"
+            )
+    return None
+
+
+Owner = TypeVar("Owner")
+
+
+@dataclass(frozen=True)
+class Clash(Generic[Owner]):
+    """Why a file cannot join the output tree, and whose claim it meets.
+
+    ``same``: another URL has this very file; ``inside``: the file is in (or is) a folder
+    claimed whole; ``under_file``: one of its folders, ``where``, is another's file;
+    ``over_folder``: the file is a folder another's file needs; ``invalid``: the path
+    itself cannot be a file (``reason``), and ``other`` is None.
+    """
+
+    kind: Literal["same", "inside", "under_file", "over_folder", "invalid"]
+    other: Owner | None
+    where: str = ""
+    reason: str = ""
+
+
+class OutputTree(Generic[Owner]):
+    """The output folder as the files URLs are written to: every claim must fit one tree.
+
+    On a POSIX file system a path is a file or a folder, never both, and names and paths
+    have lengths they cannot pass. A URL whose file breaks that would make a build fail
+    half-way through writing; claiming every URL here first turns each such case into a
+    problem at its line: two URLs with one file, a file where a folder must be (/x.html
+    and /x.html/), a file inside a folder Byline fills itself (/_redirects/), a name or
+    path too long to write. Claim folders whole (``claim_folder``) before any file.
+    """
+
+    def __init__(self) -> None:
+        self._files: dict[str, Owner] = {}
+        self._whole: dict[str, Owner] = {}  # folders claimed whole
+        self._folders: dict[str, Owner] = {}  # folder -> the owner of the first file that needs it
+
+    def claim_folder(self, folder: str, owner: Owner) -> None:
+        """Claim a whole top-level folder (without slashes): nothing else may be written in it."""
+        self._whole[folder] = owner
+
+    def claim(self, url: str, owner: Owner) -> Clash[Owner] | None:
+        """Claim the file ``url`` is written to; None when it fits, else the clash (and nothing is claimed)."""
+        path = output_file(url)
+        reason = check_output_file(path)
+        if reason is not None:
+            return Clash("invalid", None, path, reason)
+        clash = self._clash(path)
+        if clash is not None:
+            return clash
+        self._files[path] = owner
+        for folder in _folders_of(path):
+            self._folders.setdefault(folder, owner)
+        return None
+
+    def _clash(self, path: str) -> Clash[Owner] | None:
+        if path in self._files:
+            return Clash("same", self._files[path], path)
+        if path in self._whole:
+            return Clash("inside", self._whole[path], path)
+        for folder in _folders_of(path):
+            if folder in self._whole:
+                return Clash("inside", self._whole[folder], folder)
+            if folder in self._files:
+                return Clash("under_file", self._files[folder], folder)
+        if path in self._folders:
+            return Clash("over_folder", self._folders[path], path)
+        return None
+
+
+def _folders_of(path: str) -> Iterator[str]:
+    """The folders a file path needs, outermost first: 'a/b/c.html' -> 'a', 'a/b'."""
+    index = path.find("/")
+    while index != -1:
+        yield path[:index]
+        index = path.find("/", index + 1)

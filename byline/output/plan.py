@@ -527,7 +527,7 @@ def _no_json_ld(page: View) -> list[View]:
     return []
 
 
-REDIRECTS_FILE = "_redirects"
+REDIRECTS_FILE = urls.output_file(urls.REDIRECTS)
 
 
 def redirect_rules(site: Site) -> bytes:

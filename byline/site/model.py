@@ -266,54 +266,82 @@ def _check_ids(articles: list[Article]) -> list[ContentError]:
     return problems
 
 
+_Claim = tuple[str, int, str]  # a URL's source file, line, and the URL as its source wrote it
+
+
 def _check_urls(
     config: SiteConfig, articles: list[Article], pages: tuple[Page, ...], url_of: Mapping[str, str]
 ) -> list[ContentError]:
-    """Every URL has one owner: built-in pages, sections, pages, articles, then aliases."""
-    owners: dict[str, tuple[str, int]] = {}
-    problems = []
+    """Every URL has one file, and every file fits one tree: built-in pages, sections, pages, articles, then aliases.
 
-    def claim(url: str, path: str, line: int, what: str) -> None:
-        other = owners.get(url)
-        if other is None:
-            owners[url] = (path, line)
-        elif other[0] == _BUILT_IN:
-            problems.append(
-                ContentError(path, line, f"{what} {url} is reserved for Byline's own pages; choose another")
-            )
-        elif other[0] == "site.toml":
-            problems.append(
-                ContentError(path, line, f"{what} {url} is the index of a section in site.toml; choose another")
-            )
-        else:
-            problems.append(ContentError(path, line, f"{what} {url} is also used by {other[0]}:{other[1]}"))
-            problems.append(ContentError(other[0], other[1], f"URL {url} is also used by {path}:{line}"))
+    The rule itself (one file per URL, a path never both a file and a folder, lengths a
+    file system takes) is ``urls.OutputTree``'s; here each clash becomes a problem at its line.
+    """
+    tree: urls.OutputTree[_Claim] = urls.OutputTree()
+    problems: list[ContentError] = []
+    # Byline writes whole folders of its own (author, topic, archive pages, section pagination):
+    # a URL there would share a file with a generated page, and one would silently replace the other.
+    for folder in urls.OWN_FOLDERS:
+        tree.claim_folder(folder, (_BUILT_IN, 0, f"/{folder}/"))
+    for url in [*(f"/{name}" for name in urls.OWN_FILES), "/articles/"]:
+        tree.claim(url, (_BUILT_IN, 0, url))
 
-    for reserved in urls.RESERVED:
-        owners[f"/{reserved}/"] = (_BUILT_IN, 0)
+    def claim(url: str, path: str, line: int, what: str) -> bool:
+        clash = tree.claim(url, (path, line, url))
+        if clash is not None:
+            problems.extend(_clash_problems(clash, (path, line, url), what))
+        return clash is None
+
     for section in config.sections:
-        claim(urls.section(section.slug), "site.toml", 1, "section URL")
+        if claim(urls.section(section.slug), "site.toml", 1, "section URL"):
+            tree.claim_folder(section.slug, (_BUILT_IN, 0, urls.section(section.slug)))
     for page in pages:
         claim(url_of[page.source], page.source, 1, "page URL")
     for article in articles:
         line = article.line("slug") if "slug" in article.lines else article.line("title")
         claim(url_of[article.source], article.source, line, "URL")
-    # Byline writes whole folders of its own (author, topic, archive pages, section pagination):
-    # an alias there would share a file with a generated page, and one would silently replace the other.
-    generated = (urls.RESERVED - {"articles"}) | {s.slug for s in config.sections}
     for article in articles:
         for index, alias in enumerate(article.aliases):
-            line = article.line(f"aliases[{index}]")
-            url = alias.removesuffix("index.html") if alias.endswith("/index.html") else alias  # same file as /x/
-            if url == "/" or url.split("/")[1] in generated:
-                problems.append(
-                    ContentError(
-                        article.source, line, f"alias {alias} is reserved for Byline's own pages; choose another"
-                    )
-                )
-                continue
-            claim(url, article.source, line, "alias")
+            claim(alias, article.source, article.line(f"aliases[{index}]"), "alias")  # /x/index.html is /x/'s file
     return problems
+
+
+def _clash_problems(clash: urls.Clash[_Claim], mine: _Claim, what: str) -> list[ContentError]:
+    """The problems of one clash: at the claim that met it, and at the other claim when that is a file's too."""
+    path, line, url = mine
+    if clash.other is None:
+        return [ContentError(path, line, f"{what} {_shortened(url)} cannot be published: its file {clash.reason}")]
+    other_path, other_line, other_url = clash.other
+    if other_path == _BUILT_IN or clash.kind == "inside":
+        return [ContentError(path, line, f"{what} {url} is reserved for Byline's own pages; choose another")]
+    if other_path == "site.toml":
+        return [ContentError(path, line, f"{what} {url} is the index of a section in site.toml; choose another")]
+    if clash.kind == "same":
+        return [
+            ContentError(path, line, f"{what} {url} is also used by {other_path}:{other_line}"),
+            ContentError(other_path, other_line, f"URL {other_url} is also used by {path}:{line}"),
+        ]
+    file_side, folder_side = (clash.other, mine) if clash.kind == "under_file" else (mine, clash.other)
+    where = clash.where
+    return [
+        ContentError(
+            file_side[0],
+            file_side[1],
+            f"URL {file_side[2]} is the file {where}, but {folder_side[2]} ({folder_side[0]}:{folder_side[1]}) "
+            f"needs {where}/ as a folder; a path cannot be both, choose another",
+        ),
+        ContentError(
+            folder_side[0],
+            folder_side[1],
+            f"URL {folder_side[2]} needs {where}/ as a folder, but it is the file of {file_side[2]} "
+            f"({file_side[0]}:{file_side[1]}); a path cannot be both, choose another",
+        ),
+    ]
+
+
+def _shortened(url: str, most: int = 60) -> str:
+    """A URL too long to print whole, cut to its start."""
+    return url if len(url) <= most else url[:most] + "…"
 
 
 def _group_topics(articles: tuple[Article, ...]) -> tuple[tuple[Group, ...], dict[str, str], list[ContentError]]:

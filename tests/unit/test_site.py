@@ -297,7 +297,7 @@ def test_alias_may_not_take_a_reserved_or_section_url(make_site: MakeSite) -> No
     root = make_site({"content/articles/quayside.md": article(aliases="[/authors/, /news/]")})
     assert messages(check_site(root).problems) == [
         "content/articles/quayside.md:5: alias /authors/ is reserved for Byline's own pages; choose another",
-        "content/articles/quayside.md:5: alias /news/ is reserved for Byline's own pages; choose another",
+        "content/articles/quayside.md:5: alias /news/ is the index of a section in site.toml; choose another",
     ]
 
 
@@ -339,8 +339,8 @@ def test_alias_naming_index_html_collides_with_the_folder_url(make_site: MakeSit
         }
     )
     assert messages(check_site(root).problems) == [
-        "content/articles/old.md:5: alias /articles/2026/03/01/quayside-tools-opens-a-depot/ is also used by content/articles/quayside.md:2",
-        "content/articles/older.md:5: alias /about/ is also used by content/pages/about.md:1",
+        "content/articles/old.md:5: alias /articles/2026/03/01/quayside-tools-opens-a-depot/index.html is also used by content/articles/quayside.md:2",
+        "content/articles/older.md:5: alias /about/index.html is also used by content/pages/about.md:1",
         "content/articles/quayside.md:2: URL /articles/2026/03/01/quayside-tools-opens-a-depot/ is also used by content/articles/old.md:5",
         "content/pages/about.md:1: URL /about/ is also used by content/articles/older.md:5",
     ]
@@ -539,4 +539,79 @@ def test_each_unknown_co_author_is_reported_at_its_own_line(make_site: MakeSite)
         "content/articles/j.md:6: unknown author 'ruth-caloway': no content/authors/ruth-caloway.md;"
         " did you mean 'ruth-calloway'?",
         "content/articles/j.md:7: unknown author 'nobody': no content/authors/nobody.md",
+    ]
+
+
+LONG_NAME = "a" * 300
+LONG_PATH = "/" + "b" * 200 + "/" + "c/" * 1000
+
+
+@pytest.mark.parametrize(
+    ("aliases", "expected"),
+    [
+        ("['/_redirects/']", ["alias /_redirects/ is reserved for Byline's own pages; choose another"]),
+        (
+            "['/.well-known/byline.json/']",
+            ["alias /.well-known/byline.json/ is reserved for Byline's own pages; choose another"],
+        ),
+        (
+            "['/.well-known/security.html']",
+            ["alias /.well-known/security.html is reserved for Byline's own pages; choose another"],
+        ),
+        ("['/robots.txt/']", ["alias /robots.txt/ is reserved for Byline's own pages; choose another"]),
+        ("['/feed.xml/']", ["alias /feed.xml/ is reserved for Byline's own pages; choose another"]),
+        ("['/pagefind/x.html']", ["alias /pagefind/x.html is reserved for Byline's own pages; choose another"]),
+        (
+            f"['/{LONG_NAME}/']",
+            [
+                f"alias /{LONG_NAME[:59]}… cannot be published: its file name {LONG_NAME[:20]}… is 300 bytes long; "
+                "file systems take names of at most 255 bytes"
+            ],
+        ),
+        (
+            f"['{LONG_PATH}']",
+            [
+                f"alias {LONG_PATH[:60]}… cannot be published: its file path is 2,211 bytes long; "
+                "a URL may be at most 2,000"
+            ],
+        ),
+    ],
+)
+def test_an_alias_byline_could_not_write_is_an_error_at_its_line(
+    make_site: MakeSite, aliases: str, expected: list[str]
+) -> None:
+    # Regression (issue 16, defect 1): each passed `check` and stopped the build half-way through its commit.
+    root = make_site({"content/articles/quayside.md": article(aliases=aliases)})
+    assert messages(check_site(root).problems) == [f"content/articles/quayside.md:5: {m}" for m in expected]
+
+
+def test_a_path_cannot_be_a_file_for_one_alias_and_a_folder_for_another(make_site: MakeSite) -> None:
+    # Regression (issue 16, defect 1): ["/x.html", "/x.html/"] passed `check` and broke the commit.
+    root = make_site({"content/articles/quayside.md": article(aliases='["/x.html", "/x.html/"]')})
+    both = "a path cannot be both, choose another"
+    assert messages(check_site(root).problems) == [
+        "content/articles/quayside.md:5: URL /x.html is the file x.html, but /x.html/ (content/articles/quayside.md:5)"
+        f" needs x.html/ as a folder; {both}",
+        "content/articles/quayside.md:5: URL /x.html/ needs x.html/ as a folder, but it is the file of /x.html"
+        f" (content/articles/quayside.md:5); {both}",
+    ]
+
+
+def test_an_alias_inside_an_articles_page_file_is_an_error_on_both_files(make_site: MakeSite) -> None:
+    # Regression (issue 16, defect 1): /articles/…/hello-world/index.html/ would need the page's file as a folder.
+    page = "/articles/2026/03/01/quayside-tools-opens-a-depot/"
+    root = make_site({"content/articles/old.md": article("Old", "2026-01-01", aliases=f"['{page}index.html/']")})
+    assert messages(check_site(root).problems) == [
+        f"content/articles/old.md:5: URL {page}index.html/ needs {page[1:]}index.html/ as a folder, but it is the"
+        f" file of {page} (content/articles/quayside.md:2); a path cannot be both, choose another",
+        f"content/articles/quayside.md:2: URL {page} is the file {page[1:]}index.html, but {page}index.html/"
+        f" (content/articles/old.md:5) needs {page[1:]}index.html/ as a folder; a path cannot be both, choose another",
+    ]
+
+
+def test_a_slug_longer_than_a_slugified_title_may_be_is_an_error(make_site: MakeSite) -> None:
+    # Regression (issue 16, defect 6): a 300-character slug passed `check` and failed in Pagefind.
+    root = make_site({"content/articles/quayside.md": article(slug="a" * 300)})
+    assert messages(check_site(root).problems) == [
+        "content/articles/quayside.md:5: slug is 300 characters long; make it at most 80"
     ]

@@ -125,3 +125,63 @@ def test_bad_aliases_are_refused(alias: str) -> None:
 def test_reserved_names_cover_the_generators_own_folders() -> None:
     for name in ("articles", "authors", "topics", "regions", "archive", "search", "static", "page", "feed.xml"):
         assert name in urls.RESERVED
+
+
+def test_output_tree_takes_a_file_and_the_files_beside_and_below_its_folder() -> None:
+    tree: urls.OutputTree[str] = urls.OutputTree()
+    assert tree.claim("/articles/2026/01/05/hello/", "article") is None
+    assert tree.claim("/articles/2026/01/05/hello/photo.html", "alias") is None
+    assert tree.claim("/articles/2026/01/05.html", "alias") is None
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "kind", "where"),
+    [
+        ("/x/", "/x/index.html", "same", "x/index.html"),
+        ("/x.html", "/x.html/", "under_file", "x.html"),
+        ("/x.html/", "/x.html", "over_folder", "x.html"),
+        ("/a/", "/a/index.html/", "under_file", "a/index.html"),
+        ("/a/", "/a/index.html/b/", "under_file", "a/index.html"),
+    ],
+)
+def test_output_tree_refuses_a_path_that_is_a_file_and_a_folder_whichever_comes_first(
+    first: str, second: str, kind: str, where: str
+) -> None:
+    tree: urls.OutputTree[str] = urls.OutputTree()
+    assert tree.claim(first, "first") is None
+    assert tree.claim(second, "second") == urls.Clash(kind, "first", where)  # type: ignore[arg-type]
+
+
+def test_output_tree_keeps_whole_folders_and_their_own_path() -> None:
+    tree: urls.OutputTree[str] = urls.OutputTree()
+    tree.claim_folder(".well-known", "byline")
+    assert tree.claim("/.well-known/byline.json/", "alias") == urls.Clash("inside", "byline", ".well-known")
+    assert tree.claim("/.well-known", "alias") == urls.Clash("inside", "byline", ".well-known")
+    assert tree.claim("/.well-known.html", "alias") is None
+
+
+@pytest.mark.parametrize(
+    ("url", "reason"),
+    [
+        (
+            "/" + "a" * 256 + "/",
+            "name aaaaaaaaaaaaaaaaaaaa… is 256 bytes long; file systems take names of at most 255 bytes",
+        ),
+        (
+            "/" + "é" * 128 + ".html",
+            "name éééééééééééééééééééé… is 261 bytes long; file systems take names of at most 255 bytes",
+        ),
+        ("/" + "b/" * 1000, "path is 2,010 bytes long; a URL may be at most 2,000"),
+    ],
+)
+def test_output_tree_refuses_names_and_paths_too_long_for_a_file_system(url: str, reason: str) -> None:
+    tree: urls.OutputTree[str] = urls.OutputTree()
+    clash = tree.claim(url, "alias")
+    assert clash is not None and (clash.kind, clash.other, clash.reason) == ("invalid", None, reason)
+    assert tree.claim("/" + "a" * 255 + "/", "alias") is None
+
+
+def test_every_file_byline_writes_at_the_top_is_reserved() -> None:
+    assert urls.REDIRECTS[1:] in urls.OWN_FILES and ".well-known" in urls.OWN_FOLDERS
+    for url in (urls.FEED, urls.SITEMAP, urls.NEWS_SITEMAP, urls.ROBOTS, urls.NOT_FOUND, urls.HOME):
+        assert urls.output_file(url) in urls.OWN_FILES
