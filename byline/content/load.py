@@ -18,7 +18,8 @@ from byline.content.placeholders import find_placeholders
 from byline.content.sources import SourceFile
 from byline.dates import ACCEPTED_FORMS, parse_datetime
 from byline.errors import ContentError
-from byline.urls import SLUG_PATTERN, WEB_ADDRESS, check_alias, slugify
+from byline.text import describe, find_unwritable
+from byline.urls import MAX_SLUG_LENGTH, SLUG_PATTERN, WEB_ADDRESS, check_alias, slugify
 
 ARTICLE_KEYS = {
     "title",
@@ -61,26 +62,14 @@ class LoadRules:
 Model = Article | Author | Company | Page
 Loaded = Model | Unfinished  # an Unfinished stands for a file with errors
 
-MAX_FILE_BYTES = 16_000_000  # 10 MB of prose converts in about 15 s; far past this is a mistake
-# Characters XML 1.0 forbids or HTML calls control characters: one in a title or body
-# would make every feed carrying the article malformed. Tab, newline and CR are fine.
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
-_CONTROL_HINT = "web pages and feeds cannot carry it; delete it (it often comes from pasting from Word or a PDF)"
-
 
 def load_source(source: SourceFile, rules: LoadRules) -> tuple[Loaded | None, list[ContentError]]:
     """Decode, split and validate one file into its model.
 
     A file with errors gives an Unfinished (what later stages can still check of it), or
-    None when not even its front matter could be read.
+    None when not even its front matter could be read. ``sources`` has refused files over
+    MAX_FILE_BYTES before reading them.
     """
-    if len(source.data) > MAX_FILE_BYTES:
-        size = f"{len(source.data) / 1_000_000:.1f} MB"
-        return None, [
-            ContentError(
-                source.path, 1, f"file is {size}; a content file may be at most {MAX_FILE_BYTES // 1_000_000} MB"
-            )
-        ]
     try:
         text = source.data.decode("utf-8").removeprefix("\ufeff").replace("\r\n", "\n")
     except UnicodeDecodeError as exc:
@@ -92,12 +81,10 @@ def load_source(source: SourceFile, rules: LoadRules) -> tuple[Loaded | None, li
                 f"file is not valid UTF-8 text (byte {source.data[exc.start]:#04x}); save it as UTF-8",
             )
         ]
-    control = _CONTROL.search(text)
+    control = find_unwritable(text)
     if control:
         line = text.count("\n", 0, control.start()) + 1
-        return None, [
-            ContentError(source.path, line, f"invisible control character {_codepoint(control)}: {_CONTROL_HINT}")
-        ]
+        return None, [ContentError(source.path, line, describe(control).removeprefix("an "))]
     parsed, problems = split_front_matter(source.path, text)
     if parsed is None:
         return None, problems
@@ -155,11 +142,11 @@ class _Fields:
         self.problems.append(ContentError(self.path, self.line(key), message))
 
     def refuse_control_characters(self) -> None:
-        """Report values that YAML escapes ("\\x01") turned into control characters."""
+        """Report values that YAML escapes ("\\x01", "\\ud83d") turned into characters pages cannot carry."""
         for key, value in self.values.items():
             found = _find_control(value)
             if found:
-                self.error(key, f"'{key}' holds an invisible control character {_codepoint(found)}: {_CONTROL_HINT}")
+                self.error(key, f"'{key}' holds {describe(found)}")
 
     def render_body(self, id_prefix: str = "") -> Rendered:
         """Convert the body; a body Markdown cannot convert becomes a problem on its first line."""
@@ -361,9 +348,12 @@ def _check_address(fields: _Fields, key: str, value: str | None) -> None:
 def _article_slug(fields: _Fields, title: str | None) -> str | None:
     if "slug" in fields.values:
         slug = fields.values["slug"]
-        if isinstance(slug, str) and SLUG_PATTERN.match(slug):
+        if isinstance(slug, str) and SLUG_PATTERN.match(slug) and len(slug) <= MAX_SLUG_LENGTH:
             return slug
-        fields.error("slug", f"slug must be lowercase letters, digits and hyphens ([a-z0-9-]+), not {slug!r}")
+        if isinstance(slug, str) and SLUG_PATTERN.match(slug):
+            fields.error("slug", f"slug is {len(slug)} characters long; make it at most {MAX_SLUG_LENGTH}")
+        else:
+            fields.error("slug", f"slug must be lowercase letters, digits and hyphens ([a-z0-9-]+), not {slug!r}")
         return None
     if title is None:
         return None
@@ -510,7 +500,7 @@ def _page(source: SourceFile, fields: _Fields, rules: LoadRules) -> Page | None:
 
 def _find_control(value: Any, depth: int = 0) -> re.Match[str] | None:
     if isinstance(value, str):
-        return _CONTROL.search(value)
+        return find_unwritable(value)
     items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
     if depth > 20:
         return None
@@ -532,10 +522,6 @@ def _strings(value: Any, depth: int = 0) -> Iterator[str]:
 
 def _quoted(text: str, limit: int = 90) -> str:
     return f'"{text}"' if len(text) <= limit else f'"{text[: limit - 1]}…"'
-
-
-def _codepoint(match: re.Match[str]) -> str:
-    return f"U+{ord(match.group()):04X}"
 
 
 def _is_plain(value: Any, depth: int = 0) -> bool:

@@ -516,3 +516,31 @@ def test_region_without_letters_is_reported() -> None:
     article, problems = load_article(front(*VALID, "region: '???'"))
     assert isinstance(article, Unfinished)
     assert problems == [f"{PATH}:5: region '???' has no letters or digits to make a URL from"]
+
+
+def test_a_control_character_in_the_body_or_a_value_is_an_error_at_its_line() -> None:
+    _, problems = load_article(front(*VALID, 'summary: "Bad \\x01 value"', body="Fine.\n\nA \x0b tab."))
+    assert problems == [
+        "content/articles/a.md:9: invisible control character U+000B: web pages and feeds cannot carry it;"
+        " delete it (it often comes from pasting from Word or a PDF)"
+    ]
+    _, problems = load_article(front(*VALID, 'summary: "Bad \\x01 value"'))
+    assert problems == [
+        "content/articles/a.md:5: 'summary' holds an invisible control character U+0001: web pages and feeds"
+        " cannot carry it; delete it (it often comes from pasting from Word or a PDF)"
+    ]
+
+
+def test_yaml_surrogate_escapes_are_an_error_at_their_line() -> None:
+    # Regression (issue 16, defect 6): `check` passed; the build's cache writer raised UnicodeEncodeError.
+    _, problems = load_article(
+        front('title: "Smile \\ud83d\\ude00"', *VALID[1:], 'tags: ["\\udfff"]', 'extra: {note: ["\\ud800"]}')
+    )
+    assert problems == [
+        "content/articles/a.md:2: 'title' holds U+D83D, half of a UTF-16 surrogate pair, which UTF-8 text cannot"
+        " hold; write the character '😀' itself, or the one escape \\U0001F600",
+        "content/articles/a.md:5: 'tags' holds U+DFFF, half of a UTF-16 surrogate pair, which UTF-8 text cannot"
+        " hold; delete it, or write the character itself",
+        "content/articles/a.md:6: 'extra' holds U+D800, half of a UTF-16 surrogate pair, which UTF-8 text cannot"
+        " hold; delete it, or write the character itself",
+    ]
