@@ -20,7 +20,7 @@ from byline import __version__
 from byline.config import BuildOptions, SiteConfig, load_config
 from byline.content.load import LoadRules, load_source
 from byline.content.models import Article, Author, Company, Page, Unfinished
-from byline.content.sources import Seen, SourceFile, find_sources, read_source
+from byline.content.sources import Seen, SourceFile, find_sources, read_problem, read_source
 from byline.dates import iso
 from byline.errors import BuildFailed, ContentError, only_errors
 from byline.output.assets import find_assets, write_fingerprinted
@@ -333,9 +333,8 @@ class Builder:
             try:
                 sources[i] = read_source(options.root, sources[i])
             except OSError as exc:
-                message = f"cannot read this file: {exc.strerror or exc}"
                 keys[i] = f"unreadable:{sources[i].path}"
-                known[keys[i]] = (None, [ContentError(sources[i].path, 0, message)])
+                known[keys[i]] = (None, [read_problem(sources[i].path, exc)])
                 continue
             keys[i] = parse_key(sources[i], rules)
         missing = [i for i in missing if keys[i] not in known]

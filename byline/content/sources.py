@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import stat as stats
 import time
 from collections.abc import MutableMapping
 from dataclasses import dataclass, replace
@@ -28,6 +29,24 @@ Seen = tuple[int, int, int, int, str]
 # A file changed this close to a scan could change again within its clock's resolution
 # without its times moving, so it is read again next time (git's "racily clean" rule).
 RACY_NS = 2_000_000_000
+MAX_FILE_BYTES = 16_000_000  # 10 MB of prose converts in about 15 s; far past this is a mistake
+_KINDS = {stats.S_IFIFO: "a named pipe (FIFO)", stats.S_IFSOCK: "a socket", stats.S_IFCHR: "a device"}
+
+
+class RefusedFile(OSError):
+    """A content file Byline will not read: not a regular file, or too big; ``line`` is where to report it."""
+
+    def __init__(self, message: str, line: int = 0):
+        super().__init__(message)
+        self.message = message
+        self.line = line
+
+
+def read_problem(path: str, exc: OSError) -> ContentError:
+    """The problem to report for a file that could not be read."""
+    if isinstance(exc, RefusedFile):
+        return ContentError(path, exc.line, exc.message)
+    return ContentError(path, 0, f"cannot read this file: {exc.strerror or exc}")
 
 
 @dataclass(frozen=True)
@@ -65,18 +84,18 @@ def find_sources(
     trusted_before = time.time_ns() - RACY_NS
     prefix = len(str(root)) + 1
     for kind, (folder, recursive) in CONTENT_DIRS.items():
-        inside = (root / folder).resolve().is_relative_to(root)  # content/x may itself be a symlink
+        inside = _inside(root / folder, root)  # content/x may itself be a symlink
         listed = [
             (path[prefix:].replace(os.sep, "/"), path, link) for path, link in _markdown_files(root / folder, recursive)
         ]
         for rel, path, is_link in sorted(listed):
-            if not inside or (is_link and not Path(path).resolve().is_relative_to(root)):
+            if not inside or (is_link and not _inside(path, root)):
                 problems.append(ContentError(rel, 0, "symlink points outside the site root; refused"))
                 continue
             try:
                 files.append(_source(path, rel, kind, seen, trusted_before))
-            except OSError as exc:  # a dangling symlink, or a file deleted while we walked
-                problems.append(ContentError(rel, 0, f"cannot read this file: {exc.strerror or exc}"))
+            except OSError as exc:  # a dangling symlink or a loop, a FIFO, or a file deleted while we walked
+                problems.append(read_problem(rel, exc))
                 if seen is not None:
                     seen.pop(rel, None)
     if seen is not None:
@@ -86,10 +105,10 @@ def find_sources(
 
 
 def _source(path: str, rel: str, kind: Kind, seen: MutableMapping[str, Seen] | None, trusted_before: int) -> SourceFile:
+    stat = _readable(os.stat(path))
     if seen is None:
         data = _read(path)
         return SourceFile(rel, kind, data, hashlib.sha256(data).hexdigest())
-    stat = os.stat(path)
     times = (stat.st_mtime_ns, stat.st_ctime_ns, stat.st_size, stat.st_ino)
     last = seen.get(rel)
     if last is not None and last[:4] == times:
@@ -112,8 +131,39 @@ def read_source(root: Path, source: SourceFile) -> SourceFile:
 
 
 def _read(path: str) -> bytes:
-    with open(path, "rb") as stream:
-        return stream.read()
+    """Read a regular file of at most MAX_FILE_BYTES; anything else is refused before a byte is read.
+
+    Checked before opening, so a FIFO is never opened (opening one waits for a writer), and
+    again on the open file (non-blocking, in case it was swapped meanwhile); a file that
+    grows past the limit while being read is cut off there, and refused.
+    """
+    _readable(os.stat(path))
+    descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
+    with os.fdopen(descriptor, "rb") as stream:
+        _readable(os.fstat(descriptor))
+        data = stream.read(MAX_FILE_BYTES + 1)
+    _refuse_size(len(data))
+    return data
+
+
+def _readable(stat: os.stat_result) -> os.stat_result:
+    """Refuse what is not a regular file, or is over MAX_FILE_BYTES, from its status alone."""
+    if not stats.S_ISREG(stat.st_mode):
+        kind = _KINDS.get(stats.S_IFMT(stat.st_mode), "not a regular file")
+        raise RefusedFile(f"this is {kind}, not a text file; refused")
+    _refuse_size(stat.st_size)
+    return stat
+
+
+def _refuse_size(size: int) -> None:
+    if size > MAX_FILE_BYTES:
+        megabytes = f"{size / 1_000_000:.1f} MB"
+        raise RefusedFile(f"file is {megabytes}; a content file may be at most {MAX_FILE_BYTES // 1_000_000} MB", 1)
+
+
+def _inside(path: Path | str, root: Path) -> bool:
+    """Whether ``path``, its symlinks followed, is under ``root``; a symlink loop stays where it is."""
+    return Path(os.path.realpath(path)).is_relative_to(root)
 
 
 def _markdown_files(folder: Path, recursive: bool) -> list[tuple[str, bool]]:

@@ -119,3 +119,66 @@ def test_deleted_files_are_forgotten(tmp_path: Path, trust_at_once: None) -> Non
     files, problems = find_sources(root, seen)
     assert [f.path for f in files] == list(seen) == ["content/articles/a.md"]
     assert problems == []
+
+
+def test_a_fifo_is_refused_without_being_opened(tmp_path: Path) -> None:
+    # Regression (issue 16, defect 11): opening a FIFO to read it waited for a writer for ever.
+    root = write_files(tmp_path / "site", {"content/articles/a.md": "a"})
+    os.mkfifo(root / "content/articles/pipe.md")
+    for seen in (None, {}):
+        files, problems = find_sources(root, seen)
+        assert [f.path for f in files] == ["content/articles/a.md"]
+        assert [p.format() for p in problems] == [
+            "content/articles/pipe.md:0: this is a named pipe (FIFO), not a text file; refused"
+        ]
+
+
+def test_a_file_swapped_for_a_fifo_after_listing_is_refused_when_read(tmp_path: Path) -> None:
+    root = write_files(tmp_path / "site", {"content/articles/a.md": "a"})
+    files, _ = find_sources(root, {})
+    (root / "content/articles/a.md").unlink()
+    os.mkfifo(root / "content/articles/a.md")
+    listed = sources.SourceFile(files[0].path, files[0].kind, None, files[0].digest)
+    with pytest.raises(sources.RefusedFile, match="named pipe"):
+        read_source(root, listed)
+
+
+def test_a_file_over_the_limit_is_refused_from_its_size_before_reading(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Regression (issue 16, defect 11): a 1 GB sparse file was read whole (1 GB of memory) before the limit applied.
+    root = tmp_path / "site"
+    (root / "content/articles").mkdir(parents=True)
+    with open(root / "content/articles/big.md", "wb") as stream:
+        stream.truncate(1_000_000_000)  # sparse: no disk used
+    monkeypatch.setattr(os, "open", lambda *_: pytest.fail("opened a file refused by its size"))
+    for seen in (None, {}):
+        files, problems = find_sources(root, seen)
+        assert files == []
+        assert [p.format() for p in problems] == [
+            "content/articles/big.md:1: file is 1000.0 MB; a content file may be at most 16 MB"
+        ]
+
+
+def test_a_file_that_grows_past_the_limit_while_read_is_cut_off_and_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sources, "MAX_FILE_BYTES", 10)
+    path = write_files(tmp_path, {"a.md": "x" * 11}) / "a.md"
+    monkeypatch.setattr(sources, "_readable", lambda stat: stat)  # as if it grew after its size was checked
+    with pytest.raises(sources.RefusedFile, match="a content file may be at most"):
+        sources._read(str(path))
+
+
+def test_a_symlink_loop_is_one_problem_not_a_traceback(tmp_path: Path) -> None:
+    # Regression (issue 16, defect 10): resolving a looping symlink raised RuntimeError.
+    root = write_files(tmp_path / "site", {"content/articles/a.md": "a"})
+    (root / "content/articles/loop1.md").symlink_to("loop2.md")
+    (root / "content/articles/loop2.md").symlink_to("loop1.md")
+    (root / "content/articles/self").symlink_to("self", target_is_directory=True)
+    files, problems = find_sources(root)
+    assert [f.path for f in files] == ["content/articles/a.md"]
+    assert [p.format() for p in problems] == [
+        "content/articles/loop1.md:0: cannot read this file: Too many levels of symbolic links",
+        "content/articles/loop2.md:0: cannot read this file: Too many levels of symbolic links",
+    ]
