@@ -34,7 +34,7 @@ from byline.site.model import Site, build_site
 from byline.state.cache import CACHE_DIR, Cache, Encoded, ParseResult, decode_result, encode_result, parse_key
 from byline.state.lock import output_lock
 from byline.state.write import MARKER, Staging, check_output_folder
-from byline.theme import static_files
+from byline.theme import find_static, template_problems
 
 Progress = Callable[[int, int], None]
 Modelled = Callable[[Site, ImageCatalog, dict[str, Path]], None]  # the site, its pictures, its static files
@@ -189,7 +189,8 @@ class Builder:
             )
             problems += site_problems
             timer.lap("model")
-        static = static_files(options.root)
+        static, refused = find_static(options.root)
+        problems += refused + template_problems(options.root)
         images, image_problems = inspect_images(
             [*site.articles, *site.hidden, *(u for u in site.unfinished if u.kind == "article")],
             [*site.pages, *(u for u in site.unfinished if u.kind == "page")],

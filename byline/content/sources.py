@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Literal
 
 from byline.errors import ContentError, UsageError
+from byline.theme import inside
 
 Kind = Literal["article", "author", "company", "page"]
 
@@ -84,12 +85,12 @@ def find_sources(
     trusted_before = time.time_ns() - RACY_NS
     prefix = len(str(root)) + 1
     for kind, (folder, recursive) in CONTENT_DIRS.items():
-        inside = _inside(root / folder, root)  # content/x may itself be a symlink
+        folder_inside = inside(root / folder, root)  # content/x may itself be a symlink
         listed = [
             (path[prefix:].replace(os.sep, "/"), path, link) for path, link in _markdown_files(root / folder, recursive)
         ]
         for rel, path, is_link in sorted(listed):
-            if not inside or (is_link and not _inside(path, root)):
+            if not folder_inside or (is_link and not inside(path, root)):
                 problems.append(ContentError(rel, 0, "symlink points outside the site root; refused"))
                 continue
             try:
@@ -159,11 +160,6 @@ def _refuse_size(size: int) -> None:
     if size > MAX_FILE_BYTES:
         megabytes = f"{size / 1_000_000:.1f} MB"
         raise RefusedFile(f"file is {megabytes}; a content file may be at most {MAX_FILE_BYTES // 1_000_000} MB", 1)
-
-
-def _inside(path: Path | str, root: Path) -> bool:
-    """Whether ``path``, its symlinks followed, is under ``root``; a symlink loop stays where it is."""
-    return Path(os.path.realpath(path)).is_relative_to(root)
 
 
 def _markdown_files(folder: Path, recursive: bool) -> list[tuple[str, bool]]:

@@ -4,18 +4,20 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 import traceback
 from pathlib import Path
 from typing import Any
 
 import jinja2
+from jinja2.loaders import split_template_path
 
 from byline import __version__
 from byline.content.markup import Html
 from byline.errors import BuildFailed, ContentError
 from byline.output.views import Derived, Shared
-from byline.theme import template_dirs
+from byline.theme import OUTSIDE, inside, template_bound, template_dirs
 
 
 class _ViewEnvironment(jinja2.Environment):
@@ -40,6 +42,28 @@ _VIEW_TYPES = frozenset({dict, Shared})
 _DICT_ATTRIBUTES = frozenset(dir(dict)) | frozenset(dir(Shared))
 
 
+class _ContainedLoader(jinja2.FileSystemLoader):
+    """Jinja's file loader, refusing a template whose file is a symlink out of the site (or the theme).
+
+    ``theme.template_problems`` reports such a file in ``check``; this keeps the renderer
+    from reading it whatever called it.
+    """
+
+    def __init__(self, dirs: list[Path]):
+        super().__init__([str(d) for d in dirs])
+        self.bounds = [(str(d), template_bound(d)) for d in dirs]
+
+    def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str, Any]:
+        pieces = split_template_path(template)
+        for folder, bound in self.bounds:
+            candidate = os.path.join(folder, *pieces)
+            if os.path.isfile(candidate):
+                if not inside(candidate, bound):
+                    raise jinja2.TemplateNotFound(template, f"templates/{template}: {OUTSIDE}")
+                break
+        return super().get_source(environment, template)
+
+
 def make_environment(dirs: list[Path], compiled: Path | None = None) -> jinja2.Environment:
     """A strict environment: a typo in a template is an error, never a silent blank.
 
@@ -54,7 +78,7 @@ def make_environment(dirs: list[Path], compiled: Path | None = None) -> jinja2.E
         except OSError:
             bytecode_cache = None
     return _ViewEnvironment(
-        loader=jinja2.FileSystemLoader([str(d) for d in dirs]),
+        loader=_ContainedLoader(dirs),
         bytecode_cache=bytecode_cache,
         autoescape=jinja2.select_autoescape(enabled_extensions=("html", "xml"), default_for_string=True),
         undefined=jinja2.StrictUndefined,
