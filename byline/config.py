@@ -17,6 +17,8 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from byline.errors import ContentError
+from byline.text import describe, find_unwritable
+from byline.theme import OUTSIDE, inside
 
 CONFIG_FILE = "site.toml"
 DEFAULT_ATTRIBUTION = "This was posted in {site}'s {section} section by {author}."
@@ -25,6 +27,7 @@ _ATTRIBUTION_FIELDS = {"site", "section", "author", "company"}
 _OPTIONAL_PART = re.compile(r"\[([^\[\]]*)\]")
 _SECTION_SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
+_NOT_IN_URLS = re.compile(r"[^A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]")  # RFC 3986: unreserved, reserved and %
 # schema.org types a section's articles may declare: Article and its news-flavoured subtypes.
 SCHEMA_TYPES = frozenset(
     {
@@ -129,6 +132,8 @@ def load_config(root: Path, base_url: str | None = None) -> tuple[SiteConfig, li
     so later stages can still report their own problems in the same run.
     """
     path = root / CONFIG_FILE
+    if refused := _refused(path, root):
+        return _with_base_url(SiteConfig(), base_url), [ContentError(CONFIG_FILE, 0, refused)]
     if not path.is_file():
         raw: dict[str, Any] = {}
         text = ""
@@ -142,9 +147,42 @@ def load_config(root: Path, base_url: str | None = None) -> tuple[SiteConfig, li
             ]
         except tomllib.TOMLDecodeError as exc:
             return _with_base_url(SiteConfig(), base_url), [_toml_error(exc)]
-    settings, problems = _validate(raw, _KeyLines(text))
+    lines = _KeyLines(text)
+    settings, problems = _validate(raw, lines)
     config = SiteConfig(**settings)
-    return _with_base_url(config, base_url), problems
+    return _with_base_url(config, base_url), problems + _unwritable(raw, lines)
+
+
+def _refused(path: Path, root: Path) -> str | None:
+    """Why site.toml is not read: a symlink out of the site root, or not a regular file (a FIFO would hang)."""
+    if not os.path.lexists(path):
+        return None
+    if not inside(path, root.resolve()):
+        return OUTSIDE
+    if os.path.exists(path) and not path.is_file():
+        return "this is not a regular file; refused"
+    return None
+
+
+def _unwritable(raw: dict[str, Any], lines: _KeyLines) -> list[ContentError]:
+    """Every key and text value pages or feeds would carry that holds a character they cannot (see ``text``)."""
+    problems = []
+
+    def visit(value: Any, key: str, table: str | None) -> None:
+        if isinstance(value, str) and (found := find_unwritable(value)):
+            problems.append(ContentError(CONFIG_FILE, lines.of(key, table), f"{key!r} holds {describe(found)}"))
+        elif isinstance(value, list):
+            for item in value:
+                visit(item, key, table)
+        elif isinstance(value, dict):
+            for name, item in value.items():
+                visit(name, name, table)
+                visit(item, name, f"{table}.{key}" if table and key else key or table)
+
+    for name, item in raw.items():
+        visit(name, name, None)
+        visit(item, name, None)
+    return problems
 
 
 def _with_base_url(config: SiteConfig, base_url: str | None) -> SiteConfig:
@@ -160,6 +198,13 @@ def check_base_url(value: str) -> str | None:
         return f"base_url must be an absolute http(s) URL like https://example.com, not {value!r}"
     if parts.query or parts.fragment:
         return "base_url must not have a query or fragment"
+    if found := _NOT_IN_URLS.search(value):
+        return f"base_url holds {found.group()!r}, which a URL cannot hold (RFC 3986); write spaces as %20"
+    try:
+        if not parts.hostname or parts.port == 0:
+            raise ValueError
+    except ValueError:
+        return f"base_url must name a host, and a port from 1 to 65535 if any, not {value!r}"
     return None
 
 

@@ -238,3 +238,65 @@ def test_an_attribution_with_company_in_its_optional_part_loads(tmp_path: Path) 
 def test_an_attribution_must_read_correctly_without_a_company(tmp_path: Path, template: str, reason: str) -> None:
     _, problems = config_from(tmp_path, f'[sections.news]\ntitle = "News"\nattribution = "{template}"\n')
     assert problems == [f"site.toml:3: {reason}"]
+
+
+def test_control_characters_in_any_text_setting_are_errors_at_their_lines(tmp_path: Path) -> None:
+    # Regression (issue 16, defect 12): one in the site's name made every Atom feed malformed XML.
+    _, problems = config_from(
+        tmp_path,
+        """\
+name = "Bdaily\\u0001"
+tagline = "Fine"
+
+[sections.members-news]
+title = "Members\\u0008 News"
+label = "Member\\u007f Article"
+attribution = "Posted in {site} by {author}.\\u000b"
+
+[publisher]
+name = "Bdaily \\u0085Ltd"
+
+[social]
+handles = ["ok", "bad\\u001b"]
+"\\u0002key" = "value"
+""",
+    )
+    hint = "an invisible control character U+{}: web pages and feeds cannot carry it; delete it (it often comes from pasting from Word or a PDF)"
+    assert problems == [
+        f"site.toml:1: 'name' holds {hint.format('0001')}",
+        f"site.toml:5: 'title' holds {hint.format('0008')}",
+        f"site.toml:6: 'label' holds {hint.format('007F')}",
+        f"site.toml:7: 'attribution' holds {hint.format('000B')}",
+        f"site.toml:10: 'name' holds {hint.format('0085')}",
+        f"site.toml:13: 'handles' holds {hint.format('001B')}",
+        f"site.toml:1: '\\x02key' holds {hint.format('0002')}",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("base_url", "problem"),
+    [
+        ("https://example.com/my news", "base_url holds ' ', which a URL cannot hold (RFC 3986); write spaces as %20"),
+        ("https://exa mple.com", "base_url holds ' ', which a URL cannot hold (RFC 3986); write spaces as %20"),
+        ("https://example.com/<x>", "base_url holds '<', which a URL cannot hold (RFC 3986); write spaces as %20"),
+        (
+            "https://example.com:99999",
+            "base_url must name a host, and a port from 1 to 65535 if any, not 'https://example.com:99999'",
+        ),
+        ("https://:8080/", "base_url must name a host, and a port from 1 to 65535 if any, not 'https://:8080/'"),
+    ],
+)
+def test_a_base_url_a_url_cannot_be_is_refused(tmp_path: Path, base_url: str, problem: str) -> None:
+    # Regression (issue 16, defect 12): a base_url with a space was accepted.
+    _, problems = config_from(tmp_path, f'base_url = "{base_url}"\n')
+    assert problems == [f"site.toml:1: {problem}"]
+
+
+def test_a_site_toml_linking_out_of_the_site_is_refused(tmp_path: Path) -> None:
+    outside = write_files(tmp_path / "elsewhere", {"site.toml": 'name = "Secret"\n'})
+    root = tmp_path / "site"
+    root.mkdir()
+    (root / "site.toml").symlink_to(outside / "site.toml")
+    config, problems = load_config(root)
+    assert [p.format() for p in problems] == ["site.toml:0: symlink points outside the site root; refused"]
+    assert config.name == "Byline"
