@@ -31,6 +31,7 @@ from byline.parallel import collection_paused, fork_imap, fork_map, long_lived, 
 from byline.site.checks import Published, Scheduled, editorial_problems, next_scheduled, static_paths, urls_in_sitemap
 from byline.site.images import ImageCatalog, inspect_images, link_renditions, make_renditions
 from byline.site.model import Site, build_site
+from byline.site.svg import unsafe_svgs
 from byline.state.cache import CACHE_DIR, Cache, Encoded, ParseResult, decode_result, encode_result, parse_key
 from byline.state.lock import output_lock
 from byline.state.write import MARKER, Staging, check_output_folder
@@ -190,7 +191,7 @@ class Builder:
             problems += site_problems
             timer.lap("model")
         static, refused = find_static(options.root)
-        problems += refused + template_problems(options.root)
+        problems += refused + template_problems(options.root) + unsafe_svgs(static)
         images, image_problems = inspect_images(
             [*site.articles, *site.hidden, *(u for u in site.unfinished if u.kind == "article")],
             [*site.pages, *(u for u in site.unfinished if u.kind == "page")],
