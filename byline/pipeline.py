@@ -198,7 +198,7 @@ class Builder:
             static,
             options.root / CACHE_DIR,
             options.root,
-            extra=[*_publisher_logo(config), *_company_logos(site)],
+            extra=[*_publisher_logo(config), *_company_logos(site), *_avatars(site.authors)],
             fresh=options.clean,
             save=write_cache,
         )
@@ -466,6 +466,11 @@ def _publisher_logo(config: SiteConfig) -> list[tuple[str, str, int]]:
 def _company_logos(site: Site) -> list[tuple[str, str, int]]:
     """Each company's logo as an image reference of its profile, so a missing one is reported at its line."""
     return [(c.logo, c.source, c.line("logo")) for c in site.company.values() if c.logo]
+
+
+def _avatars(authors: Sequence[Author]) -> list[tuple[str, str, int]]:
+    """Authors' avatars as image references at their lines, so a missing one is reported as a missing picture is."""
+    return [(a.avatar, a.source, a.line("avatar")) for a in authors if a.avatar]
 
 
 def published_before(options: BuildOptions, config: SiteConfig) -> list[Published]:

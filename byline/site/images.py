@@ -187,12 +187,25 @@ def _measure(src: str, static: Mapping[str, Path], memo: _Memo) -> tuple[ImageIn
 
 
 def _line_naming(path: Path, src: str) -> int:
-    """The first line of a source file that names ``src``; read only when reporting a problem."""
-    with contextlib.suppress(OSError, UnicodeDecodeError):
-        for number, line in enumerate(path.read_text("utf-8").splitlines(), start=1):
-            if src in line:
-                return number
-    return 1
+    """The line of a source file where ``src`` is a picture's address; read only when reporting a problem.
+
+    That is an ``src`` attribute with exactly that value, a Markdown image or link target,
+    or a reference definition; a line merely containing the text (a title holding "x",
+    for ``src="x"``) is the last resort.
+    """
+    try:
+        lines = path.read_text("utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return 1
+    quoted = re.escape(src)
+    address = re.compile(
+        rf"""src\s*=\s*(?:"{quoted}"|'{quoted}'|{quoted}(?=[\s>/]|$))"""  # <img src="x">
+        rf"""|\]\(\s*<?{quoted}>?(?=[\s)])"""  # ![alt](x) and ![alt](x "title")
+        rf"""|^\s{{0,3}}\[[^\]]+\]:\s*<?{quoted}>?(?:\s|$)""",  # [ref]: x
+        re.IGNORECASE,
+    )
+    found = next((n for n, line in enumerate(lines, start=1) if address.search(line)), None)
+    return found or next((n for n, line in enumerate(lines, start=1) if src in line), 1)
 
 
 class _Memo:

@@ -98,6 +98,39 @@ def test_a_missing_inline_image_is_an_error_at_the_line_naming_it(make_site: Mak
     ]
 
 
+@pytest.mark.parametrize(
+    ("body", "line"),
+    [
+        ('Fix the x axis.\n\n<img src="x" alt="A chart">\n', 8),
+        ("See x.\n\n![A chart](x)\n", 8),
+        ('See x.\n\n![A chart](x "The chart")\n', 8),
+        ("See x.\n\n![A chart][c]\n\n[c]: x\n", 10),
+        ("See <img alt='x' src='x'>.\n", 6),
+    ],
+    ids=["html", "markdown", "markdown-title", "reference", "single-quotes"],
+)
+def test_an_inline_image_error_is_on_the_line_of_its_address(make_site: MakeSite, body: str, line: int) -> None:
+    # Regression (issue 16, defect 15): reported on the first line holding "x" anywhere (the title's, line 2).
+    root = make_site({ARTICLE: article(title="Quayside fixes its boxes", body=body)})
+    assert messages(check_site(root).problems) == [
+        f"{ARTICLE}:{line}: image x is not under /static/: write image paths like /static/images/photo.jpg"
+    ]
+
+
+def test_a_missing_avatar_is_an_error_at_its_line(make_site: MakeSite) -> None:
+    # Regression (issue 16, defect 15): a missing avatar was not reported at all.
+    author = "---\nname: Simon Malia\nrole: Reporter\navatar: /static/authors/simon.png\n---\nBio.\n"
+    root = make_site({"content/authors/simon-malia.md": author})
+    assert messages(check_site(root).problems) == [
+        "content/authors/simon-malia.md:4: image /static/authors/simon.png not found: no static/authors/simon.png"
+        " in the site or the theme"
+    ]
+    with pytest.raises(BuildFailed):
+        build_site(root)
+    root = make_site({"content/authors/simon-malia.md": author, "static/authors/simon.png": picture(64, 64, "PNG")})
+    assert messages(check_site(root).problems) == []
+
+
 def test_an_image_outside_static_is_an_error(make_site: MakeSite) -> None:
     root = make_site({ARTICLE: article(image="/images/depot.jpg", image_alt="Depot")})
     [problem] = messages(check_site(root).problems)
