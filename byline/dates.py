@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 # Google News takes articles of the last two days: the news sitemap lists them, and an
@@ -35,10 +35,16 @@ MONTHS = (
 ACCEPTED_FORMS = "2014-01-27, 2014-01-27 10:30, 2014-01-27 10:30:00 or 2014-01-27T10:30:00+00:00"
 
 
+class NonexistentTime(ValueError):
+    """A wall-clock time the site's clocks skip (the hour they go forward): it names no moment."""
+
+
 def parse_datetime(value: object, tz: ZoneInfo) -> datetime | None:
     """Return an aware datetime for a contract date value, or None when it is not one.
 
-    Naive values are wall-clock times in the site timezone ``tz``.
+    Naive values are wall-clock times in the site timezone ``tz``; one the clocks skip
+    raises NonexistentTime, saying what to write. One they pass twice (the hour they go
+    back) is the first of the two, as zoneinfo reads it (``fold=0``): summer time.
     """
     if isinstance(value, datetime):
         parsed = value
@@ -55,7 +61,27 @@ def parse_datetime(value: object, tz: ZoneInfo) -> datetime | None:
         return None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=tz)
+        _check_exists(parsed)
     return parsed
+
+
+def _check_exists(moment: datetime) -> None:
+    """Refuse a wall-clock time in a gap: going to UTC and back does not give it again."""
+    if moment.astimezone(UTC).astimezone(moment.tzinfo).replace(tzinfo=None) == moment.replace(tzinfo=None):
+        return
+    before, after = (moment.replace(fold=fold).utcoffset() or timedelta() for fold in (0, 1))
+    gap = abs(after - before)
+    shift = "an hour" if gap == timedelta(hours=1) else f"{int(gap.total_seconds() // 60)} minutes"
+    written = moment.replace(tzinfo=None)
+    raise NonexistentTime(
+        f"{_wall(written)} does not exist in {moment.tzinfo}: the clocks go forward {shift} then; "
+        f"write {_wall(written + gap)} (the same moment), or the time with its offset, "
+        f"like {moment.replace(fold=0).isoformat()}"
+    )
+
+
+def _wall(moment: datetime) -> str:
+    return f"{moment:%Y-%m-%d %H:%M}" + (f":{moment:%S}" if moment.second else "")
 
 
 def to_zone(moment: datetime, tz: ZoneInfo) -> datetime:

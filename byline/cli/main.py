@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from byline.config import BuildOptions, SiteConfig, check_base_url, load_config
-from byline.dates import ACCEPTED_FORMS, iso, parse_datetime
+from byline.dates import ACCEPTED_FORMS, NonexistentTime, iso, parse_datetime
 from byline.errors import BuildFailed, ContentError, UsageError
 
 if TYPE_CHECKING:
@@ -291,7 +291,10 @@ def _options(args: argparse.Namespace) -> BuildOptions:
 def _parse_when(option: str, value: str, root: Path) -> datetime:
     config, _ = load_config(root)  # naive values are site-local, like front matter
     tz: ZoneInfo = config.timezone
-    parsed = parse_datetime(value, tz)
+    try:
+        parsed = parse_datetime(value, tz)
+    except NonexistentTime as exc:
+        raise UsageError(f"--now {exc}") from None
     if parsed is None:
         raise UsageError(f"{option} {value!r} is not a date; use {ACCEPTED_FORMS}")
     return parsed

@@ -16,7 +16,7 @@ from byline.content.markup import AUTHOR_BIO_ID_PREFIX, COMPANY_ABOUT_ID_PREFIX,
 from byline.content.models import Article, Author, Company, Correction, Page, Rendered, Unfinished
 from byline.content.placeholders import find_placeholders
 from byline.content.sources import SourceFile
-from byline.dates import ACCEPTED_FORMS, parse_datetime
+from byline.dates import ACCEPTED_FORMS, NonexistentTime, parse_datetime
 from byline.errors import ContentError
 from byline.text import describe, find_unwritable
 from byline.urls import MAX_SLUG_LENGTH, SLUG_PATTERN, WEB_ADDRESS, check_alias, slugify
@@ -203,7 +203,11 @@ class _Fields:
             if required:
                 self.problems.append(ContentError(self.path, 1, f"missing required key '{key}'"))
             return None
-        parsed = parse_datetime(value, tz)
+        try:
+            parsed = parse_datetime(value, tz)
+        except NonexistentTime as exc:
+            self.error(where or key, f"'{key}' {exc}")
+            return None
         if parsed is None:
             self.error(where or key, f"'{key}' is not a date: {value!r}; use {ACCEPTED_FORMS}")
         return parsed

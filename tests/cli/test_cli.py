@@ -128,6 +128,8 @@ def test_default_root_is_the_current_folder_and_output_its_public(make_site: Mak
         (["--jobs", "0"], "error: --jobs must be 1 or more"),
         (["--jobs", "many"], "argument --jobs: invalid int value: 'many'"),
         (["--base-url", "example.com"], "error: --base-url must be an absolute http(s) URL like https://example.com"),
+        (["--base-url", "https://example.com/my news"], "error: --base-url holds ' ', which a URL cannot hold"),
+        (["--now", "2026-03-29 01:30"], "error: --now 2026-03-29 01:30 does not exist in Europe/London"),
         (["-q", "-v"], "not allowed with argument"),
         (["new", "Title"], "the following arguments are required: --author"),
     ],

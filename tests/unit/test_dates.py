@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from byline.dates import display_date, display_datetime, iso, month_name, parse_datetime, to_zone
+from byline.dates import NonexistentTime, display_date, display_datetime, iso, month_name, parse_datetime, to_zone
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -101,3 +101,36 @@ def test_month_names_are_english() -> None:
 def test_dates_at_the_ends_of_the_calendar_are_refused(value: str) -> None:
     # converting them to another zone overflows: they would crash the build, not be reported
     assert parse_datetime(value, LONDON) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "zone", "message"),
+    [
+        (
+            "2026-03-29 01:30",
+            "Europe/London",
+            "2026-03-29 01:30 does not exist in Europe/London: the clocks go forward an hour then; write "
+            "2026-03-29 02:30 (the same moment), or the time with its offset, like 2026-03-29T01:30:00+00:00",
+        ),
+        (
+            "2026-10-04 02:10",
+            "Australia/Lord_Howe",
+            "2026-10-04 02:10 does not exist in Australia/Lord_Howe: the clocks go forward 30 minutes then; write "
+            "2026-10-04 02:40 (the same moment), or the time with its offset, like 2026-10-04T02:10:00+10:30",
+        ),
+    ],
+)
+def test_a_time_the_clocks_skip_is_refused_with_what_to_write(text: str, zone: str, message: str) -> None:
+    # Regression (issue 16, defect 15): 2026-03-29 01:30 in London was silently taken as 01:30+00:00.
+    with pytest.raises(NonexistentTime) as raised:
+        parse_datetime(text, ZoneInfo(zone))
+    assert str(raised.value) == message
+
+
+def test_around_the_clock_changes_times_that_exist_are_read_and_a_repeated_one_is_summer_time() -> None:
+    assert parse_datetime("2026-03-29 00:59", LONDON) == datetime(2026, 3, 29, 0, 59, tzinfo=UTC)
+    assert parse_datetime("2026-03-29 02:00", LONDON) == datetime(2026, 3, 29, 1, 0, tzinfo=UTC)
+    assert parse_datetime("2026-03-29T01:30:00+00:00", LONDON) == datetime(2026, 3, 29, 1, 30, tzinfo=UTC)
+    # 01:30 happens twice on 25 October; the first, in summer time (BST, +01:00), as the README says.
+    repeated = parse_datetime("2026-10-25 01:30", LONDON)
+    assert repeated is not None and repeated.astimezone(UTC) == datetime(2026, 10, 25, 0, 30, tzinfo=UTC)

@@ -544,3 +544,14 @@ def test_yaml_surrogate_escapes_are_an_error_at_their_line() -> None:
         "content/articles/a.md:6: 'extra' holds U+D800, half of a UTF-16 surrogate pair, which UTF-8 text cannot"
         " hold; delete it, or write the character itself",
     ]
+
+
+def test_a_date_in_the_hour_the_clocks_skip_is_an_error_saying_what_to_write() -> None:
+    # Regression (issue 16, defect 15): it was silently taken as 01:30+00:00.
+    article, problems = load_article(front("title: Spring", "date: 2026-03-29 01:30", "author: simon-malia"))
+    assert article is None
+    assert problems == [
+        "content/articles/a.md:3: 'date' 2026-03-29 01:30 does not exist in Europe/London: the clocks go forward an"
+        " hour then; write 2026-03-29 02:30 (the same moment), or the time with its offset, like"
+        " 2026-03-29T01:30:00+00:00"
+    ]
