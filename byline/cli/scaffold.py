@@ -21,6 +21,7 @@ from byline.config import BuildOptions, load_config
 from byline.content import placeholders
 from byline.content.front_matter import split_front_matter
 from byline.errors import UsageError
+from byline.text import describe, find_unwritable
 from byline.theme import static_files
 from byline.urls import SLUG_PATTERN, WEB_ADDRESS, slugify
 
@@ -41,7 +42,7 @@ def new_article(
 ) -> Path:
     """Write content/articles/YYYY/MM/<slug>.md as a draft dated ``now`` and return its path."""
     config, _ = load_config(options.root)
-    title = _one_line(title)
+    title = _one_line(title, "title")
     if not title:
         raise UsageError("the title is empty")
     if slug is not None and not SLUG_PATTERN.match(slug):
@@ -53,7 +54,8 @@ def new_article(
     company = _company_of(options.root, author)
     section = _check_section(section, [s.slug for s in config.sections]) or config.default_section
     picture = _check_image(options.root, image, image_alt)
-    topics = list(dict.fromkeys(t for t in (_one_line(t) for t in tags) if t))
+    topics = list(dict.fromkeys(t for t in (_one_line(t, "topic") for t in tags) if t))
+    region = _one_line(region, "region") if region else None
     moment = (now or datetime.now(UTC)).astimezone(config.timezone)
     path = options.root / "content" / "articles" / f"{moment:%Y}" / f"{moment:%m}" / f"{file_slug}.md"
     if path.exists():
@@ -68,8 +70,8 @@ def new_article(
         f"summary: {_yaml_string(placeholders.SUMMARY)}",
         f"tags: [{', '.join(_yaml_string(t) for t in topics)}]",
     ]
-    if region and _one_line(region):
-        lines.append(f"region: {_yaml_string(_one_line(region))}")
+    if region:
+        lines.append(f"region: {_yaml_string(region)}")
     lines += [f"{key}: {_yaml_string(value)}" for key, value in picture]
     if slug:
         lines.append(f"slug: {slug}")
@@ -103,7 +105,7 @@ def new_author(
     """Write content/authors/<slug>.md and return its path."""
     if not SLUG_PATTERN.match(slug):
         raise UsageError(f"author slug {slug!r} must be lowercase letters, digits and hyphens, like simon-malia")
-    name = _one_line(name)
+    name = _one_line(name, "name")
     if not name:
         raise UsageError("the name is empty")
     if _BY.match(name):
@@ -115,9 +117,9 @@ def new_author(
         raise UsageError(f"{path} already exists; that author has a profile")
     lines = ["---", f"name: {_yaml_string(name)}"]
     lines += [
-        f"{key}: {_yaml_string(_one_line(value))}"
+        f"{key}: {_yaml_string(_one_line(value, key))}"
         for key, value in (("role", role), ("organisation", organisation))
-        if value and _one_line(value)
+        if value and _one_line(value, key)
     ]
     if company is not None:
         lines.append(f"company: {company}")
@@ -137,7 +139,7 @@ def new_company(
     """Write content/companies/<slug>.md: its front matter, hints as YAML comments, and an empty About text."""
     if not SLUG_PATTERN.match(slug):
         raise UsageError(f"company slug {slug!r} must be lowercase letters, digits and hyphens, like bt-group")
-    name = _one_line(name)
+    name = _one_line(name, "name")
     if not name:
         raise UsageError("the name is empty")
     if website is not None and not WEB_ADDRESS.match(website):
@@ -147,9 +149,9 @@ def new_company(
         raise UsageError(f"{path} already exists; that company has a profile")
     lines = ["---", f"name: {_yaml_string(name)}"]
     lines += [
-        f"{key}: {_yaml_string(_one_line(value))}"
+        f"{key}: {_yaml_string(_one_line(value, key))}"
         for key, value in (("website", website), ("sector", sector), ("region", region))
-        if value and _one_line(value)
+        if value and _one_line(value, key)
     ]
     lines += [
         f"# logo: /static/companies/{slug}.png",
@@ -210,7 +212,8 @@ def _check_image(root: Path, image: str | None, alt: str | None) -> list[tuple[s
         if alt is not None:
             raise UsageError("--image-alt describes the lead picture: give --image too")
         return []
-    if not alt or not _one_line(alt):
+    _refuse_unwritable(image, "image")
+    if not alt or not _one_line(alt, "image description"):
         raise UsageError("--image needs --image-alt: what the picture shows, for readers who cannot see it")
     if image.startswith("/static/"):
         relative = image.removeprefix("/static/")
@@ -220,7 +223,7 @@ def _check_image(root: Path, image: str | None, alt: str | None) -> list[tuple[s
             )
     elif not re.match(r"^https?://\S+$", image):
         raise UsageError(f"--image {image!r} must be a site path like /static/images/depot.jpg or an http(s) address")
-    return [("image", image), ("image_alt", _one_line(alt))]
+    return [("image", image), ("image_alt", _one_line(alt, "image description"))]
 
 
 def _check_section(section: str | None, known: list[str]) -> str | None:
@@ -231,8 +234,15 @@ def _check_section(section: str | None, known: list[str]) -> str | None:
     raise UsageError(message + (f"; did you mean '{near[0]}'?" if near else ""))
 
 
-def _one_line(text: str) -> str:
+def _one_line(text: str, what: str) -> str:
+    """The text with its runs of white space made one space; a character pages cannot carry is refused."""
+    _refuse_unwritable(text, what)
     return " ".join(text.split())
+
+
+def _refuse_unwritable(text: str, what: str) -> None:
+    if found := find_unwritable(text):
+        raise UsageError(f"the {what} holds {describe(found)}")
 
 
 def _yaml_string(text: str) -> str:

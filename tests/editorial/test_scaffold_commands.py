@@ -247,3 +247,51 @@ def test_companies_needs_an_action(capsys: pytest.CaptureFixture[str]) -> None:
     status, _, err = run(capsys, "companies")
     assert status == 2
     assert err.endswith("python build.py companies: error: the following arguments are required: ACTION\n")
+
+
+CONTROL = (
+    "an invisible control character U+{}: web pages and feeds cannot carry it; delete it (it often comes from"
+    " pasting from Word or a PDF)"
+)
+
+
+@pytest.mark.parametrize(
+    ("args", "what", "code"),
+    [
+        (["new", "Deal\x01 signed", "--author", "simon-malia"], "title", "0001"),
+        (["new", "Deal signed", "--author", "simon-malia", "--tags", "BT, Ports\x1b"], "topic", "001B"),
+        (["new", "Deal signed", "--author", "simon-malia", "--region", "North\x7f West"], "region", "007F"),
+        (["authors", "new", "megan-pryce", "--name", "Megan\x0c Pryce"], "name", "000C"),
+        (["authors", "new", "megan-pryce", "--name", "Megan Pryce", "--role", "Reporter\x85"], "role", "0085"),
+        (
+            ["authors", "new", "megan-pryce", "--name", "Megan Pryce", "--organisation", "\x00Bdaily"],
+            "organisation",
+            "0000",
+        ),
+        (["companies", "new", "coble-marine", "--name", "Coble\x1f Marine"], "name", "001F"),
+        (["companies", "new", "coble-marine", "--name", "Coble Marine", "--sector", "Ships\x07"], "sector", "0007"),
+    ],
+)
+def test_new_commands_refuse_control_characters_they_would_write(
+    make_site: MakeSite, capsys: pytest.CaptureFixture[str], args: list[str], what: str, code: str
+) -> None:
+    # Regression (issue 16, defect 15): they wrote files the build then rejected.
+    root = make_site()
+    before = sorted(p for p in (root / "content").rglob("*"))
+    clock = ["--now", NOW] if args[0] == "new" else []  # only `new` dates what it writes
+    assert run(capsys, *args, "--root", root, *clock) == (
+        2,
+        "",
+        f"error: the {what} holds {CONTROL.format(code)}\n",
+    )
+    assert sorted(p for p in (root / "content").rglob("*")) == before
+
+
+def test_new_refuses_an_undecodable_argument(make_site: MakeSite, capsys: pytest.CaptureFixture[str]) -> None:
+    root = make_site()  # a byte that is not UTF-8 reaches Python as a lone surrogate (surrogateescape)
+    status, _, err = run(capsys, "new", "Caf\udce9", "--author", "simon-malia", "--root", root, "--now", NOW)
+    assert (status, err) == (
+        2,
+        "error: the title holds U+DCE9, half of a UTF-16 surrogate pair, which UTF-8 text cannot hold; delete it,"
+        " or write the character itself\n",
+    )
