@@ -63,6 +63,8 @@ SEARCH_WAIT_SECONDS = 120.0  # a search request waits this long at most for the 
 BUILD_WAIT_SECONDS = 600.0  # a request waits this long at most for the build its page came from
 VIEWED_PAGES = 4  # the pages a rebuild renders first: the ones browsers asked for last
 VIEW_SWITCH = Path("/_byline/view")  # not a file: the change a switch of the preview's view makes
+LOOPBACK_NAMES = ("localhost", "127.0.0.1", "[::1]")
+MISDIRECTED = "This preview answers only requests for its own address (localhost, 127.0.0.1, [::1] or --host).\n"
 
 Log = Callable[[str], None]
 
@@ -367,7 +369,13 @@ def resolve(folder: Path, target: str, base_path: str = "") -> Resolved:
     if any(s in (".", "..") for s in segments):
         return Resolved("missing")
     relative = "/".join(s for s in segments if s)
-    root = Path(os.path.realpath(folder))
+    try:
+        return _find(Path(os.path.realpath(folder)), relative, path, query, base_path)
+    except OSError:  # a name or path longer than the file system takes, a loop: no such file
+        return Resolved("missing")
+
+
+def _find(root: Path, relative: str, path: str, query: str, base_path: str) -> Resolved:
     real = Path(os.path.realpath(root / relative))
     if not real.is_relative_to(root):
         return Resolved("missing")
@@ -568,6 +576,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_POST(self) -> None:
         """The one form the preview takes: the bar's switch between its two views."""
+        if self._host_refused():
+            return
         length = int(self.headers.get("Content-Length") or 0)
         if split_target(self.path)[0] != overlay.VIEW_URL or self.server.switch_view is None:
             self._send(_page(HTTPStatus.NOT_FOUND, overlay.not_found_page(self.server.preview.state.token)))
@@ -590,6 +600,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _serve(self, head: bool) -> None:
         preview = self.server.preview
+        if self._host_refused(head):
+            return
         if split_target(self.path)[0] == EVENTS_URL and not head:
             self._stream_events()
             return
@@ -632,6 +644,14 @@ class _Handler(BaseHTTPRequestHandler):
                     self.wfile.write(response.body)
         except OSError:  # the browser went away mid-response (a reload, a closed tab), or the file did
             self.close_connection = True
+
+    def _host_refused(self, head: bool = False) -> bool:
+        """Answer 421 to a request for another host name (a page of any site whose name leads here: DNS rebinding)."""
+        if host_allowed(self.headers.get("Host"), self.server.hosts, self.connection.getsockname()):
+            return False
+        headers = {"Content-Type": _TYPES[".txt"]}
+        self._send(_no_store(Response(HTTPStatus.MISDIRECTED_REQUEST, headers, MISDIRECTED.encode())), head)
+        return True
 
     def _stream_events(self) -> None:
         """Send the current state, then each new one, until the tab or the server goes."""
@@ -676,6 +696,7 @@ class PreviewHTTPServer(ThreadingHTTPServer):
         self.switch_view: Callable[[str], State] | None = None  # builds a view, returns its state
         self.address_family = socket.AF_INET6 if ":" in address[0] else socket.AF_INET
         super().__init__(address, _Handler)
+        self.hosts = allowed_hosts(address[0], self.server_port)
 
     def server_bind(self) -> None:
         # HTTPServer.server_bind looks the host name up (getfqdn), which can stall for seconds.
@@ -1000,6 +1021,29 @@ def _is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
+
+
+def allowed_hosts(host: str, port: int) -> frozenset[str]:
+    """The Host headers the preview answers: this machine's loopback names and the --host value, with the port.
+
+    Anything else is a page of some other site whose name was pointed here (DNS
+    rebinding): it must not read drafts, embargoed articles or build errors.
+    """
+    names = {*LOOPBACK_NAMES, f"[{host}]" if ":" in host else host}
+    hosts = {f"{name}:{port}".lower() for name in names}
+    return frozenset(hosts | ({name.lower() for name in names} if port == 80 else set()))
+
+
+def host_allowed(header: str | None, hosts: frozenset[str], arrived_at: tuple[str, int]) -> bool:
+    """Whether a request's Host is one the preview answers: in ``hosts``, or the address it arrived at.
+
+    The address a connection arrived at is how another machine reaches a preview bound to
+    0.0.0.0; a literal address cannot be rebound by DNS, so it is as safe as the rest.
+    """
+    if not header:
+        return False
+    host = header.strip().lower()
+    return host in hosts or host in allowed_hosts(*arrived_at[:2])
 
 
 def _url_host(host: str) -> str:

@@ -13,11 +13,15 @@ import pytest
 from byline.pipeline import FirstPages
 from byline.preview.server import (
     ATOM,
+    MISDIRECTED,
     Preview,
+    Resolved,
     Response,
     State,
     _Handler,
+    allowed_hosts,
     content_type,
+    host_allowed,
     resolve,
     respond,
     respond_first,
@@ -241,13 +245,19 @@ class FakeConnection:
     def setsockopt(self, *_: object) -> None:
         pass
 
+    def getsockname(self) -> tuple[str, int]:
+        return ("127.0.0.1", 8000)
+
+
+HOSTS = allowed_hosts("127.0.0.1", 8000)
+
 
 def exchange(built: Path, request: str) -> tuple[str, bytes]:
     """Run one request through the real handler class; return the head and body sent."""
     preview = Preview(lambda: None)  # type: ignore[arg-type, return-value]
     preview._state = replace(STATE, folder=built)  # the build is served from the folder it names
     preview.ready.set()
-    server = SimpleNamespace(preview=preview, base_path="", verbose=False, search=None)
+    server = SimpleNamespace(preview=preview, base_path="", verbose=False, search=None, hosts=HOSTS)
     connection = FakeConnection(request.encode())
     _Handler(connection, ("127.0.0.1", 1), server)  # type: ignore[arg-type]
     head, _, body = bytes(connection.sent).partition(b"\r\n\r\n")
@@ -255,15 +265,15 @@ def exchange(built: Path, request: str) -> tuple[str, bytes]:
 
 
 def test_get_sends_status_headers_and_body(built: Path) -> None:
-    head, body = exchange(built, "GET /authors/ HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+    head, body = exchange(built, "GET /authors/ HTTP/1.1\r\nHost: 127.0.0.1:8000\r\nConnection: close\r\n\r\n")
     assert head.startswith("HTTP/1.1 200")
     assert "Cache-Control: no-store" in head and f"Content-Length: {len(body)}" in head
     assert body.startswith(b"<html><body>Authors")
 
 
 def test_head_sends_the_headers_of_get_without_a_body(built: Path) -> None:
-    get_head, get_body = exchange(built, "GET /feed.xml HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
-    head, body = exchange(built, "HEAD /feed.xml HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+    get_head, get_body = exchange(built, "GET /feed.xml HTTP/1.1\r\nHost: 127.0.0.1:8000\r\nConnection: close\r\n\r\n")
+    head, body = exchange(built, "HEAD /feed.xml HTTP/1.1\r\nHost: 127.0.0.1:8000\r\nConnection: close\r\n\r\n")
     assert body == b""
     assert f"Content-Length: {len(get_body)}" in head
     assert f"Content-Type: {ATOM}" in head and "Cache-Control: no-store" in head
@@ -271,12 +281,12 @@ def test_head_sends_the_headers_of_get_without_a_body(built: Path) -> None:
 
 
 def test_head_of_a_missing_page_is_404(built: Path) -> None:
-    head, body = exchange(built, "HEAD /nope/ HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+    head, body = exchange(built, "HEAD /nope/ HTTP/1.1\r\nHost: 127.0.0.1:8000\r\nConnection: close\r\n\r\n")
     assert head.startswith("HTTP/1.1 404") and body == b""
 
 
 def test_redirect_over_the_wire(built: Path) -> None:
-    head, _ = exchange(built, "GET /authors/simon-malia HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+    head, _ = exchange(built, "GET /authors/simon-malia HTTP/1.1\r\nHost: 127.0.0.1:8000\r\nConnection: close\r\n\r\n")
     assert head.startswith("HTTP/1.1 302") and "Location: /authors/simon-malia/" in head
 
 
@@ -326,3 +336,56 @@ def test_only_fingerprinted_assets_come_from_the_served_folder_while_a_build_fin
 def test_anything_else_waits_for_the_build_being_finished(built: Path, target: str, base_path: str) -> None:
     state = first_state(built, **{"authors_index.html": b"<html></html>"})
     assert respond_first(state, target, base_path) is None
+
+
+@pytest.mark.parametrize(
+    "host",
+    ["127.0.0.1:8000", "localhost:8000", "LOCALHOST:8000", "[::1]:8000"],
+)
+def test_the_preview_answers_its_own_names(built: Path, host: str) -> None:
+    head, _ = exchange(built, f"GET / HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n")
+    assert head.startswith("HTTP/1.1 200")
+
+
+@pytest.mark.parametrize(
+    ("target", "host"),
+    [
+        ("/", "attacker.example"),
+        ("/", "attacker.example:8000"),
+        ("/", "localhost.attacker.example:8000"),
+        ("/", "127.0.0.1:9999"),
+        ("/", "localhost"),
+        ("/", ""),
+        ("/_byline/", "attacker.example:8000"),
+        ("/_byline/events", "attacker.example:8000"),
+        ("/authors/", None),
+    ],
+)
+def test_any_other_host_or_none_is_misdirected(built: Path, target: str, host: str | None) -> None:
+    # Regression (issue 16, defect 5): any Host was answered, so a site whose name resolved here (DNS
+    # rebinding) could read embargoed articles, the drafts dashboard and the build errors.
+    header = "" if host is None else f"Host: {host}\r\n"
+    head, body = exchange(built, f"GET {target} HTTP/1.1\r\n{header}Connection: close\r\n\r\n")
+    assert head.startswith("HTTP/1.1 421")
+    assert b"Authors" not in body and b"Front" not in body
+    assert body.decode() == MISDIRECTED
+
+
+def test_host_rules() -> None:
+    hosts = allowed_hosts("0.0.0.0", 8000)
+    assert hosts == {"localhost:8000", "127.0.0.1:8000", "[::1]:8000", "0.0.0.0:8000"}
+    assert host_allowed("192.168.1.5:8000", hosts, ("192.168.1.5", 8000))  # the address it was reached at
+    assert host_allowed("[fe80::1]:8000", hosts, ("fe80::1", 8000, 0, 0))
+    assert not host_allowed("laptop.example:8000", hosts, ("192.168.1.5", 8000))
+    assert allowed_hosts("preview.internal", 80) >= {"preview.internal", "preview.internal:80", "localhost"}
+    assert allowed_hosts("::1", 8000) == {"localhost:8000", "127.0.0.1:8000", "[::1]:8000"}
+
+
+def test_a_name_too_long_for_the_file_system_is_not_found(built: Path) -> None:
+    # Regression (issue 16, defect 10): ENAMETOOLONG escaped resolve() and the connection was dropped.
+    assert resolve(built, "/" + "a" * 300 + "/") == Resolved("missing")
+    assert resolve(built, "/static/" + "b" * 5000) == Resolved("missing")
+    head, body = exchange(
+        built, "GET /" + "a" * 300 + "/ HTTP/1.1\r\nHost: 127.0.0.1:8000\r\nConnection: close\r\n\r\n"
+    )
+    assert head.startswith("HTTP/1.1 404") and b"Page not found" in body

@@ -40,10 +40,12 @@ def server(site: Path) -> Iterator[PreviewServer]:
         yield server
 
 
-def fetch(server: PreviewServer, path: str, method: str = "GET") -> tuple[int, dict[str, str], str]:
+def fetch(
+    server: PreviewServer, path: str, method: str = "GET", host: str | None = None
+) -> tuple[int, dict[str, str], str]:
     connection = http.client.HTTPConnection("127.0.0.1", server.http.server_port, timeout=BUILD_TIMEOUT)
     try:
-        connection.request(method, path)
+        connection.request(method, path, headers={"Host": host} if host else {})
         response = connection.getresponse()
         return response.status, dict(response.getheaders()), response.read().decode()
     finally:
@@ -444,3 +446,11 @@ def test_an_open_page_is_served_from_the_rebuild_before_the_rest_of_it_is_writte
     final = server.preview.state
     assert final.first is None and final.token == early.token and final.attempt == before.attempt + 1
     assert fetch(server, ARTICLE_URL)[2] == body  # the page shown first is the page the build wrote
+
+
+def test_a_request_for_another_host_name_is_refused_over_the_wire(server: PreviewServer) -> None:
+    # Regression (issue 16, defect 5): curl -H 'Host: attacker.example' got the embargoed article.
+    for path in (ARTICLE_URL, "/_byline/", "/_byline/events"):
+        status, _, body = fetch(server, path, host="attacker.example")
+        assert status == 421 and ARTICLE_TITLE not in body
+    assert fetch(server, ARTICLE_URL, host=f"localhost:{server.http.server_port}")[0] == 200
