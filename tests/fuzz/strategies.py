@@ -9,7 +9,20 @@ import yaml
 from hypothesis import strategies as st
 
 # A problem as the contract prints it: path:line: message, on one line.
-PROBLEM = re.compile(r"^(content/[^:\n]+|site\.toml):\d+: (warning: )?[^\n]+$")
+PROBLEM = re.compile(r"^(content/[^:\n]+|(static|templates)(/[^:\n]+)?|site\.toml):\d+: (warning: )?[^\n]+$")
+
+# Inputs an adversarial review found passing `check` and breaking the build (issue 16): aliases
+# whose files cannot join the output tree, lone surrogates from YAML escapes, an over-long slug,
+# a time the clocks skip, and addresses where a picture's line must be found.
+HARD_ALIASES = [
+    "/_redirects/", "/.well-known/byline.json/", "/.well-known/x.html", "/x.html", "/x.html/", "/x.html/y/",
+    "/articles/2026/03/01/quayside-opens/index.html/", "/articles/2026/03/01/quayside-opens/", "/feed.xml/",
+    "/robots.txt/", "/404.html/", "/pagefind/a.html", "/" + "a" * 256 + "/", "/" + "b/" * 1100, "/news/x.html",
+]  # fmt: skip
+HARD_VALUES = [
+    "\ud83d\ude00", "Smile \ud83d", "\udfff", "x\x01", "a" * 300, "2026-03-29 01:30", "2026-10-25 01:30", "x",
+    "/static/x.png",
+]  # fmt: skip
 
 KEYS = [
     "title", "date", "author", "section", "summary", "tags", "region", "image", "image_alt", "image_credit",
@@ -27,6 +40,8 @@ scalars = st.one_of(
         min_value=datetime(1, 1, 2), max_value=datetime(9999, 12, 30), timezones=st.just(timezone(timedelta(hours=5)))
     ),
     st.sampled_from(["2026-03-01", "2026-03-01 09:00", "2026-02-30", "simon-malia", "/old/x/", "[", "*a", "news"]),
+    st.sampled_from(HARD_ALIASES + HARD_VALUES),
+    st.lists(st.sampled_from(HARD_ALIASES), min_size=1, max_size=3),
 )
 values = st.recursive(
     scalars,
@@ -49,7 +64,8 @@ _YAML_TOKENS = [
     "title: ", "date: ", "author: ", "tags: ", "corrections: ", "\n", "\n  - ", "\n    note: ", "- ", ": ",
     "!!timestamp ", "!!int ", "!!float ", "!!binary ", "!!set ", "!!omap ", "!!python/object ", "!!str ", "&a ", "*a",
     "2026-13-45", "2026-03-01 09:00", "1" + "0" * 4400, "1e99999", ".nan", "~", "null", "yes", "[", "]", "{", "}",
-    '"', "'", "\\x01", "? ", "|\n  ", ">\n  ", "#", ",", "simon-malia", "Quayside",
+    '"', "'", "\\x01", "? ", "|\n  ", ">\n  ", "#", ",", "simon-malia", "Quayside", "\\ud83d", "\\udfff",
+    '"\\ud83d\\ude00"',
 ]  # fmt: skip
 yaml_text = st.lists(st.sampled_from(_YAML_TOKENS) | st.text(max_size=5), max_size=40).map("".join)
 
