@@ -32,6 +32,7 @@ NEWS_SITEMAP = "/news-sitemap.xml"
 ROBOTS = "/robots.txt"
 NOT_FOUND = "/404.html"
 REDIRECTS = "/_redirects"
+ARTICLES = "/articles/"  # the articles' folder: no page or section may be its index
 
 # What Byline writes at the top of the output besides pages: files, and folders it fills
 # itself (author, topic and archive pages, assets, the search index, the marker); the
@@ -55,8 +56,6 @@ OWN_FOLDERS = frozenset(
         ".well-known",
     }
 )
-# First path segments the generator itself uses: a page or section may not take them.
-RESERVED = OWN_FILES | OWN_FOLDERS | {"articles"}
 
 MAX_SEGMENT_BYTES = 255  # NAME_MAX: the longest file name Linux, macOS and Windows file systems take
 # Sitemaps take URLs under 2,048 characters, and the output folder's own path must fit

@@ -66,7 +66,7 @@ from byline.content.markup import Html
 from byline.errors import BuildFailed, ContentError
 
 SEARCH_VERSION = "4"  # change when the documents or the way they are indexed change
-BUNDLE = "pagefind"  # the output folder of the index; urls.RESERVED keeps pages out of it
+BUNDLE = "pagefind"  # the output folder of the index; urls.OWN_FOLDERS keeps pages out of it
 KEY_FILE = "byline-search.txt"
 MANIFEST = "shards.json"
 SHARD_CAP = 2500  # a year with more articles than this is split into one shard per month

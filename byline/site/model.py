@@ -283,7 +283,7 @@ def _check_urls(
     # a URL there would share a file with a generated page, and one would silently replace the other.
     for folder in urls.OWN_FOLDERS:
         tree.claim_folder(folder, (_BUILT_IN, 0, f"/{folder}/"))
-    for url in [*(f"/{name}" for name in urls.OWN_FILES), "/articles/"]:
+    for url in [*(f"/{name}" for name in urls.OWN_FILES), urls.ARTICLES]:
         tree.claim(url, (_BUILT_IN, 0, url))
 
     def claim(url: str, path: str, line: int, what: str) -> bool:

@@ -28,7 +28,7 @@ def test_contract_url_table() -> None:
         "/companies/bt-group/",
         "/companies/bt-group/page/2/",
     )
-    assert "companies" in urls.RESERVED
+    assert "companies" in urls.OWN_FOLDERS
     assert urls.region("north-west") == "/regions/north-west/"
     assert (urls.ARCHIVE, urls.archive_year(2014), urls.archive_month(2014, 1)) == (
         "/archive/",
@@ -123,8 +123,9 @@ def test_bad_aliases_are_refused(alias: str) -> None:
 
 
 def test_reserved_names_cover_the_generators_own_folders() -> None:
-    for name in ("articles", "authors", "topics", "regions", "archive", "search", "static", "page", "feed.xml"):
-        assert name in urls.RESERVED
+    for name in ("authors", "topics", "regions", "archive", "search", "static", "page", "pagefind", "sitemaps"):
+        assert name in urls.OWN_FOLDERS
+    assert "feed.xml" in urls.OWN_FILES
 
 
 def test_output_tree_takes_a_file_and_the_files_beside_and_below_its_folder() -> None:
