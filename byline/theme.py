@@ -56,7 +56,9 @@ def template_problems(root: Path) -> list[ContentError]:
     folder = root / "templates"
     if not folder.is_dir() or _same_folder(folder, THEME_TEMPLATES):
         return []
-    return _Walk(root.resolve(), root.resolve()).folder(folder, "templates")[1]
+    walk = _Walk(root.resolve())
+    walk.folder(folder, "templates")
+    return walk.problems
 
 
 def static_sources(root: Path) -> list[StaticSource]:
@@ -81,10 +83,10 @@ def find_static(root: Path) -> tuple[dict[str, Path], list[ContentError]]:
     found: dict[str, Path] = {}
     problems: list[ContentError] = []
     for source in static_sources(root):
-        walk = _Walk(source.within, root.resolve())
-        files, refused = walk.folder(source.folder, "static" + (f"/{source.into}" if source.into else ""))
+        walk = _Walk(source.within)
+        files = walk.folder(source.folder, "static" + (f"/{source.into}" if source.into else ""))
         found.update((f"{source.into}/{name}" if source.into else name, path) for name, path in files.items())
-        problems += refused
+        problems += walk.problems
     return dict(sorted(found.items())), problems
 
 
@@ -96,18 +98,17 @@ def static_files(root: Path) -> dict[str, Path]:
 class _Walk:
     """List a folder's files, following symlinks only while they stay within ``bound``."""
 
-    def __init__(self, bound: Path, root: Path):
+    def __init__(self, bound: Path):
         self.bound = bound
-        self.root = root  # problems name paths relative to the site root
         self.problems: list[ContentError] = []
         self.walked: set[str] = set()  # real paths of folders listed, so a link back up is not walked twice
 
-    def folder(self, folder: Path, shown: str) -> tuple[dict[str, Path], list[ContentError]]:
-        """The files under ``folder`` by their path below it; ``shown`` names it in problems."""
+    def folder(self, folder: Path, shown: str) -> dict[str, Path]:
+        """The files under ``folder`` by their path below it; what is refused goes to ``problems``, named from ``shown``."""
         files: dict[str, Path] = {}
         if not inside(folder, self.bound):
             self.problems.append(ContentError(shown, 0, OUTSIDE))
-            return files, self.problems
+            return files
         pending = [(str(folder), "")]
         while pending:
             path, prefix = pending.pop()
@@ -132,7 +133,7 @@ class _Walk:
                     self.problems.append(ContentError(where, 0, problem))
                 else:
                     files[name] = Path(entry.path)
-        return files, self.problems
+        return files
 
 
 def _not_publishable(entry: os.DirEntry[str]) -> str | None:
