@@ -8,7 +8,6 @@ from __future__ import annotations
 import functools
 import posixpath
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import PurePosixPath
@@ -204,7 +203,8 @@ class OutputTree(Generic[Owner]):
     half-way through writing; claiming every URL here first turns each such case into a
     problem at its line: two URLs with one file, a file where a folder must be (/x.html
     and /x.html/), a file inside a folder Byline fills itself (/_redirects/), a name or
-    path too long to write. Claim folders whole (``claim_folder``) before any file.
+    path too long to write. A folder claimed whole (``claim_folder``) keeps out every file
+    claimed after it.
     """
 
     def __init__(self) -> None:
@@ -222,32 +222,23 @@ class OutputTree(Generic[Owner]):
         reason = check_output_file(path)
         if reason is not None:
             return Clash("invalid", None, path, reason)
-        clash = self._clash(path)
-        if clash is not None:
-            return clash
-        self._files[path] = owner
-        for folder in _folders_of(path):
-            self._folders.setdefault(folder, owner)
-        return None
-
-    def _clash(self, path: str) -> Clash[Owner] | None:
         if path in self._files:
             return Clash("same", self._files[path], path)
-        if path in self._whole:
-            return Clash("inside", self._whole[path], path)
-        for folder in _folders_of(path):
-            if folder in self._whole:
-                return Clash("inside", self._whole[folder], folder)
-            if folder in self._files:
-                return Clash("under_file", self._files[folder], folder)
+        top = path.partition("/")[0]
+        if top in self._whole:
+            return Clash("inside", self._whole[top], top)
         if path in self._folders:
             return Clash("over_folder", self._folders[path], path)
+        needed = []  # folders this file is the first to need, innermost first
+        folder = path
+        while (cut := folder.rfind("/")) != -1:
+            folder = folder[:cut]
+            if folder in self._folders:  # needed before: it, and every folder above it, is no file
+                break
+            if folder in self._files:
+                return Clash("under_file", self._files[folder], folder)
+            needed.append(folder)
+        self._files[path] = owner
+        for folder in needed:
+            self._folders[folder] = owner
         return None
-
-
-def _folders_of(path: str) -> Iterator[str]:
-    """The folders a file path needs, outermost first: 'a/b/c.html' -> 'a', 'a/b'."""
-    index = path.find("/")
-    while index != -1:
-        yield path[:index]
-        index = path.find("/", index + 1)
