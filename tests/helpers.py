@@ -7,10 +7,12 @@ too, never to the repository's own ``public/``.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import signal
 import subprocess
 import sys
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
@@ -169,3 +171,23 @@ MEMBER_IDS_FILES = {
     ),
     "content/articles/crane.md": article("Harbour crane arrives", "2026-02-20 09:00", tags="[Ports]"),
 }
+
+
+class Hung(Exception):
+    """Raised by ``deadline`` in a test that waited too long."""
+
+
+@contextlib.contextmanager
+def deadline(seconds: int) -> Iterator[None]:
+    """Fail, rather than hang the suite, when code waits for ever (a FIFO opened for reading waits for a writer)."""
+
+    def expire(*_: object) -> None:
+        raise Hung(f"still running after {seconds} s")
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.alarm(seconds)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)

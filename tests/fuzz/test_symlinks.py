@@ -11,7 +11,7 @@ import pytest
 from byline.cli.main import main
 from byline.output.render import Renderer
 from tests.conftest import MakeSite
-from tests.helpers import NOW_TEXT, article, write_files
+from tests.helpers import NOW_TEXT, article, deadline, write_files
 
 
 def check(root: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
@@ -137,12 +137,14 @@ def test_a_fifo_in_static_is_refused_not_copied(
 ) -> None:
     root = make_site({"static/own.txt": "own"})
     os.mkfifo(root / "static/pipe.txt")
-    status, _, err = check(root, capsys)
+    with deadline(30):
+        status, _, err = check(root, capsys)
     assert (status, err) == (
         1,
         "static/pipe.txt:0: this is not a regular file (a FIFO, socket or device); refused\n1 error found.\n",
     )
-    assert build(root, tmp_path / "out", capsys)[0] == 1
+    with deadline(30):
+        assert build(root, tmp_path / "out", capsys)[0] == 1
 
 
 @pytest.mark.parametrize("link", ["templates/base.html", "templates"])

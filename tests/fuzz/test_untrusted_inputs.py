@@ -10,15 +10,14 @@ from __future__ import annotations
 import contextlib
 import io
 import os
-import signal
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from byline.cli.main import main
 from tests.fuzz.strategies import PROBLEM
-from tests.helpers import AUTHOR, AUTHOR_PATH, NOW_TEXT, article, write_files
+from tests.helpers import AUTHOR, AUTHOR_PATH, NOW_TEXT, article, deadline, write_files
 
 ARTICLE = "content/articles/quayside.md"
 SVG = '<svg xmlns="http://www.w3.org/2000/svg" width="8" height="8">{}</svg>\n'
@@ -83,26 +82,6 @@ INPUTS: dict[str, Setup] = {
     "missing-avatar": write(AUTHOR_PATH, AUTHOR.replace("role:", "avatar: /static/authors/gone.png\nrole:")),
     "inline-image-line": with_article(title="Fix x", body='See below.\n\n<img src="x" alt="x">'),
 }
-
-
-class _Hung(Exception):
-    pass
-
-
-@contextlib.contextmanager
-def deadline(seconds: int) -> Iterator[None]:
-    """Fail, rather than hang the suite, when a command waits for ever (a FIFO opened for reading)."""
-
-    def expire(*_: object) -> None:
-        raise _Hung(f"still running after {seconds} s")
-
-    previous = signal.signal(signal.SIGALRM, expire)
-    signal.alarm(seconds)
-    try:
-        yield
-    finally:
-        signal.alarm(0)
-        signal.signal(signal.SIGALRM, previous)
 
 
 def run(*args: str) -> tuple[int, list[str]]:

@@ -10,7 +10,7 @@ import pytest
 from byline.content import sources
 from byline.content.sources import Seen, find_sources, read_source
 from byline.errors import UsageError
-from tests.helpers import write_files
+from tests.helpers import deadline, write_files
 
 
 def test_sources_are_found_by_kind_in_path_order(tmp_path: Path) -> None:
@@ -126,7 +126,8 @@ def test_a_fifo_is_refused_without_being_opened(tmp_path: Path) -> None:
     root = write_files(tmp_path / "site", {"content/articles/a.md": "a"})
     os.mkfifo(root / "content/articles/pipe.md")
     for seen in (None, {}):
-        files, problems = find_sources(root, seen)
+        with deadline(30):
+            files, problems = find_sources(root, seen)
         assert [f.path for f in files] == ["content/articles/a.md"]
         assert [p.format() for p in problems] == [
             "content/articles/pipe.md:0: this is a named pipe (FIFO), not a text file; refused"
@@ -139,7 +140,7 @@ def test_a_file_swapped_for_a_fifo_after_listing_is_refused_when_read(tmp_path: 
     (root / "content/articles/a.md").unlink()
     os.mkfifo(root / "content/articles/a.md")
     listed = sources.SourceFile(files[0].path, files[0].kind, None, files[0].digest)
-    with pytest.raises(sources.RefusedFile, match="named pipe"):
+    with deadline(30), pytest.raises(sources.RefusedFile, match="named pipe"):
         read_source(root, listed)
 
 
