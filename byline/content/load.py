@@ -107,10 +107,17 @@ def _unfinished(source: SourceFile, fields: _Fields) -> Unfinished:
         body=fields.rendered,
         authors=tuple(_slugs(authors)) if source.kind == "article" else (),
         company=company if isinstance(company, str) and SLUG_PATTERN.match(company) else None,
-        image=image.strip() if isinstance(image, str) and _ADDRESS.match(image.strip()) else None,
+        image=_usable_address(image),
         draft=values.get("draft") is True,
         lines=dict(fields.lines),
     )
+
+
+def _usable_address(value: Any) -> str | None:
+    """A picture address later checks can still look up; one holding what pages cannot carry is not (nor cached)."""
+    if not isinstance(value, str) or find_unwritable(value):
+        return None
+    return value.strip() if _ADDRESS.match(value.strip()) else None
 
 
 def _slugs(value: Any) -> list[str]:

@@ -61,6 +61,7 @@ INPUTS: dict[str, Setup] = {
     "alias-long-path": with_article(aliases=f"['/{'b/' * 2100}']"),
     "surrogate-title": with_article(title='"Smile \\ud83d\\ude00"'),
     "surrogate-tag": with_article(tags='["\\udfff"]'),
+    "surrogate-image": with_article(image='"/static/\\ud800.png"', image_alt="A picture"),
     "long-slug": with_article(slug="a" * 300),
     "time-the-clocks-skip": with_article(date="2026-03-29 01:30"),
     "symlink-loop": link("content/articles/loop.md", "{root}/content/articles/loop.md"),
@@ -114,10 +115,12 @@ def test_check_and_build_report_the_same_errors_and_write_nothing(tmp_path: Path
         ["new", "Deal", "--author", "simon-malia", "--tags", "A\x1b"],
         ["authors", "new", "megan-pryce", "--name", "Megan\x0c Pryce"],
         ["authors", "new", "megan-pryce", "--name", "Megan", "--role", "\x00"],
+        ["companies", "new", "coble-marine", "--name", "Coble\x1f Marine"],
     ],
 )
 def test_new_commands_refuse_what_the_build_would(tmp_path: Path, args: list[str]) -> None:
     root = write_files(tmp_path / "site", {AUTHOR_PATH: AUTHOR, ARTICLE: article()})
-    status, lines = run(*args, "--root", str(root), "--now", NOW_TEXT)
+    clock = ["--now", NOW_TEXT] if args[0] == "new" else []  # only `new` dates what it writes
+    status, lines = run(*args, "--root", str(root), *clock)
     assert status == 2 and len(lines) == 1 and lines[0].startswith("error: the "), lines
     assert sorted(p.name for p in (root / "content").rglob("*.md")) == ["quayside.md", "simon-malia.md"]
