@@ -36,6 +36,10 @@ class UsageError(Exception):
     """A mistake in how Byline was invoked (bad option, unsafe output folder): exit status 2."""
 
 
+class EnvironmentFailure(UsageError):
+    """The machine, not the content, stopped a build (a full disk, a read-only folder, no permission): exit status 2."""
+
+
 def only_errors(problems: Iterable[ContentError]) -> list[ContentError]:
     """Keep the problems that stop a build, dropping warnings."""
     return [p for p in problems if p.severity == "error"]

@@ -3,8 +3,9 @@
 The only code that calls the stages, in order. The whole model is rebuilt every
 time; work is skipped only where it is provably the same: a file whose parse result
 is cached under its digest, and an output whose fingerprint (templates + context)
-matches the previous build's. Everything is rendered into a staging folder that is
-swapped in whole, so a failed build leaves the previous output untouched.
+matches the previous build's. Everything is rendered into a staging folder and put in
+place by the workspace's journaled commit, so a failed build, or one killed at any
+point, leaves the previous output as it was.
 """
 
 from __future__ import annotations
@@ -23,18 +24,19 @@ from byline.content.models import Article, Author, Company, Page, Unfinished
 from byline.content.sources import Seen, SourceFile, find_sources, read_problem, read_source
 from byline.dates import iso
 from byline.errors import BuildFailed, ContentError, only_errors
+from byline.faults import point
 from byline.output.assets import find_assets, write_fingerprinted
 from byline.output.plan import NEWS_WINDOW, REDIRECTS_FILE, Output, SitePlan, redirect_rules
 from byline.output.render import Renderer
 from byline.output.search import SearchDocument, SearchIndexer, SearchResult, search_documents
 from byline.parallel import collection_paused, fork_imap, fork_map, long_lived, settle, tick
 from byline.site.checks import Published, Scheduled, editorial_problems, next_scheduled, static_paths, urls_in_sitemap
-from byline.site.images import ImageCatalog, inspect_images, link_renditions, make_renditions
+from byline.site.images import ImageCatalog, inspect_images, make_renditions
 from byline.site.model import Site, build_site
 from byline.site.svg import unsafe_svgs
-from byline.state.cache import CACHE_DIR, Cache, Encoded, ParseResult, decode_result, encode_result, parse_key
-from byline.state.lock import output_lock
-from byline.state.write import MARKER, Staging, check_output_folder
+from byline.state.cache import Cache, Encoded, ParseResult, decode_result, encode_result, parse_key
+from byline.state.workspace import Records, Workspace, environment_failure
+from byline.state.write import MARKER, Staging
 from byline.theme import find_static, template_problems
 
 Progress = Callable[[int, int], None]
@@ -105,9 +107,12 @@ def check(options: BuildOptions) -> Checked:
     return Builder(options).check(write_cache=False)
 
 
-def build(options: BuildOptions, progress: Progress | None = None) -> BuildResult:
-    """Build the site into options.output, or raise BuildFailed leaving it as it was."""
-    return Builder(options).build(progress)
+def build(options: BuildOptions, progress: Progress | None = None, workspace: Workspace | None = None) -> BuildResult:
+    """Build the site into options.output, or raise BuildFailed leaving it as it was.
+
+    ``workspace``, when given, is the output's workspace with its lock already held.
+    """
+    return Builder(options).build(progress, workspace=workspace)
 
 
 def show_first(
@@ -147,8 +152,9 @@ class Builder:
     def _check(self, options: BuildOptions | None, write_cache: bool, modelled: Modelled | None) -> Checked:
         options = _with_clock(options or self.options)
         timer = _Timer()
+        workspace = Workspace(options.root, options.output)
         config, problems = load_config(options.root, options.base_url)
-        cache = Cache(options.root, read_only=not write_cache)
+        cache = workspace.cache(read_only=not write_cache)
         try:
             seen = self._seen_files(cache, options)
             before = dict(seen)
@@ -196,7 +202,7 @@ class Builder:
             [*site.articles, *site.hidden, *(u for u in site.unfinished if u.kind == "article")],
             [*site.pages, *(u for u in site.unfinished if u.kind == "page")],
             static,
-            options.root / CACHE_DIR,
+            workspace.images,
             options.root,
             extra=[*_publisher_logo(config), *_company_logos(site), *_avatars(site.authors)],
             fresh=options.clean,
@@ -210,24 +216,36 @@ class Builder:
             modelled(site, images, static)  # editorial checks only warn: a build that got here can end well
             timer.lap("first pages")
         with collection_paused():
-            previous = published_before(options, config)
+            previous = published_before(options, config, read_only=not write_cache)
             problems += editorial_problems(site, options.root, static_paths(static), previous, options.now)
             timer.lap("checks")
         return Checked(
             site, sorted(set(problems)), timer.laps, parsed, images, next_scheduled=next_scheduled(site), static=static
         )
 
-    def build(self, progress: Progress | None = None, first: FirstLook | None = None) -> BuildResult:
-        """Build under the output folder's lock: a second build at once is refused, never interleaved."""
-        check_output_folder(self.options.root, self.options.output)
-        with output_lock(self.options.root, self.options.output), long_lived():
-            return self._build(progress, first)
+    def build(
+        self, progress: Progress | None = None, first: FirstLook | None = None, workspace: Workspace | None = None
+    ) -> BuildResult:
+        """Build under the output folder's lock: a second build at once is refused, never interleaved.
 
-    def _build(self, progress: Progress | None, first: FirstLook | None) -> BuildResult:
+        ``workspace``, when given, holds the lock already (the command line reads the
+        manifest under it first). A build the machine stops (a full disk, a read-only
+        folder) raises EnvironmentFailure, the output as it was.
+        """
+        if workspace is None:
+            workspace = Workspace(self.options.root, self.options.output)
+            with workspace.locked():
+                return self.build(progress, first, workspace)
+        with long_lived():
+            try:
+                return self._build(progress, first, workspace)
+            except OSError as exc:
+                raise environment_failure(exc, workspace.output) from None
+
+    def _build(self, progress: Progress | None, first: FirstLook | None, workspace: Workspace) -> BuildResult:
         started = time.perf_counter()
         options = _with_clock(self.options)  # one reading of the clock for the whole build
-        check_output_folder(options.root, options.output)
-        renderer = Renderer(options.root)
+        renderer = Renderer(options.root, compiled=workspace.templates)
         shown: dict[str, bytes] = {}
 
         def look_first(site: Site, images: ImageCatalog, static: dict[str, Path]) -> None:
@@ -250,10 +268,11 @@ class Builder:
         with collection_paused():
             articles = plan.articles()
         timer.lap("plan")
-        cache = Cache(options.root)
-        output = options.output.resolve()
-        built_before = not options.clean and (output / MARKER).is_file()
-        previous: dict[str, str] = {}
+        cache = workspace.cache()
+        output = workspace.output
+        built_before = not options.clean and workspace.trusted and (output / MARKER).is_file()
+        recorded = workspace.fingerprints(cache) if built_before else None
+        previous = recorded or {}
         try:
             with Staging(output, patch=built_before) as staging:
                 # Pagefind indexes the published articles' views while the rest is planned and rendered.
@@ -271,15 +290,14 @@ class Builder:
                     if first is not None:
                         shown = show_first(first, outputs, renderer, assets, shown)
                         timer.lap("more first pages")
-                    previous = cache.get_fingerprints(output) if built_before else {}
                     fingerprints, rendered = _produce(
                         outputs, renderer, staging, output, previous, options.jobs, progress, shown
                     )
-                    staging.expect(fingerprints)
                     timer.lap("render")
                     staging.copy_files(checked.static, "static", previous=output if previous else None)
                     staging.files += write_fingerprinted(assets, checked.static, staging.path / "static")
-                    staging.files += _renditions(checked.images, options, staging.path)
+                    staging.files += _renditions(checked.images, workspace, options, staging, previous, fingerprints)
+                    staging.expect(fingerprints)
                     timer.lap("static")
                     search = indexer.finish() if options.search_index else None
                     if search:
@@ -291,9 +309,8 @@ class Builder:
                 staging.write(MARKER, _marker(site.config, checked.next_scheduled))
                 staging.write(REDIRECTS_FILE, redirect_rules(site))
                 staging.files += 2
-                stats = staging.commit()
-            cache.put_fingerprints(output, fingerprints, previous if built_before else None)
-            cache.put_published(output, [(a.source, a.id, site.url_of[a.source]) for a in site.articles])
+                published = [(a.source, a.id, site.url_of[a.source]) for a in site.articles]
+                stats = workspace.commit(staging, cache, Records(fingerprints, recorded, published))
         finally:
             cache.close()
         timer.lap("write")
@@ -313,6 +330,14 @@ class Builder:
             search_documents=documents,
             stable_until=stable_until(site, options.now),
         )
+
+    def prime(self, output: Path, source: Path) -> None:
+        """Make ``output`` a copy of the build in ``source``, with its records, so builds there patch it."""
+        Workspace(self.options.root, output).prime(source)
+
+    def forget(self, output: Path) -> None:
+        """Drop what the cache records of ``output`` (a preview folder about to be removed)."""
+        Workspace(self.options.root, output).forget()
 
     def _seen_files(self, cache: Cache, options: BuildOptions) -> dict[str, Seen]:
         """What content files held when last read: kept in memory, else the cache's record; none for --clean."""
@@ -450,12 +475,38 @@ def _unchanged(
     return unchanged, changed
 
 
-def _renditions(images: ImageCatalog | None, options: BuildOptions, staging: Path) -> int:
-    """Make the responsive renditions the cache lacks, then link them all into the output."""
+def _renditions(
+    images: ImageCatalog | None,
+    workspace: Workspace,
+    options: BuildOptions,
+    staging: Staging,
+    previous: dict[str, str],
+    fingerprints: dict[str, str],
+) -> int:
+    """Make the responsive renditions the cache lacks, and copy into the output those it does not hold yet.
+
+    A rendition is fingerprinted by its digest: the output's copy is kept while the last
+    commit recorded the same one, and otherwise copied from the cache (verified, or made
+    again when its bytes no longer match).
+    """
     if images is None:
         return 0
-    folder = make_renditions(images, options.root / CACHE_DIR, options.jobs, fresh=options.clean)
-    return link_renditions(images, folder, staging)
+    renditions = make_renditions(images, workspace.images, options.jobs, fresh=options.clean)
+    count = 0
+    for info, rendition in images.renditions():
+        relative = rendition.url.lstrip("/")
+        count += 1
+        recorded = renditions.recorded(rendition)
+        if recorded is not None:
+            digest, size = recorded
+            if previous.get(relative) == f"{digest}:{size}" and staging.reuse(relative, workspace.output, size):
+                fingerprints[relative] = f"{digest}:{size}"
+                continue
+        data, digest = renditions.read(info, rendition)
+        staging.write(relative, data)
+        fingerprints[relative] = f"{digest}:{len(data)}"
+    renditions.save()
+    return count
 
 
 def _publisher_logo(config: SiteConfig) -> list[tuple[str, str, int]]:
@@ -473,15 +524,17 @@ def _avatars(authors: Sequence[Author]) -> list[tuple[str, str, int]]:
     return [(a.avatar, a.source, a.line("avatar")) for a in authors if a.avatar]
 
 
-def published_before(options: BuildOptions, config: SiteConfig) -> list[Published]:
+def published_before(options: BuildOptions, config: SiteConfig, read_only: bool = True) -> list[Published]:
     """Article URLs the last build into this output published: the cache's record, else its sitemap.
 
     The record knows each URL's source file and id, so a moved article is recognised
-    exactly; the sitemap (after --clean, or with the cache gone) gives URLs only.
+    exactly; the sitemap (after --clean, or with the cache gone) gives URLs only. ``read_only``
+    opens the cache as `check` does, writing nothing; a build reads it under its lock.
     """
-    output = options.output.resolve()
+    workspace = Workspace(options.root, options.output)
+    output = workspace.output
     if not options.clean:
-        cache = Cache(options.root, read_only=True)
+        cache = workspace.cache(read_only=read_only)
         try:
             recorded = cache.get_published(output)
         finally:
@@ -526,6 +579,8 @@ class _Timer:
         self._last = time.perf_counter()
 
     def lap(self, name: str) -> None:
+        """End a stage: time it, and pass its fault point."""
         now = time.perf_counter()
         self.laps[name] = now - self._last
         self._last = now
+        point(f"stage:{name}")

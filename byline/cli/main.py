@@ -124,47 +124,44 @@ def _publish(options: BuildOptions, args: argparse.Namespace) -> int:
 
 
 def _build(options: BuildOptions) -> int:
-    from byline.state import manifest
+    from byline.state.manifest import scan_inputs
+    from byline.state.workspace import Workspace
 
     started = time.perf_counter()
     options = replace(options, now=options.now or datetime.now(UTC))  # one clock for the whole run
     assert options.now is not None
-    record = None
-    inputs = manifest.scan_inputs(options)  # before the build reads anything: a save mid-build is seen next time
-    if not options.clean:
-        from byline.state.lock import output_lock
-        from byline.state.write import check_output_folder
+    inputs = scan_inputs(options)  # before the build reads anything: a save mid-build is seen next time
+    workspace = Workspace(options.root, options.output)
+    with workspace.locked():  # the manifest is read, the build committed and recorded, under one lock
+        record = None if options.clean else workspace.current(options, options.now, inputs)
+        if record is not None:
+            _replay(record.messages, "stderr")  # the same warnings as last time: the inputs are the same
+            if not options.quiet:
+                seconds = time.perf_counter() - started
+                print(f"{record.summary}; nothing changed since the last build ({seconds:.2f} s)")
+                _replay(record.messages, "stdout")
+            return EXIT_OK
+        from byline.pipeline import build
 
-        check_output_folder(options.root, options.output)  # a usage error writes nothing, not even a lock
-        with output_lock(options.root, options.output):  # a build under way may be changing it
-            record = manifest.is_current(options, options.now, inputs)
-    if record is not None:
-        _replay(record.messages, "stderr")  # the same warnings as last time: the inputs are the same
-        if not options.quiet:
-            seconds = time.perf_counter() - started
-            print(f"{record.summary}; nothing changed since the last build ({seconds:.2f} s)")
-            _replay(record.messages, "stdout")
-        return EXIT_OK
-    from byline.pipeline import build
-
-    progress = _progress_printer() if sys.stderr.isatty() and not options.quiet else None
-    try:
-        result = build(options, progress)
-    except BuildFailed as failed:
-        _report(failed.errors)
-        errors = sum(1 for e in failed.errors if e.severity == "error")
-        print(
-            f"Build failed: {_plural(errors, 'error')}; {_shown(options.output)} was left as it was.", file=sys.stderr
+        progress = _progress_printer() if sys.stderr.isatty() and not options.quiet else None
+        try:
+            result = build(options, progress, workspace=workspace)
+        except BuildFailed as failed:
+            _report(failed.errors)
+            errors = sum(1 for e in failed.errors if e.severity == "error")
+            print(
+                f"Build failed: {_plural(errors, 'error')}; {_shown(options.output)} was left as it was.",
+                file=sys.stderr,
+            )
+            return EXIT_CONTENT
+        messages = [("stderr", problem.format()) for problem in result.warnings]
+        if result.site is not None and (line := _next_scheduled_line(result.next_scheduled, result.site.config)):
+            messages.append(("stdout", line))
+        summary = (
+            f"{_plural(result.articles, 'article')}, {_plural(result.pages, 'page')} "
+            f"({_plural(result.files, 'file')}) in {_shown(result.output)}"
         )
-        return EXIT_CONTENT
-    messages = [("stderr", problem.format()) for problem in result.warnings]
-    if result.site is not None and (line := _next_scheduled_line(result.next_scheduled, result.site.config)):
-        messages.append(("stdout", line))
-    summary = (
-        f"{_plural(result.articles, 'article')}, {_plural(result.pages, 'page')} "
-        f"({_plural(result.files, 'file')}) in {_shown(result.output)}"
-    )
-    manifest.save(options, inputs, options.now, result.stable_until, f"Up to date: {summary}", messages)
+        workspace.save_manifest(options, inputs, options.now, result.stable_until, f"Up to date: {summary}", messages)
     if options.verbose:
         _print_timings(result.timings)
         print(

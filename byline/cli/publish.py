@@ -28,7 +28,7 @@ from byline.dates import ACCEPTED_FORMS, parse_datetime
 from byline.errors import BuildFailed, ContentError, UsageError
 from byline.site.checks import describe_moment
 from byline.site.images import inspect_images
-from byline.state.cache import CACHE_DIR
+from byline.state.workspace import image_cache
 from byline.theme import static_files
 
 _DATE_LINE = re.compile(r"^(?P<key>date[ \t]*:[ \t]*)(?P<value>.*?)(?P<comment>[ \t]+#.*?)?(?P<end>\r?)$")
@@ -148,7 +148,7 @@ def _validate(relative: str, text: str, config: SiteConfig, root: Path) -> Artic
     if model.company and not (root / "content" / "companies" / f"{model.company}.md").is_file():
         message = f"unknown company '{model.company}': no content/companies/{model.company}.md"
         errors.append(ContentError(relative, model.line("company"), message))
-    _, image_problems = inspect_images([model], [], static_files(root), root / CACHE_DIR, root, save=False)
+    _, image_problems = inspect_images([model], [], static_files(root), image_cache(root), root, save=False)
     errors += [p for p in image_problems if p.severity == "error"]
     if errors:
         raise BuildFailed(errors)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -11,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+import jinja2.bccache
 from jinja2.loaders import split_template_path
 
 from byline import __version__
@@ -64,17 +66,48 @@ class _ContainedLoader(jinja2.FileSystemLoader):
         return super().get_source(environment, template)
 
 
+class VerifiedBytecodeCache(jinja2.FileSystemBytecodeCache):
+    """Jinja's cache of compiled templates, each entry stored with the SHA-256 of its bytes.
+
+    Jinja checks an entry against its template's source, but not its own bytes: a
+    damaged entry whose header survived would be loaded as code. Here an entry that
+    does not match its digest is compiled again, and a cache that cannot be written
+    (a full disk) is only not kept.
+    """
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        try:
+            with open(self._get_cache_filename(bucket), "rb") as stream:
+                data = stream.read()
+        except OSError:
+            return
+        digest, payload = data[:32], data[32:]
+        if hashlib.sha256(payload).digest() == digest:
+            bucket.bytecode_from_string(payload)
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        payload = bucket.bytecode_to_string()
+        name = self._get_cache_filename(bucket)
+        temporary = f"{name}.{os.getpid()}.tmp"
+        try:
+            with open(temporary, "wb") as stream:
+                stream.write(hashlib.sha256(payload).digest() + payload)
+            os.replace(temporary, name)
+        except OSError:
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)
+
+
 def make_environment(dirs: list[Path], compiled: Path | None = None) -> jinja2.Environment:
     """A strict environment: a typo in a template is an error, never a silent blank.
 
-    ``compiled`` keeps templates' compiled code between runs (Jinja checks each entry
-    against its template's source, so a stale or corrupt entry is just compiled again).
+    ``compiled`` keeps templates' compiled code between runs (see VerifiedBytecodeCache).
     """
     bytecode_cache = None
     if compiled is not None:
         try:
             compiled.mkdir(parents=True, exist_ok=True)
-            bytecode_cache = jinja2.FileSystemBytecodeCache(str(compiled))
+            bytecode_cache = VerifiedBytecodeCache(str(compiled))
         except OSError:
             bytecode_cache = None
     return _ViewEnvironment(
@@ -171,12 +204,15 @@ _dumps = json.JSONEncoder(separators=(",", ":"), check_circular=False, default=_
 
 
 class Renderer:
-    """Render outputs with one environment; template errors become ``path:line`` problems."""
+    """Render outputs with one environment; template errors become ``path:line`` problems.
 
-    def __init__(self, root: Path):
+    ``compiled`` is where templates' compiled code is kept between builds (none: not kept).
+    """
+
+    def __init__(self, root: Path, compiled: Path | None = None):
         self.root = root.resolve()
         self.dirs = template_dirs(root)
-        self.env = make_environment(self.dirs, compiled=self.root / ".byline-cache" / "templates")
+        self.env = make_environment(self.dirs, compiled=compiled)
         self._digests: dict[str, str] = {}
         self._contexts = ContextDigests()
 

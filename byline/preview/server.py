@@ -52,7 +52,6 @@ from byline.preview import overlay
 from byline.preview.search import PreviewSearch
 from byline.preview.watch import Debouncer, Watcher, WatchSet
 from byline.site.model import Site
-from byline.state.cache import Cache
 from byline.theme import THEME_STATIC, THEME_TEMPLATES
 
 EXIT_OK, EXIT_USAGE = 0, 2
@@ -774,7 +773,7 @@ class PreviewServer:
         started = time.time()
         if self.preview.rebuild().folder is not None:
             first, second = self.outputs["all"]
-            prime_copy(first.resolve(), second, self.root)  # now, not on the first save
+            self.builder.prime(second, first)  # now, not on the first save
         self.builder.options = replace(self.builder.options, jobs=1)
         self.watcher = Watcher(self.watch, self.debouncer.add)
         self.watcher.start()
@@ -809,7 +808,7 @@ class PreviewServer:
         served = self.preview.state.folder
         target = second if served == first.resolve() else first
         if served in (first.resolve(), second.resolve()) and not target.exists():
-            prime_copy(served, target, self.root)
+            self.builder.prime(target, served)
         everything = view == "all"
         self.builder.options = replace(self.builder.options, output=target, drafts=everything, future=everything)
         result = self.builder.build(first=FirstLook(self.preview.viewed_pages(), self.preview.show_first))
@@ -848,14 +847,9 @@ class PreviewServer:
         return None if site is None or self.fixed_clock else until_next_schedule(site, datetime.now(UTC))
 
     def _forget_build(self) -> None:
-        """Drop this session's output fingerprints from the site's cache, then the folder itself."""
-        cache = Cache(self.root)
-        try:
-            for output in (folder for pair in self.outputs.values() for folder in pair):
-                cache.put_fingerprints(output.resolve(), {})
-                cache.put_published(output.resolve(), [])
-        finally:
-            cache.close()
+        """Drop this session's output records from the site's cache, then the folders themselves."""
+        for output in (folder for pair in self.outputs.values() for folder in pair):
+            self.builder.forget(output)
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
@@ -896,21 +890,6 @@ def until_next_schedule(site: Site, now: datetime) -> float | None:
     waiting = (*site.articles, *site.hidden)  # the scheduled are hidden when the preview shows the site as published
     times = [a.date for a in waiting if site.status_of.get(a.source) == "scheduled" and a.date > now]
     return (min(times) - now).total_seconds() + 0.5 if times else None
-
-
-def prime_copy(source: Path, target: Path, root: Path) -> None:
-    """Make ``target`` a copy of the build in ``source``, with its cache records, so builds there patch it.
-
-    Real copies, not hard links: a served file must never change because the other
-    folder is being rebuilt. Done once per session; later builds patch what changed.
-    """
-    shutil.copytree(source, target, symlinks=True)
-    cache = Cache(root)
-    try:
-        cache.put_fingerprints(target.resolve(), cache.get_fingerprints(source))
-        cache.put_published(target.resolve(), cache.get_published(source) or [])
-    finally:
-        cache.close()
 
 
 def changed_since(watch: WatchSet, moment: float) -> list[Path]:

@@ -2,10 +2,12 @@
 
 Runs after the site model. The check stage measures each lead and inline image with Pillow
 (reading only its header), reports a missing file as a ``path:line`` error and a lead image
-too small to share well as a warning. The build then links each image's renditions, made
-once and kept in ``.byline-cache/images/`` under the source's digest and width, into the
-output. Measurements are remembered by file size and time, so an unchanged image is
-neither re-read nor re-hashed on the next build.
+too small to share well as a warning. The build then copies each image's renditions, made
+once and kept in the workspace's image cache under the source's digest and width, into the
+output: copies, never hard links, so nothing done to a cached file changes a published one.
+Each cached rendition's digest is recorded when it is made and checked whenever it is
+copied; one whose bytes no longer match is made again. Measurements are remembered by file
+size and time, so an unchanged image is neither re-read nor re-hashed on the next build.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import html
+import io
 import json
 import os
 import posixpath
@@ -39,7 +42,6 @@ RENDITIONS_URL = "/static/renditions/"
 MIN_LEAD_PIXELS = 50_000  # below this a lead image is blurred in cards and social previews
 STATIC_URL = "/static/"
 PARALLEL_MIN = 8  # renditions to make before worker processes pay for themselves
-READABLE = 0o644  # temporary files are created private (0600); published files must not be
 _FORMATS = {"JPEG": ".jpg", "PNG": ".png", "WEBP": ".webp"}  # raster formats given renditions
 _ROTATED = {5, 6, 7, 8}  # EXIF orientations that swap width and height
 _EXIF_ORIENTATION = 0x0112
@@ -122,7 +124,7 @@ def inspect_images(
     articles: Iterable[Article],
     pages: Iterable[Page],
     static: Mapping[str, Path],
-    cache_dir: Path,
+    cache: Path,
     root: Path,
     extra: Iterable[tuple[str, str, int]] = (),
     fresh: bool = False,
@@ -132,10 +134,11 @@ def inspect_images(
 
     Images are looked up in ``static``, the files a build publishes under /static/
     (``theme.static_files``). Missing files are errors at the line that names them; a lead
-    image under MIN_LEAD_PIXELS is a warning. ``fresh`` ignores remembered measurements
-    (a --clean build); ``save`` False remembers nothing (the check command writes nothing).
+    image under MIN_LEAD_PIXELS is a warning. Measurements are remembered in the folder
+    ``cache``; ``fresh`` ignores them (a --clean build); ``save`` False remembers nothing
+    (the check command writes nothing).
     """
-    memo = _Memo(cache_dir / "images" / "sizes.json", fresh)
+    memo = _Memo(cache / "sizes.json", fresh)
     references: list[tuple[str, str, int, bool]] = []  # src, source file, line, is lead
     for article in articles:
         if article.image:
@@ -282,31 +285,84 @@ def _svg_size(path: Path) -> tuple[int | None, int | None]:
 # --- renditions ---------------------------------------------------------------------------
 
 
-def rendition_folder(cache_dir: Path) -> Path:
+def rendition_folder(cache: Path) -> Path:
     """Where renditions are kept: a folder per rendition recipe, so a new recipe starts afresh."""
-    return cache_dir / "images" / f"r{IMAGES_VERSION}-pillow{PIL.__version__}"
+    return cache / f"r{IMAGES_VERSION}-pillow{PIL.__version__}"
 
 
-def make_renditions(catalog: ImageCatalog, cache_dir: Path, jobs: int, fresh: bool = False) -> Path:
-    """Make every rendition the cache lacks (all of them when ``fresh``); return the cache folder."""
-    folder = rendition_folder(cache_dir)
-    folder.mkdir(parents=True, exist_ok=True)
-    wanted = [(info, r) for info, r in catalog.renditions() if fresh or not (folder / r.cache_name).is_file()]
+class Renditions:
+    """The rendition cache: each file, and the digest and size it had when it was made."""
 
-    def job(indices: Sequence[int]) -> list[None]:
+    INDEX = "index.json"
+
+    def __init__(self, folder: Path, fresh: bool = False):
+        self.folder = folder
+        self.made: dict[str, list[object]] = {}  # cache name -> [sha256 hex, size]
+        if not fresh:
+            with contextlib.suppress(OSError, ValueError, KeyError, TypeError):
+                data = json.loads((folder / self.INDEX).read_text("utf-8"))
+                self.made = {str(k): [str(v[0]), int(v[1])] for k, v in data["made"].items()}
+        self._changed = False
+
+    def recorded(self, rendition: Rendition) -> tuple[str, int] | None:
+        """The digest and size the cached rendition had when made; None if it was never made."""
+        entry = self.made.get(rendition.cache_name)
+        return (str(entry[0]), int(entry[1])) if entry else None  # type: ignore[call-overload]
+
+    def read(self, info: ImageInfo, rendition: Rendition) -> tuple[bytes, str]:
+        """The rendition's bytes and digest: the cached file when it still matches its digest, else made again."""
+        path = self.folder / rendition.cache_name
+        with contextlib.suppress(OSError):
+            data = path.read_bytes()
+            digest = hashlib.sha256(data).hexdigest()
+            if self.recorded(rendition) == (digest, len(data)):
+                return data, digest
+        data = _write_rendition(Path(info.path), info.format or "", rendition, path)
+        digest = hashlib.sha256(data).hexdigest()
+        self.note(rendition.cache_name, digest, len(data))
+        return data, digest
+
+    def note(self, name: str, digest: str, size: int) -> None:
+        self.made[name] = [digest, size]
+        self._changed = True
+
+    def save(self) -> None:
+        if self._changed:
+            with contextlib.suppress(OSError):
+                _write_atomic(self.folder / self.INDEX, json.dumps({"made": self.made}).encode())
+            self._changed = False
+
+
+def make_renditions(catalog: ImageCatalog, cache: Path, jobs: int, fresh: bool = False) -> Renditions:
+    """Make every rendition the cache lacks (all of them when ``fresh``), in the folder ``cache``."""
+    renditions = Renditions(rendition_folder(cache), fresh)
+    with contextlib.suppress(OSError):  # a read-only cache: each rendition is made as it is copied
+        renditions.folder.mkdir(parents=True, exist_ok=True)
+        _prune(renditions.folder.parent, keep=renditions.folder)
+    wanted = [
+        (info, r)
+        for info, r in catalog.renditions()
+        if fresh or renditions.recorded(r) is None or not (renditions.folder / r.cache_name).is_file()
+    ]
+
+    def job(indices: Sequence[int]) -> list[tuple[str, str, int]]:
+        made = []
         for index in indices:
             info, rendition = wanted[index]
-            _write_rendition(Path(info.path), info.format or "", rendition, folder / rendition.cache_name)
-        return []
+            target = renditions.folder / rendition.cache_name
+            data = _write_rendition(Path(info.path), info.format or "", rendition, target)
+            made.append((rendition.cache_name, hashlib.sha256(data).hexdigest(), len(data)))
+        return made
 
     if wanted:
-        fork_map(job, len(wanted), jobs if len(wanted) >= PARALLEL_MIN else 1)
-    _prune(folder.parent, keep=folder)
-    return folder
+        for made in fork_map(job, len(wanted), jobs if len(wanted) >= PARALLEL_MIN else 1):
+            for name, digest, size in made:
+                renditions.note(name, digest, size)
+    return renditions
 
 
-def _write_rendition(source: Path, fmt: str, rendition: Rendition, target: Path) -> None:
-    """Resize with Lanczos and save without metadata; same input and Pillow, same bytes."""
+def _write_rendition(source: Path, fmt: str, rendition: Rendition, target: Path) -> bytes:
+    """Resize with Lanczos and save without metadata; same input and Pillow, same bytes. Returns the bytes."""
     with Image.open(source) as original:
         image = ImageOps.exif_transpose(original)
         if image.mode == "P" or (fmt == "JPEG" and image.mode not in ("RGB", "L")):
@@ -317,10 +373,12 @@ def _write_rendition(source: Path, fmt: str, rendition: Rendition, target: Path)
         "PNG": {"optimize": True},
         "WEBP": {"quality": 80, "method": 4},
     }[fmt]
-    with tempfile.NamedTemporaryFile(dir=target.parent, delete=False, suffix=".part") as stream:
-        resized.save(stream, format=fmt, **options)
-    os.chmod(stream.name, READABLE)  # the output links this file: any web server must be able to read it
-    os.replace(stream.name, target)
+    stream = io.BytesIO()
+    resized.save(stream, format=fmt, **options)
+    data = stream.getvalue()
+    with contextlib.suppress(OSError):  # a cache that cannot be written only means making it again next time
+        _write_atomic(target, data)
+    return data
 
 
 def _prune(folder: Path, keep: Path) -> None:
@@ -330,24 +388,13 @@ def _prune(folder: Path, keep: Path) -> None:
             shutil.rmtree(child, ignore_errors=True)
 
 
-def link_renditions(catalog: ImageCatalog, folder: Path, staging: Path) -> int:
-    """Put every rendition into the staging output (hard links; copies across file systems)."""
-    count = 0
-    for _, rendition in catalog.renditions():
-        target = staging / rendition.url.lstrip("/")
-        target.parent.mkdir(parents=True, exist_ok=True)
-        source = folder / rendition.cache_name
-        try:
-            os.link(source, target)
-        except OSError:
-            shutil.copyfile(source, target)
-        count += 1
-    return count
-
-
 def _write_atomic(path: Path, data: bytes) -> None:
     with tempfile.NamedTemporaryFile(dir=path.parent, delete=False, suffix=".part") as stream:
-        stream.write(data)
+        try:
+            stream.write(data)
+        except BaseException:
+            os.unlink(stream.name)
+            raise
     os.replace(stream.name, path)
 
 

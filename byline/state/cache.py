@@ -1,11 +1,18 @@
-"""The build cache: parse results by content digest, and each output's fingerprint.
+"""The build cache: parse results by content digest, and each output folder's records.
 
-Kept in ``.byline-cache/cache.sqlite3`` in the site root. Entries are keyed by
-everything they depend on (file digest, Byline and library versions, the settings
-loading reads), and values are JSON, never pickle; a parse result's HTML (its body
-or bio, most of its bytes) is a column of its own, read as it is rather than parsed
-out of JSON. A corrupt, truncated or foreign cache is treated as empty: it can make
-a build slower, never wrong.
+One sqlite file in the site's cache folder (``workspace.Workspace`` says where).
+Entries are keyed by everything they depend on (file digest, Byline and library
+versions, the settings loading reads), and values are JSON, never pickle; a parse
+result's HTML (its body or bio, most of its bytes) is a column of its own, read as it
+is rather than parsed out of JSON, and each entry carries a checksum of both, so an
+entry changed on disk is parsed again rather than believed. A corrupt, truncated or
+foreign cache is treated as empty: it can make a build slower, never wrong.
+
+Per output folder it records what the last commit into it wrote: each output's
+fingerprint, the articles it published, and the identity of the output's marker file
+as that commit left it. The fingerprints are trusted only while the marker is that
+very file: an output another build (or another site) has committed to since, or
+that was put back by an undone commit, is rendered again in full.
 """
 
 from __future__ import annotations
@@ -15,6 +22,7 @@ import functools
 import hashlib
 import json
 import sqlite3
+import zlib
 from dataclasses import asdict
 from datetime import datetime
 from importlib.metadata import version
@@ -28,8 +36,7 @@ from byline.content.models import Article, Author, Company, Correction, Page, Re
 from byline.content.sources import Seen, SourceFile
 from byline.errors import ContentError
 
-CACHE_DIR = ".byline-cache"
-SCHEMA = "4"
+SCHEMA = "5"
 _LIBRARIES = "|".join(f"{name}={version(name)}" for name in ("markdown", "nh3", "python-slugify", "pyyaml"))
 # Byline's own code, hashed: between releases __version__ stays put while loading and
 # rendering change, and a cache from other code must not outlive it (a stale parse result
@@ -57,16 +64,21 @@ def _settings(rules: LoadRules) -> str:
 class Cache:
     """A sqlite-backed store; every failure degrades to 'not cached'."""
 
-    def __init__(self, root: Path, enabled: bool = True, read_only: bool = False):
-        self.path = root / CACHE_DIR / "cache.sqlite3"
+    def __init__(self, path: Path, enabled: bool = True, read_only: bool = False):
+        self.path = path
         self.db: sqlite3.Connection | None = None
         self.read_only = read_only
         if enabled:
             self.db = self._open_read_only() if read_only else self._open()
 
     def _open_read_only(self) -> sqlite3.Connection | None:
-        """For `check`, which writes nothing: use an existing, current cache or none."""
-        if not self.path.is_file():
+        """For `check`, which writes nothing: an existing, current cache, read under sqlite's shared lock, or none.
+
+        The cache keeps a rollback journal, not a write-ahead log, because a reader of a
+        write-ahead log writes to its shared-memory file; a log left by an older Byline
+        makes this use no cache at all.
+        """
+        if not self.path.is_file() or Path(f"{self.path}-wal").exists():
             return None
         try:
             db = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True, timeout=10)
@@ -84,17 +96,22 @@ class Cache:
                 self.path.parent.mkdir(exist_ok=True)
                 _write_ignore_file(self.path.parent)
                 db = sqlite3.connect(self.path, timeout=10)
-                db.execute("PRAGMA journal_mode=WAL")
+                db.execute("PRAGMA journal_mode=DELETE")
                 db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
                 row = db.execute("SELECT value FROM meta WHERE key='generation'").fetchone()
                 if row is None or row[0] != _GENERATION:  # foreign or older cache: start afresh
-                    db.executescript("DROP TABLE IF EXISTS parse; DROP TABLE IF EXISTS outputs;")
+                    db.executescript(
+                        "DROP TABLE IF EXISTS parse; DROP TABLE IF EXISTS outputs; DROP TABLE IF EXISTS commits;"
+                    )
                     db.execute("INSERT OR REPLACE INTO meta VALUES ('generation', ?)", (_GENERATION,))
-                db.execute("CREATE TABLE IF NOT EXISTS parse (key TEXT PRIMARY KEY, value TEXT, html TEXT)")
+                db.execute(
+                    "CREATE TABLE IF NOT EXISTS parse (key TEXT PRIMARY KEY, value TEXT, html TEXT, sum INTEGER)"
+                )
                 db.execute(
                     "CREATE TABLE IF NOT EXISTS outputs (folder TEXT, path TEXT, fingerprint TEXT,"
                     " PRIMARY KEY (folder, path))"
                 )
+                db.execute("CREATE TABLE IF NOT EXISTS commits (folder TEXT PRIMARY KEY, marker TEXT)")
                 # History, not a memo: kept across generations so an upgrade does not forget
                 # which URLs are live (checks warn when a build would break one).
                 db.execute("CREATE TABLE IF NOT EXISTS published (folder TEXT, source TEXT, id TEXT, url TEXT)")
@@ -122,8 +139,10 @@ class Cache:
             for start in range(0, len(keys), 900):  # sqlite's bound-parameter limit
                 chunk = keys[start : start + 900]
                 marks = ",".join("?" * len(chunk))
-                query = f"SELECT key, value, html FROM parse WHERE key IN ({marks})"
-                for key, value, html in self.db.execute(query, chunk):
+                query = f"SELECT key, value, html, sum FROM parse WHERE key IN ({marks})"
+                for key, value, html, checksum in self.db.execute(query, chunk):
+                    if type(value) is not str or checksum != _checksum(value, html):
+                        continue  # changed on disk since it was written: parse the file again
                     with contextlib.suppress(ValueError, KeyError, TypeError, AttributeError):
                         found[key] = decode_result((value, html))
         except sqlite3.Error:
@@ -132,7 +151,8 @@ class Cache:
 
     def put_parsed(self, entries: dict[str, Encoded]) -> None:
         """Store encoded parse results (see encode_result)."""
-        self._write("INSERT OR REPLACE INTO parse VALUES (?, ?, ?)", [(k, *v) for k, v in entries.items()])
+        rows = [(key, value, html, _checksum(value, html)) for key, (value, html) in entries.items()]
+        self._write("INSERT OR REPLACE INTO parse VALUES (?, ?, ?, ?)", rows)
 
     def get_seen(self) -> dict[str, Seen]:
         """What each content file held when last read (see sources.find_sources); malformed rows are left out."""
@@ -154,14 +174,18 @@ class Cache:
         self._write("DELETE FROM seen WHERE path=?", [(path,) for path in gone])
         self._write("INSERT OR REPLACE INTO seen VALUES (?, ?)", [(p, json.dumps(v)) for p, v in changed.items()])
 
-    def get_fingerprints(self, folder: Path) -> dict[str, str]:
+    def get_fingerprints(self, folder: Path, marker: str) -> dict[str, str] | None:
+        """The fingerprints the last commit into ``folder`` recorded, if its marker is still ``marker``; else None."""
         if self.db is None:
-            return {}
+            return None
         try:
+            row = self.db.execute("SELECT marker FROM commits WHERE folder=?", (str(folder),)).fetchone()
+            if row is None or row[0] != marker:
+                return None  # the output is not the one these records describe
             rows = self.db.execute("SELECT path, fingerprint FROM outputs WHERE folder=?", (str(folder),))
             return dict(rows.fetchall())
         except sqlite3.Error:
-            return {}
+            return None
 
     def get_published(self, folder: Path) -> list[tuple[str, str | None, str]] | None:
         """(source, id, url) of each article the last build into ``folder`` published; None if unrecorded."""
@@ -173,31 +197,26 @@ class Cache:
         except sqlite3.Error:
             return None
 
-    def put_published(self, folder: Path, articles: list[tuple[str, str | None, str]]) -> None:
-        """Record (source, id, url) of every article a build into ``folder`` published, replacing the last record."""
-        if self.db is None or self.read_only:
-            return
-        try:
-            recorded = self.db.execute("SELECT source, id, url FROM published WHERE folder=?", (str(folder),))
-            if set(recorded.fetchall()) == set(articles):
-                return  # the usual rebuild: nothing moved, and rewriting 10,000 rows costs a tenth of a second
-            with self.db:
-                self.db.execute("DELETE FROM published WHERE folder=?", (str(folder),))
-                self.db.executemany(
-                    "INSERT INTO published VALUES (?, ?, ?, ?)", [(str(folder), *row) for row in articles]
-                )
-        except sqlite3.Error:
-            pass
-
-    def put_fingerprints(
-        self, folder: Path, fingerprints: dict[str, str], recorded: dict[str, str] | None = None
+    def record(
+        self,
+        folder: Path,
+        marker: str,
+        fingerprints: dict[str, str],
+        recorded: dict[str, str] | None,
+        published: list[tuple[str, str | None, str]],
     ) -> None:
-        """Record a build's fingerprints of an output folder; given the ``recorded`` ones, write only the difference."""
+        """Record a commit into ``folder`` in one transaction: its marker, fingerprints and published articles.
+
+        Given the ``recorded`` fingerprints it started from, only the difference is
+        written. Should this fail, the marker on record is the old one, so the next build
+        trusts none of the old fingerprints.
+        """
         if self.db is None or self.read_only:
             return
         where = str(folder)
         try:
             with self.db:
+                self.db.execute("INSERT OR REPLACE INTO commits VALUES (?, ?)", (where, marker))
                 if recorded is None:
                     self.db.execute("DELETE FROM outputs WHERE folder=?", (where,))
                     changed = fingerprints
@@ -208,8 +227,39 @@ class Cache:
                 self.db.executemany(
                     "INSERT OR REPLACE INTO outputs VALUES (?, ?, ?)", [(where, p, f) for p, f in changed.items()]
                 )
+                self._publish(where, published)
         except sqlite3.Error:
             pass
+
+    def _publish(self, where: str, articles: list[tuple[str, str | None, str]]) -> None:
+        assert self.db is not None
+        recorded = self.db.execute("SELECT source, id, url FROM published WHERE folder=?", (where,))
+        if set(recorded.fetchall()) == set(articles):
+            return  # the usual rebuild: nothing moved, and rewriting 10,000 rows costs a tenth of a second
+        self.db.execute("DELETE FROM published WHERE folder=?", (where,))
+        self.db.executemany("INSERT INTO published VALUES (?, ?, ?, ?)", [(where, *row) for row in articles])
+
+    def distrust(self, folder: Path, paths: set[str] | None = None) -> None:
+        """Forget the fingerprints of ``paths`` in ``folder`` (all of them when None), and what it published."""
+        if self.db is None or self.read_only:
+            return
+        where = str(folder)
+        try:
+            with self.db:
+                if paths is None:
+                    self.db.execute("DELETE FROM outputs WHERE folder=?", (where,))
+                    self.db.execute("DELETE FROM commits WHERE folder=?", (where,))
+                else:
+                    self.db.executemany("DELETE FROM outputs WHERE folder=? AND path=?", [(where, p) for p in paths])
+                self.db.execute("DELETE FROM published WHERE folder=?", (where,))
+        except sqlite3.Error:
+            pass
+
+    def copy_records(self, source: Path, source_marker: str, target: Path, target_marker: str) -> None:
+        """Give ``target``, a copy of the output in ``source``, that output's records."""
+        fingerprints = self.get_fingerprints(source, source_marker)
+        if fingerprints is not None:
+            self.record(target, target_marker, fingerprints, None, self.get_published(source) or [])
 
     def prune(self, live_keys: set[str]) -> None:
         """Forget parse results no current file needs, so the cache does not grow forever."""
@@ -238,6 +288,12 @@ class Cache:
             with contextlib.suppress(sqlite3.Error):
                 self.db.close()
             self.db = None
+
+
+def _checksum(value: str, html: str | None) -> int:
+    """A parse entry's checksum: it catches an entry changed on disk (a damaged sector, a tool), not forgery."""
+    checksum = zlib.crc32(value.encode())
+    return zlib.crc32(html.encode(), checksum) if html is not None else checksum
 
 
 def _write_ignore_file(folder: Path) -> None:

@@ -2,16 +2,16 @@
 
 Two builds into the same folder would each link "unchanged" files from an output the
 other is about to replace, and record fingerprints for files they did not write: the
-site and its cache would disagree. The lock is an advisory ``flock`` on a file in the
-site's ``.byline-cache/`` named after the output folder, so builds into different
-folders (the preview server's and ``public/``) still run side by side. The kernel drops
-the lock when its process ends, however it ends: there is no stale lock to clean up.
+site and its cache would disagree. The lock is an advisory ``flock`` on a file beside
+the output folder (``.public.build-lock`` beside ``public/``), so it holds whichever
+site root is being built into it, while builds into different folders (the preview
+server's and ``public/``) still run side by side. The kernel drops the lock when its
+process ends, however it ends: there is no stale lock to clean up.
 """
 
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import os
 import time
 from collections.abc import Iterator
@@ -25,39 +25,60 @@ try:
 except ImportError:  # Windows: builds are not locked there
     fcntl = None  # type: ignore[assignment]
 
-LOCK_DIR = ".byline-cache"
-
 
 class BuildLocked(UsageError):
     """Another build is writing to the same output folder (exit status 2, like other refusals)."""
 
 
-def lock_path(root: Path, output: Path) -> Path:
-    """The lock file for builds of ``root`` into ``output``."""
-    digest = hashlib.sha256(str(output.resolve()).encode()).hexdigest()[:16]
-    return root / LOCK_DIR / f"build-{digest}.lock"
+def lock_path(output: Path) -> Path:
+    """The lock file of builds into ``output``: beside it, as its staging folders are."""
+    output = output.resolve()
+    return output.parent / f".{output.name}.build-lock"
 
 
 @contextlib.contextmanager
-def output_lock(root: Path, output: Path) -> Iterator[None]:
-    """Hold the build lock of ``output`` for the block, or raise BuildLocked at once."""
-    path = lock_path(root, output)
-    handle = _open(path)
-    if handle is None or fcntl is None:  # cannot create a lock file (read-only site root): build unlocked
+def output_lock(output: Path) -> Iterator[None]:
+    """Hold the build lock of ``output`` for the block, or raise BuildLocked at once.
+
+    The lock file exists only while it is held, so nothing is left beside the output:
+    the holder removes it before unlocking, and a build that locked a file just removed
+    opens the new one instead (its inode is no longer the path's).
+    """
+    path = lock_path(output)
+    handle = _acquire(path, output)
+    if handle is None:  # cannot create a lock file (read-only folder, or no flock): build unlocked
         yield
         return
     try:
+        _describe_holder(handle, output)
+        yield
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(path)
+        fcntl.flock(handle, fcntl.LOCK_UN)
+        handle.close()
+
+
+def _acquire(path: Path, output: Path) -> TextIO | None:
+    """The lock file, opened and locked; BuildLocked while another build holds it."""
+    while True:
+        handle = _open(path)
+        if handle is None or fcntl is None:
+            if handle is not None:
+                handle.close()
+            return None
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            raise BuildLocked(_refusal(handle, output)) from None
-        _describe_holder(handle, output)
+            message = _refusal(handle, output)
+            handle.close()
+            raise BuildLocked(message) from None
         try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-    finally:
-        handle.close()
+            if os.fstat(handle.fileno()).st_ino == os.stat(path).st_ino:
+                return handle
+        except FileNotFoundError:
+            pass
+        handle.close()  # its holder removed it as this build opened it: lock the path's file now
 
 
 def _open(path: Path) -> TextIO | None:
@@ -70,10 +91,11 @@ def _open(path: Path) -> TextIO | None:
 
 def _describe_holder(handle: TextIO, output: Path) -> None:
     """Write who holds the lock, so a refused build can say which process to wait for."""
-    handle.seek(0)
-    handle.truncate()
-    handle.write(f"{os.getpid()} {time.strftime('%Y-%m-%d %H:%M:%S')} {output.resolve()}\n")
-    handle.flush()
+    with contextlib.suppress(OSError):  # a full disk: the lock holds all the same, only unnamed
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"{os.getpid()} {time.strftime('%Y-%m-%d %H:%M:%S')} {output.resolve()}\n")
+        handle.flush()
 
 
 def _refusal(handle: TextIO, output: Path) -> str:

@@ -1,6 +1,6 @@
 """Tell from file sizes and times alone that a rebuild would write exactly the same site.
 
-After each successful build the pipeline records what it read (every input file's size
+After each successful build the workspace records what it read (every input file's size
 and modification time, Byline's own code, the options) and until when its output stays
 true: scheduled articles publish and news-sitemap entries expire at known times. A
 later build whose inputs, options and clock all still match does nothing, in the time
@@ -57,20 +57,20 @@ def scan_inputs(options: BuildOptions) -> dict[str, list[int]]:
     return found
 
 
-def is_current(options: BuildOptions, now: datetime, inputs: dict[str, list[int]]) -> Record | None:
-    """The last build's record when nothing it depends on has changed since, else None.
+def is_current(path: Path, options: BuildOptions, now: datetime, inputs: dict[str, list[int]]) -> Record | None:
+    """The last build's record (kept at ``path``) when nothing it depends on has changed since, else None.
 
     ``inputs`` is a ``scan_inputs`` just made, which the caller keeps for ``save``
     (listing 10,000 files twice cost 0.2 s).
     """
-    record = _read(options)
+    record = _read(path, options)
     if record is None:
         return None
     if not (datetime.fromisoformat(record.built_at) <= now):
         return None  # an earlier clock can un-publish scheduled articles
     if record.valid_until is not None and now >= datetime.fromisoformat(record.valid_until):
         return None
-    if _marker_stat(options.output) != record.marker:
+    if marker_stat(options.output) != record.marker:
         return None  # the output was replaced, removed or touched
     if inputs != record.inputs:
         return None
@@ -78,6 +78,7 @@ def is_current(options: BuildOptions, now: datetime, inputs: dict[str, list[int]
 
 
 def save(
+    path: Path,
     options: BuildOptions,
     inputs: dict[str, list[int]],
     now: datetime,
@@ -90,31 +91,31 @@ def save(
         "version": MANIFEST_VERSION,
         "key": _options_key(options),
         "inputs": inputs,
-        "marker": _marker_stat(options.output),
+        "marker": marker_stat(options.output),
         "built_at": now.isoformat(),
         "valid_until": valid_until.isoformat() if valid_until else None,
         "summary": summary,
         "messages": messages,
     }
-    path = _path(options)
+    temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
         temporary.write_text(json.dumps(record, separators=(",", ":")), encoding="utf-8")
         os.replace(temporary, path)
-    except OSError:
-        pass  # no record only means the next build does the work
+    except OSError:  # no record only means the next build does the work
+        with contextlib.suppress(OSError):
+            temporary.unlink()
 
 
-def forget(options: BuildOptions) -> None:
-    """Drop the record, e.g. after a failed build."""
+def forget(path: Path) -> None:
+    """Drop the record: a commit is about to change the output it describes."""
     with contextlib.suppress(OSError):
-        _path(options).unlink()
+        path.unlink()
 
 
-def _read(options: BuildOptions) -> Record | None:
+def _read(path: Path, options: BuildOptions) -> Record | None:
     try:
-        data = json.loads(_path(options).read_text(encoding="utf-8"))
+        data = json.loads(path.read_text(encoding="utf-8"))
         if data.get("version") != MANIFEST_VERSION or data.get("key") != _options_key(options):
             return None
         return Record(
@@ -157,12 +158,8 @@ def _library_versions() -> str:
     return ",".join(found)
 
 
-def _path(options: BuildOptions) -> Path:
-    output = hashlib.sha256(str(options.output.resolve()).encode()).hexdigest()[:16]
-    return options.root.resolve() / ".byline-cache" / f"manifest-{output}.json"
-
-
-def _marker_stat(output: Path) -> list[int]:
+def marker_stat(output: Path) -> list[int]:
+    """The identity of an output's marker file, which every commit replaces: [] when there is none."""
     try:
         stat = (output / MARKER).stat()
     except OSError:

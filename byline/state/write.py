@@ -1,35 +1,36 @@
 """Write a build into a staging folder beside the output, and put it in place only on success.
 
 A failed build never touches the previous output. A first build (or --clean) is staged
-whole and swapped in with one atomic rename. A rebuild stages only the files that
+whole and swapped in with one atomic exchange. A rebuild stages only the files that
 changed and, once everything has rendered, renames each into place (each file
 atomically) and removes the files the site no longer has: at 10,000 articles that is a
 handful of renames instead of re-linking 14,000 files.
 
-What a build replaces or drops goes to a trash folder beside the output and is deleted
-after the commit, by a process of its own when it is a lot: on ext4, freeing a page's
-blocks is most of the cost of replacing it (10,000 pages: 2.8 s replaced in place,
-0.56 s linked aside and then replaced, the 2.7 s of deletion no longer waited for).
+A commit is three steps, which ``workspace.Workspace.commit`` journals: ``prepare``
+(plan it and link aside what it replaces, the output untouched), ``apply`` (the
+renames) and, after the commit point, ``finish``. What a build replaces or drops goes
+to a trash folder beside the output, from which ``journal.undo`` puts it back, and is
+deleted after the commit, by a process of its own when it is a lot: on ext4, freeing a
+page's blocks is most of the cost of replacing it.
 """
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import hashlib
 import itertools
 import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from byline.errors import UsageError
+from byline.faults import point
+from byline.state.journal import NEW, Change, exchange, remove_empty_folders
 
 MARKER = ".well-known/byline.json"  # written by every build; proves a folder is ours to replace
-_RENAME_EXCHANGE = 2
 DELETE_INLINE_MAX = 500  # a trash of fewer files is deleted at once; a bigger one, in the background
 _TRASH_NUMBERS = itertools.count()
 
@@ -77,8 +78,6 @@ class Staging:
         for folder in (self.path, self.flat):
             if folder.exists():
                 shutil.rmtree(folder)
-        for stale in trash_folders(self.output):  # a deletion cut short
-            delete_in_background(stale)
         self.path.mkdir()
         if self.patch:
             self.flat.mkdir()
@@ -150,45 +149,69 @@ class Staging:
                 shutil.copy2(source, target)
             self.files += 1
 
-    def commit(self) -> WriteStats:
-        """Put the build in place: patch the previous output, or swap the staging folder in whole."""
-        if self.patch:
-            return WriteStats(self._apply())
-        if self.output.exists():
-            _exchange(self.path, self.output)  # the staging folder now holds the previous build
-            os.rename(self.path, self.trash.folder)
-            _discard(self.trash.folder, self.files)
-        else:
-            os.rename(self.path, self.output)
-        return WriteStats(self.files)
-
-    def _apply(self) -> int:
-        """Rename each staged file into the output, then delete what this build did not produce.
+    def prepare(self) -> Change:
+        """Plan the commit and link aside every file it will replace; the output is not touched yet.
 
         Plain strings, not Paths: a template edit at 10,000 articles moves 10,000 files here.
         """
-        produced = set(self._kept)
+        if not self.patch:
+            existed = self.output.exists()
+            inode = self.path.stat().st_ino
+            return Change(self.output, self.path, self.trash.folder, swap=True, staging_inode=inode, existed=existed)
         staged = self._flat_files()
         for dirpath, _, filenames in os.walk(self.path):  # files written whole, such as search bundles
             prefix = os.path.relpath(dirpath, self.path).replace(os.sep, "/")
             prefix = "" if prefix == "." else prefix + "/"
             staged += [(os.path.join(dirpath, name), prefix + name) for name in filenames]
+        produced = self._kept | {relative for _, relative in staged}
         root = os.fspath(self.output)
+        moves = [(source, relative, self.trash.save(f"{root}/{relative}")) for source, relative in staged]
+        drops = [(relative, self.trash.reserve()) for relative in _unproduced(root, produced)]
+        self.files = len(produced)
+        return Change(self.output, self.path, self.trash.folder, swap=False, moves=moves, drops=drops)
+
+    def apply(self, change: Change) -> None:
+        """Make the change: drop what the site no longer has, then rename each staged file into place.
+
+        Drops go first, so a path that was a file and is now a folder (or the reverse) is
+        free when its new file arrives. Every step is a named fault point.
+        """
+        if change.swap:
+            if change.existed:
+                exchange(self.path, self.output)  # the staging folder now holds the previous build
+            else:
+                os.rename(self.path, self.output)
+            point("commit:swapped")
+            return
+        root, trash = os.fspath(self.output), os.fspath(self.trash.folder)
+        emptied: set[str] = set()
+        for relative, slot in change.drops:
+            target = f"{root}/{relative}"
+            os.rename(target, f"{trash}/{slot}")
+            emptied.add(os.path.dirname(target))
+            point("commit:drop")
+        remove_empty_folders(root, emptied)
         made: set[str] = set()
-        for source, relative in staged:
-            produced.add(relative)
+        for source, relative, _ in change.moves:
             target = f"{root}/{relative}"
             folder = target.rpartition("/")[0]
             if folder not in made:
                 os.makedirs(folder, exist_ok=True)
                 made.add(folder)
-            self.trash.keep(target)
             os.replace(source, target)
-        self.flat.rmdir()
-        shutil.rmtree(self.path)
-        _delete_unproduced(self.output, produced, self.trash)
+            point("commit:move")
+
+    def finish(self, change: Change) -> WriteStats:
+        """After the commit point: remove the staging folders and delete what the commit replaced."""
+        if change.swap:
+            if change.existed:
+                os.rename(self.path, self.trash.folder)
+                _discard(self.trash.folder, self.files)
+            return WriteStats(self.files)
+        shutil.rmtree(self.flat, ignore_errors=True)
+        shutil.rmtree(self.path, ignore_errors=True)
         self.trash.empty()
-        return len(produced)
+        return WriteStats(self.files)
 
     def _flat_files(self) -> list[tuple[str, str]]:
         """Each flat-named file with its path in the output, all resolved before anything moves."""
@@ -206,30 +229,22 @@ def _flat_name(relative: str) -> str:
     return hashlib.blake2b(relative.encode(), digest_size=20).hexdigest()
 
 
-def _delete_unproduced(output: Path, produced: set[str], trash: Trash) -> None:
-    """Remove files the new build does not have (into the trash), then the folders that left empty."""
-    root = str(output)
-    emptied: set[str] = set()
+def _unproduced(root: str, produced: set[str]) -> list[str]:
+    """The output's files that the new build does not have, deepest first."""
+    found = []
     for dirpath, _, filenames in os.walk(root, topdown=False):
         prefix = "" if dirpath == root else dirpath[len(root) + 1 :].replace(os.sep, "/") + "/"
-        for name in filenames:
-            if prefix + name not in produced:
-                trash.take(os.path.join(dirpath, name))
-                emptied.add(dirpath)
-        if dirpath in emptied and dirpath != root:
-            try:
-                os.rmdir(dirpath)  # fails, as it should, while anything is left in it
-            except OSError:
-                continue
-            emptied.add(os.path.dirname(dirpath))
+        found += [prefix + name for name in filenames if prefix + name not in produced]
+    return found
 
 
 class Trash:
-    """A folder for the files a patch replaces or removes, deleted once the output is patched.
+    """A folder for the files a commit replaces or drops, each in a numbered slot, deleted after the commit.
 
     A file about to be replaced is first hard-linked here, so replacing it only drops a
-    link (readers still see each path change in one step) and freeing its blocks waits.
-    Where links fail (a filesystem without them), the file is simply replaced.
+    link (readers still see each path change in one step), freeing its blocks waits, and
+    the commit can be undone until it is complete. Where links fail (a filesystem
+    without them) the file is copied here instead.
     """
 
     def __init__(self, folder: Path):
@@ -237,25 +252,31 @@ class Trash:
         self.count = 0
         self._made = False
 
-    def keep(self, path: Path | str) -> None:
-        """Link aside a file that is about to be replaced; nothing to do for a new one."""
-        self._put(os.link, path)
+    def save(self, path: str) -> int:
+        """Keep the file at ``path`` in a new slot before it is replaced; NEW when there is no file there."""
+        self._make()
+        slot = f"{self.folder}/{self.count}"
+        try:
+            os.link(path, slot)
+        except FileNotFoundError:
+            return NEW
+        except OSError:
+            if os.path.isdir(path) or not os.path.lexists(path):
+                return NEW  # a folder whose files are dropped before the file arrives
+            shutil.copy2(path, slot)
+        self.count += 1
+        return self.count - 1
 
-    def take(self, path: Path | str) -> None:
-        """Move a file the site no longer has out of the output."""
-        if not self._put(os.rename, path):
-            os.unlink(path)
+    def reserve(self) -> int:
+        """A slot for a file the commit will move here."""
+        self._make()
+        self.count += 1
+        return self.count - 1
 
-    def _put(self, how: Callable[[str, str], None], path: Path | str) -> bool:
+    def _make(self) -> None:
         if not self._made:
             self.folder.mkdir(exist_ok=True)
             self._made = True
-        try:
-            how(os.fspath(path), f"{self.folder}/{self.count}")
-        except OSError:
-            return False
-        self.count += 1
-        return True
 
     def empty(self) -> None:
         """Delete what was put aside."""
@@ -266,6 +287,19 @@ class Trash:
 def trash_folders(output: Path) -> list[Path]:
     """The trash folders beside ``output``: of builds still deleting theirs, or cut short."""
     return list(output.parent.glob(f".{output.name}.trash-*"))
+
+
+def sweep(output: Path) -> None:
+    """Remove what builds that are no longer running left beside ``output``; call with its lock held.
+
+    Their staging folders are deleted here, their trash folders in the background
+    (a deletion cut short, or one a finished build left to a process of its own).
+    """
+    for pattern in (".staging-*", ".flat-*", ".old-*"):
+        for folder in output.parent.glob(f".{output.name}{pattern}"):
+            shutil.rmtree(folder, ignore_errors=True)
+    for stale in trash_folders(output):
+        delete_in_background(stale)
 
 
 def _discard(folder: Path, files: int) -> None:
@@ -308,17 +342,3 @@ def _link(source: Path, target: Path) -> bool:
     except OSError:
         return False
     return True
-
-
-def _exchange(a: Path, b: Path) -> None:
-    """Atomically swap two folders (Linux renameat2); elsewhere two renames in quick succession."""
-    libc_name = ctypes.util.find_library("c")
-    renameat2 = getattr(ctypes.CDLL(libc_name, use_errno=True), "renameat2", None) if libc_name else None
-    if renameat2 is not None:
-        at_fdcwd = -100
-        if renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), _RENAME_EXCHANGE) == 0:
-            return
-    aside = b.with_name(b.name + f".old-{os.getpid()}")
-    os.rename(b, aside)
-    os.rename(a, b)
-    os.rename(aside, a)

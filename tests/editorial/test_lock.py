@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from byline.cli.main import main
+from byline.state import lock
 from byline.state.lock import BuildLocked, lock_path, output_lock
 from tests.conftest import MakeSite
 from tests.helpers import ROOT, snapshot
@@ -19,8 +20,8 @@ from tests.helpers import ROOT, snapshot
 HOLD = """
 import sys
 from pathlib import Path
-from byline.state.lock import output_lock
-with output_lock(Path(sys.argv[1]), Path(sys.argv[2])):
+from byline.state.workspace import Workspace
+with Workspace(Path(sys.argv[1]), Path(sys.argv[2])).locked():
     print("locked", flush=True)
     sys.stdin.read()  # hold the lock until the test closes our stdin
 """
@@ -95,8 +96,38 @@ def test_check_needs_no_lock(make_site: MakeSite, tmp_path: Path, capsys: pytest
 
 
 def test_the_lock_is_exclusive_within_one_process_too(tmp_path: Path) -> None:
-    first = output_lock(tmp_path, tmp_path / "out")
-    with first, pytest.raises(BuildLocked, match="another build"), output_lock(tmp_path, tmp_path / "out"):
+    first = output_lock(tmp_path / "out")
+    with first, pytest.raises(BuildLocked, match="another build"), output_lock(tmp_path / "out"):
         pass
-    with output_lock(tmp_path, tmp_path / "out"):  # released on leaving the block
-        assert lock_path(tmp_path, tmp_path / "out").is_file()
+    with output_lock(tmp_path / "out"):  # released on leaving the block
+        assert lock_path(tmp_path / "out").is_file()
+    assert not lock_path(tmp_path / "out").exists()  # nothing is left beside the output
+
+
+def test_two_site_roots_building_into_one_output_are_refused(
+    make_site: MakeSite, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Issue 16, defect 7: the lock was per site root, so two sites both wrote one --output and both exited 0."""
+    first, second, output = make_site(), make_site(), tmp_path / "out"
+    assert build(capsys, first, output) == (0, "")
+    before = snapshot(output)
+    with held_elsewhere(first, output):
+        status, err = build(capsys, second, output)
+        assert status == 2 and "another build" in err and err.count("\n") == 1
+        assert snapshot(output) == before
+    assert build(capsys, second, output) == (0, "")
+
+
+def test_a_build_that_opened_the_lock_file_as_its_holder_removed_it_locks_the_new_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The holder removes the lock file before unlocking; a build that opened it just before must not lock that."""
+    output = tmp_path / "out"
+    with output_lock(output):
+        stale = open(lock_path(output))  # noqa: SIM115 - a build opened the file here, then its holder finished
+    opened = [stale]
+    monkeypatch.setattr(lock, "_open", lambda path: opened.pop() if opened else open(path, "a+"))  # noqa: SIM115
+    with output_lock(output):
+        assert opened == [] and stale.closed
+        with pytest.raises(BuildLocked), output_lock(output):  # a third build finds the path's file locked
+            pass

@@ -13,15 +13,29 @@ import pytest
 from byline import __version__
 from byline.errors import BuildFailed, UsageError
 from byline.state import write
-from byline.state.write import MARKER, Staging, check_output_folder
+from byline.state.lock import output_lock
+from byline.state.workspace import Records, Workspace
+from byline.state.write import MARKER, Staging, WriteStats, check_output_folder
 from tests.conftest import MakeSite
 from tests.helpers import article, build_site, snapshot, write_files
 
 ARTICLE_PAGE = "articles/2026/03/01/quayside-tools-opens-a-depot/index.html"
 
 
+def commit(staging: Staging) -> WriteStats:
+    """Commit as a build does, journaled under the output's lock (with a cache of its own beside the output)."""
+    workspace = Workspace(staging.output.parent / "site", staging.output)
+    with output_lock(staging.output):
+        workspace.held = True  # the output folders here are bare files, not builds: skip check_output_folder
+        cache = workspace.cache()
+        try:
+            return workspace.commit(staging, cache, Records({}, None, []))
+        finally:
+            cache.close()
+
+
 def leftovers(parent: Path) -> list[str]:
-    parts = (".staging-", ".flat-", ".old-", ".trash-")
+    parts = (".staging-", ".flat-", ".old-", ".trash-", ".journal", ".build-lock")
     return sorted(p.name for p in parent.iterdir() if any(part in p.name for part in parts))
 
 
@@ -38,7 +52,7 @@ def test_staging_commit_creates_the_output(tmp_path: Path) -> None:
     with Staging(output) as staging:
         assert staging.path.parent == tmp_path and staging.path.name.startswith(".public.staging-")
         staging.write("a/index.html", b"A")
-        staging.commit()
+        commit(staging)
     assert snapshot(output) == {"a/index.html": b"A"}
     assert leftovers(tmp_path) == []
 
@@ -47,7 +61,7 @@ def test_staging_commit_swaps_out_the_previous_output_whole(tmp_path: Path) -> N
     output = write_files(tmp_path / "public", {"old.html": "old", "a/index.html": "old A"})
     with Staging(output) as staging:
         staging.write("a/index.html", b"new A")
-        staging.commit()
+        commit(staging)
     assert snapshot(output) == {"a/index.html": b"new A"}
     assert leftovers(tmp_path) == []
 
@@ -67,7 +81,7 @@ def test_patching_renames_written_files_into_place_and_deletes_what_was_not_prod
         staging.write("a/index.html", b"new A")
         staging.write("new/deep/index.html", b"N")  # a new page in folders the output lacks
         staging.expect(["b/index.html"])
-        staging.commit()
+        commit(staging)
     assert snapshot(output) == {"a/index.html": b"new A", "b/index.html": b"B", "new/deep/index.html": b"N"}
     assert leftovers(tmp_path) == []
 
@@ -78,7 +92,7 @@ def test_patching_stages_pages_without_making_a_folder_for_each(tmp_path: Path) 
         for n in range(50):
             staging.write(f"articles/{n}/index.html", b"page")
         assert [p for p in staging.path.rglob("*")] == []  # no folders made while rendering
-        staging.commit()
+        commit(staging)
     assert len(snapshot(output)) == 50
     assert leftovers(tmp_path) == []
 
@@ -97,7 +111,7 @@ def test_many_replaced_or_dropped_files_are_deleted_in_the_background_after_the_
     with Staging(output, patch=True) as staging:
         for n in range(6):
             staging.write(f"p{n}/index.html", f"new {n}".encode())
-        staging.commit()
+        commit(staging)
     assert snapshot(output) == {f"p{n}/index.html": f"new {n}".encode() for n in range(6)}
     assert [reader.read() for reader in readers] == [b"old 0", b"gone"]  # replaced, never rewritten in place
     assert len(handed) == 1 and handed[0].startswith(".public.trash-")
@@ -110,7 +124,7 @@ def test_a_small_patch_deletes_what_it_replaced_before_it_returns(tmp_path: Path
     output = write_files(tmp_path / "public", {"a/index.html": "old", "b/index.html": "gone"})
     with Staging(output, patch=True) as staging:
         staging.write("a/index.html", b"new")
-        staging.commit()
+        commit(staging)
     assert snapshot(output) == {"a/index.html": b"new"} and leftovers(tmp_path) == []
 
 
@@ -120,18 +134,17 @@ def test_a_big_swapped_out_build_is_deleted_in_the_background(tmp_path: Path, mo
     with Staging(output) as staging:
         for n in range(4):
             staging.write(f"new{n}.html", b"new")
-        staging.commit()
+        commit(staging)
     assert snapshot(output) == {f"new{n}.html": b"new" for n in range(4)}
     assert gone_soon(tmp_path)
 
 
 def test_a_deletion_cut_short_is_finished_by_the_next_build(tmp_path: Path) -> None:
-    output = write_files(tmp_path / "public", {"index.html": "x"})
+    output = write_files(tmp_path / "public", {MARKER: "{}", "index.html": "x"})
     write_files(tmp_path / ".public.trash-1-0", {"0": "left by a build whose deletion was killed", "1": "y"})
-    with Staging(output, patch=True) as staging:
-        staging.expect(["index.html"])
-        staging.commit()
-    assert snapshot(output) == {"index.html": b"x"}
+    with Workspace(tmp_path / "site", output).locked():
+        pass
+    assert snapshot(output) == {MARKER: b"{}", "index.html": b"x"}
     assert gone_soon(tmp_path)
 
 
@@ -143,7 +156,7 @@ def test_a_patch_works_where_files_cannot_be_linked(tmp_path: Path, monkeypatch:
     output = write_files(tmp_path / "public", {"a/index.html": "old", "b/index.html": "gone"})
     with Staging(output, patch=True) as staging:
         staging.write("a/index.html", b"new")
-        staging.commit()
+        commit(staging)
     assert snapshot(output) == {"a/index.html": b"new"} and leftovers(tmp_path) == []
 
 
@@ -153,7 +166,7 @@ def test_a_patch_with_a_file_nobody_declared_fails_before_the_output_changes(tmp
     with pytest.raises(RuntimeError, match="not declared"), Staging(output, patch=True) as staging:
         staging.write("index.html", b"new")
         (staging.flat / "0123").write_bytes(b"from a worker that was never declared")
-        staging.commit()
+        commit(staging)
     assert snapshot(output) == {"index.html": b"previous"}
     assert leftovers(tmp_path) == []
 
