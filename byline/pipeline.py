@@ -245,7 +245,7 @@ class Builder:
     def _build(self, progress: Progress | None, first: FirstLook | None, workspace: Workspace) -> BuildResult:
         started = time.perf_counter()
         options = _with_clock(self.options)  # one reading of the clock for the whole build
-        renderer = Renderer(options.root, compiled=workspace.templates)
+        renderer = Renderer(options.root, compiled=None if options.clean else workspace.templates)
         shown: dict[str, bytes] = {}
 
         def look_first(site: Site, images: ImageCatalog, static: dict[str, Path]) -> None:

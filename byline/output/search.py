@@ -40,6 +40,7 @@ test reads those files back page-order-free, ``tests/golden/search_bundles.py``.
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import gzip
 import hashlib
 import html
@@ -353,7 +354,7 @@ class SearchIndexer:
             plan.append({"shard": shard, "key": key, "code": code, "source": str(source), "bundle": str(bundle)})
         workers = max(1, min(self.workers, len(jobs)))
         (workdir / "plan.json").write_text(json.dumps({"workers": workers, "jobs": plan}))
-        command = [sys.executable, "-m", "byline.output.search", str(workdir)]
+        command = [sys.executable, "-m", "byline.output.search", str(workdir), str(os.getpid())]
         env = {
             **os.environ,
             "PYTHONPATH": os.pathsep.join(filter(None, [str(_PACKAGE_HOME), os.environ.get("PYTHONPATH")])),
@@ -403,7 +404,32 @@ class SearchIndexer:
 _PACKAGE_HOME = Path(__file__).resolve().parents[1]  # so the child imports this very Byline
 
 
-# --- in the child process: python -m byline.search WORKDIR ----------------------------------
+# --- in the child process: python -m byline.search WORKDIR PARENT ---------------------------
+
+
+def end_with_parent(parent: int, workdir: Path) -> None:
+    """Stop indexing, Pagefind included, when the build that started this process ends without closing it.
+
+    A build killed outright (SIGKILL) cannot stop its indexer: left running, it went on
+    writing into the staging folder the next build had removed, and left its documents
+    in the temporary folder. Linux tells this process of its parent's end (``prctl``);
+    it then stops its whole process group. Elsewhere the indexer finishes its shards.
+    """
+
+    def stop(*_: object) -> None:
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        os.killpg(0, signal.SIGTERM)  # Pagefind, started by this process, is in its group
+        shutil.rmtree(workdir, ignore_errors=True)
+        os._exit(1)
+
+    signal.signal(signal.SIGTERM, stop)
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+    if os.getppid() != parent:  # it ended before this process asked to be told
+        stop()
+
+
+_PR_SET_PDEATHSIG = 1
 
 
 def index_shards(workdir: Path) -> int:
@@ -639,7 +665,8 @@ def _cbor_decode(data: bytes, at: int) -> tuple[Any, int]:
     raise ValueError(f"unexpected CBOR major type {major}")
 
 
-if __name__ == "__main__":  # python -m byline.search WORKDIR: see SearchIndexer._start_child
+if __name__ == "__main__":  # python -m byline.search WORKDIR PARENT: see SearchIndexer._start_child
+    end_with_parent(int(sys.argv[2]), Path(sys.argv[1]))
     try:
         sys.exit(index_shards(Path(sys.argv[1])))
     except PagefindError as error:

@@ -72,16 +72,20 @@ class Cache:
             self.db = self._open_read_only() if read_only else self._open()
 
     def _open_read_only(self) -> sqlite3.Connection | None:
-        """For `check`, which writes nothing: an existing, current cache, read under sqlite's shared lock, or none.
+        """For `check`, which writes nothing: an existing, current cache, read as an immutable file, or none.
 
-        The cache keeps a rollback journal, not a write-ahead log, because a reader of a
-        write-ahead log writes to its shared-memory file; a log left by an older Byline
-        makes this use no cache at all.
+        A reader of sqlite's write-ahead log writes to its shared-memory file, so the
+        database file alone is read, with no lock and no log. A build's last connection
+        folds the log into that file as it closes; a log still holding pages (a build
+        running, or killed) means the file may be behind it, and no cache is used.
         """
-        if not self.path.is_file() or Path(f"{self.path}-wal").exists():
+        if not self.path.is_file():
             return None
+        with contextlib.suppress(OSError):
+            if Path(f"{self.path}-wal").stat().st_size > 0:
+                return None
         try:
-            db = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True, timeout=10)
+            db = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro&immutable=1", uri=True, timeout=10)
             row = db.execute("SELECT value FROM meta WHERE key='generation'").fetchone()
             if row is not None and row[0] == _GENERATION:
                 return db
@@ -96,7 +100,7 @@ class Cache:
                 self.path.parent.mkdir(exist_ok=True)
                 _write_ignore_file(self.path.parent)
                 db = sqlite3.connect(self.path, timeout=10)
-                db.execute("PRAGMA journal_mode=DELETE")
+                db.execute("PRAGMA journal_mode=WAL")
                 db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
                 row = db.execute("SELECT value FROM meta WHERE key='generation'").fetchone()
                 if row is None or row[0] != _GENERATION:  # foreign or older cache: start afresh

@@ -7,6 +7,12 @@ deleted, articles' and authors' companies, co-written articles); after every edi
 (the way `python build.py` runs: manifest, the record of files read, parse cache,
 output fingerprints, patching the previous output) and with --clean into another
 folder, and compares the two trees.
+
+Issue 16 adds faults: before an edit's build, a fault may be injected at any named
+point the build passes (each stage, each step of the commit: ``byline.faults``), as an
+exception or as the process ending there with no clean-up. A build that fails before
+its commit point must leave the output exactly as it was (after a kill, once the next
+build has undone the journal), and the next build must still equal a clean one.
 """
 
 from __future__ import annotations
@@ -22,8 +28,10 @@ from hypothesis import strategies as st
 
 from byline.cli.main import main
 from byline.content import sources
+from byline.state.workspace import Workspace
 from byline.theme import THEME_TEMPLATES
 from tests.helpers import AUTHOR, article, snapshot, write_files
+from tests.incremental.injection import Fault, run_with_fault
 
 NOW = "2026-03-10 12:00"
 SECOND_AUTHOR = "---\nname: Ruth Calloway\nrole: Business Editor\n---\nRuth edits the business desk.\n"
@@ -225,9 +233,36 @@ def trusted_file_times() -> Iterator[None]:
         sources.RACY_NS = racy
 
 
+def arguments(root: Path, output: Path, *extra: str) -> list[str]:
+    return ["--root", str(root), "--output", str(output), "--now", NOW, "--jobs", "1", "-q", *extra]
+
+
 def build(root: Path, output: Path, *extra: str) -> None:
-    status = main(["--root", str(root), "--output", str(output), "--now", NOW, "--jobs", "1", "-q", *extra])
-    assert status == 0
+    assert main(arguments(root, output, *extra)) == 0
+
+
+def build_with_fault(root: Path, output: Path, fault: Fault) -> None:
+    """Build with ``fault``; when it stops the build before its commit point, the output must be as it was."""
+    before = snapshot(output)
+    outcome = run_with_fault(lambda: main(arguments(root, output)), fault)
+    if not outcome.fired or outcome.committed:
+        return
+    if fault.kill:
+        with Workspace(root, output).locked():  # what the next build does first: undo the journal
+            pass
+    else:
+        assert outcome.status == 2  # one line, as for a full disk
+    assert snapshot(output) == before, f"a fault at {fault} changed the output"
+
+
+# Every point a build passes (see byline.faults); a commit passes drop and move once per file.
+POINTS = [
+    *(f"stage:{name}" for name in ("read", "load", "model", "images", "checks", "plan", "search start")),
+    *(f"stage:{name}" for name in ("plan rest", "render", "static", "search", "write")),
+    *(f"commit:{step}" for step in ("prepared", "journal", "drop", "move", "swapped", "applied", "recorded", "done")),
+    "manifest:saved",
+]
+FAULTS = st.one_of(st.none(), st.builds(Fault, st.sampled_from(POINTS), st.integers(1, 3), st.booleans()))
 
 
 @settings(max_examples=16, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -242,3 +277,21 @@ def test_incremental_build_equals_clean_build_after_any_edits(edits: list[tuple[
             build(site.root, incremental)
             build(site.root, clean, "--clean")
             assert snapshot(incremental) == snapshot(clean), f"after {name}({n}) in {edits}"
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(st.sampled_from(EDITS), st.integers(0, 20), FAULTS), min_size=1, max_size=4))
+def test_after_a_fault_at_any_point_of_a_build_the_next_build_equals_a_clean_build(
+    steps: list[tuple[str, int, Fault | None]],
+) -> None:
+    with tempfile.TemporaryDirectory() as folder, trusted_file_times():
+        site = Site(Path(folder) / "site")
+        incremental, clean = Path(folder) / "incremental", Path(folder) / "clean"
+        build(site.root, incremental)
+        for name, n, fault in steps:
+            getattr(site, name)(n)
+            if fault is not None:
+                build_with_fault(site.root, incremental, fault)
+            build(site.root, incremental)
+            build(site.root, clean, "--clean")
+            assert snapshot(incremental) == snapshot(clean), f"after {name}({n}) and {fault} in {steps}"
