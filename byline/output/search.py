@@ -401,7 +401,7 @@ class SearchIndexer:
             shutil.rmtree(workdir, ignore_errors=True)
 
 
-_PACKAGE_HOME = Path(__file__).resolve().parents[1]  # so the child imports this very Byline
+_PACKAGE_HOME = Path(__file__).resolve().parents[2]  # the folder holding byline/: the child imports this very Byline
 
 
 # --- in the child process: python -m byline.search WORKDIR PARENT ---------------------------

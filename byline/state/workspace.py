@@ -99,13 +99,13 @@ class Workspace:
             return
         try:
             journal.undo(change)
+            self._distrust(change.touched())
+            journal.remove(self.journal)
         except OSError as exc:
             raise EnvironmentFailure(
                 f"cannot put back {self.output} after a build that did not finish: {_reason(exc)}; "
                 "fix that and build again"
             ) from None
-        self._distrust(change.touched())
-        journal.remove(self.journal)
         shutil.rmtree(change.trash, ignore_errors=True)
 
     def _distrust(self, paths: set[str] | None) -> None:
@@ -177,13 +177,13 @@ class Workspace:
         """Undo a commit that raised; should that fail too, the next build undoes it from the journal."""
         try:
             journal.undo(change)
+            self._distrust(change.touched())
+            journal.remove(self.journal)
         except OSError as exc:
             raise EnvironmentFailure(
                 f"a build into {self.output} failed half-way and could not be undone yet ({_reason(exc)}); "
                 "the next build puts it back"
             ) from None
-        self._distrust(change.touched())
-        journal.remove(self.journal)
         shutil.rmtree(change.trash, ignore_errors=True)
 
     # --- the preview's two folders --------------------------------------------------------

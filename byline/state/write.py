@@ -295,9 +295,11 @@ def sweep(output: Path) -> None:
     Their staging folders are deleted here, their trash folders in the background
     (a deletion cut short, or one a finished build left to a process of its own).
     """
-    for pattern in (".staging-*", ".flat-*", ".old-*"):
+    for pattern in (".staging-*", ".flat-*"):
         for folder in output.parent.glob(f".{output.name}{pattern}"):
             shutil.rmtree(folder, ignore_errors=True)
+    for unfinished in output.parent.glob(f".{output.name}.journal.*.tmp"):  # a journal cut short: never in use
+        unfinished.unlink(missing_ok=True)
     for stale in trash_folders(output):
         delete_in_background(stale)
 
