@@ -4,8 +4,9 @@ One sqlite file in the site's cache folder (``workspace.Workspace`` says where).
 Entries are keyed by everything they depend on (file digest, Byline and library
 versions, the settings loading reads), and values are JSON, never pickle; a parse
 result's HTML (its body or bio, most of its bytes) is a column of its own, read as it
-is rather than parsed out of JSON, and each entry carries a checksum of both, so an
-entry changed on disk is parsed again rather than believed. A corrupt, truncated or
+is rather than parsed out of JSON. Both are stored as UTF-8 bytes with a CRC-32 of
+them, checked as they are read: an entry changed on disk is parsed again, never
+believed. A corrupt, truncated or
 foreign cache is treated as empty: it can make a build slower, never wrong.
 
 Per output folder it records what the last commit into it wrote: each output's
@@ -109,7 +110,7 @@ class Cache:
                     )
                     db.execute("INSERT OR REPLACE INTO meta VALUES ('generation', ?)", (_GENERATION,))
                 db.execute(
-                    "CREATE TABLE IF NOT EXISTS parse (key TEXT PRIMARY KEY, value TEXT, html TEXT, sum INTEGER)"
+                    "CREATE TABLE IF NOT EXISTS parse (key TEXT PRIMARY KEY, value BLOB, html BLOB, sum INTEGER)"
                 )
                 db.execute(
                     "CREATE TABLE IF NOT EXISTS outputs (folder TEXT, path TEXT, fingerprint TEXT,"
@@ -145,17 +146,20 @@ class Cache:
                 marks = ",".join("?" * len(chunk))
                 query = f"SELECT key, value, html, sum FROM parse WHERE key IN ({marks})"
                 for key, value, html, checksum in self.db.execute(query, chunk):
-                    if type(value) is not str or checksum != _checksum(value, html):
+                    if type(value) is not bytes or checksum != _checksum(value, html):
                         continue  # changed on disk since it was written: parse the file again
                     with contextlib.suppress(ValueError, KeyError, TypeError, AttributeError):
-                        found[key] = decode_result((value, html))
+                        found[key] = decode_result((value.decode(), html.decode() if html is not None else None))
         except sqlite3.Error:
             return found
         return found
 
     def put_parsed(self, entries: dict[str, Encoded]) -> None:
         """Store encoded parse results (see encode_result)."""
-        rows = [(key, value, html, _checksum(value, html)) for key, (value, html) in entries.items()]
+        rows = []
+        for key, (value, html) in entries.items():
+            stored = (value.encode(), html.encode() if html is not None else None)
+            rows.append((key, *stored, _checksum(*stored)))
         self._write("INSERT OR REPLACE INTO parse VALUES (?, ?, ?, ?)", rows)
 
     def get_seen(self) -> dict[str, Seen]:
@@ -294,10 +298,10 @@ class Cache:
             self.db = None
 
 
-def _checksum(value: str, html: str | None) -> int:
-    """A parse entry's checksum: it catches an entry changed on disk (a damaged sector, a tool), not forgery."""
-    checksum = zlib.crc32(value.encode())
-    return zlib.crc32(html.encode(), checksum) if html is not None else checksum
+def _checksum(value: bytes, html: bytes | None) -> int:
+    """A parse entry's checksum, of the bytes stored: it catches an entry changed on disk, not forgery."""
+    checksum = zlib.crc32(value)
+    return zlib.crc32(html, checksum) if html is not None else checksum
 
 
 def _write_ignore_file(folder: Path) -> None:

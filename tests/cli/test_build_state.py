@@ -196,7 +196,12 @@ def test_a_parse_result_changed_on_disk_is_parsed_again(
     root, output = make_site(SITE, with_author=False, with_article=False), tmp_path / "public"
     assert run(capsys, root, output, "-q")[0] == 0
     with sqlite3.connect(root / ".byline-cache/cache.sqlite3") as db:
-        assert db.execute("UPDATE parse SET html = replace(html, 'Quayside', 'Quaysid3')").rowcount > 0
+        assert (
+            db.execute(
+                "UPDATE parse SET html = CAST(replace(CAST(html AS TEXT), 'Quayside', 'Quaysid3') AS BLOB)"
+            ).rowcount
+            > 0
+        )
     db.close()
     write_files(root, {"content/articles/2026/01/more.md": article("More news", "2026-01-07", author="alice")})
     assert run(capsys, root, output, "-q")[0] == 0

@@ -15,6 +15,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import time
 from collections import Counter
 from pathlib import Path
 
@@ -157,3 +158,35 @@ def test_staging_folders_of_killed_builds_are_removed_by_the_next_build(tmp_path
         build(site.root, output)
         assert [p.name for p in tmp_path.iterdir() if ".staging-" in p.name or ".flat-" in p.name] == []
         assert not (tmp_path / ".out.journal").exists()
+
+
+ORPHAN = """
+import subprocess, sys
+indexer = [sys.executable, "-c", "import os, sys, time; from pathlib import Path; "
+           "from byline.output.search import end_with_parent; "
+           "end_with_parent(os.getppid(), Path(sys.argv[1])); print(os.getpid(), flush=True); time.sleep(120)",
+           sys.argv[1]]
+child = subprocess.Popen(indexer, stdout=subprocess.PIPE, text=True, start_new_session=True)
+print(child.stdout.readline().strip(), flush=True)
+"""
+
+
+def test_the_search_indexer_of_a_build_that_ended_outright_stops_and_removes_its_documents(tmp_path: Path) -> None:
+    """A killed build's indexer went on writing into the staging folder that the next build had removed."""
+    workdir = tmp_path / "byline-search-documents"
+    workdir.mkdir()
+    parent = subprocess.run([sys.executable, "-c", ORPHAN, str(workdir)], cwd=ROOT, capture_output=True, text=True)
+    indexer = int(parent.stdout)  # its parent has ended (without closing it, as a SIGKILL would leave it)
+    deadline = time.monotonic() + 30
+    while _alive(indexer) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not _alive(indexer)
+    assert not workdir.exists()
+
+
+def _alive(pid: int) -> bool:
+    """Whether a process that is not this one's child still runs (Linux: the indexer's signal is Linux's)."""
+    try:
+        return "(zombie)" not in Path(f"/proc/{pid}/status").read_text()
+    except FileNotFoundError:
+        return False

@@ -279,7 +279,7 @@ def test_incremental_build_equals_clean_build_after_any_edits(edits: list[tuple[
             assert snapshot(incremental) == snapshot(clean), f"after {name}({n}) in {edits}"
 
 
-@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(st.tuples(st.sampled_from(EDITS), st.integers(0, 20), FAULTS), min_size=1, max_size=4))
 def test_after_a_fault_at_any_point_of_a_build_the_next_build_equals_a_clean_build(
     steps: list[tuple[str, int, Fault | None]],

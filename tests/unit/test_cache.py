@@ -46,7 +46,7 @@ def test_a_parse_entry_changed_on_disk_is_not_believed(tmp_path: Path) -> None:
     assert set(cache.get_parsed(["k"])) == {"k"}
     cache.close()
     with sqlite3.connect(path) as db:
-        db.execute("UPDATE parse SET html = replace(html, 'depot', 'DEPOT')")
+        db.execute("UPDATE parse SET html = CAST(replace(CAST(html AS TEXT), 'depot', 'DEPOT') AS BLOB)")
     db.close()
     assert Cache(path).get_parsed(["k"]) == {}
 
