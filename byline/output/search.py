@@ -41,6 +41,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import errno
 import gzip
 import hashlib
 import html
@@ -71,6 +72,7 @@ BUNDLE = "pagefind"  # the output folder of the index; urls.OWN_FOLDERS keeps pa
 KEY_FILE = "byline-search.txt"
 MANIFEST = "shards.json"
 SHARD_CAP = 2500  # a year with more articles than this is split into one shard per month
+ENVIRONMENT_EXIT = 3  # the indexing process's status when an OSError (a full disk) stopped it
 # Pagefind's own ready-made interfaces: the theme has its own, so these are dropped from the output.
 UNUSED = (
     "pagefind-ui.js",
@@ -372,6 +374,8 @@ class SearchIndexer:
         try:
             if process is not None and workdir is not None:
                 code = process.wait()
+                if code == ENVIRONMENT_EXIT:  # a full disk, a read-only folder: the build says so in one line
+                    raise _child_os_error(workdir / "log")
                 if code != 0:
                     log = (workdir / "log").read_text("utf-8", errors="replace").strip()
                     detail = f": {log}" if log else ""
@@ -665,9 +669,21 @@ def _cbor_decode(data: bytes, at: int) -> tuple[Any, int]:
     raise ValueError(f"unexpected CBOR major type {major}")
 
 
+def _child_os_error(log: Path) -> OSError:
+    """The OSError the indexing process stopped on, from the last line of its log."""
+    try:
+        number, message, filename = json.loads(log.read_text("utf-8").strip().splitlines()[-1])
+        return OSError(int(number), str(message), filename)
+    except (OSError, ValueError, TypeError, IndexError):
+        return OSError(errno.EIO, "the search indexer could not write its files")
+
+
 if __name__ == "__main__":  # python -m byline.search WORKDIR PARENT: see SearchIndexer._start_child
     end_with_parent(int(sys.argv[2]), Path(sys.argv[1]))
     try:
         sys.exit(index_shards(Path(sys.argv[1])))
     except PagefindError as error:
         sys.exit(str(error))
+    except OSError as error:
+        print(json.dumps([error.errno, error.strerror, error.filename]), file=sys.stderr)
+        sys.exit(ENVIRONMENT_EXIT)

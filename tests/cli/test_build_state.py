@@ -8,20 +8,24 @@ disk, where a file is written.
 from __future__ import annotations
 
 import errno
+import json
 import os
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from byline import faults
 from byline.cli.main import main
+from byline.output import search
 from byline.state import workspace as workspace_module
 from byline.state.lock import BuildLocked
 from byline.state.workspace import Workspace
 from byline.state.write import Staging
 from tests.conftest import MakeSite
-from tests.helpers import AUTHOR, NOW_TEXT, article, snapshot, write_files
+from tests.helpers import AUTHOR, NOW_TEXT, ROOT, article, snapshot, write_files
 from tests.publishing.sample import picture
 
 SITE = {
@@ -330,3 +334,21 @@ def test_check_leaves_the_cache_byte_for_byte_as_it_was(
     assert main(["check", "--root", str(root), "--now", NOW_TEXT]) == 0
     assert "No errors" in capsys.readouterr().out
     assert {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in cache.rglob("*") if p.is_file()} == before
+
+
+def test_a_full_disk_while_indexing_search_is_an_environment_failure_not_a_content_error(tmp_path: Path) -> None:
+    """Defect 10: an OSError in the indexing process came back as exit 1 with the child's traceback."""
+    workdir, bundle = tmp_path / "work", tmp_path / "staging/pagefind/2026"
+    workdir.mkdir()
+    documents = workdir / "0.jsonl"
+    documents.write_text(json.dumps([f"{LONG_SEGMENT}/index.html", "<html></html>"]) + "\n")  # refused by the disk
+    job = {"shard": "2026", "key": "k", "code": True, "source": str(documents), "bundle": str(bundle)}
+    (workdir / "plan.json").write_text(json.dumps({"workers": 1, "jobs": [job]}))
+    indexer = search.SearchIndexer([], tmp_path / "staging")
+    command = [sys.executable, "-m", "byline.output.search", str(workdir), str(os.getpid())]
+    with (workdir / "log").open("wb") as log:  # started as SearchIndexer.start starts it
+        indexer._process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT)
+    indexer._workdir = workdir
+    with pytest.raises(OSError) as raised:
+        indexer.finish()
+    assert raised.value.errno == errno.ENAMETOOLONG and LONG_SEGMENT in str(raised.value.filename)
