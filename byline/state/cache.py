@@ -6,8 +6,8 @@ versions, the settings loading reads), and values are JSON, never pickle; a pars
 result's HTML (its body or bio, most of its bytes) is a column of its own, read as it
 is rather than parsed out of JSON. Both are stored as UTF-8 bytes with a CRC-32 of
 them, checked as they are read: an entry changed on disk is parsed again, never
-believed. A corrupt, truncated or
-foreign cache is treated as empty: it can make a build slower, never wrong.
+believed. A corrupt, truncated or foreign cache is treated as empty: it can make a
+build slower, never wrong.
 
 Per output folder it records what the last commit into it wrote: each output's
 fingerprint, the articles it published, and the identity of the output's marker file

@@ -131,8 +131,9 @@ def undo(change: Change) -> None:
             if os.path.lexists(saved):
                 os.makedirs(os.path.dirname(target), exist_ok=True)
                 os.replace(saved, target)
-        elif os.path.lexists(target) and not os.path.isdir(target):  # moved into a path that had no file
-            os.unlink(target)
+        else:  # a path that had no file: remove what was moved there, and its folders if that empties them
+            if os.path.lexists(target) and not os.path.isdir(target):
+                os.unlink(target)
             made.add(os.path.dirname(target))
     remove_empty_folders(root, made)
     for relative, slot in reversed(change.drops):
