@@ -95,18 +95,8 @@ class Workspace:
             self.trusted = False  # what it changed is unknown: build whole, and swap (which drops the journal)
             self._distrust(None)
             return
-        if change is None:
-            return
-        try:
-            journal.undo(change)
-            self._distrust(change.touched())
-            journal.remove(self.journal)
-        except OSError as exc:
-            raise EnvironmentFailure(
-                f"cannot put back {self.output} after a build that did not finish: {_reason(exc)}; "
-                "fix that and build again"
-            ) from None
-        shutil.rmtree(change.trash, ignore_errors=True)
+        if change is not None:
+            self._undo(change, f"cannot put back {self.output} after a build that did not finish")
 
     def _distrust(self, paths: set[str] | None) -> None:
         """Forget the manifest, and the fingerprints of ``paths`` (all when None): they may describe another output."""
@@ -166,24 +156,24 @@ class Workspace:
             )
             point("commit:recorded")
         except BaseException:
-            self._undo(change)
+            self._undo(change, f"a build into {self.output} failed half-way and is not undone yet")
             raise
         journal.remove(self.journal)  # the commit point
         self.trusted = True
         point("commit:done")
         return staging.finish(change)
 
-    def _undo(self, change: journal.Change) -> None:
-        """Undo a commit that raised; should that fail too, the next build undoes it from the journal."""
+    def _undo(self, change: journal.Change, failure: str) -> None:
+        """Undo a commit, distrust what it touched and drop its journal; should that fail, the journal stays.
+
+        ``failure`` opens the one line that says so (the next build undoes the rest).
+        """
         try:
             journal.undo(change)
             self._distrust(change.touched())
             journal.remove(self.journal)
         except OSError as exc:
-            raise EnvironmentFailure(
-                f"a build into {self.output} failed half-way and could not be undone yet ({_reason(exc)}); "
-                "the next build puts it back"
-            ) from None
+            raise EnvironmentFailure(f"{failure}: {_reason(exc)}; the next build puts it back") from None
         shutil.rmtree(change.trash, ignore_errors=True)
 
     # --- the preview's two folders --------------------------------------------------------

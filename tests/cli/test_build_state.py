@@ -36,6 +36,7 @@ SITE = {
 NOW = "2026-02-01T10:00"
 LONG_SEGMENT = "a" * 256  # over the 255 bytes a file name may have
 LONG_PATH = "/".join(["b" * 200] * 21)  # over the 4,096 bytes a path may have
+MORE = "content/articles/2026/01/more.md"
 
 
 def run(capsys: pytest.CaptureFixture[str], root: Path, output: Path, *extra: str) -> tuple[int, str, str]:
@@ -47,6 +48,18 @@ def run(capsys: pytest.CaptureFixture[str], root: Path, output: Path, *extra: st
 def clean_build(capsys: pytest.CaptureFixture[str], root: Path, folder: Path) -> dict[str, bytes]:
     assert run(capsys, root, folder, "--clean", "-q")[0] == 0
     return snapshot(folder)
+
+
+@pytest.fixture
+def built(make_site: MakeSite, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> tuple[Path, Path]:
+    """The small site, built once into ``tmp_path/public``: (site root, output)."""
+    root, output = make_site(SITE, with_author=False, with_article=False), tmp_path / "public"
+    assert run(capsys, root, output, "-q")[0] == 0
+    return root, output
+
+
+def add_article(root: Path) -> None:
+    write_files(root, {MORE: article("More news", "2026-01-07", author="alice")})
 
 
 def leftovers(output: Path) -> list[str]:
@@ -65,11 +78,10 @@ def leftovers(output: Path) -> list[str]:
     ],
 )
 def test_a_withdrawn_article_that_failed_to_publish_is_gone_once_deleted(
-    make_site: MakeSite, tmp_path: Path, capsys: pytest.CaptureFixture[str], aliases: str
+    built: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str], aliases: str
 ) -> None:
     """Defect 1: the alias broke the commit half-way; after deleting the article, its text stayed in feeds."""
-    root, output = make_site(SITE, with_author=False, with_article=False), tmp_path / "public"
-    assert run(capsys, root, output, "-q")[0] == 0
+    root, output = built
     before = snapshot(output)
     bad = root / "content/articles/2026/01/bad.md"
     write_files(
@@ -94,13 +106,12 @@ def test_a_withdrawn_article_that_failed_to_publish_is_gone_once_deleted(
     ("code", "occurrence"), [(errno.EEXIST, 1), (errno.ENAMETOOLONG, 2), (errno.ENOSPC, 3), (errno.EIO, 1)]
 )
 def test_a_commit_that_fails_for_any_reason_is_undone_and_leaves_no_stale_records(
-    make_site: MakeSite, tmp_path: Path, capsys: pytest.CaptureFixture[str], code: int, occurrence: int
+    built: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str], code: int, occurrence: int
 ) -> None:
     """Defect 1: the fingerprint records still described the last good build, so later edits left stale pages."""
-    root, output = make_site(SITE, with_author=False, with_article=False), tmp_path / "public"
-    assert run(capsys, root, output, "-q")[0] == 0
+    root, output = built
     before = snapshot(output)
-    write_files(root, {"content/articles/2026/01/more.md": article("Withdrawn story", "2026-01-06", author="alice")})
+    add_article(root)
     passed = 0
 
     def fail(name: str) -> None:
@@ -114,7 +125,7 @@ def test_a_commit_that_fails_for_any_reason_is_undone_and_leaves_no_stale_record
     assert status == 2 and err.count("\n") == 1 and err.startswith("error: cannot build: "), err
     assert err.rstrip().endswith("was left as it was")
     assert snapshot(output) == before and leftovers(output) == []
-    (root / "content/articles/2026/01/more.md").unlink()  # back to what the last good build built
+    (root / MORE).unlink()  # back to what the last good build built
     status, out, _ = run(capsys, root, output)
     assert status == 0 and out.startswith("Built ")  # never "Up to date" over a commit that failed
     write_files(
@@ -175,11 +186,10 @@ def test_renditions_are_copies_checked_against_their_digest_so_a_changed_cache_n
 
 
 def test_a_compiled_template_changed_on_disk_is_compiled_again(
-    make_site: MakeSite, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    built: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """Caches are verified: Jinja loaded a damaged compiled template whose header survived as code."""
-    root, output = make_site(SITE, with_author=False, with_article=False), tmp_path / "public"
-    assert run(capsys, root, output, "-q")[0] == 0
+    root, output = built
     compiled = list((root / ".byline-cache/templates").iterdir())
     assert compiled
     for path in compiled:  # one byte of a string constant, the rest intact
@@ -195,10 +205,9 @@ def test_a_compiled_template_changed_on_disk_is_compiled_again(
 
 
 def test_a_parse_result_changed_on_disk_is_parsed_again(
-    make_site: MakeSite, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    built: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    root, output = make_site(SITE, with_author=False, with_article=False), tmp_path / "public"
-    assert run(capsys, root, output, "-q")[0] == 0
+    root, output = built
     with sqlite3.connect(root / ".byline-cache/cache.sqlite3") as db:
         assert (
             db.execute(
@@ -207,7 +216,7 @@ def test_a_parse_result_changed_on_disk_is_parsed_again(
             > 0
         )
     db.close()
-    write_files(root, {"content/articles/2026/01/more.md": article("More news", "2026-01-07", author="alice")})
+    add_article(root)
     assert run(capsys, root, output, "-q")[0] == 0
     assert snapshot(output) == clean_build(capsys, root, tmp_path / "clean")
 
@@ -231,15 +240,12 @@ def test_the_manifest_is_saved_while_the_lock_is_held(
     assert refused == ["manifest:saved"]
 
 
-def test_a_failed_commit_forgets_the_manifest(
-    make_site: MakeSite, tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_a_failed_commit_forgets_the_manifest(built: tuple[Path, Path], capsys: pytest.CaptureFixture[str]) -> None:
     """Defect 8: manifest.forget was never called; a commit forgets the manifest before its first rename."""
-    root, output = make_site(SITE, with_author=False, with_article=False), tmp_path / "public"
-    assert run(capsys, root, output, "-q")[0] == 0
+    root, output = built
     manifest = Workspace(root, output).manifest
     assert manifest.is_file()
-    write_files(root, {"content/articles/2026/01/more.md": article("More news", "2026-01-07", author="alice")})
+    add_article(root)
 
     def fail(name: str) -> None:
         if name == "commit:applied":
@@ -252,26 +258,24 @@ def test_a_failed_commit_forgets_the_manifest(
 
 
 def test_staging_folders_left_by_dead_builds_are_removed(
-    make_site: MakeSite, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    built: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """Defect 9: .public.staging-PID and .public.flat-PID of killed builds were never removed (229 MB of them)."""
-    root, output = make_site(SITE, with_author=False, with_article=False), tmp_path / "public"
-    assert run(capsys, root, output, "-q")[0] == 0
+    root, output = built
     for name in (".public.staging-999999", ".public.flat-999999", ".public.staging-1"):
         write_files(tmp_path / name, {"0123": "a page of a build that was killed"})
-    write_files(root, {"content/articles/2026/01/more.md": article("More news", "2026-01-07", author="alice")})
+    add_article(root)
     assert run(capsys, root, output, "-q")[0] == 0
     assert [p for p in leftovers(output) if "trash" not in p] == []
 
 
 def test_a_full_disk_is_one_line_exit_2_and_the_output_intact(
-    make_site: MakeSite, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    built: tuple[Path, Path], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Defect 10: with --output on a 2 MB tmpfs the build died with a traceback."""
-    root, output = make_site(SITE, with_author=False, with_article=False), tmp_path / "public"
-    assert run(capsys, root, output, "-q")[0] == 0
+    root, output = built
     before = snapshot(output)
-    write_files(root, {"content/articles/2026/01/more.md": article("More news", "2026-01-07", author="alice")})
+    add_article(root)
     written = 0
     write = Staging.write
 
@@ -291,17 +295,15 @@ def test_a_full_disk_is_one_line_exit_2_and_the_output_intact(
 
 @pytest.mark.parametrize("where", ["staging", "commit"])
 def test_a_read_only_output_folder_is_one_line_exit_2_and_the_output_intact(
-    make_site: MakeSite,
-    tmp_path: Path,
+    built: tuple[Path, Path],
     capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
     where: str,
 ) -> None:
     """Defect 10: a read-only output folder gave a traceback. (Tests run as root here, so it is injected.)"""
-    root, output = make_site(SITE, with_author=False, with_article=False), tmp_path / "public"
-    assert run(capsys, root, output, "-q")[0] == 0
+    root, output = built
     before = snapshot(output)
-    write_files(root, {"content/articles/2026/01/more.md": article("More news", "2026-01-07", author="alice")})
+    add_article(root)
     mkdir = Path.mkdir
 
     def read_only(self: Path, *args: object, **kwargs: object) -> None:
@@ -323,12 +325,12 @@ def test_a_read_only_output_folder_is_one_line_exit_2_and_the_output_intact(
 
 
 def test_check_leaves_the_cache_byte_for_byte_as_it_was(
-    make_site: MakeSite, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    make_site: MakeSite, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """Defect 14: `check` is documented to write nothing, but it modified .byline-cache/cache.sqlite3-shm."""
     root = make_site(SITE, with_author=False, with_article=False)
     assert run(capsys, root, root / "public", "-q")[0] == 0
-    write_files(root, {"content/articles/2026/01/more.md": article("More news", "2026-01-07", author="alice")})
+    add_article(root)
     cache = root / ".byline-cache"
     before = {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in cache.rglob("*") if p.is_file()}
     assert main(["check", "--root", str(root), "--now", NOW_TEXT]) == 0
