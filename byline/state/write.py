@@ -204,9 +204,13 @@ class Staging:
     def finish(self, change: Change) -> WriteStats:
         """After the commit point: remove the staging folders and delete what the commit replaced."""
         if change.swap:
-            if change.existed:
-                os.rename(self.path, self.trash.folder)
-                _discard(self.trash.folder, self.files)
+            if change.existed:  # the previous build, now in the staging folder
+                try:
+                    os.rename(self.path, self.trash.folder)
+                except OSError:  # the build is done all the same
+                    shutil.rmtree(self.path, ignore_errors=True)
+                else:
+                    _discard(self.trash.folder, self.files)
             return WriteStats(self.files)
         shutil.rmtree(self.flat, ignore_errors=True)
         shutil.rmtree(self.path, ignore_errors=True)
