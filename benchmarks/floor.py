@@ -37,7 +37,8 @@ from pathlib import Path
 from byline.config import BuildOptions, load_config
 from byline.content.load import LoadRules, load_source
 from byline.content.sources import find_sources, read_source
-from byline.output.search import SearchDocument, _pagefind, shards_of
+from byline.output.search import SearchDocument, shards_of
+from byline.output.search.indexer import run_pagefind
 from byline.pipeline import build, check
 
 from .corpus import CORPUS_NOW, generate_corpus
@@ -75,7 +76,7 @@ def pagefind_cpu(documents: list[SearchDocument], scratch: Path) -> float:
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     for number, shard in enumerate(shards_of(documents).values()):
         bundle = scratch / f"bundle-{number}"
-        _pagefind((json.dumps([d.path, d.html]) for d in shard), bundle, scratch)
+        run_pagefind((json.dumps([d.path, d.html]) for d in shard), bundle, scratch)
         shutil.rmtree(bundle)
     after = resource.getrusage(resource.RUSAGE_CHILDREN)  # Pagefind's processes are the only children since
     return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)

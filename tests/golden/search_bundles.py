@@ -10,25 +10,16 @@ its fragment, each word's postings, each filter value's pages and each sort orde
 
 from __future__ import annotations
 
-import gzip
 import json
 import re
 from typing import Any
 
-from byline.output import search
+from byline.output.search.bundle import decode
 
 # The files whose bytes carry page numbers: everything else in a bundle is compared byte for byte.
 PAGE_NUMBERED = re.compile(
     r"^pagefind/[^/]+/(?:filter/[^/]+|index/[^/]+|pagefind\.[^/]+\.pf_meta|pagefind-entry\.json)$"
 )
-
-
-def _decode(data: bytes) -> Any:
-    raw = gzip.decompress(data)
-    assert raw.startswith(search._SIGNATURE), "not a Pagefind data file"
-    value, end = search._cbor_decode(raw, len(search._SIGNATURE))
-    assert end == len(raw)
-    return value
 
 
 def bundles(files: dict[str, bytes]) -> dict[str, Any]:
@@ -44,12 +35,12 @@ def _bundle(files: dict[str, bytes], folder: str) -> dict[str, Any]:
     entry = json.loads(files[f"{folder}/pagefind-entry.json"])
     languages = {}
     for language, info in entry.pop("languages").items():
-        meta = _decode(files[f"{folder}/pagefind.{info.pop('hash')}.pf_meta"])
+        meta = decode(files[f"{folder}/pagefind.{info.pop('hash')}.pf_meta"])
         version, pages, chunks, filters, sorts, fields = meta
         fragment = [name for name, _ in pages]  # page number -> the fragment (named by its content)
         words: dict[str, Any] = {}
         for _, _, chunk in chunks:
-            [entries] = _decode(files[f"{folder}/index/{chunk}.pf_index"])
+            [entries] = decode(files[f"{folder}/index/{chunk}.pf_index"])
             for word, postings, more in entries:
                 page, found = 0, []
                 for delta, locations, meta_locations in postings:  # page numbers go up by deltas
@@ -58,7 +49,7 @@ def _bundle(files: dict[str, bytes], folder: str) -> dict[str, Any]:
                 words[word] = (sorted(found), more)
         values = {}
         for name, file in filters:
-            filter_name, by_value = _decode(files[f"{folder}/filter/{file}.pf_filter"])
+            filter_name, by_value = decode(files[f"{folder}/filter/{file}.pf_filter"])
             assert filter_name == name
             values[name] = {value: sorted(fragment[p] for p in numbers) for value, numbers in by_value}
         languages[language] = {

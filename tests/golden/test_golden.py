@@ -6,14 +6,13 @@ A deliberate change to the output is recorded with ``make golden`` (``python -m 
 from __future__ import annotations
 
 import difflib
-import gzip
 import itertools
 import json
 from pathlib import Path
 
 import pytest
 
-from byline.output import search
+from byline.output.search import bundle
 from tests.golden import search_bundles
 from tests.golden.regenerate import EXPECTED, build_golden
 from tests.golden.search_bundles import PAGE_NUMBERED
@@ -147,36 +146,32 @@ def test_expected_holds_no_trace_of_the_machine(built: dict[str, bytes]) -> None
         assert b"/tmp/" not in data and str(Path.home()).encode() + b"/" not in data, name
 
 
-def _encode(value: object) -> bytes:
-    return gzip.compress(search._SIGNATURE + search._cbor_encode(value), mtime=0)
-
-
 def _renumbered(files: dict[str, bytes], folder: str, new: list[int]) -> dict[str, bytes]:
     """``files`` with the bundle's page ``n`` renumbered ``new[n]``, as another file system's order gives."""
     files = dict(files)
     entry = json.loads(files[f"{folder}/pagefind-entry.json"])
     [info] = entry["languages"].values()
-    meta = search_bundles._decode(files[f"{folder}/pagefind.{info['hash']}.pf_meta"])
+    meta = bundle.decode(files[f"{folder}/pagefind.{info['hash']}.pf_meta"])
     pages = [None] * len(meta[1])
     for old, page in enumerate(meta[1]):
         pages[new[old]] = page
     meta[1] = pages
     for _, _, chunk in meta[2]:
         name = f"{folder}/index/{chunk}.pf_index"
-        [entries] = search_bundles._decode(files[name])
+        [entries] = bundle.decode(files[name])
         for word in entries:
             numbers = list(itertools.accumulate(posting[0] for posting in word[1]))
             moved = sorted((new[n], posting[1:]) for n, posting in zip(numbers, word[1], strict=True))
             word[1] = [
                 [n - before, *rest] for (n, rest), before in zip(moved, [0] + [n for n, _ in moved[:-1]], strict=True)
             ]
-        files[name] = _encode([entries])
+        files[name] = bundle.encode([entries])
     for _, filter_file in meta[3]:
         name = f"{folder}/filter/{filter_file}.pf_filter"
-        filter_name, values = search_bundles._decode(files[name])
-        files[name] = _encode([filter_name, [[value, sorted(new[n] for n in numbers)] for value, numbers in values]])
+        filter_name, values = bundle.decode(files[name])
+        files[name] = bundle.encode([filter_name, [[value, sorted(new[n] for n in numbers)] for value, numbers in values]])
     meta[4] = [[sort, [new[n] for n in order]] for sort, order in meta[4]]
-    files[f"{folder}/pagefind.{info['hash']}.pf_meta"] = _encode(meta)
+    files[f"{folder}/pagefind.{info['hash']}.pf_meta"] = bundle.encode(meta)
     return files
 
 

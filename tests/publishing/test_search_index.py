@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import signal
@@ -16,6 +17,9 @@ import pytest
 from byline.errors import BuildFailed
 from byline.output import search
 from byline.output.plan import Output, plan_site
+from byline.output.search import bundle as search_bundle
+from byline.output.search import documents as search_docs
+from byline.output.search import indexer as search_indexer
 from tests.conftest import MakeSite
 from tests.helpers import NOW, article, build_site, check_site, snapshot
 from tests.publishing.sample import SampleSite, picture
@@ -36,13 +40,9 @@ FILES = {
 }
 
 
-def filters_of(bundle: Path) -> dict[str, list[str]]:
+def filters_of(folder: Path) -> dict[str, list[str]]:
     """Filter name -> its values, read from one shard's own metadata and filter files."""
-    entry = json.loads((bundle / "pagefind-entry.json").read_text())
-    [(language, info)] = entry["languages"].items()
-    plan = search._plan_language(bundle, language, info)
-    assert plan is not None
-    return {index[0]: [value[0] for value in index[1]] for _, index in plan.filters}
+    return {name: [value[0] for value in values] for name, values in search_bundle.filters(folder).items()}
 
 
 def shards(out: Path) -> list[str]:
@@ -135,7 +135,7 @@ def test_shards_are_years_the_newest_month_and_months_of_a_year_above_the_cap() 
     dates += ["2026-11-30T23:30:00+00:00", "2019-12-31T23:59:00+00:00"]
     assert search.assign_shards(dates, cap=3) == ["2019", "2026", "2026", "2026-11", "2019"]
     assert search.assign_shards(dates, cap=2) == ["2019", "2026-03", "2026-03", "2026-11", "2019"]
-    assert search.assign_shards(dates) == search.assign_shards(dates, cap=search.SHARD_CAP)
+    assert search.assign_shards(dates) == search.assign_shards(dates, cap=search_docs.SHARD_CAP)
     assert search.assign_shards(dates[:2] * 2500 + dates[:1]) == ["2019-05", "2026-03"] * 2500 + ["2019-05"]
     assert search.assign_shards(dates[:1]) == ["2019-05"], "one month: its own shard"
     # A new month begins: the last joins its year.
@@ -200,7 +200,7 @@ def test_a_new_month_takes_the_search_code_and_the_last_joins_its_year(make_site
 
 
 def test_a_year_above_the_cap_is_one_shard_a_month(make_site: MakeSite, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(search, "SHARD_CAP", 2)
+    monkeypatch.setattr(search_docs, "SHARD_CAP", 2)
     files = {**FILES, "content/articles/d.md": article("Ferry trials begin", "2026-01-20", tags="[Shipping]")}
     out = build_site(make_site(files)).output
     assert shards(out) == ["2026-03", "2026-02", "2026-01", "2025"]
@@ -230,7 +230,7 @@ def test_a_site_with_nothing_published_builds_without_an_index(make_site: MakeSi
 
 def test_canonical_bundle_survives_an_unknown_layout(tmp_path: Path) -> None:
     (tmp_path / "pagefind-entry.json").write_text('{"languages": {"en": {"hash": "en_missing"}}}')
-    assert search.canonicalise(tmp_path) is False
+    assert search_bundle.canonicalise(tmp_path) is False
     assert (tmp_path / "pagefind-entry.json").read_text() == '{"languages": {"en": {"hash": "en_missing"}}}'
 
 
@@ -327,7 +327,7 @@ def test_stopping_the_indexer_stops_pagefind_under_it(
     """Killing the indexing child alone left Pagefind writing into a removed preview folder."""
     marker = f"{98_000 + os.getpid() % 1000}.25"  # a sleep nobody else runs
     grandchild = f"sleep\0{marker}\0".encode()
-    interpreter = tmp_path / "python"  # stands in for `python -m byline.search`, which runs Pagefind
+    interpreter = tmp_path / "python"  # stands in for `python -m byline.output.search`, which runs Pagefind
     interpreter.write_text(f"#!/bin/sh\nsleep {marker} &\nwait\n")
     interpreter.chmod(0o755)
     site = check_site(make_site(FILES)).site
@@ -380,8 +380,8 @@ def test_a_document_is_hashed_again_only_when_it_changes(make_site: MakeSite, mo
         return search.shards_of(search.search_documents(plan_site(site, NOW), "en-GB"))
 
     hashed: list[str] = []
-    digest = search._document_digest
-    monkeypatch.setattr(search, "_document_digest", lambda d: hashed.append(d.path) or digest(d))
+    digest = search_docs._document_digest
+    monkeypatch.setattr(search_docs, "_document_digest", lambda d: hashed.append(d.path) or digest(d))
     memo = search.DocumentDigests()
     first = documents({})
     assert {s: search.index_key(d, True, memo) for s, d in first.items()} == {
@@ -430,14 +430,14 @@ def test_the_indexing_child_runs_as_many_pagefinds_at_once_as_it_has_workers(
             wait()
             return 5  # the files in its bundle
 
-        monkeypatch.setattr(search, "_index_shard", index)
+        monkeypatch.setattr(search_indexer, "_index_shard", index)
         _plan(tmp_path, ["2026", "2025"], workers)
         if workers == 2:
-            search.index_shards(tmp_path)
+            search_indexer.index_shards(tmp_path)
             assert (tmp_path / "files").read_text() == "10\n"
         else:
             with pytest.raises(threading.BrokenBarrierError):  # one at a time: the first waits alone
-                search.index_shards(tmp_path)
+                search_indexer.index_shards(tmp_path)
 
 
 def test_a_failed_shard_starts_no_more_shards(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -445,11 +445,32 @@ def test_a_failed_shard_starts_no_more_shards(tmp_path: Path, monkeypatch: pytes
 
     def fail(job: dict[str, str], scratch: Path) -> int:
         started.append(job["shard"])
-        raise search.PagefindError(f"Pagefind failed on {job['shard']} (exit 1)")
+        raise search_indexer.PagefindError(f"Pagefind failed on {job['shard']} (exit 1)")
 
-    monkeypatch.setattr(search, "_index_shard", fail)
+    monkeypatch.setattr(search_indexer, "_index_shard", fail)
     _plan(tmp_path, ["2026", "2025", "2024"], workers=1)
-    with pytest.raises(search.PagefindError):
-        search.index_shards(tmp_path)
+    with pytest.raises(search_indexer.PagefindError):
+        search_indexer.index_shards(tmp_path)
     assert started == ["2026"]
     assert not (tmp_path / "files").exists()
+    # As a process (python -m byline.output.search), it exits with the message, which the build reports.
+    assert search_indexer.main(tmp_path) == "Pagefind failed on 2026 (exit 1)"
+
+
+def test_an_os_error_in_the_indexing_process_comes_back_to_the_build_as_itself(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def full(job: dict[str, str], scratch: Path) -> int:
+        raise OSError(errno.ENOSPC, "No space left on device", job["bundle"])
+
+    monkeypatch.setattr(search_indexer, "_index_shard", full)
+    _plan(tmp_path, ["2026"], workers=1)
+    assert search_indexer.main(tmp_path) == search_indexer.ENVIRONMENT_EXIT
+    (tmp_path / "log").write_text("a warning first\n" + capsys.readouterr().err)
+    error = search_indexer._child_os_error(tmp_path / "log")
+    assert (error.errno, error.strerror, error.filename) == (errno.ENOSPC, "No space left on device", "-")
+
+
+def test_the_indexing_process_imports_this_very_byline() -> None:
+    """The child's path starts with the folder holding this checkout's ``byline``, wherever the module sits."""
+    assert (search_indexer._PACKAGE_HOME / "byline/output/search/indexer.py").samefile(search_indexer.__file__)
