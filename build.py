@@ -24,6 +24,7 @@ REQUIRED_MODULES = (
     "tzdata",
     "PIL",
     "pagefind",
+    "cbor2",
 )
 EXIT_USAGE = 2
 RUN_AGAIN = "BYLINE_IN_VENV"

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import cbor2
+
 # Pagefind's data files: gzip of SIGNATURE + CBOR.
 SIGNATURE = b"pagefind_dcd"
 _META_FILTERS = 3  # the metadata is [version, pages, index chunks, filters, sorts, meta fields]
@@ -77,13 +79,13 @@ def _apply(bundle: Path, plan: _Plan) -> str:
     """Write the sorted filter files and metadata under names from their content; return the metadata's hash."""
     names: list[list[str]] = []
     for path, (name, values) in plan.filters:
-        data = _cbor_encode([name, sorted(values, key=lambda value: value[0])])
+        data = cbor2.dumps([name, sorted(values, key=lambda value: value[0])])
         path.unlink()
         short = _short_hash(plan.language, data, 7)
         (bundle / "filter" / f"{short}.pf_filter").write_bytes(_file(data))
         names.append([name, short])
     plan.meta[_META_FILTERS] = sorted(names)
-    data = _cbor_encode(plan.meta)
+    data = cbor2.dumps(plan.meta)
     plan.meta_path.unlink()
     short = _short_hash(plan.language, data, len(plan.language) + 8)
     (bundle / f"pagefind.{short}.pf_meta").write_bytes(_file(data))
@@ -101,71 +103,20 @@ def decode(data: bytes) -> Any:
     if not raw.startswith(SIGNATURE):
         raise ValueError("not a Pagefind data file")
     try:
-        value, end = _cbor_decode(raw, len(SIGNATURE))
-    except IndexError:
-        raise ValueError("a Pagefind data file cut short") from None
-    if end != len(raw) or SIGNATURE + _cbor_encode(value) != raw:
+        value = cbor2.loads(raw[len(SIGNATURE) :])
+        again = SIGNATURE + cbor2.dumps(value)
+    except cbor2.CBORError as error:
+        raise ValueError(f"not CBOR as Pagefind writes it: {error}") from None
+    if again != raw:  # trailing bytes, or CBOR written otherwise (other lengths, indefinite arrays)
         raise ValueError("CBOR that this reader would not write back unchanged")
     return value
 
 
 def encode(value: Any) -> bytes:
     """A Pagefind data file holding ``value``."""
-    return _file(_cbor_encode(value))
+    return _file(cbor2.dumps(value))
 
 
 def _file(cbor: bytes) -> bytes:
     """gzip's header carries no time, so a file's bytes depend on its value alone."""
     return gzip.compress(SIGNATURE + cbor, mtime=0)
-
-
-def _cbor_head(major: int, number: int) -> bytes:
-    if number < 24:
-        return bytes([major << 5 | number])
-    for info, size in ((24, 1), (25, 2), (26, 4), (27, 8)):
-        if number < 1 << (8 * size):
-            return bytes([major << 5 | info]) + number.to_bytes(size, "big")
-    raise ValueError("integer too large for CBOR")
-
-
-def _cbor_encode(value: Any) -> bytes:
-    """The subset of CBOR Pagefind's index uses: integers, text, byte strings and arrays."""
-    if isinstance(value, bool) or value is None:
-        raise ValueError("unexpected CBOR simple value")
-    if isinstance(value, int):
-        return _cbor_head(0, value) if value >= 0 else _cbor_head(1, -1 - value)
-    if isinstance(value, str):
-        data = value.encode("utf-8")
-        return _cbor_head(3, len(data)) + data
-    if isinstance(value, bytes):
-        return _cbor_head(2, len(value)) + value
-    if isinstance(value, list):
-        return _cbor_head(4, len(value)) + b"".join(_cbor_encode(v) for v in value)
-    raise ValueError(f"unexpected value {type(value).__name__}")
-
-
-def _cbor_decode(data: bytes, at: int) -> tuple[Any, int]:
-    major, info = data[at] >> 5, data[at] & 31
-    at += 1
-    if info < 24:
-        number = info
-    elif info <= 27:
-        size = 1 << (info - 24)
-        number = int.from_bytes(data[at : at + size], "big")
-        at += size
-    else:
-        raise ValueError("indefinite lengths and floats are not expected")
-    if major == 0:
-        return number, at
-    if major == 1:
-        return -1 - number, at
-    if major in (2, 3):
-        chunk = data[at : at + number]
-        return (chunk if major == 2 else chunk.decode("utf-8")), at + number
-    if major == 4:
-        items = []
-        for _ in range(number):
-            item, at = _cbor_decode(data, at)
-            items.append(item)
-        return items, at
-    raise ValueError(f"unexpected CBOR major type {major}")
