@@ -6,7 +6,6 @@ processes. MARKUP_VERSION must change whenever the output of ``render_markdown``
 
 from __future__ import annotations
 
-import bisect
 import hashlib
 import re
 import signal
@@ -22,7 +21,7 @@ import markdown
 import nh3
 from markdown.extensions.tables import PIPE_LEFT, PIPE_NONE, PIPE_RIGHT, TableProcessor
 from markdown.treeprocessors import InlineProcessor
-from markdown.util import AtomicString
+from markdown.util import Registry
 
 from byline.content.embeds import replace_embeds
 from byline.content.models import Rendered
@@ -105,8 +104,8 @@ _VOID = {"br", "hr", "img", "wbr"}
 _HAS_MARKUP = re.compile(r"<[A-Za-z]|\{[:#.]")  # member HTML, or attr_list's {: .class} and {#id}
 _WHITESPACE = re.compile(r"\s+")
 # Python-Markdown is quadratic in some inputs no fix can reach (tens of thousands of
-# spans in one paragraph: 160 KB takes 45 s), so conversion gets a CPU-time budget that
-# grows with the body: 10 MB of prose needs about 15 s; pathological input fails fast.
+# spans in one paragraph), so conversion gets a CPU-time budget that grows with the body:
+# long prose converts within it, pathological input fails fast.
 BUDGET_SECONDS = 10.0
 BUDGET_SECONDS_PER_MB = 4.0
 _converter: markdown.Markdown | None = None
@@ -118,8 +117,7 @@ class Html(str):
     A body is most of the bytes of an article's view, and a build fingerprints every
     article page and hashes every search document; the digest is worked out once, the
     first time either asks, and stands in for the text in both. Parsing makes one, and
-    the views pass the same object on when they leave it unchanged: a copy of every body
-    would cost ~90 MB at 10,000 articles.
+    the views pass the same object on when they leave it unchanged, never a copy.
     """
 
     @cached_property
@@ -205,26 +203,33 @@ def _cpu_budget(seconds: float) -> Iterator[None]:
 
 def _make_converter() -> markdown.Markdown:
     """Python-Markdown with two quadratic hot spots replaced by linear equivalents (same output)."""
-    converter = markdown.Markdown(extensions=EXTENSIONS, extension_configs=EXTENSION_CONFIGS, output_format="html")
-    for name in ("inline", "smarty"):  # smarty runs a second InlineProcessor of its own
-        if name in converter.treeprocessors:
-            old = converter.treeprocessors[name]
-            new = _PerBlockInline(converter)
-            new.inlinePatterns = old.inlinePatterns
-            converter.treeprocessors.register(new, name, _priority(converter.treeprocessors, name))
-    if "table" in converter.parser.blockprocessors:
-        table = _LazyTableProcessor(converter.parser, converter.parser.blockprocessors["table"].config)
-        converter.parser.blockprocessors.register(table, "table", _priority(converter.parser.blockprocessors, "table"))
-    return converter
+    extensions = [*EXTENSIONS, _LinearTime()]  # last: it replaces processors the others registered
+    return markdown.Markdown(extensions=extensions, extension_configs=EXTENSION_CONFIGS, output_format="html")
 
 
-def _priority(registry: Any, name: str) -> float:
-    return next(item.priority for item in registry._priority if item.name == name)
+# Where Python-Markdown registers the processors replaced here, as its reference documents them
+# (markdown.treeprocessors.build_treeprocessors, SmartyExtension and TableExtension.extendMarkdown).
+INLINE_PRIORITY = 20
+SMARTY_PRIORITY = 6
+TABLE_PRIORITY = 75
+
+
+class _LinearTime(markdown.Extension):
+    """Registers the linear replacements under the names and priorities of the processors they replace."""
+
+    def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 (Python-Markdown's name)
+        md.treeprocessors.register(_PerBlockInline(md), "inline", INLINE_PRIORITY)
+        if "smarty" in md.treeprocessors:  # smarty runs a second InlineProcessor, with patterns of its own
+            smarty = _PerBlockInline(md)
+            smarty.inlinePatterns = md.treeprocessors["smarty"].inlinePatterns
+            md.treeprocessors.register(smarty, "smarty", SMARTY_PRIORITY)
+        if "table" in md.parser.blockprocessors:
+            table = _LazyTableProcessor(md.parser, md.parser.blockprocessors["table"].config)
+            md.parser.blockprocessors.register(table, "table", TABLE_PRIORITY)
 
 
 # The text each inline pattern needs before its regex can possibly match. Python-Markdown
-# tries every pattern on every text node (about 1,300 tries for a 600-word article, most
-# of its conversion time); skipping a pattern whose text is absent changes nothing else.
+# tries every pattern on every text node; skipping a pattern whose text is absent changes nothing else.
 TRIGGERS: dict[str, tuple[str, ...]] = {
     "backtick": ("`",),
     "escape": ("\\",),
@@ -254,71 +259,71 @@ TRIGGERS: dict[str, tuple[str, ...]] = {
 
 
 class _PerBlockInline(InlineProcessor):
-    """Run inline patterns one top-level block at a time, skipping patterns that cannot match.
+    """Run inline patterns one top-level block at a time, each block trying only the patterns it could match.
 
     InlineProcessor.run keeps a work list it pops from the front, so a body with many
-    blocks costs time quadratic in their number (a 10 MB article: minutes). Each
-    top-level block is independent for inline processing, so running them one by one
-    gives the same tree in linear time.
+    blocks costs time quadratic in their number. Each top-level block is independent for
+    inline processing, so running them one by one gives the same tree in linear time.
     """
 
-    def _InlineProcessor__handleInline(self, data: str, patternIndex: int = 0) -> str:  # noqa: N802, N803
-        """InlineProcessor.__handleInline, minus the tries that cannot match.
-
-        The same loop and calls as the original, except that a pattern whose trigger text
-        is absent is passed over as if tried and not matched. Matches only ever replace
-        text with placeholders, so a trigger absent at the start stays absent.
-        """
-        if isinstance(data, AtomicString):
-            return data
-        present = frozenset(text for text in self._trigger_texts if text in data)
-        order = self._orders.get(present)
-        if order is None:
-            order = self._orders[present] = [
-                i for i, needs in enumerate(self._needs) if needs is None or not present.isdisjoint(needs)
-            ]
-        apply = self._InlineProcessor__applyPattern  # type: ignore[attr-defined]
-        patterns = self._patterns
-        position = bisect.bisect_left(order, patternIndex)
-        start = 0
-        while position < len(order):
-            index = order[position]
-            data, matched, start = apply(patterns[index], data, index, start)
-            if not matched:
-                position += 1
-        return data
-
-    def _prepare(self) -> None:
-        """Snapshot the registry once per document instead of once per try."""
-        names = {id(self.inlinePatterns[name]): name for name in self.inlinePatterns._data}
-        self._patterns = list(self.inlinePatterns)
-        self._needs = [TRIGGERS.get(names[id(p)]) for p in self._patterns]
-        self._trigger_texts = sorted({text for needs in self._needs if needs for text in needs})
-        self._orders: dict[frozenset[str], list[int]] = {}
-
     def run(self, tree: etree.Element, ancestors: list[str] | None = None) -> etree.Element:
-        self._prepare()
-        children = list(tree)
-        if len(children) <= 1:
-            return super().run(tree, ancestors)
-        del tree[:]
-        holder = etree.Element(tree.tag)  # same tag: patterns see the same ancestors
-        done: list[etree.Element] = []
-        for child in children:
-            holder.append(child)
-            super().run(holder, ancestors)
-            done.extend(holder)
-            del holder[:]
-        tree.extend(done)
-        return tree
+        registry = self.inlinePatterns
+        patterns = _Patterns(registry)
+        try:
+            children = list(tree)
+            if len(children) <= 1:
+                self.inlinePatterns = patterns.able("".join(tree.itertext()))
+                return super().run(tree, ancestors)
+            del tree[:]
+            holder = etree.Element(tree.tag)  # same tag: patterns see the same ancestors
+            done: list[etree.Element] = []
+            for child in children:
+                self.inlinePatterns = patterns.able("".join(child.itertext()) + (child.tail or ""))
+                holder.append(child)
+                super().run(holder, ancestors)
+                done.extend(holder)
+                del holder[:]
+            tree.extend(done)
+            return tree
+        finally:
+            self.inlinePatterns = registry
+
+
+class _Patterns:
+    """A registry's inline patterns, less those whose trigger text a block lacks.
+
+    Matches only ever replace text with placeholders, and the text a pattern's element
+    holds is part of the block's, so a trigger absent from a block is absent from every
+    string inline processing makes of it: its pattern would be tried and never match.
+    """
+
+    def __init__(self, registry: Registry[Any]) -> None:
+        needs = {id(registry[name]): texts for name, texts in TRIGGERS.items() if name in registry}
+        self._patterns = [(pattern, needs.get(id(pattern))) for pattern in registry]
+        self._texts = sorted({text for _, texts in self._patterns if texts for text in texts})
+        self._found: dict[frozenset[str], Any] = {}
+
+    def able(self, text: str) -> Any:
+        """The patterns that could match in ``text``, in the registry's order.
+
+        A list: InlineProcessor takes its patterns' count and each by index, which a
+        list answers faster than a registry (docs/design.md, "Markup").
+        """
+        present = frozenset(trigger for trigger in self._texts if trigger in text)
+        found = self._found.get(present)
+        if found is None:
+            found = self._found[present] = [
+                p for p, texts in self._patterns if texts is None or not present.isdisjoint(texts)
+            ]
+        return found
 
 
 class _LazyTableProcessor(TableProcessor):
     """TableProcessor whose test reads only the rows it needs.
 
     The original splits and strips the whole block on every test, and other block
-    processors re-test a long block once per line they peel off it: 20 000 headings
-    without blank lines took 36 s. The decision made here is the original's.
+    processors re-test a long block once per line they peel off it, which is quadratic
+    in its lines. The decision made here is the original's.
     """
 
     def test(self, parent: etree.Element, block: str) -> bool:

@@ -1,17 +1,19 @@
 """Byline's faster Markdown converter must give exactly stock Python-Markdown's output.
 
-markup._make_converter replaces InlineProcessor's inner loop (skipping patterns whose
-trigger text is absent) and two quadratic passes; these tests compare it with an
-unmodified Markdown instance, so a Python-Markdown upgrade that breaks the override fails here.
+markup._make_converter runs the inline processors one block at a time, each block with
+only the patterns it could match, and tests tables lazily; these tests compare it with an
+unmodified Markdown instance, so a Python-Markdown upgrade that breaks a replacement fails here.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import markdown
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from markdown.util import Registry
 
 from byline.content import markup
 
@@ -53,3 +55,24 @@ MARKDOWNISH = st.text(alphabet=st.sampled_from(list("ab 1.-*_`'\"\\[]()!<>&#:|^\
 @given(MARKDOWNISH)
 def test_any_text_converts_exactly_as_stock_markdown(body: str) -> None:
     assert OURS.reset().convert(body) == THEIRS.reset().convert(body)
+
+
+def test_each_replacement_takes_the_place_of_the_processor_it_replaces() -> None:
+    """Registered through the public API at Python-Markdown's documented priorities: the same order as stock."""
+    ours, theirs = markup._make_converter(), stock()
+    replacements = {markup._PerBlockInline, markup._LazyTableProcessor}
+
+    def kinds(registry: Registry[Any]) -> list[type]:
+        """Each processor's class, a replacement's as the class it replaces."""
+        return [type(p).__base__ if type(p) in replacements else type(p) for p in registry]  # type: ignore[misc]
+
+    for mine, stocks, names in (
+        (ours.treeprocessors, theirs.treeprocessors, ("inline", "smarty")),
+        (ours.parser.blockprocessors, theirs.parser.blockprocessors, ("table",)),
+    ):
+        assert kinds(mine) == kinds(stocks)
+        assert [mine.get_index_for_name(n) for n in names] == [stocks.get_index_for_name(n) for n in names]
+    assert isinstance(ours.treeprocessors["inline"], markup._PerBlockInline)
+    assert isinstance(ours.treeprocessors["smarty"], markup._PerBlockInline)
+    assert isinstance(ours.parser.blockprocessors["table"], markup._LazyTableProcessor)
+    assert ours.treeprocessors["smarty"].inlinePatterns is not ours.inlinePatterns, "smarty keeps its own patterns"
