@@ -141,7 +141,7 @@ def output_file(url: str) -> str:
     if not relative or url.endswith("/"):
         relative += "index.html"
     normal = posixpath.normpath(relative)
-    if normal.startswith(("..", "/")):
+    if normal == ".." or normal.startswith(("../", "/")):  # a name such as ".._" is a name, not a way up
         raise ValueError(f"not a safe site path: {url!r}")
     return normal
 

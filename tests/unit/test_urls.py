@@ -73,6 +73,8 @@ def test_article_url_uses_the_date_it_is_given() -> None:
         ("/a/./b/", "a/b/index.html"),
         ("//a//b.html", "a/b.html"),
         ("/.well-known/x.txt", ".well-known/x.txt"),
+        ("/.._/", ".._/index.html"),  # a name that starts with two dots is a name (found by the alias fuzz test)
+        ("/..x.html", "..x.html"),
     ],
 )
 def test_output_path_gives_folders_an_index_html(url: str, path: str) -> None:
