@@ -59,7 +59,8 @@ class Scene:
     def restore(self) -> None:
         for path in self.output.parent.iterdir():  # the output and whatever a stopped build left beside it
             if path.name.startswith((".incremental.", "incremental")):
-                shutil.rmtree(path) if path.is_dir() else path.unlink()
+                # A killed build's trash may be being deleted in the background (write.delete_in_background) as well.
+                shutil.rmtree(path, ignore_errors=True) if path.is_dir() else path.unlink(missing_ok=True)
         shutil.rmtree(self.cache)
         shutil.copytree(self.saved_output, self.output, copy_function=os.link)
         shutil.copytree(self.saved_cache, self.cache)
