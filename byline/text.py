@@ -1,4 +1,7 @@
-"""Characters web pages and feeds cannot carry: one rule for content, site.toml and the `new` commands."""
+"""Text rules every part of Byline shares: characters pages and feeds cannot carry, and counted nouns.
+
+One rule for content, site.toml and the `new` commands, and one wording for every message that counts.
+"""
 
 from __future__ import annotations
 
@@ -30,3 +33,8 @@ def describe(found: re.Match[str]) -> str:
     else:
         instead = "delete it, or write the character itself"
     return f"U+{code:04X}, half of a UTF-16 surrogate pair, which UTF-8 text cannot hold; {instead}"
+
+
+def plural(count: int, noun: str) -> str:
+    """'1 error', '2 errors': messages count things the same way everywhere."""
+    return f"{count} {noun}" + ("" if count == 1 else "s")

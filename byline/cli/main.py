@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from byline.config import BuildOptions, SiteConfig, check_base_url, load_config
 from byline.dates import ACCEPTED_FORMS, NonexistentTime, iso, parse_datetime
 from byline.errors import BuildFailed, ContentError, UsageError
+from byline.text import plural
 
 if TYPE_CHECKING:
     from byline.pipeline import Checked
@@ -150,7 +151,7 @@ def _build(options: BuildOptions) -> int:
             _report(failed.errors)
             errors = sum(1 for e in failed.errors if e.severity == "error")
             print(
-                f"Build failed: {_plural(errors, 'error')}; {_shown(options.output)} was left as it was.",
+                f"Build failed: {plural(errors, 'error')}; {_shown(options.output)} was left as it was.",
                 file=sys.stderr,
             )
             return EXIT_CONTENT
@@ -158,8 +159,8 @@ def _build(options: BuildOptions) -> int:
         if result.site is not None and (line := _next_scheduled_line(result.next_scheduled, result.site.config)):
             messages.append(("stdout", line))
         summary = (
-            f"{_plural(result.articles, 'article')}, {_plural(result.pages, 'page')} "
-            f"({_plural(result.files, 'file')}) in {_shown(result.output)}"
+            f"{plural(result.articles, 'article')}, {plural(result.pages, 'page')} "
+            f"({plural(result.files, 'file')}) in {_shown(result.output)}"
         )
         workspace.save_manifest(options, inputs, options.now, result.stable_until, f"Up to date: {summary}", messages)
     if options.verbose:
@@ -171,8 +172,8 @@ def _build(options: BuildOptions) -> int:
     _replay(messages, "stderr")
     if not options.quiet:
         print(
-            f"Built {_plural(result.articles, 'article')}, {_plural(result.pages, 'page')} "
-            f"({_plural(result.files, 'file')}) into {_shown(result.output)} in {result.seconds:.2f} s"
+            f"Built {plural(result.articles, 'article')}, {plural(result.pages, 'page')} "
+            f"({plural(result.files, 'file')}) into {_shown(result.output)} in {result.seconds:.2f} s"
         )
         _replay(messages, "stdout")
     return EXIT_OK
@@ -205,15 +206,15 @@ def _check(options: BuildOptions, args: argparse.Namespace) -> int:
         return status
     _report(checked.problems)
     if errors:
-        print(f"{_plural(len(errors), 'error')} found.", file=sys.stderr)
+        print(f"{plural(len(errors), 'error')} found.", file=sys.stderr)
     elif status != EXIT_OK:
-        print(f"{_plural(len(warnings), 'warning')} found, and --strict fails on warnings.", file=sys.stderr)
+        print(f"{plural(len(warnings), 'warning')} found, and --strict fails on warnings.", file=sys.stderr)
     elif not options.quiet and checked.site is not None:
         site = checked.site
-        noted = f" ({_plural(len(warnings), 'warning')})" if warnings else ""
+        noted = f" ({plural(len(warnings), 'warning')})" if warnings else ""
         print(
-            f"No errors{noted}: {_plural(len(site.articles), 'published article')}, "
-            f"{_plural(len(site.authors), 'author')}, {_plural(len(site.pages), 'page')}."
+            f"No errors{noted}: {plural(len(site.articles), 'published article')}, "
+            f"{plural(len(site.authors), 'author')}, {plural(len(site.pages), 'page')}."
         )
         if line := _next_scheduled_line(checked.next_scheduled, site.config):
             print(line)
@@ -441,10 +442,6 @@ def _progress_printer():  # type: ignore[no-untyped-def]
             print(f"\rRendering {done}/{total}", end=end, file=sys.stderr, flush=True)
 
     return show
-
-
-def _plural(count: int, noun: str) -> str:
-    return f"{count} {noun}" + ("" if count == 1 else "s")
 
 
 def _shown(path: Path) -> str:

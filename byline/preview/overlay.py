@@ -17,6 +17,7 @@ from byline.content.models import Article
 from byline.dates import display_datetime
 from byline.errors import ContentError
 from byline.site.model import Site
+from byline.text import plural
 
 PREFIX = "/_byline/"
 SCRIPT_URL = PREFIX + "livereload.js"
@@ -95,12 +96,12 @@ def overlay_html(problems: Sequence[ContentError]) -> str:
     parts = [
         f"<style>{OVERLAY_STYLE}</style>",
         '<div class="panel" role="alertdialog" aria-modal="false" aria-labelledby="byline-overlay-title">',
-        f'<h2 id="byline-overlay-title">Build failed: {_plural(len(errors), "error")}</h2>',
+        f'<h2 id="byline-overlay-title">Build failed: {plural(len(errors), "error")}</h2>',
         "<p>This page still shows the last good build. Fix the files and it updates by itself.</p>",
         _problem_list(errors),
     ]
     if warnings:
-        parts += [f"<h3>And {_plural(len(warnings), 'warning')}</h3>", _problem_list(warnings)]
+        parts += [f"<h3>And {plural(len(warnings), 'warning')}</h3>", _problem_list(warnings)]
     parts += ['<button type="button" data-byline-dismiss>Hide until the next build</button>', "</div>", ""]
     return "\n".join(parts)
 
@@ -231,7 +232,3 @@ def _problem_section(title: str, problems: Sequence[ContentError], site: Site | 
 
 def _message(problem: ContentError) -> str:
     return ("warning: " if problem.severity == "warning" else "") + problem.message
-
-
-def _plural(count: int, noun: str) -> str:
-    return f"{count} {noun}" + ("" if count == 1 else "s")

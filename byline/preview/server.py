@@ -52,6 +52,7 @@ from byline.preview import overlay
 from byline.preview.search import PreviewSearch
 from byline.preview.watch import Debouncer, Watcher, WatchSet
 from byline.site.model import Site
+from byline.text import plural
 from byline.theme import THEME_STATIC, THEME_TEMPLATES
 
 EXIT_OK, EXIT_USAGE = 0, 2
@@ -292,14 +293,14 @@ class Preview:
             for problem in new.errors:
                 self._log(problem.format())
             kept = "still serving the last good build" if new.token else "no good build to serve yet"
-            self._log(f"{stamp}{cause}Build failed: {_plural(len(new.errors), 'error')}; {kept}.")
+            self._log(f"{stamp}{cause}Build failed: {plural(len(new.errors), 'error')}; {kept}.")
             return
         if new.warnings != old.warnings or old.attempt == 0:
             for problem in new.warnings:
                 self._log(problem.format())
         if not self._quiet:
             what = "stylesheet swapped" if new.css_only else "rebuilt" if old.attempt else "built"
-            size = f" ({_plural(len(new.site.articles), 'article')})" if new.site and not old.attempt else ""
+            size = f" ({plural(len(new.site.articles), 'article')})" if new.site and not old.attempt else ""
             shown = f" (open pages shown after {new.shown_after:.2f} s)" if new.shown_after is not None else ""
             self._log(f"{stamp}{cause}{what}{size} in {new.seconds:.2f} s{shown}")
 
@@ -331,7 +332,7 @@ def _describe(changed: list[Path], root: Path | None) -> str:
     first = changed[0]
     if root is not None and first.is_relative_to(root):
         first = first.relative_to(root)
-    more = f" and {_plural(len(changed) - 1, 'other')}" if len(changed) > 1 else ""
+    more = f" and {plural(len(changed) - 1, 'other')}" if len(changed) > 1 else ""
     return f"{first.as_posix()}{more} changed: "
 
 
@@ -1030,7 +1031,3 @@ def _url_host(host: str) -> str:
     if host in ("", "0.0.0.0", "::"):
         return "localhost"
     return f"[{host}]" if ":" in host else host
-
-
-def _plural(count: int, noun: str) -> str:
-    return f"{count} {noun}" + ("" if count == 1 else "s")
