@@ -1,12 +1,7 @@
-"""The preview server's search index: made beside the served build, never on the way to a reload.
+"""The preview's search index, made in the background beside the served build, never on the way to a reload.
 
-Indexing is the slowest step of a rebuild (Pagefind reads every document of a shard it
-re-indexes), and an editor saving a file wants the page back, not the index. So the
-preview builds without ``/pagefind/`` (``BuildOptions.search_index``) and this indexer
-makes it in a background thread from the build's search documents, each run in a fresh
-folder beside the last, whose unchanged shards it links (``search.SearchIndexer``). A
-request under ``/pagefind/`` waits for the index of the newest good build, so a search
-in the preview always finds what the page shows; nobody else waits for it.
+Indexing is a rebuild's slowest step, and an editor saving a file wants the page back first;
+only a request under ``/pagefind/`` waits for the newest build's index.
 """
 
 from __future__ import annotations

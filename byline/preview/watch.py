@@ -1,14 +1,13 @@
 """File-system events -> a debounced set of changed paths: the watcher only marks a rebuild wanted.
 
-The decisions are pure functions (which events matter, when a burst is over), so they
-are tested without touching the file system; ``Watcher`` is the thin watchdog adapter.
-The preview server's build loop waits on a ``Debouncer`` and builds once per burst: a
-"save all" or a ``git checkout`` of 500 files is one rebuild, not a storm (mkdocs#2061).
+The decisions (which events matter, when a burst is over) are pure functions, tested without
+the file system; ``Watcher`` is the thin watchdog adapter.
 """
 
 from __future__ import annotations
 
 import contextlib
+import os
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -126,15 +125,25 @@ def changed_paths(watch: WatchSet, event_type: str, src: str, dest: str = "", is
     return [Path(p) for p in ends if p and watch.relevant(Path(p), is_directory)]
 
 
-class Debouncer:
-    """Collects changed paths and hands them out once a burst has gone quiet.
+def changed_since(watch: WatchSet, moment: float) -> list[Path]:
+    """Files the build reads that were modified at or after ``moment`` (a time.time() value)."""
+    found = [f for f in watch.files if f.is_file() and f.stat().st_mtime >= moment]
+    for folder in watch.folders:
+        for dirpath, dirnames, filenames in os.walk(folder):
+            dirnames[:] = [d for d in dirnames if watch.relevant(Path(dirpath) / d, is_directory=True)]
+            for name in filenames:
+                path = Path(dirpath) / name
+                with contextlib.suppress(OSError):
+                    if watch.relevant(path) and path.stat().st_mtime >= moment:
+                        found.append(path)
+    return found
 
-    A burst ends when no change has arrived for ``quiet`` seconds, or ``max_wait`` after it
-    began, so a file rewritten forever still gets previews. An editor's save (truncate,
-    write, close; or write and rename) and a git checkout's files come well under 20 ms
-    apart; a burst split by a slower disk only costs a second, incremental build, while
-    each save's preview comes 30 ms sooner than with 50 ms. ``take(now)`` is the pure
-    decision; ``wait()`` blocks on it for the build loop.
+
+class Debouncer:
+    """Collects changed paths and hands them out once a burst has gone quiet, so a burst is one rebuild.
+
+    A burst ends ``quiet`` seconds after its last change, or ``max_wait`` after its first, so a
+    file rewritten forever still gets previews; ``take(now)`` is the pure decision.
     """
 
     def __init__(self, quiet: float = 0.02, max_wait: float = 2.0, clock: Callable[[], float] = time.monotonic):

@@ -46,7 +46,7 @@ def built_after(server: PreviewServer, change: Callable[[], object]) -> None:
     """Make a change and wait for the build it causes, for tests that open a page afterwards."""
     attempt = server.preview.state.attempt
     change()
-    while (state := server.preview.wait(attempt, 30)) is not None and state.attempt == attempt:
+    while (state := server.preview.wait_for_build(attempt, 30)) is not None and state.attempt == attempt:
         pass
 
 

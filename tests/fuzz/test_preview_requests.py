@@ -7,7 +7,8 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from byline.preview.server import State, allowed_hosts, host_allowed, resolve, respond
+from byline.preview.routes import allowed_hosts, host_allowed, resolve, respond
+from byline.preview.state import State
 
 FUZZ = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 SEGMENT = st.text(max_size=12) | st.sampled_from(["..", ".", "%2e%2e", "a" * 256, "é" * 200, "index.html", ""])

@@ -10,7 +10,7 @@ from pathlib import Path
 from byline.errors import ContentError
 from byline.pipeline import check
 from byline.preview.overlay import BuildReport, dashboard_html, inject, overlay_html, preview_bar, script_tag
-from byline.preview.server import State
+from byline.preview.state import State
 
 from .preview_site import NOW, article_text, copy_site, options_for
 

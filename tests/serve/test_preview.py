@@ -9,7 +9,7 @@ import pytest
 
 from byline.errors import BuildFailed, ContentError, UsageError
 from byline.pipeline import BuildResult, FirstPages
-from byline.preview.server import Preview, State, moved_urls
+from byline.preview.state import Preview, State, moved_urls
 
 BAD_YAML = ContentError("content/articles/a.md", 3, "invalid YAML")
 LONG_SUMMARY = ContentError("content/articles/b.md", 2, "summary is long", "warning")
@@ -143,7 +143,7 @@ def test_waiting_browsers_wake_on_the_next_build(preview: Preview, builds: FakeB
     builds.outcomes += [good(), good()]
     seen = preview.rebuild()
     woke: list[State | None] = []
-    waiter = threading.Thread(target=lambda: woke.append(preview.wait(seen.attempt, timeout=30)))
+    waiter = threading.Thread(target=lambda: woke.append(preview.wait_for_build(seen.attempt, timeout=30)))
     waiter.start()
     newer = preview.rebuild()
     waiter.join(timeout=30)
@@ -153,9 +153,9 @@ def test_waiting_browsers_wake_on_the_next_build(preview: Preview, builds: FakeB
 def test_waiting_times_out_with_the_same_state_and_ends_when_closed(preview: Preview, builds: FakeBuilds) -> None:
     builds.outcomes += [good()]
     seen = preview.rebuild()
-    assert preview.wait(seen.attempt, timeout=0) == seen
+    assert preview.wait_for_build(seen.attempt, timeout=0) == seen
     preview.close()
-    assert preview.wait(seen.attempt, timeout=30) is None
+    assert preview.wait_for_build(seen.attempt, timeout=30) is None
 
 
 def site_with(urls: dict[str, str]):  # type: ignore[no-untyped-def]
@@ -187,9 +187,9 @@ def test_pages_shown_first_are_served_under_the_token_the_finished_build_keeps(
     seen: list[State] = []
 
     def build() -> BuildResult:
-        preview.show_first(FirstPages({"a/index.html": b"<p>A</p>"}, frozenset()))
+        preview.serve_first_pages(FirstPages({"a/index.html": b"<p>A</p>"}, frozenset()))
         seen.append(preview.state)
-        preview.show_first(FirstPages({"a/index.html": b"<p>A</p>", "index.html": b"<p>Home</p>"}, frozenset()))
+        preview.serve_first_pages(FirstPages({"a/index.html": b"<p>A</p>", "index.html": b"<p>Home</p>"}, frozenset()))
         seen.append(preview.state)
         return good()
 
@@ -211,7 +211,7 @@ def test_a_build_failing_after_its_first_pages_goes_back_to_the_last_good_one(
     preview: Preview, builds: FakeBuilds, log: list[str]
 ) -> None:
     def build() -> BuildResult:
-        preview.show_first(FirstPages({"a/index.html": b"<p>A</p>"}, frozenset()))
+        preview.serve_first_pages(FirstPages({"a/index.html": b"<p>A</p>"}, frozenset()))
         raise BuildFailed([BAD_YAML])
 
     builds.outcomes += [good(), build]

@@ -11,14 +11,12 @@ from types import SimpleNamespace
 import pytest
 
 from byline.pipeline import FirstPages
-from byline.preview.server import (
+from byline.preview.http_server import RequestHandler
+from byline.preview.routes import (
     ATOM,
     MISDIRECTED,
-    Preview,
     Resolved,
     Response,
-    State,
-    _Handler,
     allowed_hosts,
     content_type,
     host_allowed,
@@ -26,6 +24,7 @@ from byline.preview.server import (
     respond,
     respond_first,
 )
+from byline.preview.state import Preview, State
 
 TOKEN = "cafe.1"
 STATE = State(token=TOKEN, attempt=1)
@@ -259,7 +258,7 @@ def exchange(built: Path, request: str) -> tuple[str, bytes]:
     preview.ready.set()
     server = SimpleNamespace(preview=preview, base_path="", verbose=False, search=None, hosts=HOSTS)
     connection = FakeConnection(request.encode())
-    _Handler(connection, ("127.0.0.1", 1), server)  # type: ignore[arg-type]
+    RequestHandler(connection, ("127.0.0.1", 1), server)  # type: ignore[arg-type]
     head, _, body = bytes(connection.sent).partition(b"\r\n\r\n")
     return head.decode(), body
 

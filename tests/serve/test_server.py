@@ -22,7 +22,8 @@ from pathlib import Path
 
 import pytest
 
-from byline.preview.server import PreviewServer, State, serve
+from byline.preview.server import PreviewServer, serve
+from byline.preview.state import State
 
 from .preview_site import ARTICLE, ARTICLE_TITLE, ARTICLE_URL, SAMPLE, article_text, copy_site, options_for, running
 
@@ -61,7 +62,7 @@ def after_build(server: PreviewServer, change: Callable[[], object]) -> State:
     change()
     deadline = time.monotonic() + BUILD_TIMEOUT
     while time.monotonic() < deadline:
-        state = server.preview.wait(before, deadline - time.monotonic())
+        state = server.preview.wait_for_build(before, deadline - time.monotonic())
         if state is not None and state.attempt != before:
             return state
     raise AssertionError("no rebuild after the change")
@@ -341,8 +342,7 @@ def test_the_first_build_runs_beside_no_thread_of_the_server(site: Path, monkeyp
 
 
 def test_files_saved_during_the_first_build_are_found_by_their_time(site: Path) -> None:
-    from byline.preview.server import changed_since
-    from byline.preview.watch import WatchSet
+    from byline.preview.watch import WatchSet, changed_since
 
     watch = WatchSet.for_site(site)
     moment = time.time() + 60  # as if the first build started later than everything on disk
@@ -424,6 +424,14 @@ def test_an_open_page_is_served_from_the_rebuild_before_the_rest_of_it_is_writte
         return produce(*args, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(byline.pipeline, "_produce", held)
+    waiting_on: queue.Queue[int] = queue.Queue()  # the serial of the state each waiting request waits past
+    wait_for_change = server.preview.wait_for_change
+
+    def noted(serial: int, timeout: float) -> State | None:
+        waiting_on.put(serial)
+        return wait_for_change(serial, timeout)
+
+    monkeypatch.setattr(server.preview, "wait_for_change", noted)
     before = server.preview.state
     path = site / ARTICLE
     path.write_text(path.read_text() + "\nA paragraph shown at once.\n")
@@ -438,8 +446,9 @@ def test_an_open_page_is_served_from_the_rebuild_before_the_rest_of_it_is_writte
             assert stylesheet and fetch(server, stylesheet.group(1))[0] == 200  # same name, same bytes
             home = pool.submit(fetch, server, "/")  # may change with the article: waits for the build
             feed = pool.submit(fetch, server, "/feed.xml")  # not a page shown first: waits too
-            time.sleep(0.5)
-            assert not home.done() and not feed.done()
+            waited = [waiting_on.get(timeout=BUILD_TIMEOUT) for _ in range(2)]
+            assert waited == [early.serial, early.serial]  # both wait for a state after the early one
+            assert not home.done() and not feed.done() and server.preview.state.serial == early.serial
         finally:
             release.set()
         assert "A paragraph shown at once." in feed.result()[2] and home.result()[0] == 200

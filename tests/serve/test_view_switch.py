@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import http.client
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from byline.preview.server import PreviewServer, view_request
+from byline.preview.routes import respond_post, view_request
+from byline.preview.server import PreviewServer
+from byline.preview.state import State
 
 from .preview_site import article_text, copy_site, running
 
@@ -32,6 +35,58 @@ def test_only_the_previews_own_pages_may_switch_it(
     form: bytes, origin: str | None, referer: str | None, expected: tuple[str | None, str]
 ) -> None:
     assert view_request(form, origin, referer, HOST) == expected
+
+
+@dataclass
+class Answered:
+    """A POST answered without sockets: its status and Location, the views it switched to, whether its form was read."""
+
+    status: int
+    location: str | None
+    switched: list[str]
+    read: bool
+
+
+def answer_post(target: str, form: bytes, headers: dict[str, str], served: Path | None = None) -> Answered:
+    state = State(token="cafe.1", attempt=1, folder=served)
+    switched: list[str] = []
+    read: list[int] = []
+
+    def switch(view: str) -> State:
+        switched.append(view)
+        return state
+
+    def read_form(length: int) -> bytes:
+        read.append(length)
+        return form[:length]
+
+    header = {"Content-Length": str(len(form)), **headers}.get
+    response = respond_post(state, target, header, read_form, switch)
+    return Answered(response.status, response.headers.get("Location"), switched, read == [len(form)])
+
+
+def test_a_switch_from_the_previews_own_page_goes_back_to_it(tmp_path: Path) -> None:
+    (tmp_path / "articles/x").mkdir(parents=True)
+    (tmp_path / "articles/x/index.html").write_text("<p>x</p>")
+    headers = {"Origin": OWN, "Referer": f"{OWN}/articles/x/", "Host": HOST}
+    assert answer_post("/_byline/view", b"view=published", headers, tmp_path) == Answered(
+        303, "/articles/x/", ["published"], True
+    )
+    headers["Referer"] = f"{OWN}/articles/draft/"  # not in the view switched to: the front page instead
+    assert answer_post("/_byline/view", b"view=published", headers, tmp_path).location == "/"
+
+
+@pytest.mark.parametrize(
+    ("target", "form", "origin", "status", "read"),
+    [
+        ("/articles/", b"view=published", OWN, 404, False),  # the switch is the only form
+        ("/_byline/view", b"view=published&" + b"x" * 2000, OWN, 413, False),  # too big to read
+        ("/_byline/view", b"view=published", "http://evil.example", 403, True),  # another site's form
+    ],
+)
+def test_other_posts_switch_nothing(target: str, form: bytes, origin: str, status: int, read: bool) -> None:
+    answered = answer_post(target, form, {"Origin": origin, "Host": HOST})
+    assert (answered.status, answered.switched, answered.read) == (status, [], read)
 
 
 def post(server: PreviewServer, body: bytes, origin: str) -> tuple[int, str | None]:
