@@ -13,8 +13,16 @@ from pathlib import Path
 import pytest
 
 from tests.helpers import AUTHOR, AUTHOR_PATH, article, write_files
+from tests.markers import unmarked
 
 MakeSite = Callable[..., Path]
+
+
+@pytest.hookimpl(tryfirst=True)  # before -m deselects anything: every test is checked on every run
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Refuse a test that needs Chromium or Java but is not marked so (see tests/markers.py)."""
+    if problems := unmarked(items):
+        raise pytest.UsageError("tests needing tools beyond Python must be marked:\n" + "\n".join(problems))
 
 
 @pytest.fixture

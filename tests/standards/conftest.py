@@ -16,6 +16,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from .nu import NuChecker, nu_messages
+
 ROOT = Path(__file__).resolve().parents[2]
 NOW = "2026-11-21 12:00"
 
@@ -76,3 +78,9 @@ def sample_build(tmp_path_factory: pytest.TempPathFactory) -> SampleBuild:
         language=config.get("language", "en-GB"),
         now=datetime.strptime(NOW, "%Y-%m-%d %H:%M").replace(tzinfo=zone),
     )
+
+
+@pytest.fixture(scope="session")
+def nu_checker() -> NuChecker:
+    """The Nu HTML Checker, run on files; it needs Java and npm's vnu.jar, so a test asking for it is marked ``nu``."""
+    return nu_messages

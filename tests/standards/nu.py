@@ -5,14 +5,18 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from .conftest import ROOT
+from tests.helpers import ROOT
 
 VNU_JAR = ROOT / "tests/js/node_modules/vnu-jar/build/dist/vnu.jar"
+
+
+NuChecker = Callable[[list[Path], Path], list[dict[str, Any]]]
 
 
 def nu_messages(files: list[Path], base: Path) -> list[dict[str, Any]]:

@@ -14,8 +14,9 @@ from collections import Counter
 import pytest
 
 from .conftest import ROOT
-from .nu import describe, errors_of, nu_messages
+from .nu import NuChecker, describe, errors_of
 
+pytestmark = pytest.mark.nu
 SECTIONS = set(tomllib.loads((ROOT / "site.toml").read_text("utf-8")).get("sections", {}))
 
 
@@ -38,10 +39,10 @@ def page_type(relative: str, text: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def nu_report(sample_build):
+def nu_report(sample_build, nu_checker: NuChecker):
     """Run the checker once over every .html and .css file; return (files, messages)."""
     files = sample_build.html_files + sample_build.files("*.css")
-    return files, nu_messages(files, sample_build.out)
+    return files, nu_checker(files, sample_build.out)
 
 
 def test_every_page_type_is_checked(sample_build, nu_report):

@@ -17,7 +17,7 @@ from byline.content.markup import AUTHOR_BIO_ID_PREFIX, COMPANY_ABOUT_ID_PREFIX,
 from tests.helpers import MEMBER_IDS_FILES, MEMBER_IDS_PAGE, build_site, write_files
 from tests.publishing.dom import Element, parse
 
-from .nu import describe, errors_of, nu_messages
+from .nu import NuChecker, describe, errors_of
 
 
 @pytest.fixture(scope="module")
@@ -86,7 +86,8 @@ def test_every_link_within_the_page_has_its_target(page: Element) -> None:
     assert [f for f in fragments if f not in ids] == []
 
 
-def test_the_page_has_no_html_errors(built: Path) -> None:
+@pytest.mark.nu
+def test_the_page_has_no_html_errors(built: Path, nu_checker: NuChecker) -> None:
     files = [built / MEMBER_IDS_PAGE, built / "authors/simon-malia/index.html"]
-    errors = errors_of(nu_messages(files, built))
+    errors = errors_of(nu_checker(files, built))
     assert errors == [], "\n".join(describe(m) for m in errors)
