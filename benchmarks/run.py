@@ -11,7 +11,8 @@ largest memory): on a shared machine one build can be 15% off the next.
 ``--peers pelican,hugo`` also builds the same corpus with those generators (see
 ``benchmarks.peers``), measured the same way, in the same table, for the steps that
 mean something to them (not the template edit); ``--verbose-builds`` runs Byline's
-builds with ``-v`` and prints each one's stage timings under the table.
+builds with ``-v`` and prints each one's stage timings under the table. Each build is
+announced on standard error as it starts; the tables go to standard output.
 
 The builds keep compiled bytecode, as Python does unless told not to: in the workspace
 (``PYTHONPYCACHEPREFIX``), even where ``PYTHONDONTWRITEBYTECODE`` is set, so the numbers
@@ -288,6 +289,7 @@ def run_tool(tool: Tool, repeat: int = 1, env: dict[str, str] | None = None) -> 
             if step.clean:
                 tool.forget()
             tool.sync()
+            print(f"{tool.label}: {step.name} ({number + 1} of {repeat})", file=sys.stderr, flush=True)
             runs.append(measure(step.name, tool.command(step.clean), tool.output, env, tool.label))
         rows.append(typical(runs))
     return rows
@@ -334,22 +336,27 @@ def table(rows: Sequence[Measurement]) -> str:
 
 def cold_ratio(rows: Sequence[Measurement]) -> str | None:
     """Byline's cold build as a share of Pelican's in the same run, beside issue 20's target; None without Pelican."""
-    cold = {row.tool: row.wall for row in rows if row.step == rows[0].step}
+    cold = {row.tool: row for row in rows if row.step == rows[0].step}
     pelican = next((tool for tool in cold if tool.startswith("Pelican")), None)
     if pelican is None or BYLINE not in cold:
         return None
-    ratio = cold[BYLINE] / cold[pelican]
-    return (
-        f"Cold build: Byline {cold[BYLINE]:.1f} s, {pelican} {cold[pelican]:.1f} s: "
-        f"{ratio:.2f}× Pelican's (target ≤ {COLD_TARGET_VS_PELICAN:g}×)."
+    ours, theirs = cold[BYLINE], cold[pelican]
+    line = (
+        f"Cold build: Byline {ours.wall:.1f} s, {pelican} {theirs.wall:.1f} s: "
+        f"{ours.wall / theirs.wall:.2f}× Pelican's (target ≤ {COLD_TARGET_VS_PELICAN:g}×)"
     )
+    if ours.cpu and theirs.cpu:
+        line += f"; CPU {ours.cpu:.1f} s against {theirs.cpu:.1f} s, {ours.cpu / theirs.cpu:.2f}×"
+    return line + "."
 
 
 def stage_timings(rows: Sequence[Measurement]) -> str:
     """Each Byline build's ``-v`` stage lines and summary under its step's name (the build nearest the median)."""
     parts = []
     for row in rows:
-        lines = [line for line in row.log.splitlines() if line.startswith(("  ", "Built "))]  # not the warnings
+        lines = [
+            line for line in row.log.splitlines() if line.startswith(("  ", "Built ", "Up to date"))
+        ]  # not the warnings
         if row.tool == BYLINE and lines:
             parts.append(f"#### {row.step}\n\n```\n" + "\n".join(lines) + "\n```")
     return "\n\n".join(parts)

@@ -21,6 +21,7 @@ import functools
 import http.server
 import json
 import os
+import shutil
 import sys
 import tempfile
 import threading
@@ -37,18 +38,10 @@ from playwright.sync_api import Error as BrowserError
 
 from .corpus import generate_corpus
 from .run import KEEP_MARKER, build_command, build_environment, run_child
+from .serve_latency import CHROMIUM, CHROMIUM_ARGS
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 BUNDLE = "/pagefind/"
+GENERATED = "corpus-complete"  # written once the kept corpus is whole
 QUIET_MS = 500  # no request in flight for this long: the page has fetched what it needed
 TYPING_DELAY_MS = 60  # between keystrokes, under the search page's pause in typing
 WAIT_MS = 120_000
@@ -314,7 +307,9 @@ def workspace(keep: Path | None, size: int, seed: int) -> Iterator[tuple[Path, b
     folder = keep / f"search-{size}-seed-{seed}"
     if folder.exists() and not (folder / KEEP_MARKER).is_file():
         raise FileExistsError(f"{folder} exists and was not made by the benchmark; remove it or choose another --keep")
-    reuse = (folder / "site" / "site.toml").is_file()
+    reuse = (folder / GENERATED).is_file()
+    if not reuse:  # nothing there, or a corpus cut short
+        shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True, exist_ok=True)
     (folder / KEEP_MARKER).write_text("made by python -m benchmarks.search_cost; safe to delete\n")
     yield folder, reuse
@@ -327,6 +322,7 @@ def build(folder: Path, size: int, seed: int, reuse: bool, clean: bool, jobs: in
         print(f"Corpus: reused {site} ({size:,} articles, seed {seed}).")
     else:
         corpus = generate_corpus(site, size, seed)
+        (folder / GENERATED).write_text(corpus.describe() + "\n")
         print(f"Corpus: {corpus.describe()} (seed {seed}).")
     command = build_command(site, output, clean=clean or not reuse, jobs=jobs)
     child = run_child(command, build_environment(folder / "pycache"))

@@ -2,6 +2,8 @@
 
 CI cannot time builds meaningfully, so nothing here asserts a duration; the full
 benchmark (1,000 and 10,000 articles) is run by hand: ``python -m benchmarks.run``.
+The peers are not built here: Pelican installs from PyPI and Hugo may be absent, so
+what is tested is what the benchmark gives them, read back as they read it.
 """
 
 from __future__ import annotations
@@ -13,20 +15,37 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
+import markdown
 import pytest
+import yaml
 from PIL import Image
 
 from benchmarks import floor
 from benchmarks.corpus import CORPUS_NOW, LEAD_IMAGES, generate_corpus
-from benchmarks.run import HEADER, Measurement, build_environment, steps, typical
+from benchmarks.peers import (
+    HUGO_LAYOUTS,
+    Mirror,
+    PeerUnavailable,
+    Site,
+    find_hugo,
+    hugo_article,
+    hugo_page,
+    hugo_settings,
+    make_peers,
+    pelican_article,
+    pelican_page,
+    pelican_settings,
+)
+from benchmarks.run import HEADER, Measurement, build_environment, cold_ratio, measure, steps, table, typical
+from benchmarks.search_cost import Query
 from byline.config import BuildOptions
-from byline.pipeline import build
+from byline.pipeline import build, check
 from byline.site.images import MIN_LEAD_PIXELS
 
 REPO = Path(__file__).resolve().parent.parent
 SMALL = 30
 STEPS = (
-    "cold build (--clean, no cache, no output)",
+    "cold build (no cache, no output)",
     "no-change rebuild",
     "after editing one article's body",
     "after editing the oldest article's body",
@@ -87,14 +106,24 @@ def test_lead_images_are_large_yet_a_few_kilobytes(tmp_path: Path) -> None:
 
 def test_benchmark_prints_a_row_for_every_step(tmp_path: Path) -> None:
     # --profile is left out: one more (profiled) cold build would double this test's time.
-    ran = _run("-m", "benchmarks.run", "--articles", str(SMALL), "--keep", str(tmp_path))
+    ran = _run("-m", "benchmarks.run", "--articles", str(SMALL), "--keep", str(tmp_path), "--verbose-builds")
     assert ran.returncode == 0, ran.stdout + ran.stderr
     lines = ran.stdout.splitlines()
     assert "| " + " | ".join(HEADER) + " |" in lines
     for step in STEPS:
-        row = next((line for line in lines if line.startswith(f"| {step} |")), None)
+        row = next((line for line in lines if line.startswith(f"| {step} | Byline |")), None)
         assert row is not None, f"no row for {step!r} in:\n{ran.stdout}"
         assert len(row.strip("|").split("|")) == len(HEADER)
+    # --verbose-builds: under the table, each build's stage timings (not its warnings) under its step.
+    timings = ran.stdout.split("### Byline's stage timings (-v)", 1)[1]
+    for step, following in zip(STEPS, [*STEPS[1:], None], strict=True):
+        block = timings.split(f"#### {step}\n", 1)[1]
+        block = block.split(f"#### {following}\n", 1)[0] if following else block
+        if step == "no-change rebuild":
+            assert "Up to date:" in block, block
+        else:
+            assert "  render " in block and "  search " in block and "Built " in block, block
+        assert "warning" not in block
     assert (tmp_path / f"articles-{SMALL}" / "site" / "templates" / "article.html").is_file()
     # The builds kept their bytecode in the workspace, as an editor's Python keeps it, whatever the environment.
     kept = {path.name.split(".")[0] for path in (tmp_path / f"articles-{SMALL}" / "pycache").rglob("*.pyc")}
@@ -158,3 +187,164 @@ def test_floor_edit_reads_all_but_the_edited_article_from_the_cache(tmp_path: Pa
     every = len(list((corpus.root / "content").rglob("*.md")))
     with pytest.raises(RuntimeError, match=f"re-parsed {every} files, not 1"):
         floor.edit_seconds(options, newest)
+
+
+# --- the peers ------------------------------------------------------------------------
+
+
+def _published(root: Path) -> tuple[Site, dict[str, object]]:
+    """The peers' view of the site, and Byline's own model of it at the corpus clock: published articles by file."""
+    peer_site = Site.read(root)
+    checked = check(BuildOptions(root=root, output=root / "public", now=peer_site.now))
+    assert checked.site is not None, checked.problems
+    return peer_site, {article.source: article for article in checked.site.articles}
+
+
+def test_pelican_reads_what_byline_reads_from_the_converted_corpus(tmp_path: Path) -> None:
+    """Pelican's Markdown reader takes its metadata from Python-Markdown's meta extension: read it back so."""
+    corpus = generate_corpus(tmp_path / "site", SMALL)
+    mirror = Mirror(corpus.root, tmp_path / "pelican", pelican_article, pelican_page)
+    assert mirror.sync() == SMALL + 1  # every article and the about page
+    site, published = _published(corpus.root)
+    for spec in corpus.articles:
+        converted = (tmp_path / "pelican" / spec.path.removeprefix("content/")).read_text(encoding="utf-8")
+        reader = markdown.Markdown(extensions=["meta"])
+        body = reader.convert(converted)
+        meta = {key: values[0] for key, values in reader.Meta.items()}
+        assert meta["title"] == spec.title
+        article = published.get(spec.path)
+        if article is None:  # a draft, or scheduled after the corpus clock: not published by Byline, nor by Pelican
+            assert meta["status"] == "draft", spec
+            continue
+        assert "status" not in meta
+        date = datetime.strptime(meta["date"], "%Y-%m-%d %H:%M").replace(tzinfo=site.timezone)
+        assert date == article.date
+        assert [tag.strip() for tag in meta["tags"].split(",")] == list(article.tags)
+        assert meta["author"] == site.authors[article.author]
+        assert f"/articles/{date:%Y/%m/%d}/{meta['slug']}/" == spec.url
+        assert meta["category"] == site.config.section(article.section).title
+        assert body and "Title:" not in body
+    settings = pelican_settings(site, tmp_path / "pelican", tmp_path / "cache")
+    values: dict[str, object] = {}
+    exec(settings, values)  # noqa: S102 - what Pelican itself does with pelicanconf.py
+    assert values["ARTICLE_SAVE_AS"] == "articles/{date:%Y}/{date:%m}/{date:%d}/{slug}/index.html"
+    assert values["TIMEZONE"] == "Europe/London" and values["LOAD_CONTENT_CACHE"] is True
+
+
+def test_hugo_reads_what_byline_reads_from_the_converted_corpus(tmp_path: Path) -> None:
+    corpus = generate_corpus(tmp_path / "site", SMALL)
+    Mirror(corpus.root, tmp_path / "hugo", hugo_article, hugo_page).sync()
+    site, published = _published(corpus.root)
+    for spec in corpus.articles:
+        converted = (tmp_path / "hugo" / spec.path.removeprefix("content/")).read_text(encoding="utf-8")
+        _, front_text, body = converted.split("---\n", 2)
+        front = yaml.safe_load(front_text)
+        assert front["title"] == spec.title and body
+        article = published.get(spec.path)
+        if article is None:
+            assert front["draft"] is True, spec
+            continue
+        assert "draft" not in front
+        assert datetime.fromisoformat(front["date"]) == article.date
+        assert front["tags"] == list(article.tags)
+        assert front["author"] == site.authors[article.author] and front["authors"] == [front["author"]]
+        assert f"/articles/{article.date:%Y/%m/%d}/{front['slug']}/" == spec.url
+    settings = hugo_settings(site, pagination_table=False)
+    assert 'articles = "/articles/:year/:month/:day/:slug/"' in settings and "paginate = 20" in settings
+    assert "pagerSize = 20" in hugo_settings(site, pagination_table=True)
+    assert {"_default/single.html", "_default/list.html", "index.html"} <= set(HUGO_LAYOUTS)
+
+
+def test_a_peers_copy_follows_each_edit_addition_and_deletion(tmp_path: Path) -> None:
+    corpus = generate_corpus(tmp_path / "site", 5)
+    mirror = Mirror(corpus.root, tmp_path / "copy", pelican_article, pelican_page)
+    mirror.sync()
+    assert mirror.sync() == 0  # nothing changed, nothing converted
+    changes = {step.name: step for step in steps(corpus, tmp_path / "public")}
+    changes["after editing one article's body"].prepare(0)
+    assert mirror.sync() == 1
+    edited = tmp_path / "copy" / corpus.newest_published.path.removeprefix("content/")
+    assert edited.read_text(encoding="utf-8").endswith("in statement 1 on Friday.\n")
+    changes["after adding one article"].prepare(0)
+    assert mirror.sync() == 1
+    assert (tmp_path / "copy" / corpus.articles[-1].path.removeprefix("content/")).is_file()
+    (corpus.root / corpus.oldest_published.path).unlink()
+    assert mirror.sync() == 1
+    assert not (tmp_path / "copy" / corpus.oldest_published.path.removeprefix("content/")).exists()
+
+
+def test_a_peer_that_cannot_be_had_is_skipped_with_the_reason(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    with pytest.raises(PeerUnavailable, match="apt-get install -y hugo"):
+        find_hugo(path=str(tmp_path))
+    corpus = generate_corpus(tmp_path / "site", 2)
+    monkeypatch.setenv("PATH", str(tmp_path))  # no hugo here
+    peers, notes = make_peers(["hugo"], corpus, tmp_path / "peers", tmp_path / "venvs")
+    assert peers == [] and notes == ["hugo skipped: no hugo binary on the PATH; on Debian: apt-get install -y hugo"]
+    ran = _run("-m", "benchmarks.run", "--articles", "2", "--peers", "jekyll")
+    assert ran.returncode == 2 and "unknown peer 'jekyll'" in ran.stderr
+
+
+def test_peers_share_the_table_and_the_cold_build_is_set_against_pelicans() -> None:
+    cold, edit = STEPS[0], STEPS[2]
+    rows = [
+        Measurement(cold, 30.0, 50.0, 300.0, 10, 20, 20),
+        Measurement(edit, 1.0, 1.0, 100.0, 10, 20, 3),
+        Measurement(cold, 40.0, 40.0, 190.0, 8, 9, 9, "Pelican 4.12.0"),
+        Measurement(edit, 20.0, 20.0, 190.0, 8, 9, 9, "Pelican 4.12.0"),
+    ]
+    lines = table(rows).splitlines()
+    assert [line.split(" | ")[:2] for line in lines[2:]] == [
+        ["| " + cold, "Byline"],
+        ["| " + cold, "Pelican 4.12.0"],
+        ["| " + edit, "Byline"],
+        ["| " + edit, "Pelican 4.12.0"],
+    ]
+    assert cold_ratio(rows) == (
+        "Cold build: Byline 30.0 s, Pelican 4.12.0 40.0 s: 0.75× Pelican's (target ≤ 0.75×);"
+        " CPU 50.0 s against 40.0 s, 1.25×."
+    )
+    assert cold_ratio(rows[:2]) is None
+
+
+def test_a_file_rewritten_in_place_counts_as_written(tmp_path: Path) -> None:
+    """Pelican and Hugo rewrite their output files in place (same inode): a new time still counts."""
+    output = tmp_path / "public"
+    output.mkdir()
+    (output / "a.html").write_text("old")
+    (output / "b.html").write_text("kept")
+    rewrite = f"import pathlib; pathlib.Path({str(output / 'a.html')!r}).write_text('new')"
+    row = measure("rewrite", [sys.executable, "-c", rewrite], output)
+    assert (row.pages, row.files, row.written) == (2, 2, 1)
+
+
+# --- the search cost ----------------------------------------------------------------------
+
+
+def test_a_query_is_words_then_filters() -> None:
+    assert Query.parse("new jobs") == Query("new jobs")
+    assert Query.parse(" investment | section=News|region = Wales ") == Query(
+        "investment", (("section", "News"), ("region", "Wales"))
+    )
+    for bad in ("", "jobs|section", "jobs|=News"):
+        with pytest.raises(ValueError):
+            Query.parse(bad)
+
+
+@pytest.mark.browser
+def test_search_cost_prints_each_bundle_and_each_querys_downloads(tmp_path: Path) -> None:
+    queries = ("--query", "investment", "--query", "investment|section=News")
+    ran = _run("-m", "benchmarks.search_cost", "--articles", "12", "--keep", str(tmp_path), *queries)
+    assert ran.returncode == 0, ran.stdout + ran.stderr
+    rows = [line.strip("| ").split(" | ") for line in ran.stdout.splitlines() if line.startswith("| ")]
+    bundles = [row for row in rows if len(row) == 4 and row[0] != "bundle"]
+    total = bundles.pop()
+    assert total[0] == f"all {len(bundles)}" and len(bundles) >= 2
+    assert 0 < int(total[1]) <= 12  # the published articles, each in one bundle
+    costs = [row for row in rows if len(row) == 7 and row[0] != "query"]
+    assert [(row[0], row[1]) for row in costs] == [("investment", "none"), ("investment", "section=News")]
+    for _, _, results, opening, searching, _, first in costs:
+        assert float(opening.split()[0]) > 0 and float(searching.split()[0]) > 0
+        assert int(results) > 0 and first.endswith(" ms")
+    again = _run("-m", "benchmarks.search_cost", "--articles", "12", "--keep", str(tmp_path), "--query", "x|topic=Nope")
+    assert "Corpus: reused" in again.stdout
+    assert again.returncode == 1 and "no filter 'topic' with the option 'Nope'" in again.stderr
