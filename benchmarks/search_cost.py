@@ -22,13 +22,14 @@ import http.server
 import json
 import os
 import shutil
+import statistics
 import sys
 import tempfile
 import threading
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -186,6 +187,21 @@ class Cost:
         return "| " + " | ".join(cells) + " |"
 
 
+def typical(costs: Sequence[Cost]) -> Cost:
+    """One row for repeated runs of a query: the median of each figure (the downloads should not vary)."""
+
+    def middle(values: Sequence[int]) -> int:
+        return round(statistics.median(values))
+
+    firsts = [cost.first_result_ms for cost in costs]
+    return replace(
+        costs[-1],
+        opening=(middle([c.opening[0] for c in costs]), middle([c.opening[1] for c in costs])),
+        searching=(middle([c.searching[0] for c in costs]), middle([c.searching[1] for c in costs])),
+        first_result_ms=None if None in firsts else statistics.median(f for f in firsts if f is not None),
+    )
+
+
 def _kb(traffic: tuple[int, int]) -> str:
     return f"{traffic[0] / 1024:,.1f} ({traffic[1]})"
 
@@ -339,6 +355,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--keep", type=Path, help="keep the corpus and output in DIR/search-N-seed-S; reuse them later")
     parser.add_argument("--clean", action="store_true", help="build from nothing even when reusing a kept corpus")
     parser.add_argument("--jobs", type=int, help="passed to the build")
+    parser.add_argument("--repeat", type=int, default=3, help="runs per query; rows show medians (default 3)")
     parser.add_argument(
         "--query",
         action="append",
@@ -346,8 +363,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="TEXT or TEXT|name=value (a search form filter), repeatable (default: six built-in queries)",
     )
     args = parser.parse_args(argv)
-    if args.articles < 1:
-        parser.error("--articles must be at least 1")
+    if args.articles < 1 or args.repeat < 1:
+        parser.error("--articles and --repeat must be at least 1")
     queries = args.query or list(DEFAULT_QUERIES)
     print("# What a reader's search costs\n")
     load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
@@ -357,11 +374,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             output = build(folder, args.articles, args.seed, reuse, args.clean, args.jobs)
             print(f"\n## Search bundles\n\n{bundle_table(bundles(output))}\n")
             print("## Queries (KB as transferred, headers included; time from the last keystroke)\n")
+            if args.repeat > 1:
+                print(f"Each row: the median of {args.repeat} runs, each in a fresh browser context.\n")
             print("| " + " | ".join(TABLE) + " |\n|---|---|" + "---:|" * (len(TABLE) - 2), flush=True)
             with serving(output) as base, sync_playwright() as driver:
                 browser = driver.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
                 for query in queries:
-                    print(search_cost(browser, base, query).row(), flush=True)
+                    print(typical([search_cost(browser, base, query) for _ in range(args.repeat)]).row(), flush=True)
                 browser.close()
     except FileExistsError as exc:
         print(f"error: {exc}", file=sys.stderr)

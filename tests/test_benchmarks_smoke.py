@@ -37,7 +37,8 @@ from benchmarks.peers import (
     pelican_settings,
 )
 from benchmarks.run import HEADER, Measurement, build_environment, cold_ratio, measure, steps, table, typical
-from benchmarks.search_cost import Query
+from benchmarks.search_cost import Cost, Query
+from benchmarks.search_cost import typical as typical_cost
 from byline.config import BuildOptions
 from byline.pipeline import build, check
 from byline.site.images import MIN_LEAD_PIXELS
@@ -330,10 +331,17 @@ def test_a_query_is_words_then_filters() -> None:
             Query.parse(bad)
 
 
+def test_a_repeated_query_shows_the_median_of_each_figure() -> None:
+    query = Query("jobs")
+    costs = [Cost(query, 5, (100, 4), (300, 9), ms) for ms in (700.0, 500.0, 900.0)]
+    assert typical_cost(costs) == Cost(query, 5, (100, 4), (300, 9), 700.0)
+    assert typical_cost([*costs, Cost(query, 0, (100, 4), (200, 7), None)]).first_result_ms is None
+
+
 @pytest.mark.browser
 def test_search_cost_prints_each_bundle_and_each_querys_downloads(tmp_path: Path) -> None:
     queries = ("--query", "investment", "--query", "investment|section=News")
-    ran = _run("-m", "benchmarks.search_cost", "--articles", "12", "--keep", str(tmp_path), *queries)
+    ran = _run("-m", "benchmarks.search_cost", "--articles", "12", "--keep", str(tmp_path), "--repeat", "1", *queries)
     assert ran.returncode == 0, ran.stdout + ran.stderr
     rows = [line.strip("| ").split(" | ") for line in ran.stdout.splitlines() if line.startswith("| ")]
     bundles = [row for row in rows if len(row) == 4 and row[0] != "bundle"]
