@@ -48,6 +48,7 @@ PROFILE_TOP = 25
 HEADER = ("step", "tool", "wall s", "CPU s", "peak RSS MB", "HTML pages", "files", "files written")
 BYLINE = "Byline"
 COLD_TARGET_VS_PELICAN = 0.75  # issue 20: a cold build in at most this share of Pelican's
+STAGE_LINES = ("  ", "Built ", "Up to date")  # how -v's stage lines and summary begin; its warnings do not
 
 
 @dataclass(frozen=True)
@@ -354,9 +355,7 @@ def stage_timings(rows: Sequence[Measurement]) -> str:
     """Each Byline build's ``-v`` stage lines and summary under its step's name (the build nearest the median)."""
     parts = []
     for row in rows:
-        lines = [
-            line for line in row.log.splitlines() if line.startswith(("  ", "Built ", "Up to date"))
-        ]  # not the warnings
+        lines = [line for line in row.log.splitlines() if line.startswith(STAGE_LINES)]
         if row.tool == BYLINE and lines:
             parts.append(f"#### {row.step}\n\n```\n" + "\n".join(lines) + "\n```")
     return "\n\n".join(parts)
