@@ -240,7 +240,7 @@ class Peer(ABC):
     @property
     def label(self) -> str:
         """The peer's name and version, for the table's tool column."""
-        return self.name
+        return f"{self.name} {self.version}".strip()
 
     @abstractmethod
     def prepare(self) -> None:
@@ -279,10 +279,6 @@ class Pelican(Peer):
         super().__init__(corpus, work)
         self.venv = venv
 
-    @property
-    def label(self) -> str:
-        return f"Pelican {self.version}".strip()
-
     def prepare(self) -> None:
         self.version = install_pelican(self.venv)
         content = self.site_dir / "content"
@@ -305,10 +301,6 @@ class Hugo(Peer):
     def __init__(self, corpus: Corpus, work: Path, binary: str | None = None):
         super().__init__(corpus, work)
         self.binary = binary or find_hugo()
-
-    @property
-    def label(self) -> str:
-        return f"Hugo {self.version}".strip()
 
     def prepare(self) -> None:
         self.version = hugo_version(self.binary)
