@@ -143,14 +143,15 @@ class Traffic:
         self.inflight.discard(request)
         self.last_change = time.monotonic()
 
-    def bundle(self, phase: str) -> tuple[int, int]:
-        """Bytes on the wire (headers and body as sent) and requests of the search bundle's responses in ``phase``."""
-        sizes = []
-        for when, request in self.made:
-            if when == phase and urlsplit(request.url).path.startswith(BUNDLE) and request.failure is None:
+    def responses(self) -> list[tuple[str, str, int]]:
+        """The search bundle's responses: the phase, the kind of file, and its bytes on the wire (headers and body)."""
+        found = []
+        for phase, request in self.made:
+            path = urlsplit(request.url).path
+            if path.startswith(BUNDLE) and request.failure is None:
                 sent = request.sizes()
-                sizes.append(sent["responseHeadersSize"] + sent["responseBodySize"])
-        return sum(sizes), len(sizes)
+                found.append((phase, file_kind(path), sent["responseHeadersSize"] + sent["responseBodySize"]))
+        return found
 
     def wait_quiet(self, page: Page) -> None:
         """Return once no request has been in flight for QUIET_MS (events arrive while the page waits)."""
@@ -163,6 +164,14 @@ class Traffic:
         raise TimeoutError(f"requests still in flight after {WAIT_MS // 1000} s: {waiting}")
 
 
+def file_kind(path: str) -> str:
+    """What a file of the bundle is, from its name: ``pf_index``, ``pf_meta``, ``wasm``, ``js``, ``json``..."""
+    name = path.rsplit("/", 1)[-1]
+    if name.startswith("wasm."):
+        return "wasm"
+    return name.rsplit(".", 1)[-1] if "." in name else "other"
+
+
 @dataclass(frozen=True)
 class Cost:
     """One query's cost to a reader with a cold cache."""
@@ -172,6 +181,20 @@ class Cost:
     opening: tuple[int, int]  # bytes, requests
     searching: tuple[int, int]
     first_result_ms: float | None  # None: no result to show
+    kinds: tuple[tuple[str, int, int], ...] = ()  # kind of file, bytes, requests: opening and query together
+
+    @classmethod
+    def of(cls, query: Query, results: int, responses: Sequence[tuple[str, str, int]], first: float | None) -> Cost:
+        """Sum the responses by phase and by kind of file."""
+
+        def total(chosen: list[int]) -> tuple[int, int]:
+            return sum(chosen), len(chosen)
+
+        opening = total([size for phase, _, size in responses if phase == "opening"])
+        searching = total([size for phase, _, size in responses if phase == "query"])
+        names = sorted({kind for _, kind, _ in responses})
+        kinds = tuple((name, *total([size for _, kind, size in responses if kind == name])) for name in names)
+        return cls(query, results, opening, searching, first, kinds)
 
     def row(self) -> str:
         first = "no results" if self.first_result_ms is None else f"{self.first_result_ms:.0f} ms"
@@ -193,13 +216,30 @@ def typical(costs: Sequence[Cost]) -> Cost:
     def middle(values: Sequence[int]) -> int:
         return round(statistics.median(values))
 
+    def pair(values: Sequence[tuple[int, int]]) -> tuple[int, int]:
+        return middle([v[0] for v in values]), middle([v[1] for v in values])
+
     firsts = [cost.first_result_ms for cost in costs]
+    names = sorted({kind[0] for cost in costs for kind in cost.kinds})
+    by_name = [{kind[0]: (kind[1], kind[2]) for kind in cost.kinds} for cost in costs]
     return replace(
         costs[-1],
-        opening=(middle([c.opening[0] for c in costs]), middle([c.opening[1] for c in costs])),
-        searching=(middle([c.searching[0] for c in costs]), middle([c.searching[1] for c in costs])),
+        opening=pair([c.opening for c in costs]),
+        searching=pair([c.searching for c in costs]),
         first_result_ms=None if None in firsts else statistics.median(f for f in firsts if f is not None),
+        kinds=tuple((name, *pair([kinds.get(name, (0, 0)) for kinds in by_name])) for name in names),
     )
+
+
+def kinds_table(costs: Sequence[Cost]) -> str:
+    """Where each query's bytes went, by kind of file: KB (requests), opening and query together."""
+    names = sorted({kind[0] for cost in costs for kind in cost.kinds})
+    lines = ["| query | filter | " + " | ".join(names) + " |", "|---|---|" + "---:|" * len(names)]
+    for cost in costs:
+        found = {kind[0]: (kind[1], kind[2]) for kind in cost.kinds}
+        cells = [_kb(found.get(name, (0, 0))) for name in names]
+        lines.append("| " + " | ".join([cost.query.text, cost.query.filter_text, *cells]) + " |")
+    return "\n".join(lines)
 
 
 def _kb(traffic: tuple[int, int]) -> str:
@@ -226,9 +266,7 @@ def search_cost(browser: Browser, base: str, query: Query) -> Cost:
         results = page.locator("#search-results > li").count()
         status = page.locator("#search-status").text_content() or ""
         count = int(status.split()[0].replace(",", "")) if results else 0
-        return Cost(
-            query, count, traffic.bundle("opening"), traffic.bundle("query"), first - typed if results else None
-        )
+        return Cost.of(query, count, traffic.responses(), first - typed if results else None)
     finally:
         context.close()
 
@@ -379,9 +417,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             print("| " + " | ".join(TABLE) + " |\n|---|---|" + "---:|" * (len(TABLE) - 2), flush=True)
             with serving(output) as base, sync_playwright() as driver:
                 browser = driver.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+                costs = []
                 for query in queries:
-                    print(typical([search_cost(browser, base, query) for _ in range(args.repeat)]).row(), flush=True)
+                    costs.append(typical([search_cost(browser, base, query) for _ in range(args.repeat)]))
+                    print(costs[-1].row(), flush=True)
                 browser.close()
+            print(f"\n## Where the bytes went: KB (requests) by kind of file\n\n{kinds_table(costs)}")
     except FileExistsError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -37,7 +37,7 @@ from benchmarks.peers import (
     pelican_settings,
 )
 from benchmarks.run import HEADER, Measurement, build_environment, cold_ratio, measure, steps, table, typical
-from benchmarks.search_cost import Cost, Query
+from benchmarks.search_cost import Cost, Query, file_kind
 from benchmarks.search_cost import typical as typical_cost
 from byline.config import BuildOptions
 from byline.pipeline import build, check
@@ -331,11 +331,17 @@ def test_a_query_is_words_then_filters() -> None:
             Query.parse(bad)
 
 
-def test_a_repeated_query_shows_the_median_of_each_figure() -> None:
+def test_a_querys_responses_are_summed_by_phase_and_kind_and_repeats_give_medians() -> None:
     query = Query("jobs")
-    costs = [Cost(query, 5, (100, 4), (300, 9), ms) for ms in (700.0, 500.0, 900.0)]
-    assert typical_cost(costs) == Cost(query, 5, (100, 4), (300, 9), 700.0)
-    assert typical_cost([*costs, Cost(query, 0, (100, 4), (200, 7), None)]).first_result_ms is None
+    responses = [("opening", "js", 40), ("opening", "pf_meta", 10), ("query", "pf_index", 300), ("query", "pf_meta", 5)]
+    cost = Cost.of(query, 5, responses, 700.0)
+    assert (cost.opening, cost.searching) == ((50, 2), (305, 2))
+    assert cost.kinds == (("js", 40, 1), ("pf_index", 300, 1), ("pf_meta", 15, 2))
+    costs = [cost, replace(cost, first_result_ms=500.0), replace(cost, first_result_ms=900.0, searching=(1, 1))]
+    assert typical_cost(costs) == cost
+    assert typical_cost([*costs, Cost.of(query, 0, responses, None)]).first_result_ms is None
+    kinds = [file_kind(f"/pagefind/2026/{name}") for name in ("wasm.en-gb.pagefind", "index/en_1.pf_index")]
+    assert kinds == ["wasm", "pf_index"]
 
 
 @pytest.mark.browser
@@ -355,4 +361,6 @@ def test_search_cost_prints_each_bundle_and_each_querys_downloads(tmp_path: Path
         assert int(results) > 0 and first.endswith(" ms")
     again = _run("-m", "benchmarks.search_cost", "--articles", "12", "--keep", str(tmp_path), "--query", "x|topic=Nope")
     assert "Corpus: reused" in again.stdout
+    by_kind = ran.stdout.split("## Where the bytes went", 1)[1]
+    assert "pf_index" in by_kind and "pf_meta" in by_kind and "| investment | section=News |" in by_kind
     assert again.returncode == 1 and "no filter 'topic' with the option 'Nope'" in again.stderr
