@@ -165,11 +165,7 @@ class _Generator:
         return authors
 
     def company(self) -> str:
-        """An invented company name; about one article in three reuses a known firm.
-
-        ``self.companies`` is the corpus's cast of member firms: the hook for company
-        pages (issue 18), see docs/design.md, "Benchmarks".
-        """
+        """An invented company name; about one article in three reuses a known firm."""
         rng = self.rng
         if self.companies and rng.random() < 0.33:
             return _pick(rng, self.companies)

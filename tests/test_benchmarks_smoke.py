@@ -14,6 +14,7 @@ import sys
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import markdown
 import pytest
@@ -193,12 +194,14 @@ def test_floor_edit_reads_all_but_the_edited_article_from_the_cache(tmp_path: Pa
 # --- the peers ------------------------------------------------------------------------
 
 
-def _published(root: Path) -> tuple[Site, dict[str, object]]:
-    """The peers' view of the site, and Byline's own model of it at the corpus clock: published articles by file."""
+def _published(root: Path) -> tuple[Site, dict[str, tuple[Any, str | None]]]:
+    """The peers' view of the site; from Byline's own model at the corpus clock, each published article by file, with its company's name."""
     peer_site = Site.read(root)
     checked = check(BuildOptions(root=root, output=root / "public", now=peer_site.now))
-    assert checked.site is not None, checked.problems
-    return peer_site, {article.source: article for article in checked.site.articles}
+    model = checked.site
+    assert model is not None, checked.problems
+    company = {source: model.company[slug].name for source, slug in model.company_of.items()}
+    return peer_site, {article.source: (article, company.get(article.source)) for article in model.articles}
 
 
 def test_pelican_reads_what_byline_reads_from_the_converted_corpus(tmp_path: Path) -> None:
@@ -207,13 +210,14 @@ def test_pelican_reads_what_byline_reads_from_the_converted_corpus(tmp_path: Pat
     mirror = Mirror(corpus.root, tmp_path / "pelican", pelican_article, pelican_page)
     assert mirror.sync() == SMALL + 1  # every article and the about page
     site, published = _published(corpus.root)
+    assert any(company for _, company in published.values())  # members' releases name their company
     for spec in corpus.articles:
         converted = (tmp_path / "pelican" / spec.path.removeprefix("content/")).read_text(encoding="utf-8")
         reader = markdown.Markdown(extensions=["meta"])
         body = reader.convert(converted)
         meta = {key: values[0] for key, values in reader.Meta.items()}
         assert meta["title"] == spec.title
-        article = published.get(spec.path)
+        article, company = published.get(spec.path, (None, None))
         if article is None:  # a draft, or scheduled after the corpus clock: not published by Byline, nor by Pelican
             assert meta["status"] == "draft", spec
             continue
@@ -221,7 +225,8 @@ def test_pelican_reads_what_byline_reads_from_the_converted_corpus(tmp_path: Pat
         date = datetime.strptime(meta["date"], "%Y-%m-%d %H:%M").replace(tzinfo=site.timezone)
         assert date == article.date
         assert [tag.strip() for tag in meta["tags"].split(",")] == list(article.tags)
-        assert meta["author"] == site.authors[article.author]
+        assert meta["authors"] == ", ".join(site.authors[slug] for slug in article.authors)
+        assert meta.get("company") == company
         assert f"/articles/{date:%Y/%m/%d}/{meta['slug']}/" == spec.url
         assert meta["category"] == site.config.section(article.section).title
         assert body and "Title:" not in body
@@ -241,14 +246,15 @@ def test_hugo_reads_what_byline_reads_from_the_converted_corpus(tmp_path: Path) 
         _, front_text, body = converted.split("---\n", 2)
         front = yaml.safe_load(front_text)
         assert front["title"] == spec.title and body
-        article = published.get(spec.path)
+        article, company = published.get(spec.path, (None, None))
         if article is None:
             assert front["draft"] is True, spec
             continue
         assert "draft" not in front
         assert datetime.fromisoformat(front["date"]) == article.date
         assert front["tags"] == list(article.tags)
-        assert front["author"] == site.authors[article.author] and front["authors"] == [front["author"]]
+        assert front["authors"] == [site.authors[slug] for slug in article.authors]
+        assert front.get("companies") == ([company] if company else None)
         assert f"/articles/{article.date:%Y/%m/%d}/{front['slug']}/" == spec.url
     settings = hugo_settings(site, pagination_table=False)
     assert 'articles = "/articles/:year/:month/:day/:slug/"' in settings and "paginate = 20" in settings
@@ -272,6 +278,21 @@ def test_a_peers_copy_follows_each_edit_addition_and_deletion(tmp_path: Path) ->
     (corpus.root / corpus.oldest_published.path).unlink()
     assert mirror.sync() == 1
     assert not (tmp_path / "copy" / corpus.oldest_published.path.removeprefix("content/")).exists()
+    # A company renamed: the articles that name it change, and only they are rewritten.
+    profile = next((corpus.root / "content/companies").glob("*.md"))
+    text = profile.read_text(encoding="utf-8")
+    name = next(line for line in text.splitlines() if line.startswith("name: ")).removeprefix("name: ").strip('"')
+    profile.write_text(
+        text.replace(f"name: {name}", "name: Renamed Holdings", 1).replace(
+            f'name: "{name}"', "name: Renamed Holdings", 1
+        ),
+        encoding="utf-8",
+    )
+    naming = [
+        path for path in (tmp_path / "copy").rglob("*.md") if f"Company: {name}\n" in path.read_text(encoding="utf-8")
+    ]
+    assert naming and mirror.sync() == len(naming)
+    assert all("Company: Renamed Holdings\n" in path.read_text(encoding="utf-8") for path in naming)
 
 
 def test_a_peer_that_cannot_be_had_is_skipped_with_the_reason(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
