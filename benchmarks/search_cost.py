@@ -37,12 +37,12 @@ from urllib.parse import urlsplit
 from playwright.sync_api import Browser, BrowserContext, Page, Request, sync_playwright
 from playwright.sync_api import Error as BrowserError
 
-from .corpus import generate_corpus
+from .corpus import CORPUS_FORMAT, generate_corpus
 from .run import KEEP_MARKER, build_command, build_environment, run_child
 from .serve_latency import CHROMIUM, CHROMIUM_ARGS
 
 BUNDLE = "/pagefind/"
-GENERATED = "corpus-complete"  # written once the kept corpus is whole
+GENERATED = "corpus-format"  # written once the kept corpus is whole: the generator's format
 QUIET_MS = 500  # no request in flight for this long: the page has fetched what it needed
 TYPING_DELAY_MS = 60  # between keystrokes, under the search page's pause in typing
 WAIT_MS = 120_000
@@ -361,8 +361,9 @@ def workspace(keep: Path | None, size: int, seed: int) -> Iterator[tuple[Path, b
     folder = keep / f"search-{size}-seed-{seed}"
     if folder.exists() and not (folder / KEEP_MARKER).is_file():
         raise FileExistsError(f"{folder} exists and was not made by the benchmark; remove it or choose another --keep")
-    reuse = (folder / GENERATED).is_file()
-    if not reuse:  # nothing there, or a corpus cut short
+    made = folder / GENERATED
+    reuse = made.is_file() and made.read_text(encoding="utf-8").strip() == CORPUS_FORMAT
+    if not reuse:  # nothing there, a corpus cut short, or one the generator no longer writes
         shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True, exist_ok=True)
     (folder / KEEP_MARKER).write_text("made by python -m benchmarks.search_cost; safe to delete\n")
@@ -373,10 +374,10 @@ def build(folder: Path, size: int, seed: int, reuse: bool, clean: bool, jobs: in
     """Generate the corpus unless reused, build it (from nothing when asked), print what that took; the output."""
     site, output = folder / "site", folder / "public"
     if reuse:
-        print(f"Corpus: reused {site} ({size:,} articles, seed {seed}).")
+        print(f"Corpus: reused {site} ({size:,} articles, seed {seed}, corpus format {CORPUS_FORMAT}).")
     else:
         corpus = generate_corpus(site, size, seed)
-        (folder / GENERATED).write_text(corpus.describe() + "\n")
+        (folder / GENERATED).write_text(CORPUS_FORMAT + "\n")
         print(f"Corpus: {corpus.describe()} (seed {seed}).")
     command = build_command(site, output, clean=clean or not reuse, jobs=jobs)
     child = run_child(command, build_environment(folder / "pycache"))

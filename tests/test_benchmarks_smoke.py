@@ -382,6 +382,9 @@ def test_search_cost_prints_each_bundle_and_each_querys_downloads(tmp_path: Path
         assert int(results) > 0 and first.endswith(" ms")
     again = _run("-m", "benchmarks.search_cost", "--articles", "12", "--keep", str(tmp_path), "--query", "x|topic=Nope")
     assert "Corpus: reused" in again.stdout
+    (tmp_path / "search-12-seed-1/corpus-format").write_text("0\n")  # made by an older generator: not reused
+    older = _run("-m", "benchmarks.search_cost", "--articles", "12", "--keep", str(tmp_path), "--query", "x|topic=Nope")
+    assert "Corpus: reused" not in older.stdout and "Corpus: 12 articles" in older.stdout
     by_kind = ran.stdout.split("## Where the bytes went", 1)[1]
     assert "pf_index" in by_kind and "pf_meta" in by_kind and "| investment | section=News |" in by_kind
     assert again.returncode == 1 and "no filter 'topic' with the option 'Nope'" in again.stderr
