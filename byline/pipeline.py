@@ -10,6 +10,7 @@ point, leaves the previous output as it was.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -22,25 +23,30 @@ from byline.config import BuildOptions, SiteConfig, load_config
 from byline.content.load import LoadRules, load_source
 from byline.content.models import Article, Author, Company, Page, Unfinished
 from byline.content.sources import Seen, SourceFile, find_sources, read_problem, read_source
-from byline.dates import iso
+from byline.dates import NEWS_WINDOW, iso
 from byline.errors import BuildFailed, ContentError, only_errors
 from byline.faults import point
 from byline.output.assets import find_assets, write_fingerprinted
-from byline.output.plan import NEWS_WINDOW, REDIRECTS_FILE, Output, SitePlan, redirect_rules
+from byline.output.plan import REDIRECTS_FILE, Output, SitePlan, redirect_rules
+from byline.output.reads import Facts, Reads, Recorder
 from byline.output.render import Renderer
 from byline.output.search import SearchDocument, SearchIndexer, SearchResult, search_documents
+from byline.output.stale import find_stale, spec
+from byline.output.views import Views, view_identity
 from byline.parallel import collection_paused, fork_imap, fork_map, long_lived, settle, tick
 from byline.site.checks import Published, Scheduled, editorial_problems, next_scheduled, static_paths, urls_in_sitemap
 from byline.site.images import ImageCatalog, inspect_images, make_renditions
 from byline.site.model import Site, build_site
 from byline.site.svg import unsafe_svgs
-from byline.state.cache import Cache, Encoded, ParseResult, decode_result, encode_result, parse_key
+from byline.state.cache import Cache, Encoded, ParseResult, decode_result, encode_result, generation, parse_key
+from byline.state.graph import Learnt
 from byline.state.workspace import Records, Workspace, environment_failure
 from byline.state.write import MARKER, Staging
 from byline.theme import find_static, template_problems
 
 Progress = Callable[[int, int], None]
-Modelled = Callable[[Site, ImageCatalog, dict[str, Path]], None]  # the site, its pictures, its static files
+# The site, its pictures, its static files and each content file's parse key.
+Modelled = Callable[[Site, ImageCatalog, dict[str, Path], dict[str, str]], None]
 PARALLEL_PARSE_MIN = 64  # below this, starting workers costs more than it saves
 PARALLEL_RENDER_MIN = 400
 
@@ -54,6 +60,7 @@ class BuildResult:
     pages: int = 0
     files: int = 0
     rendered: int = 0
+    made: list[str] = field(default_factory=list)  # the outputs rendered, by path; the rest were kept
     parsed: int = 0
     seconds: float = 0.0
     warnings: list[ContentError] = field(default_factory=list)
@@ -100,6 +107,7 @@ class Checked:
     images: ImageCatalog | None = None
     next_scheduled: Scheduled | None = None  # the earliest article left out for its date
     static: dict[str, Path] = field(default_factory=dict)  # what /static/ publishes: theme.static_files
+    entities: dict[str, str] = field(default_factory=dict)  # content file -> the key of its parse result
 
 
 def check(options: BuildOptions) -> Checked:
@@ -161,7 +169,7 @@ class Builder:
             sources, source_problems = find_sources(options.root, seen)
             problems += source_problems
             timer.lap("read")
-            results, parsed = self._load(sources, LoadRules.from_config(config), cache, options)
+            results, parsed, entities = self._load(sources, LoadRules.from_config(config), cache, options)
             cache.put_seen({k: v for k, v in seen.items() if before.get(k) != v}, set(before) - set(seen))
         finally:
             cache.close()
@@ -213,14 +221,21 @@ class Builder:
             problems = demote_drafts(problems, draft_sources(site))
         timer.lap("images")
         if modelled is not None and not only_errors(problems):
-            modelled(site, images, static)  # editorial checks only warn: a build that got here can end well
+            modelled(site, images, static, entities)  # editorial checks only warn: a build that got here can end well
             timer.lap("first pages")
         with collection_paused():
             previous = published_before(options, config, read_only=not write_cache)
             problems += editorial_problems(site, options.root, static_paths(static), previous, options.now)
             timer.lap("checks")
         return Checked(
-            site, sorted(set(problems)), timer.laps, parsed, images, next_scheduled=next_scheduled(site), static=static
+            site,
+            sorted(set(problems)),
+            timer.laps,
+            parsed,
+            images,
+            next_scheduled=next_scheduled(site),
+            static=static,
+            entities=entities,
         )
 
     def build(
@@ -245,34 +260,42 @@ class Builder:
     def _build(self, progress: Progress | None, first: FirstLook | None, workspace: Workspace) -> BuildResult:
         started = time.perf_counter()
         options = _with_clock(self.options)  # one reading of the clock for the whole build
+        assert options.now is not None
         renderer = Renderer(options.root, compiled=None if options.clean else workspace.templates)
         shown: dict[str, bytes] = {}
+        planned: list[SitePlan] = []
 
-        def look_first(site: Site, images: ImageCatalog, static: dict[str, Path]) -> None:
+        def look_first(site: Site, images: ImageCatalog, static: dict[str, Path], entities: dict[str, str]) -> None:
             """The editor's article, before the rest is checked and planned: at 10,000 articles, 2 s sooner."""
             nonlocal shown
-            assert first is not None
-            assets = find_assets(static)
-            shown = show_first(
-                first, SitePlan(site, images, assets).article_pages(first.paths), renderer, assets, shown
-            )
+            assert first is not None and options.now is not None
+            planned.append(_plan(site, images, static, entities, options.now, renderer))
+            shown = show_first(first, planned[0].article_pages(first.paths), renderer, planned[0].assets, shown)
 
         checked = self.check(options, modelled=look_first if first is not None and first.paths else None)
         if only_errors(checked.problems) or checked.site is None:
             raise BuildFailed(checked.problems)
         site = checked.site
         timer = _Timer()
-        assert options.now is not None
-        assets = find_assets(checked.static)
-        plan = SitePlan(site, checked.images, assets)
+        plan = (
+            planned[0]
+            if planned
+            else _plan(site, checked.images, checked.static, checked.entities, options.now, renderer)
+        )
+        assets = plan.assets
         with collection_paused():
             articles = plan.articles()
+            outputs = plan.complete()
         timer.lap("plan")
         cache = workspace.cache()
         output = workspace.output
         built_before = not options.clean and workspace.trusted and (output / MARKER).is_file()
         recorded = workspace.fingerprints(cache) if built_before else None
         previous = recorded or {}
+        key = _graph_key(options, plan)
+        graph = workspace.graph(cache, key) if recorded is not None else None
+        stale = find_stale(outputs, graph, plan.facts, plan.views) if graph is not None else None
+        timer.lap("changes")
         try:
             with Staging(output, patch=built_before) as staging:
                 # Pagefind indexes the published articles' views while the rest is planned and rendered.
@@ -284,15 +307,22 @@ class Builder:
                 try:
                     indexer.start()
                     timer.lap("search start")
-                    with collection_paused():
-                        outputs = plan.complete(options.now)
-                    timer.lap("plan rest")
                     if first is not None:
                         shown = show_first(first, outputs, renderer, assets, shown)
                         timer.lap("more first pages")
-                    fingerprints, rendered = _produce(
-                        outputs, renderer, staging, output, previous, options.jobs, progress, shown
+                    made = _produce(
+                        outputs,
+                        None if stale is None else stale.outputs,
+                        renderer,
+                        staging,
+                        output,
+                        previous,
+                        options.jobs,
+                        progress,
+                        shown,
+                        plan.views,
                     )
+                    fingerprints = made.fingerprints
                     timer.lap("render")
                     staging.copy_files(checked.static, "static", previous=output if previous else None)
                     staging.files += write_fingerprinted(assets, checked.static, staging.path / "static")
@@ -310,7 +340,12 @@ class Builder:
                 staging.write(REDIRECTS_FILE, redirect_rules(site))
                 staging.files += 2
                 published = [(a.source, a.id, site.url_of[a.source]) for a in site.articles]
-                stats = workspace.commit(staging, cache, Records(fingerprints, recorded, published))
+                learnt = Learnt(key, fresh=graph is None, gone=stale.gone if stale else set())
+                learnt.readers.update(made.readers)
+                learnt.readers.update(
+                    (fact, ("view", reads)) for fact, reads in {**plan.views.made, **made.views}.items()
+                )
+                stats = workspace.commit(staging, cache, Records(fingerprints, recorded, published, learnt))
         finally:
             cache.close()
         timer.lap("write")
@@ -319,7 +354,8 @@ class Builder:
             articles=len(site.articles),
             pages=sum(1 for o in outputs if o.kind in ("page", "article")),
             files=stats.files,
-            rendered=rendered,
+            rendered=len(made.paths),
+            made=made.paths,
             parsed=checked.parsed,
             seconds=time.perf_counter() - started,
             warnings=[p for p in checked.problems if p.severity == "warning"],
@@ -349,8 +385,8 @@ class Builder:
 
     def _load(
         self, sources: list[SourceFile], rules: LoadRules, cache: Cache, options: BuildOptions
-    ) -> tuple[list[ParseResult], int]:
-        """Parse results for every source: from memory, then the cache, then by parsing."""
+    ) -> tuple[list[ParseResult], int, dict[str, str]]:
+        """Parse results for every source (from memory, then the cache, then by parsing), and each file's key."""
         keys = [parse_key(s, rules) for s in sources]
         known = {k: self._memo[k] for k in keys if k in self._memo}
         if not options.clean:
@@ -372,7 +408,7 @@ class Builder:
         if missing:
             cache.prune(set(keys))
         self._memo = {k: known[k] for k in keys if not k.startswith("unreadable:")}
-        return [known[k] for k in keys], len(missing)
+        return [known[k] for k in keys], len(missing), {s.path: k for s, k in zip(sources, keys, strict=True)}
 
 
 DRAFT_PROBLEM = "draft cannot be published as it is: "
@@ -407,8 +443,19 @@ def _parse_all(sources: list[SourceFile], rules: LoadRules, jobs: int) -> Iterat
     yield from fork_imap(job, len(sources), workers)
 
 
+@dataclass
+class Made:
+    """What rendering made: every output's fingerprint, and what the rendered ones read."""
+
+    fingerprints: dict[str, str]
+    readers: dict[str, tuple[str, Reads]]  # "o:<path>" -> (spec, reads) of each output rendered
+    views: dict[str, Reads]  # what each shared view made while rendering read
+    paths: list[str]  # the outputs rendered, in plan order
+
+
 def _produce(
     outputs: list[Output],
+    stale: set[str] | None,
     renderer: Renderer,
     staging: Staging,
     previous_output: Path,
@@ -416,63 +463,62 @@ def _produce(
     jobs: int,
     progress: Progress | None,
     rendered_already: Mapping[str, bytes] | None = None,
-) -> tuple[dict[str, str], int]:
-    """Render every output whose fingerprint changed; keep the rest from the last build.
+    views: Views | None = None,
+) -> Made:
+    """Render the outputs that are ``stale`` (all when None); keep the rest from the last build.
 
-    After a previous build the fingerprints are compared here, in this process: forking
-    workers that would each walk the whole site to find a handful of changed pages cost
-    more than the comparison (at 10,000 articles, 10 s instead of 5). Only what changed
-    is rendered, in workers when it is a lot. A first build renders everything in
-    workers, which fingerprint as they go.
+    An output rendered to the very bytes the last build wrote is kept too. Only what
+    changed is rendered, in workers when it is a lot; workers send back what each output
+    and each shared view they made read.
     """
     done = rendered_already or {}
     fingerprints: dict[str, str] = {}
-    known: dict[int, str] = {}
-    stale: Sequence[int] = range(len(outputs))
-    if previous:
-        with collection_paused():
-            fingerprints, known = _unchanged(outputs, renderer, staging, previous_output, previous)
-        stale = list(known)  # in output order
+    todo: list[int] = []
+    for index, output in enumerate(outputs):
+        recorded = previous.get(output.path)
+        if stale is not None and output.path not in stale and recorded is not None:
+            size = int(recorded.rpartition(":")[2])
+            if staging.reuse(output.path, previous_output, size):
+                fingerprints[output.path] = recorded
+                continue
+        todo.append(index)
+    sent: set[str] = set(views.made) if views else set()  # views the caller has already
 
-    def job(indices: Sequence[int]) -> tuple[dict[str, str], list[ContentError]]:
-        rendered: dict[str, str] = {}
+    def job(
+        indices: Sequence[int],
+    ) -> tuple[dict[str, str], dict[str, tuple[str, Reads]], dict[str, Reads], list[ContentError]]:
+        made: dict[str, str] = {}
+        readers: dict[str, tuple[str, Reads]] = {}
         for number in indices:
-            output = outputs[stale[number]]
-            fingerprint = known.get(stale[number]) or renderer.fingerprint(output.template, output.context)
+            output = outputs[todo[number]]
             try:
                 data = done.get(output.path) or renderer.render(output.template, output.context)
             except BuildFailed as failed:
-                return rendered, failed.errors
-            staging.write(output.path, data)
-            rendered[output.path] = f"{fingerprint}:{len(data)}"
+                return made, readers, {}, failed.errors
+            fingerprint = f"{hashlib.sha256(data).hexdigest()[:32]}:{len(data)}"
+            recorded = previous.get(output.path)
+            if not (recorded == fingerprint and staging.reuse(output.path, previous_output, len(data))):
+                staging.write(output.path, data)
+            made[output.path] = fingerprint
+            readers[f"o:{output.path}"] = (spec(output), output.reads or {})
             tick()
-        return rendered, []
+        fresh = {fact: reads for fact, reads in views.made.items() if fact not in sent} if views else {}
+        sent.update(fresh)  # a worker sends each view once
+        return made, readers, fresh, []
 
-    workers = jobs if len(stale) >= PARALLEL_RENDER_MIN else 1
+    workers = jobs if len(todo) >= PARALLEL_RENDER_MIN else 1
     errors: list[ContentError] = []
-    for chunk_fps, chunk_errors in fork_map(job, len(stale), workers, progress):
+    readers: dict[str, tuple[str, Reads]] = {}
+    made_views: dict[str, Reads] = {}
+    for chunk_fps, chunk_readers, chunk_views, chunk_errors in fork_map(job, len(todo), workers, progress):
         fingerprints.update(chunk_fps)
+        readers.update(chunk_readers)
+        made_views.update(chunk_views)
         errors += chunk_errors
     if errors:
         raise BuildFailed(errors)
     staging.files += len(outputs)  # written by workers, which count in their own copies
-    return fingerprints, len(stale)
-
-
-def _unchanged(
-    outputs: list[Output], renderer: Renderer, staging: Staging, previous_output: Path, previous: dict[str, str]
-) -> tuple[dict[str, str], dict[int, str]]:
-    """Fingerprint every output: those the last build left intact, and the rest's fingerprints by index."""
-    unchanged: dict[str, str] = {}
-    changed: dict[int, str] = {}
-    for index, output in enumerate(outputs):
-        fingerprint = renderer.fingerprint(output.template, output.context)
-        old_fp, _, old_size = previous.get(output.path, "").partition(":")
-        if old_fp == fingerprint and staging.reuse(output.path, previous_output, int(old_size or -1)):
-            unchanged[output.path] = f"{fingerprint}:{int(old_size)}"
-        else:
-            changed[index] = fingerprint
-    return unchanged, changed
+    return Made(fingerprints, readers, made_views, [outputs[i].path for i in todo])
 
 
 def _renditions(
@@ -507,6 +553,30 @@ def _renditions(
         fingerprints[relative] = f"{digest}:{len(data)}"
     renditions.save()
     return count
+
+
+def _plan(
+    site: Site,
+    images: ImageCatalog | None,
+    static: dict[str, Path],
+    entities: dict[str, str],
+    now: datetime,
+    renderer: Renderer,
+) -> SitePlan:
+    """The plan of every output, reading the site through recorded facts (see ``output.reads``)."""
+    facts = Facts(site, images or ImageCatalog(), now, Recorder(entities), templates=renderer.template_digest)
+    return SitePlan(facts, find_assets(static))
+
+
+def _graph_key(options: BuildOptions, plan: SitePlan) -> str:
+    """Everything every output depends on: a record of reads made under another key is not used.
+
+    Byline's code and libraries, the settings, the options, the stylesheets' names and the
+    site view all pages share (navigation, publisher).
+    """
+    shared = view_identity(plan.views.site_view(), {})
+    parts = [generation(), repr(plan.facts.config), str(options.drafts), str(options.future), repr(plan.assets), shared]
+    return hashlib.sha256("\0".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def _publisher_logo(config: SiteConfig) -> list[tuple[str, str, int]]:

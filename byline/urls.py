@@ -24,6 +24,7 @@ SEARCH = "/search/"
 AUTHORS = "/authors/"
 COMPANIES = "/companies/"
 TOPICS = "/topics/"
+REGIONS = "/regions/"
 ARCHIVE = "/archive/"
 FEED = "/feed.xml"
 SITEMAP = "/sitemap.xml"
@@ -100,7 +101,7 @@ def topic(slug: str, page: int = 1) -> str:
 
 
 def region(slug: str, page: int = 1) -> str:
-    return paginated(f"/regions/{slug}/", page)
+    return paginated(f"{REGIONS}{slug}/", page)
 
 
 def home(page: int = 1) -> str:

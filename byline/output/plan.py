@@ -1,43 +1,72 @@
-"""Site -> the list of every file to write: its URL, template and context.
+"""Site -> the list of every file to write: its URL, template, and how to make its context.
 
-Pagination, feeds and sitemaps are decided here, so the renderer only renders.
+Pagination, feeds and sitemaps are decided here, so the renderer only renders. Listing
+the outputs reads only which ones exist; each context is made when it is first asked
+for, from keys (a source path, a list and a page number), reading the site through
+``Facts``, so every output's reads are recorded and an unchanged output is never planned.
 """
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Collection, Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Collection, Iterator, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from byline import urls
 from byline.content.models import Article
-from byline.dates import NEWS_WINDOW, month_name
+from byline.dates import month_name
 from byline.output import metadata
+from byline.output.reads import Facts, Reads, TrackedYear
 from byline.output.views import Derived, View, Views
 from byline.site.images import ImageCatalog
-from byline.site.model import Group, Site
+from byline.site.model import Site
 
 FEED_LENGTH = 20
 SITEMAP_LIMIT = 50_000
-NEWS_SITEMAP_LIMIT = 1_000
 PAGE_LINKS_AROUND = 2
 
+Context = dict[str, Any]
 
-@dataclass(frozen=True)
+
+@dataclass(eq=False)
 class Output:
-    """One file of the built site."""
+    """One file of the built site; its context is made (and its reads recorded) when first asked for."""
 
     url: str
     template: str
-    context: dict[str, Any]
+    make: Callable[[], Context] = field(repr=False)
     kind: str = "page"  # page | article | feed | sitemap | redirect | text
+    facts: Facts | None = field(default=None, repr=False)
+    lastmod: tuple[str, tuple[Any, ...]] | None = field(default=None, repr=False)  # a planner method and its arguments
+    indexed: bool = False  # listed in the sitemap
+    reads: Reads | None = field(default=None, repr=False)
 
     @functools.cached_property
     def path(self) -> str:
         """The file under the output folder (computed once: every build asks thousands of times)."""
         return urls.output_file(self.url)
+
+    def __eq__(self, other: object) -> bool:
+        """Equal when they write the same file from the same template and context (as two plans of one site do)."""
+        if not isinstance(other, Output):
+            return NotImplemented
+        same = (self.url, self.template, self.kind) == (other.url, other.template, other.kind)
+        return same and self.context == other.context
+
+    __hash__ = None  # type: ignore[assignment]
+
+    @functools.cached_property
+    def context(self) -> Context:
+        """The template's context, made now; what it read is kept in ``reads``."""
+        if self.facts is None:
+            return self.make()
+        with self.facts.recorder.scope() as reads:
+            self.facts.template(self.template)
+            context = self.make()
+        self.reads = reads
+        return context
 
 
 Trail = list[tuple[str, str]]  # breadcrumb (name, site path) pairs below the front page
@@ -55,19 +84,33 @@ def plan_site(
     ``images`` holds the measured pictures (sizes and renditions) and ``assets`` the
     fingerprinted names of stylesheets and scripts; without them pages still plan, unsized.
     """
-    return SitePlan(site, images, assets).complete(now, sitemap_limit)
+    return SitePlan(site, assets, images, now).complete(sitemap_limit)
 
 
 class SitePlan:
-    """Plan a site in two steps: its article pages, then everything.
+    """Plan a site: its article pages, then everything.
 
     The build starts indexing for search from the article pages while the rest (indexes,
     feeds, sitemaps) is planned: ``articles()`` first, then ``complete()``.
     """
 
-    def __init__(self, site: Site, images: ImageCatalog | None = None, assets: dict[str, str] | None = None):
-        self._planner = _Planner(site, Views(site, images, assets))
+    def __init__(
+        self,
+        facts: Facts | Site,
+        assets: dict[str, str] | None = None,
+        images: ImageCatalog | None = None,
+        now: datetime | None = None,
+    ):
+        if isinstance(facts, Site):
+            facts = Facts(facts, images or ImageCatalog(), now)
+        self.facts = facts
+        self.assets = assets or {}
+        self._planner = _Planner(facts, Views(facts, assets=assets))
         self._articles: list[Output] | None = None
+
+    @property
+    def views(self) -> Views:
+        return self._planner.views
 
     def articles(self) -> list[Output]:
         """Each article's page and its aliases' redirect pages."""
@@ -76,59 +119,100 @@ class SitePlan:
         return self._articles
 
     def article_pages(self, paths: Collection[str]) -> list[Output]:
-        """The outputs of the articles whose page is at one of ``paths`` (output paths), ahead of the rest.
+        """The outputs (page and aliases) of the articles whose page is at one of ``paths``, ahead of the rest."""
+        wanted: list[Output] = []
+        taking = False
+        for output in self.articles() if paths else ():
+            if output.kind == "article":
+                taking = output.path in paths
+            if taking:
+                wanted.append(output)
+        return wanted
 
-        They equal what ``articles()`` gives for those articles: one planner, whose views are memoised.
-        """
-        if not paths:
-            return []
-        site = self._planner.site
-        wanted = [a for a in site.articles if urls.output_file(site.url_of[a.source]) in paths]
-        return [output for article in wanted for output in self._planner.article(article)]
-
-    def complete(self, now: datetime, sitemap_limit: int = SITEMAP_LIMIT) -> list[Output]:
+    def complete(self, sitemap_limit: int = SITEMAP_LIMIT) -> list[Output]:
         """Every output: the article pages first, as ``articles()`` gave them."""
         planner = self._planner
         outputs = [*self.articles(), *planner.collections()]
-        outputs += _sitemaps(planner.views, outputs, sitemap_limit)
-        outputs.append(planner.news_sitemap(now))
-        outputs.append(
-            Output(
-                urls.ROBOTS,
-                "robots.txt",
-                {
-                    "site": planner.site_view,
-                    "sitemaps": [planner.views.absolute(urls.SITEMAP), planner.views.absolute(urls.NEWS_SITEMAP)],
-                },
-                "text",
-            )
-        )
+        outputs += planner.sitemaps([o for o in outputs if o.indexed], sitemap_limit)
+        outputs.append(planner.news_sitemap())
+        outputs.append(planner.output(urls.ROBOTS, "robots.txt", planner.robots, "text"))
         return outputs
 
 
 class _Planner:
-    def __init__(self, site: Site, views: Views):
-        self.site = site
+    """Lists the outputs from the site as it is (untracked) and makes each one's context through Facts."""
+
+    def __init__(self, facts: Facts, views: Views):
+        self.site = facts.site  # for listing outputs only: contexts read through self.facts
+        self.facts = facts
         self.views = views
-        self.site_view = views.site_view()
-        self.per_page = site.config.per_page
+        self.per_page = facts.config.per_page
+
+    @functools.cached_property
+    def site_view(self) -> View:
+        return self.views.site_view()
+
+    def output(
+        self, url: str, template: str, make: Callable[..., Context], kind: str = "page", *args: Any, **options: Any
+    ) -> Output:
+        """An output whose context ``make(*args)`` makes when it is asked for."""
+        return Output(url, template, functools.partial(make, *args), kind, self.facts, **options)
 
     def collections(self) -> Iterator[Output]:
         """Everything but the articles' own pages: indexes, lists, archives, standalone pages."""
-        yield from self.index(
-            urls.home,
-            "front",
-            self.site.config.name,
-            self.site.articles,
-            description=f"The latest news from {self.site.config.name}.",
-            feed=urls.FEED,
-            trail=[],
-        )
-        yield from self.sections()
-        yield from self.authors()
-        yield from self.companies()
-        yield from self.groups(self.site.topics, "topic", urls.topic)
-        yield from self.groups(self.site.regions, "region", urls.region)
+        yield from self.index(_Index("front", "articles", urls.home, feed=urls.FEED), len(self.site.articles))
+        for group in self.site.sections:
+            yield from self.index(
+                _Index(
+                    "section",
+                    f"section:{group.slug}",
+                    _url_maker(urls.section, group.slug),
+                    slug=group.slug,
+                    feed=urls.feed_of(urls.section(group.slug)),
+                ),
+                len(group.articles),
+            )
+        for author in self.site.authors:
+            articles = self.site.by_author.get(author.slug, ())
+            yield from self.index(
+                _Index(
+                    "author",
+                    author.slug,
+                    _url_maker(urls.author, author.slug),
+                    slug=author.slug,
+                    feed=urls.feed_of(urls.author(author.slug)),
+                    template="author.html",
+                ),
+                len(articles),
+            )
+        for company in self.site.companies:
+            yield from self.index(
+                _Index(
+                    "company",
+                    company.slug,
+                    _url_maker(urls.company, company.slug),
+                    slug=company.slug,
+                    feed=urls.feed_of(urls.company(company.slug)),
+                    template="company.html",
+                ),
+                len(self.site.by_company[company.slug]),
+            )
+        for group in self.site.topics:
+            yield from self.index(
+                _Index(
+                    "topic",
+                    f"topic:{group.slug}",
+                    _url_maker(urls.topic, group.slug),
+                    slug=group.slug,
+                    feed=urls.feed_of(urls.topic(group.slug)),
+                ),
+                len(group.articles),
+            )
+        for group in self.site.regions:
+            yield from self.index(
+                _Index("region", f"region:{group.slug}", _url_maker(urls.region, group.slug), slug=group.slug),
+                len(group.articles),
+            )
         yield from self.lists()
         yield from self.archives()
         yield from self.standalone()
@@ -154,8 +238,7 @@ class _Planner:
         """Give a page its structured data and social cards, made when it renders; returns the page.
 
         Both are made only from the page and what the rest of the context holds (the
-        site, the article or index, and the breadcrumb trail kept in ``page["trail"]``),
-        so they are Derived and fingerprinting need not hash them.
+        site, the article or index, and the breadcrumb trail kept in ``page["trail"]``).
         """
         page["json_ld"] = json_ld
         page["social"] = Derived(metadata.social_tags, site=self.site_view, image=image, article=article)
@@ -174,65 +257,108 @@ class _Planner:
         json_ld = Derived(_collection_json_ld, site=self.site_view, items=absolute, trail=crumbs, front=front)
         return self.describe(page, json_ld)
 
-    def context(self, page: View, **data: Any) -> dict[str, Any]:
+    def context(self, page: View, **data: Any) -> Context:
         return {"site": self.site_view, "page": page, **data}
 
-    def index(
-        self,
-        url_for: Any,
-        kind: str,
-        title: str,
-        articles: Sequence[Article],
-        description: str = "",
-        feed: str | None = None,
-        template: str = "index.html",
-        trail: Trail | None = None,
-        **extra: Any,
-    ) -> Iterator[Output]:
-        """Paginated article list: page 1 at the index URL, then page/N/; ``trail`` leads to page 1."""
-        pages = max(1, -(-len(articles) // self.per_page))
-        cards = [self.views.card(a) for a in articles]
+    # --- indexes --------------------------------------------------------------------
+    def index(self, index: _Index, count: int) -> Iterator[Output]:
+        """Paginated article list: page 1 at the index URL, then page/N/; its feed beside page 1."""
+        pages = max(1, -(-count // self.per_page))
         for number in range(1, pages + 1):
-            url = url_for(page=number)
-            pagination = self.pagination(url_for, number, pages)
-            heading = title if number == 1 else f"{title} – page {number} of {pages}"
-            page = self.meta(
+            url = index.url(number)
+            yield self.output(
                 url,
-                heading,
-                kind,
-                description,
-                feed=self.views.link(feed) if feed else None,
-                prev=pagination["prev"],
-                next=pagination["next"],
+                index.template,
+                self.index_page,
+                "page",
+                index,
+                number,
+                indexed=True,
+                lastmod=("first_date", (index, number)),
             )
-            start = (number - 1) * self.per_page
-            self.describe_index(page, kind, articles[start : start + self.per_page], trail or [], number, extra)
-            yield Output(
-                url,
-                template,
-                self.context(
-                    page,
-                    index={
-                        "title": title,
-                        "kind": kind,
-                        "description": description,
-                        "count": len(articles),
-                        "articles": cards[start : start + self.per_page],
-                        **extra,
-                    },
-                    pagination=pagination,
-                ),
+            if index.feed and number == 1:
+                yield self.output(index.feed, "feed.xml", self.feed, "feed", index)
+
+    def listed(self, index: _Index) -> tuple[Sequence[Article], str, str, dict[str, Any], Trail]:
+        """An index's articles, title, description, extra context and breadcrumb trail, read now."""
+        facts, name = self.facts, self.facts.config.name
+        if index.kind == "front":
+            return facts.articles, name, f"The latest news from {name}.", {}, []
+        if index.kind == "section":
+            group = facts.group[index.list]
+            section = facts.config.section(group.slug)
+            assert section is not None
+            extra = {"section": self.views.section(group.slug)}
+            return (
+                group.articles,
+                section.title,
+                f"{section.title} from {name}.",
+                extra,
+                [(section.title, index.url(1))],
             )
-            if feed and number == 1:
-                yield self.feed(feed, title, url, articles)
+        if index.kind == "author":
+            author = facts.author[index.slug]
+            articles = facts.by_author.get(index.slug, ())
+            trail = [("Authors", urls.AUTHORS), (author.name, index.url(1))]
+            return articles, author.name, f"Articles by {author.name}.", {"author": self.views.author(author)}, trail
+        if index.kind == "company":
+            company = facts.company[index.slug]
+            articles = facts.by_company[index.slug]
+            description = company.about.first_paragraph or f"News from {company.name}."
+            trail = [("Companies", urls.COMPANIES), (company.name, index.url(1))]
+            return articles, company.name, description, {"company": self.views.company(company)}, trail
+        group = facts.group[index.list]
+        noun, parent = (
+            ("Topic", ("Topics", urls.TOPICS)) if index.kind == "topic" else ("Region", ("Regions", urls.REGIONS))
+        )
+        description = f"{noun}: {group.name} – articles from {name}."
+        return group.articles, group.name, description, {}, [parent, (group.name, index.url(1))]
+
+    def index_page(self, index: _Index, number: int) -> Context:
+        articles, title, description, extra, trail = self.listed(index)
+        count = len(articles)
+        pages = max(1, -(-count // self.per_page))
+        url = index.url(number)
+        pagination = self.pagination(index.url, number, pages)
+        heading = title if number == 1 else f"{title} – page {number} of {pages}"
+        page = self.meta(
+            url,
+            heading,
+            index.kind,
+            description,
+            feed=self.views.link(index.feed) if index.feed else None,
+            prev=pagination["prev"],
+            next=pagination["next"],
+        )
+        start = (number - 1) * self.per_page
+        shown = articles[start : start + self.per_page]
+        self.describe_index(page, index.kind, shown, trail, number, extra)
+        return self.context(
+            page,
+            index={
+                "title": title,
+                "kind": index.kind,
+                "description": description,
+                "count": count,
+                "articles": [self.views.card(a) for a in shown],
+                **extra,
+            },
+            pagination=pagination,
+        )
+
+    def first_date(self, index: _Index, number: int) -> str | None:
+        """The sitemap's lastmod of an index page: its newest article's date."""
+        articles = self.listed(index)[0]
+        start = (number - 1) * self.per_page
+        first = articles[start : start + 1]
+        return self.views.moment(first[0].date)["iso"] if first else None  # type: ignore[index]
 
     def describe_index(
         self, page: View, kind: str, articles: Sequence[Article], trail: Trail, number: int, extra: dict[str, Any]
     ) -> None:
         """An author's pages are their profile; other indexes are collections; page N adds itself to the trail."""
         if number > 1:
-            trail = [*trail, (f"Page {number}", page["url"].removeprefix(self.site.config.base_path))]
-        items = [self.site.url_of[a.source] for a in articles]
+            trail = [*trail, (f"Page {number}", page["url"].removeprefix(self.facts.config.base_path))]
         if kind == "author":
             crumbs = self.crumbs(page, trail)
             json_ld = Derived(metadata.profile_json_ld, site=self.site_view, author=extra["author"], trail=crumbs)
@@ -242,49 +368,59 @@ class _Planner:
             json_ld = Derived(metadata.company_json_ld, site=self.site_view, company=extra["company"], trail=crumbs)
             self.describe(page, json_ld)
         else:
+            items = [self.facts.url_of[a.source] for a in articles]
             self.collection(page, items, trail, front=kind == "front" and number == 1)
 
-    def pagination(self, url_for: Any, number: int, pages: int) -> View:
+    def pagination(self, url_for: Callable[[int], str], number: int, pages: int) -> View:
         window = range(max(1, number - PAGE_LINKS_AROUND), min(pages, number + PAGE_LINKS_AROUND) + 1)
         links = sorted({1, pages, *window})
         return {
             "number": number,
             "pages": pages,
-            "prev": self.views.link(url_for(page=number - 1)) if number > 1 else None,
-            "next": self.views.link(url_for(page=number + 1)) if number < pages else None,
-            "links": [{"number": n, "url": self.views.link(url_for(page=n)), "current": n == number} for n in links],
+            "prev": self.views.link(url_for(number - 1)) if number > 1 else None,
+            "next": self.views.link(url_for(number + 1)) if number < pages else None,
+            "links": [{"number": n, "url": self.views.link(url_for(n)), "current": n == number} for n in links],
         }
 
-    def feed(self, url: str, title: str, alternate: str, articles: Sequence[Article]) -> Output:
+    def feed(self, index: _Index) -> Context:
+        articles, title, *_ = self.listed(index)
+        assert index.feed is not None
         entries = [self.views.article(a) for a in articles[:FEED_LENGTH]]
         newest = max((e["modified"] for e in entries), key=lambda m: m["epoch"], default=None)
         updated = newest["iso"] if newest else None
-        return Output(
-            url,
-            "feed.xml",
-            {
-                "site": self.site_view,
-                "feed": {
-                    "title": title if title == self.site.config.name else f"{title} – {self.site.config.name}",
-                    "id": self.views.absolute(url),
-                    "self_url": self.views.absolute(url),
-                    "alternate_url": self.views.absolute(alternate),
-                    "updated": updated or "1970-01-01T00:00:00+00:00",
-                    "entries": entries,
-                },
+        name = self.facts.config.name
+        return {
+            "site": self.site_view,
+            "feed": {
+                "title": title if title == name else f"{title} – {name}",
+                "id": self.views.absolute(index.feed),
+                "self_url": self.views.absolute(index.feed),
+                "alternate_url": self.views.absolute(index.url(1)),
+                "updated": updated or "1970-01-01T00:00:00+00:00",
+                "entries": entries,
             },
-            "feed",
-        )
+        }
 
     # --- pages ----------------------------------------------------------------------
     def articles(self) -> Iterator[Output]:
         for article in self.site.articles:
-            yield from self.article(article)
+            url = self.site.url_of[article.source]
+            yield self.output(
+                url,
+                "article.html",
+                self.article_page,
+                "article",
+                article.source,
+                indexed=True,
+                lastmod=("modified", (article.source,)),
+            )
+            for alias in article.aliases:
+                yield self.output(alias, "redirect.html", self.redirect_page, "redirect", article.source, alias)
 
-    def article(self, article: Article) -> Iterator[Output]:
-        """An article's page and its aliases' redirect pages."""
+    def article_page(self, source: str) -> Context:
+        article = self.facts.article[source]
         view = self.views.article(article)
-        url = self.site.url_of[article.source]
+        url = self.facts.url_of[source]
         page = self.meta(
             url,
             article.title,
@@ -296,150 +432,122 @@ class _Planner:
         trail = self.crumbs(page, [(section_title, urls.section(article.section)), (article.title, url)])
         json_ld = Derived(_article_json_ld, article=view, site=self.site_view, trail=trail)
         self.describe(page, json_ld, view["image"], view)
-        yield Output(url, "article.html", self.context(page, article=view), "article")
-        card = self.views.card(article)  # not the whole view: a new related article must not touch aliases
-        for alias in article.aliases:
-            yield Output(
-                alias,
-                "redirect.html",
-                self.context(
-                    self.meta(alias, article.title, "redirect", canonical_target=card["abs_url"]), target=card
-                ),
-                "redirect",
-            )
+        return self.context(page, article=view)
 
-    def sections(self) -> Iterator[Output]:
-        for group in self.site.sections:
-            config = self.site.config.section(group.slug)
-            assert config is not None
-            yield from self.index(
-                lambda page=1, slug=group.slug: urls.section(slug, page),
-                "section",
-                config.title,
-                group.articles,
-                description=f"{config.title} from {self.site.config.name}.",
-                feed=urls.feed_of(urls.section(group.slug)),
-                trail=[(config.title, urls.section(group.slug))],
-                section=self.views.section(group.slug),
-            )
+    def modified(self, source: str) -> str | None:
+        moment = self.views.moment(self.facts.article[source].modified)
+        return moment["iso"] if moment else None
 
-    def authors(self) -> Iterator[Output]:
-        for author in self.site.authors:
-            view = self.views.author(author)
-            articles = self.site.by_author.get(author.slug, ())
-            yield from self.index(
-                lambda page=1, slug=author.slug: urls.author(slug, page),
-                "author",
-                author.name,
-                articles,
-                description=f"Articles by {author.name}.",
-                feed=urls.feed_of(urls.author(author.slug)),
-                template="author.html",
-                trail=[("Authors", urls.AUTHORS), (author.name, urls.author(author.slug))],
-                author=view,
-            )
+    def redirect_page(self, source: str, alias: str) -> Context:
+        """An alias's page: the moved article's card only, so a new related article leaves it alone."""
+        article = self.facts.article[source]
+        card = self.views.card(article)
+        return self.context(self.meta(alias, article.title, "redirect", canonical_target=card["abs_url"]), target=card)
 
-    def companies(self) -> Iterator[Output]:
-        """Each company with a published article: its profile and releases, paginated, and its feed."""
-        for company in self.site.companies:
-            url = urls.company(company.slug)
-            yield from self.index(
-                lambda page=1, slug=company.slug: urls.company(slug, page),
-                "company",
-                company.name,
-                self.site.by_company[company.slug],
-                description=company.about.first_paragraph or f"News from {company.name}.",
-                feed=urls.feed_of(url),
-                template="company.html",
-                trail=[("Companies", urls.COMPANIES), (company.name, url)],
-                company=self.views.company(company),
-            )
+    def lists(self) -> Iterator[Output]:
+        yield self.output(urls.AUTHORS, "authors.html", self.author_list, indexed=True)
+        yield self.output(urls.COMPANIES, "companies.html", self.company_list, indexed=True)
+        yield self.output(urls.TOPICS, "topics.html", self.group_list, "page", "topic", indexed=True)
+        yield self.output(urls.REGIONS, "topics.html", self.group_list, "page", "region", indexed=True)
 
-    def company_list(self) -> Output:
+    def author_list(self) -> Context:
+        authors = list(self.facts.authors)
+        views = [self.views.author(a) for a in authors]
+        page = self.meta(urls.AUTHORS, "Authors", "authors", f"Everyone who writes for {self.facts.config.name}.")
+        self.collection(page, [urls.author(a.slug) for a in authors], [("Authors", urls.AUTHORS)])
+        return self.context(page, authors=views)
+
+    def company_list(self) -> Context:
         """/companies/: every company with a published article, A to Z, with its count and latest date."""
         entries = []
-        for company in self.site.companies:
-            articles = self.site.by_company[company.slug]
+        companies = list(self.facts.companies)
+        for company in companies:
+            articles = self.facts.by_company[company.slug]
             entries.append(
                 {
                     **self.views.company_ref(company.slug),
                     "letter": _initial(company.name),
-                    "logo": self.views.company(company)["logo"],
+                    "logo": self.views.logo(company),
                     "sector": company.sector,
                     "region": company.region,
                     "count": len(articles),
                     "latest": self.views.moment(articles[0].date),
                 }
             )
-        name = self.site.config.name
+        name = self.facts.config.name
         page = self.meta(urls.COMPANIES, "Member companies", "companies", f"The member companies publishing on {name}.")
-        items = [urls.company(c.slug) for c in self.site.companies]
-        self.collection(page, items, [("Companies", urls.COMPANIES)])
-        return Output(urls.COMPANIES, "companies.html", self.context(page, companies=entries))
+        self.collection(page, [urls.company(c.slug) for c in companies], [("Companies", urls.COMPANIES)])
+        return self.context(page, companies=entries)
 
-    def groups(self, groups: Sequence[Group], kind: str, url_for: Any) -> Iterator[Output]:
-        parent = ("Topics", urls.TOPICS) if kind == "topic" else ("Regions", "/regions/")
-        for group in groups:
-            noun = "Topic" if kind == "topic" else "Region"
-            feed = urls.feed_of(url_for(group.slug)) if kind == "topic" else None
-            yield from self.index(
-                lambda page=1, slug=group.slug: url_for(slug, page),
-                kind,
-                group.name,
-                group.articles,
-                description=f"{noun}: {group.name} – articles from {self.site.config.name}.",
-                feed=feed,
-                trail=[parent, (group.name, url_for(group.slug))],
-            )
+    def group_list(self, kind: str) -> Context:
+        groups = list(self.facts.topics if kind == "topic" else self.facts.regions)
+        refs = [self.views.group_ref(g, kind) for g in groups]
+        if kind == "topic":
+            page = self.meta(urls.TOPICS, "Topics", "topics", "Every topic we cover, with its number of articles.")
+            self.collection(page, [urls.topic(g.slug) for g in groups], [("Topics", urls.TOPICS)])
+            return self.context(page, groups=refs, noun="topic")
+        page = self.meta(urls.REGIONS, "Regions", "regions", "Articles by region.")
+        self.collection(page, [urls.region(g.slug) for g in groups], [("Regions", urls.REGIONS)])
+        return self.context(page, groups=refs, noun="region")
 
-    def lists(self) -> Iterator[Output]:
-        authors = [self.views.author(a) for a in self.site.authors]
-        page = self.meta(urls.AUTHORS, "Authors", "authors", f"Everyone who writes for {self.site.config.name}.")
-        self.collection(page, [urls.author(a.slug) for a in self.site.authors], [("Authors", urls.AUTHORS)])
-        yield Output(urls.AUTHORS, "authors.html", self.context(page, authors=authors))
-        yield self.company_list()
-        topics = [self.views.group_ref(g, "topic") for g in self.site.topics]
-        page = self.meta(urls.TOPICS, "Topics", "topics", "Every topic we cover, with its number of articles.")
-        self.collection(page, [urls.topic(g.slug) for g in self.site.topics], [("Topics", urls.TOPICS)])
-        yield Output(urls.TOPICS, "topics.html", self.context(page, groups=topics, noun="topic"))
-        regions = [self.views.group_ref(g, "region") for g in self.site.regions]
-        page = self.meta("/regions/", "Regions", "regions", "Articles by region.")
-        self.collection(page, [urls.region(g.slug) for g in self.site.regions], [("Regions", "/regions/")])
-        yield Output("/regions/", "topics.html", self.context(page, groups=regions, noun="region"))
-
+    # --- archives -------------------------------------------------------------------
     def archives(self) -> Iterator[Output]:
-        years = [
-            {
-                "year": y.year,
-                "url": self.views.link(urls.archive_year(y.year)),
-                "count": len(y.articles),
-                "months": [self.month_ref(m.year, m.month, len(m.articles)) for m in y.months],
-            }
-            for y in self.site.years
-        ]
-        page = self.meta(urls.ARCHIVE, "Archive", "archive", "Every article, by date.")
-        trail: Trail = [("Archive", urls.ARCHIVE)]
-        self.collection(page, [urls.archive_year(y.year) for y in self.site.years], trail)
-        yield Output(urls.ARCHIVE, "archive.html", self.context(page, years=years))
-        for year, view in zip(self.site.years, years, strict=True):
-            url = urls.archive_year(year.year)
-            page = self.meta(url, f"Archive: {year.year}", "archive-year", f"Articles published in {year.year}.")
-            year_trail: Trail = [*trail, (str(year.year), url)]
-            self.collection(page, [urls.archive_month(m.year, m.month) for m in year.months], year_trail)
-            yield Output(url, "archive.html", self.context(page, years=[view], year=view))
+        yield self.output(urls.ARCHIVE, "archive.html", self.archive, indexed=True)
+        for year in self.site.years:
+            yield self.output(
+                urls.archive_year(year.year), "archive.html", self.archive_year, "page", year.year, indexed=True
+            )
             for month in year.months:
-                ref = self.month_ref(month.year, month.month, len(month.articles))
-                url = urls.archive_month(month.year, month.month)
-                page = self.meta(
-                    url, f"Archive: {ref['name']}", "archive-month", f"Articles published in {ref['name']}."
-                )
-                items = [self.site.url_of[a.source] for a in month.articles]
-                self.collection(page, items, [*year_trail, (ref["name"], url)])
-                yield Output(
-                    url,
+                yield self.output(
+                    urls.archive_month(month.year, month.month),
                     "archive_month.html",
-                    self.context(page, month=ref, year=view, articles=[self.views.card(a) for a in month.articles]),
+                    self.archive_month,
+                    "page",
+                    month.year,
+                    month.month,
+                    indexed=True,
+                    lastmod=("month_first_date", (month.year, month.month)),
                 )
+
+    def year_view(self, year: TrackedYear) -> View:
+        return {
+            "year": year.year,
+            "url": self.views.link(urls.archive_year(year.year)),
+            "count": len(year.articles),
+            "months": [self.month_ref(m.year, m.month, len(m.articles)) for m in year.months],
+        }
+
+    def archive(self) -> Context:
+        years = list(self.facts.years)
+        page = self.meta(urls.ARCHIVE, "Archive", "archive", "Every article, by date.")
+        self.collection(page, [urls.archive_year(y.year) for y in years], [("Archive", urls.ARCHIVE)])
+        return self.context(page, years=[self.year_view(y) for y in years])
+
+    def archive_year(self, number: int) -> Context:
+        year = self.facts.year(number)
+        view = self.year_view(year)
+        url = urls.archive_year(number)
+        page = self.meta(url, f"Archive: {number}", "archive-year", f"Articles published in {number}.")
+        trail: Trail = [("Archive", urls.ARCHIVE), (str(number), url)]
+        self.collection(page, [urls.archive_month(m.year, m.month) for m in year.months], trail)
+        return self.context(page, years=[view], year=view)
+
+    def archive_month(self, year_number: int, month_number: int) -> Context:
+        year, month = self.facts.year(year_number), self.facts.month(year_number, month_number)
+        articles = list(month.articles)
+        ref = self.month_ref(year_number, month_number, len(articles))
+        url = urls.archive_month(year_number, month_number)
+        page = self.meta(url, f"Archive: {ref['name']}", "archive-month", f"Articles published in {ref['name']}.")
+        items = [self.facts.url_of[a.source] for a in articles]
+        year_url = urls.archive_year(year_number)
+        trail: Trail = [("Archive", urls.ARCHIVE), (str(year_number), year_url), (ref["name"], url)]
+        self.collection(page, items, trail)
+        cards = [self.views.card(a) for a in articles]
+        return self.context(page, month=ref, year=self.year_view(year), articles=cards)
+
+    def month_first_date(self, year: int, month: int) -> str | None:
+        first = self.facts.month(year, month).articles[0:1]
+        return self.views.moment(first[0].date)["iso"] if first else None  # type: ignore[index]
 
     def month_ref(self, year: int, month: int, count: int) -> View:
         return {
@@ -450,32 +558,43 @@ class _Planner:
             "count": count,
         }
 
+    # --- standalone pages, search, not found, crawlers -----------------------------
     def standalone(self) -> Iterator[Output]:
         for item in self.site.pages:
-            view = self.views.page(item)
-            url = self.site.url_of[item.source]
-            page = self.meta(url, item.title, "page", item.summary)
-            crumbs = self.crumbs(page, [(item.title, url)])
-            self.describe(page, Derived(metadata.webpage_json_ld, site=self.site_view, trail=crumbs))
-            yield Output(url, "page.html", self.context(page, content=view))
-        page = self.meta(urls.SEARCH, "Search", "search", f"Search {self.site.config.name}.", noindex=True)
+            yield self.output(
+                self.site.url_of[item.source], "page.html", self.standalone_page, "page", item.source, indexed=True
+            )
+        self.facts.compute("search-filters", self.search_filters)
+        yield self.output(urls.SEARCH, "search.html", self.search_page)
+        yield self.output(urls.NOT_FOUND, "404.html", self.not_found)
+
+    def standalone_page(self, source: str) -> Context:
+        item = self.facts.page[source]
+        view = self.views.page(item)
+        url = self.facts.url_of[source]
+        page = self.meta(url, item.title, "page", item.summary)
+        crumbs = self.crumbs(page, [(item.title, url)])
+        self.describe(page, Derived(metadata.webpage_json_ld, site=self.site_view, trail=crumbs))
+        return self.context(page, content=view)
+
+    def search_page(self) -> Context:
+        page = self.meta(urls.SEARCH, "Search", "search", f"Search {self.facts.config.name}.", noindex=True)
         self.describe(page, Derived(_no_json_ld))
-        filters = self.search_filters()
-        yield Output(urls.SEARCH, "search.html", self.context(page, filters=filters))
+        return self.context(page, filters=self.facts.computed("search-filters"))
+
+    def not_found(self) -> Context:
         page = self.meta(urls.NOT_FOUND, "Page not found", "404", noindex=True)
         self.describe(page, Derived(_no_json_ld))
-        yield Output(
-            urls.NOT_FOUND, "404.html", self.context(page, latest=[self.views.card(a) for a in self.site.articles[:5]])
-        )
+        return self.context(page, latest=[self.views.card(a) for a in self.facts.articles[:5]])
 
     def search_filters(self) -> list[View]:
         """The search page's filters with every value readers can pick, so they work before the index loads."""
-        published = [a for a in self.site.articles if self.site.status_of[a.source] == "published"]
+        facts = self.facts
+        published = [a for a in facts.articles if facts.status_of[a.source] == "published"]
         sections = sorted({self.views.section(a.section)["title"] for a in published}, key=str.casefold)
-        authors = sorted({self.site.author[s].name for a in published for s in a.authors}, key=str.casefold)
-        company_of = self.site.company_of
-        companies = {self.site.company[company_of[a.source]].name for a in published if a.source in company_of}
-        topics = sorted({self.views.tag(t)["name"] for a in published for t in a.tags if t in self.site.topic_slug})
+        authors = sorted({facts.author[s].name for a in published for s in a.authors}, key=str.casefold)
+        companies = {facts.company[slug].name for a in published if (slug := facts.company_of.get(a.source))}
+        topics = sorted({self.views.tag(t)["name"] for a in published for t in a.tags if t in facts.topic_slug})
         regions = sorted({r["name"] for a in published if (r := self.views.region(a.region))})
         values = {"section": sections, "company": sorted(companies, key=str.casefold), "author": authors}
         values["topic"] = sorted(topics, key=str.casefold)
@@ -483,23 +602,77 @@ class _Planner:
         labels = {"section": "Section", "company": "Company", "author": "Author", "topic": "Topic", "region": "Region"}
         return [{"key": key, "label": labels[key], "options": values[key]} for key in labels]
 
-    def news_sitemap(self, now: datetime) -> Output:
-        recent = [a for a in self.site.articles if now - NEWS_WINDOW <= a.date <= now][:NEWS_SITEMAP_LIMIT]
-        entries = [
-            {
-                "loc": self.views.absolute(self.site.url_of[a.source]),
-                "title": a.title,
-                "published": self.views.moment(a.date)["iso"],
-            }
-            for a in recent
+    def news_sitemap(self) -> Output:
+        return self.output(urls.NEWS_SITEMAP, "news_sitemap.xml", self.news_entries, "sitemap")
+
+    def news_entries(self) -> Context:
+        entries = []
+        for article in self.facts.recent:
+            moment = self.views.moment(article.date)
+            assert moment is not None
+            url = self.facts.url_of[article.source]
+            entries.append({"loc": self.views.absolute(url), "title": article.title, "published": moment["iso"]})
+        language = self.facts.config.language.split("-")[0].lower()
+        return {"site": self.site_view, "entries": entries, "publication_language": language}
+
+    def sitemap_entries(self) -> list[dict[str, str | None]]:
+        """Every indexable page's address and last change, as the sitemap lists them."""
+        return [
+            {"loc": self.views.absolute(url), "lastmod": getattr(self, spec[0])(*spec[1]) if spec else None}
+            for url, spec in self._indexed
         ]
-        language = self.site.config.language.split("-")[0].lower()
-        return Output(
-            urls.NEWS_SITEMAP,
-            "news_sitemap.xml",
-            {"site": self.site_view, "entries": entries, "publication_language": language},
-            "sitemap",
-        )
+
+    def robots(self) -> Context:
+        sitemaps = [self.views.absolute(urls.SITEMAP), self.views.absolute(urls.NEWS_SITEMAP)]
+        return {"site": self.site_view, "sitemaps": sitemaps}
+
+    def sitemaps(self, indexed: list[Output], limit: int) -> list[Output]:
+        """sitemap.xml lists every indexable page; past ``limit`` URLs it becomes an index of parts.
+
+        Its entries are made afresh by every build (which pages exist is decided by listing
+        them, not read), and the files are made again only when the entries change.
+        """
+
+        self._indexed = [(o.url, o.lastmod) for o in indexed]  # data, not the outputs: no cycle through them
+        self.facts.compute("sitemap", self.sitemap_entries)
+
+        def entries(part: int | None = None) -> Context:
+            found = self.facts.computed("sitemap")
+            if part is not None:
+                found = found[part * limit : (part + 1) * limit]
+            return {"site": self.site_view, "entries": found}
+
+        if len(indexed) <= limit:
+            return [self.output(urls.SITEMAP, "sitemap.xml", entries, "sitemap")]
+        count = -(-len(indexed) // limit)
+        part_urls = [f"/sitemaps/sitemap-{n}.xml" for n in range(1, count + 1)]
+        index = [{"loc": self.views.absolute(u)} for u in part_urls]
+        outputs = [
+            self.output(
+                urls.SITEMAP, "sitemap_index.xml", lambda: {"site": self.site_view, "sitemaps": index}, "sitemap"
+            )
+        ]
+        outputs += [self.output(url, "sitemap.xml", entries, "sitemap", n) for n, url in enumerate(part_urls)]
+        return outputs
+
+
+@dataclass(frozen=True)
+class _Index:
+    """A paginated list of articles: what kind, which list, where its pages and feed live."""
+
+    kind: str  # front | section | author | company | topic | region
+    list: str  # the Facts name of its group (section:<slug>, topic:<slug>, ...) or the slug
+    make_url: Callable[[int], str]
+    slug: str = ""
+    feed: str | None = None
+    template: str = "index.html"
+
+    def url(self, page: int) -> str:
+        return self.make_url(page)
+
+
+def _url_maker(make: Callable[..., str], slug: str) -> Callable[[int], str]:
+    return functools.partial(lambda slug, page: make(slug, page), slug)
 
 
 def _initial(name: str) -> str:
@@ -545,32 +718,3 @@ def redirect_rules(site: Site) -> bytes:
     lines = ["# Old URLs (the 'aliases' of articles) and where they moved. Written by Byline; edits are overwritten."]
     lines += [f"{old} {new} 301" for old, new in rules]
     return ("\n".join(lines) + "\n").encode()
-
-
-def _sitemaps(views: Views, outputs: list[Output], limit: int) -> list[Output]:
-    """sitemap.xml lists every indexable page; past ``limit`` URLs it becomes an index of parts."""
-    entries = [
-        {"loc": o.context["page"]["canonical"], "lastmod": _lastmod(o)}
-        for o in outputs
-        if o.kind in ("page", "article") and not o.context["page"].get("noindex")
-    ]
-    site_view = outputs[0].context["site"] if outputs else views.site_view()
-    if len(entries) <= limit:
-        return [Output(urls.SITEMAP, "sitemap.xml", {"site": site_view, "entries": entries}, "sitemap")]
-    parts = [entries[i : i + limit] for i in range(0, len(entries), limit)]
-    part_urls = [f"/sitemaps/sitemap-{n}.xml" for n in range(1, len(parts) + 1)]
-    index = [{"loc": views.absolute(u)} for u in part_urls]
-    return [Output(urls.SITEMAP, "sitemap_index.xml", {"site": site_view, "sitemaps": index}, "sitemap")] + [
-        Output(u, "sitemap.xml", {"site": site_view, "entries": p}, "sitemap")
-        for u, p in zip(part_urls, parts, strict=True)
-    ]
-
-
-def _lastmod(output: Output) -> str | None:
-    context = output.context
-    if "article" in context:
-        return context["article"]["modified"]["iso"]
-    articles = context.get("index", {}).get("articles") or context.get("articles")
-    if articles:  # lists are newest first
-        return articles[0]["date"]["iso"]
-    return None

@@ -6,6 +6,8 @@ fingerprinted by serialising it. Fields ending in ``_html`` are already safe HTM
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -18,6 +20,7 @@ from byline.content.models import Article, Author, Company, Page
 from byline.dates import display_date, display_datetime, iso
 from byline.output.links import apply_link_policy
 from byline.output.metadata import locale
+from byline.output.reads import Facts, Reads, TrackedGroup
 from byline.site.images import ImageCatalog, finish_images, srcset
 from byline.site.model import Group, Site
 
@@ -66,28 +69,77 @@ BODY_IMAGE_SIZES = "(min-width: 45rem) 43rem, 100vw"
 
 
 class Views:
-    """Build and memoise the views of one Site; cards are shared by every list they appear in."""
+    """Build and memoise the views of one site; cards are shared by every list they appear in.
 
-    def __init__(self, site: Site, images: ImageCatalog | None = None, assets: dict[str, str] | None = None):
-        self.site = site
-        self.config = site.config
-        self.images = images or ImageCatalog()
+    Views reach the model only through ``Facts``, so what each one reads is recorded.
+    The shared ones (cards, authors' and companies' references and profiles) are facts
+    of their own, ``v|<kind>|<key>``, identified by their content: a page that shows a
+    card depends on the card, and the card on what it was made from.
+    """
+
+    def __init__(self, facts: Facts | Site, images: ImageCatalog | None = None, assets: dict[str, str] | None = None):
+        if isinstance(facts, Site):
+            facts = Facts(facts, images or ImageCatalog())
+        self.facts = facts
+        self.recorder = facts.recorder
+        self.config = facts.config
+        self.pictures = facts.pictures
         self.assets = assets or {}
-        self._cards: dict[str, View] = {}
-        self._base_path = site.config.base_path  # parsed once: links are made tens of thousands of times
-        self._absolute_base = site.config.origin + site.config.base_path
-        self._articles: dict[str, View] = {}
-        self._authors: dict[str, View] = {}
-        self._company_refs: dict[str, View] = {}
-        self._companies: dict[str, View] = {}
-        self._bodies: dict[str, Html] = {}
-        self._profiles: dict[str, View] = {}
+        self._base_path = self.config.base_path  # parsed once: links are made tens of thousands of times
+        self._absolute_base = self.config.origin + self.config.base_path
+        self._shared: dict[str, tuple[View, str]] = {}  # view fact -> (view, identity)
+        self._stands_for: dict[int, str] = {}  # id of a shared view -> what it stands as inside another
+        self.made: dict[str, Reads] = {}  # view fact -> what it read, for the build's record
+        self._memo: dict[tuple[str, Any], tuple[Any, Reads]] = {}
         self._moments: dict[datetime, View] = {}  # by instant: equal instants show the same
-        self._tags: dict[str, View] = {}
-        self._host = urlsplit(site.config.base_url).hostname or ""
-        self.sections = {s.slug: s for s in site.config.sections}
-        self._topic_names = {g.slug: g.name for g in site.topics}  # merged spellings
-        self._region_names = {g.slug: g.name for g in site.regions}
+        self._host = urlsplit(self.config.base_url).hostname or ""
+        self.sections = {s.slug: s for s in self.config.sections}
+
+    # --- memos that record ------------------------------------------------------------
+    def _view(self, kind: str, key: str, make: Callable[[], View]) -> View:
+        """A shared view, made once per build; the caller reads it as the fact ``v|kind|key``."""
+        fact = f"v|{kind}|{key}"
+        found = self._shared.get(fact)
+        if found is None:
+            with self.recorder.scope() as reads:
+                view = Shared(make())
+            found = (view, view_identity(view, self._stands_for))
+            self._shared[fact] = found
+            self._stands_for[id(view)] = f"{fact}={found[1]}"
+            self.made[fact] = reads
+        self.recorder.read(fact, found[1])
+        return found[0]
+
+    def _remember(self, kind: str, key: Any, make: Callable[[], Any]) -> Any:
+        """A piece many views repeat (a topic, a body): made once per build, its reads replayed at each use."""
+        found = self._memo.get((kind, key))
+        if found is None:
+            with self.recorder.scope() as reads:
+                value = make()
+            found = (value, reads)
+            self._memo[(kind, key)] = found
+        self.recorder.replay(found[1])
+        return found[0]
+
+    def remake(self, fact: str) -> str | None:
+        """Make a shared view again by its fact (``v|card|<source>``); its identity, or None if it is gone."""
+        _, kind, key = fact.split("|", 2)
+        try:
+            return self._remake(kind, key, fact)
+        except KeyError:  # it named what is gone (an author no longer there)
+            return None
+
+    def _remake(self, kind: str, key: str, fact: str) -> str | None:
+        facts = self.facts
+        if kind == "card" and key in facts.article.data:
+            self.card(facts.article.data[key])
+        elif kind in ("author", "profile") and key in facts.author.data:
+            self.author_ref(key) if kind == "author" else self.author(facts.author.data[key])
+        elif kind in ("company", "about") and key in facts.company.data:
+            self.company_ref(key) if kind == "company" else self.company(facts.company.data[key])
+        else:
+            return None
+        return self._shared[fact][1]
 
     # --- links -------------------------------------------------------------------
     def link(self, path: str) -> str:
@@ -118,11 +170,11 @@ class Views:
                 "companies_url": self.link(urls.COMPANIES),
                 "topics_url": self.link(urls.TOPICS),
                 "archive_url": self.link(urls.ARCHIVE),
-                "regions_url": self.link("/regions/"),
+                "regions_url": self.link(urls.REGIONS),
                 "sections": [
                     {"slug": s.slug, "title": s.title, "url": self.link(urls.section(s.slug))} for s in config.sections
                 ],
-                "pages": [{"title": p.title, "url": self.link(urls.page(p.slug))} for p in self.site.pages],
+                "pages": [{"title": p.title, "url": self.link(urls.page(p.slug))} for p in self.facts.pages],
                 "extra": dict(config.extra),
                 "abs_home_url": self.absolute(urls.HOME),
                 "locale": locale(config.language),
@@ -138,7 +190,7 @@ class Views:
         publisher = self.config.publisher
         logo = None
         if publisher.logo:
-            info = self.images.get(publisher.logo)
+            info = self.pictures.get(publisher.logo)
             logo = {
                 "url": self.absolute(publisher.logo),
                 "width": info.width if info else None,
@@ -148,7 +200,7 @@ class Views:
 
     def image(self, src: str, alt: str | None, credit: str | None = None) -> View:
         """A picture as pages show it: intrinsic size (so nothing shifts) and responsive renditions."""
-        info = self.images.get(src)
+        info = self.pictures.get(src)
         return {
             "src": self.link(src),
             "abs_src": self.absolute(src),
@@ -184,78 +236,82 @@ class Views:
 
     def author_ref(self, slug: str) -> View:
         """An author as listed on cards and bylines: memoised, shared."""
-        if slug not in self._authors:
-            author = self.site.author[slug]
-            self._authors[slug] = Shared(
-                {
-                    "slug": slug,
-                    "name": author.name,
-                    "url": self.link(urls.author(slug)),
-                    "abs_url": self.absolute(urls.author(slug)),
-                    "role": author.role,
-                    "organisation": author.organisation,
-                    "avatar": self.link(author.avatar) if author.avatar else None,
-                    "abs_avatar": self.absolute(author.avatar) if author.avatar else None,
-                    # Profiles elsewhere, for structured data's sameAs: web addresses only, not mailto:.
-                    "same_as": [url for _, url in author.links if url.startswith(("http://", "https://"))],
-                }
-            )
-        return self._authors[slug]
+        return self._view("author", slug, lambda: self._author_ref(slug))
+
+    def _author_ref(self, slug: str) -> View:
+        author = self.facts.author[slug]
+        return {
+            "slug": slug,
+            "name": author.name,
+            "url": self.link(urls.author(slug)),
+            "abs_url": self.absolute(urls.author(slug)),
+            "role": author.role,
+            "organisation": author.organisation,
+            "avatar": self.link(author.avatar) if author.avatar else None,
+            "abs_avatar": self.absolute(author.avatar) if author.avatar else None,
+            # Profiles elsewhere, for structured data's sameAs: web addresses only, not mailto:.
+            "same_as": [url for _, url in author.links if url.startswith(("http://", "https://"))],
+        }
 
     def author(self, author: Author) -> View:
         """The full profile: reference plus bio and links; memoised, as every article embeds one."""
-        if author.slug not in self._profiles:
-            self._profiles[author.slug] = Shared(self._profile(author))
-        return self._profiles[author.slug]
+        return self._view("profile", author.slug, lambda: self._profile(author.slug))
 
-    def _profile(self, author: Author) -> View:
+    def _profile(self, slug: str) -> View:
+        author = self.facts.author[slug]
         return {
-            **self.author_ref(author.slug),
+            **self.author_ref(slug),
             "bio_html": author.bio.html,
             "bio_text": plain_text(author.bio.html),
             "links": [{"name": name, "url": url} for name, url in author.links],
-            "count": len(self.site.by_author.get(author.slug, ())),
-            "feed_url": self.link(urls.feed_of(urls.author(author.slug))),
-            "company": self.company_ref(author.company) if author.company in self.site.company else None,
+            "count": len(self.facts.by_author.get(slug, ())),
+            "feed_url": self.link(urls.feed_of(urls.author(slug))),
+            "company": self.company_ref(author.company)
+            if author.company and author.company in self.facts.company
+            else None,
         }
 
     def company_ref(self, slug: str) -> View:
         """A company as bylines and cards name it; ``url`` is None when it has no page (no published article)."""
-        if slug not in self._company_refs:
-            company = self.site.company[slug]
-            listed = slug in self.site.by_company
-            self._company_refs[slug] = Shared(
-                {
-                    "slug": slug,
-                    "name": company.name,
-                    "url": self.link(urls.company(slug)) if listed else None,
-                    "abs_url": self.absolute(urls.company(slug)) if listed else None,
-                }
-            )
-        return self._company_refs[slug]
+        return self._view("company", slug, lambda: self._company_ref(slug))
+
+    def _company_ref(self, slug: str) -> View:
+        company = self.facts.company[slug]
+        listed = slug in self.facts.by_company
+        return {
+            "slug": slug,
+            "name": company.name,
+            "url": self.link(urls.company(slug)) if listed else None,
+            "abs_url": self.absolute(urls.company(slug)) if listed else None,
+        }
 
     def company(self, company: Company) -> View:
         """The full profile, for its page and the About box ending its articles; memoised."""
-        if company.slug not in self._companies:
-            self._companies[company.slug] = Shared(self._company(company))
-        return self._companies[company.slug]
+        return self._view("about", company.slug, lambda: self._company(company.slug))
 
-    def _company(self, company: Company) -> View:
-        logo = self.image(company.logo, company.logo_alt) if company.logo else None
+    def logo(self, company: Company) -> View | None:
+        """A company's logo as its profile and the A to Z show it."""
+        if not company.logo:
+            return None
+        logo = self.image(company.logo, company.logo_alt)
+        return {k: logo[k] for k in ("src", "abs_src", "alt", "width", "height")}
+
+    def _company(self, slug: str) -> View:
+        company = self.facts.company[slug]
         return {
-            **self.company_ref(company.slug),
+            **self.company_ref(slug),
             "about_html": company.about.html,
             "summary": company.about.first_paragraph,  # the About text's first paragraph, as plain text
             "website": company.website,
             "website_label": _website_label(company.website) if company.website else None,
-            "logo": {k: logo[k] for k in ("src", "abs_src", "alt", "width", "height")} if logo else None,
+            "logo": self.logo(company),
             "sector": company.sector,
             "region": company.region,
             "contact": company.contact,
-            "feed_url": self.link(urls.feed_of(urls.company(company.slug))),
+            "feed_url": self.link(urls.feed_of(urls.company(slug))),
         }
 
-    def group_ref(self, group: Group, kind: str) -> View:
+    def group_ref(self, group: Group | TrackedGroup, kind: str) -> View:
         make = {"topic": urls.topic, "region": urls.region, "section": urls.section}[kind]
         return {
             "slug": group.slug,
@@ -267,49 +323,46 @@ class Views:
     # --- articles ------------------------------------------------------------------
     def card(self, article: Article) -> View:
         """An article as it appears in lists and related links."""
-        if article.source not in self._cards:
-            url = self.site.url_of[article.source]
-            image = None
-            if article.image:
-                full = self.image(article.image, article.image_alt)
-                image = {k: full[k] for k in ("src", "alt", "width", "height", "srcset")}
-            self._cards[article.source] = Shared(
-                {
-                    "url": self.link(url),
-                    "abs_url": self.absolute(url),
-                    "title": article.title,
-                    "summary": article.summary,
-                    "date": self.moment(article.date),
-                    "author": self.author_ref(article.authors[0]),
-                    "authors": [self.author_ref(slug) for slug in article.authors],
-                    "company": self.company_ref(company)
-                    if (company := self.site.company_of.get(article.source))
-                    else None,
-                    "section": self.section(article.section),
-                    "image": image,
-                    "reading_minutes": reading_minutes(article.body.word_count),
-                    "status": self.site.status_of[article.source],
-                }
-            )
-        return self._cards[article.source]
+        return self._view("card", article.source, lambda: self._card(self.facts.entity(article)))
+
+    def _card(self, article: Article) -> View:
+        url = self.facts.url_of[article.source]
+        image = None
+        if article.image:
+            full = self.image(article.image, article.image_alt)
+            image = {k: full[k] for k in ("src", "alt", "width", "height", "srcset")}
+        return {
+            "url": self.link(url),
+            "abs_url": self.absolute(url),
+            "title": article.title,
+            "summary": article.summary,
+            "date": self.moment(article.date),
+            "author": self.author_ref(article.authors[0]),
+            "authors": [self.author_ref(slug) for slug in article.authors],
+            "company": self.company_ref(company) if (company := self.facts.company_of.get(article.source)) else None,
+            "section": self.section(article.section),
+            "image": image,
+            "reading_minutes": reading_minutes(article.body.word_count),
+            "status": self.facts.status_of[article.source],
+        }
 
     def article(self, article: Article) -> View:
         """Everything the article page, its feed entry and structured data need (memoised)."""
-        if article.source not in self._articles:
-            self._articles[article.source] = Shared(self._article(article))
-        return self._articles[article.source]
+        return self._remember("article", article.source, lambda: Shared(self._article(self.facts.entity(article))))
 
     def _article(self, article: Article) -> View:
-        authors = [self.author(self.site.author[slug]) for slug in article.authors]
+        authors = [self.author(self.facts.author[slug]) for slug in article.authors]
         section = self.sections[article.section]
-        slug = self.site.company_of.get(article.source)
-        company = self.company(self.site.company[slug]) if slug else None
+        slug = self.facts.company_of.get(article.source)
+        company = self.company(self.facts.company[slug]) if slug else None
         attribution = None
         if section.attribution:
             names = join_names([a["name"] for a in authors])
             company_name = company["name"] if company else None
             attribution = format_attribution(section.attribution, self.config.name, section.title, names, company_name)
         image = self.image(article.image, article.image_alt, article.image_credit) if article.image else None
+        moment = self.moment(article.date)
+        assert moment is not None
         return {
             **self.card(article),
             "image": image,
@@ -321,17 +374,15 @@ class Views:
             "schema_type": section.schema_type,
             "updated": self.moment(article.updated),
             "modified": self.moment(article.modified),
-            "scheduled_for": self.moment(article.date)["display_time"]
-            if self.site.status_of[article.source] == "scheduled"
-            else None,
+            "scheduled_for": moment["display_time"] if self.facts.status_of[article.source] == "scheduled" else None,
             "corrections": [{"date": self.moment(c.date), "note": c.note} for c in article.corrections],
-            "tags": [self.tag(t) for t in article.tags if t in self.site.topic_slug],
+            "tags": [self.tag(t) for t in article.tags if t in self.facts.topic_slug],
             "region": self.region(article.region),
             "author": authors[0],
             "authors": authors,
             "company": company,
             "attribution": attribution,
-            "related": [self.card(a) for a in self.site.related.get(article.source, ())],
+            "related": [self.card(a) for a in self.facts.related.get(article.source, ())],
             "aliases": list(article.aliases),
             "meta": dict(article.meta),
         }
@@ -341,27 +392,29 @@ class Views:
 
         Memoised: an article's body is shown on its page and in several feeds.
         """
-        if article.source not in self._bodies:
-            section = self.sections[article.section]
-            html = finish_images(article.body.html, self.images, self.link, BODY_IMAGE_SIZES)
-            html = apply_link_policy(html, self._host, section.link_rel, section.link_new_tab)
-            self._bodies[article.source] = _as_html(html)
-        return self._bodies[article.source]
+        return self._remember("body", article.source, lambda: self._body(self.facts.entity(article)))  # type: ignore[no-any-return]
+
+    def _body(self, article: Article) -> Html:
+        section = self.sections[article.section]
+        html = finish_images(article.body.html, self.pictures, self.link, BODY_IMAGE_SIZES)
+        html = apply_link_policy(html, self._host, section.link_rel, section.link_new_tab)
+        return _as_html(html)
 
     def tag(self, tag: str) -> View:
         """A topic as an article lists it; memoised: a few hundred topics are tagged tens of thousands of times."""
-        if tag not in self._tags:
-            slug = self.site.topic_slug[tag]
-            name = self._topic_names.get(slug, tag)
-            url = urls.topic(slug)
-            self._tags[tag] = {"name": name, "url": self.link(url), "abs_url": self.absolute(url)}
-        return self._tags[tag]
+        return self._remember("tag", tag, lambda: self._tag(tag))  # type: ignore[no-any-return]
+
+    def _tag(self, tag: str) -> View:
+        slug = self.facts.topic_slug[tag]
+        name = self.facts.topic_name.get(slug, tag)
+        url = urls.topic(slug)
+        return {"name": name, "url": self.link(url), "abs_url": self.absolute(url)}
 
     def region(self, region: str | None) -> View | None:
         if not region:
             return None
         slug = urls.slugify(region)
-        return {"name": self._region_names.get(slug, region), "url": self.link(urls.region(slug))}
+        return {"name": self.facts.region_name.get(slug, region), "url": self.link(urls.region(slug))}
 
     def entry_id(self, article: Article) -> str:
         """A permanent Atom id that survives slug edits.
@@ -378,7 +431,8 @@ class Views:
 
     # --- pages ----------------------------------------------------------------------
     def page(self, page: Page) -> View:
-        url = self.site.url_of[page.source]
+        page = self.facts.entity(page)
+        url = self.facts.url_of[page.source]
         return {
             "title": page.title,
             "summary": page.summary,
@@ -386,9 +440,31 @@ class Views:
             "embeds": bool(page.body.embeds),
             "url": self.link(url),
             "abs_url": self.absolute(url),
-            "body_html": _as_html(finish_images(page.body.html, self.images, self.link, BODY_IMAGE_SIZES)),
+            "body_html": _as_html(finish_images(page.body.html, self.pictures, self.link, BODY_IMAGE_SIZES)),
             "meta": dict(page.meta),
         }
+
+
+def view_identity(view: View, shared: dict[int, str]) -> str:
+    """A shared view's identity: a digest of its content, each shared view inside it standing in as its fact."""
+    data = json.dumps(_as_json(view, shared), separators=(",", ":"), ensure_ascii=False, sort_keys=True)
+    return hashlib.blake2b(data.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+
+
+def _as_json(value: Any, shared: dict[int, str]) -> Any:
+    """``value`` as JSON can write it: known shared views as their facts, bodies as their digests."""
+    if type(value) is Shared:
+        known = shared.get(id(value))
+        if known is not None:
+            return known
+        return {k: _as_json(v, shared) for k, v in value.items()}
+    if type(value) is dict:
+        return {k: _as_json(v, shared) for k, v in value.items()}
+    if type(value) is list:
+        return [_as_json(v, shared) for v in value]
+    if type(value) is Html:
+        return "\0$" + value.digest
+    return value
 
 
 def join_names(names: list[str]) -> str:

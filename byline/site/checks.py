@@ -108,7 +108,7 @@ def static_paths(static: Iterable[str]) -> frozenset[str]:
 
 def site_paths(site: Site) -> frozenset[str]:
     """Every URL the build writes for this Site (the contract's URL table)."""
-    paths = {urls.SEARCH, urls.AUTHORS, urls.TOPICS, urls.ARCHIVE, "/regions/", urls.FEED, urls.COMPANIES}
+    paths = {urls.SEARCH, urls.AUTHORS, urls.TOPICS, urls.ARCHIVE, urls.REGIONS, urls.FEED, urls.COMPANIES}
     paths |= {urls.SITEMAP, urls.NEWS_SITEMAP, urls.ROBOTS, urls.NOT_FOUND}
     paths |= set(_pages(urls.home, len(site.articles), site.config.per_page))
     for section in site.sections:

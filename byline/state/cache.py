@@ -36,6 +36,7 @@ from byline.content.markup import MARKUP_VERSION, Html
 from byline.content.models import Article, Author, Company, Correction, Page, Rendered, Unfinished
 from byline.content.sources import Seen, SourceFile
 from byline.errors import ContentError
+from byline.state import graph
 
 SCHEMA = "5"
 _LIBRARIES = "|".join(f"{name}={version(name)}" for name in ("markdown", "nh3", "python-slugify", "pyyaml"))
@@ -47,6 +48,13 @@ _SOURCE = hashlib.sha256(b"".join(p.read_bytes() for p in sorted(_PACKAGE.rglob(
 _GENERATION = f"byline={__version__}|source={_SOURCE[:16]}|markup={MARKUP_VERSION}|schema={SCHEMA}|{_LIBRARIES}"
 
 ParseResult = tuple[Loaded | None, list[ContentError]]
+
+
+def generation() -> str:
+    """Byline's code and the libraries that shape its output: what a cache entry or a record of reads was made by."""
+    return f"{_GENERATION}|jinja2={version('jinja2')}"
+
+
 Encoded = tuple[str, str | None]  # a parse result as stored: JSON, and the HTML of its Rendered (if it has one)
 
 
@@ -107,6 +115,8 @@ class Cache:
                 if row is None or row[0] != _GENERATION:  # foreign or older cache: start afresh
                     db.executescript(
                         "DROP TABLE IF EXISTS parse; DROP TABLE IF EXISTS outputs; DROP TABLE IF EXISTS commits;"
+                        "DROP TABLE IF EXISTS graphs; DROP TABLE IF EXISTS facts; DROP TABLE IF EXISTS readers;"
+                        "DROP TABLE IF EXISTS reads;"
                     )
                     db.execute("INSERT OR REPLACE INTO meta VALUES ('generation', ?)", (_GENERATION,))
                 db.execute(
@@ -122,6 +132,7 @@ class Cache:
                 db.execute("CREATE TABLE IF NOT EXISTS published (folder TEXT, source TEXT, id TEXT, url TEXT)")
                 db.execute("CREATE TABLE IF NOT EXISTS seen (path TEXT PRIMARY KEY, value TEXT)")
                 db.execute("CREATE INDEX IF NOT EXISTS published_folder ON published (folder)")
+                graph.create(db)
                 db.commit()
                 db.execute("SELECT count(*) FROM parse").fetchone()  # surfaces corruption now
                 return db
@@ -195,6 +206,18 @@ class Cache:
         except sqlite3.Error:
             return None
 
+    def get_graph(self, folder: Path, marker: str, key: str) -> graph.Recorded | None:
+        """The reads the last commit into ``folder`` recorded, if its marker is still ``marker`` and ``key`` matches."""
+        if self.db is None:
+            return None
+        try:
+            row = self.db.execute("SELECT marker FROM commits WHERE folder=?", (str(folder),)).fetchone()
+            if row is None or row[0] != marker:
+                return None
+            return graph.load(self.db, str(folder), key)
+        except sqlite3.Error:
+            return None
+
     def get_published(self, folder: Path) -> list[tuple[str, str | None, str]] | None:
         """(source, id, url) of each article the last build into ``folder`` published; None if unrecorded."""
         if self.db is None:
@@ -212,8 +235,9 @@ class Cache:
         fingerprints: dict[str, str],
         recorded: dict[str, str] | None,
         published: list[tuple[str, str | None, str]],
+        learnt: graph.Learnt | None = None,
     ) -> None:
-        """Record a commit into ``folder`` in one transaction: its marker, fingerprints and published articles.
+        """Record a commit into ``folder`` in one transaction: its marker, fingerprints, published articles and reads.
 
         Given the ``recorded`` fingerprints it started from, only the difference is
         written. Should this fail, the marker on record is the old one, so the next build
@@ -236,6 +260,10 @@ class Cache:
                     "INSERT OR REPLACE INTO outputs VALUES (?, ?, ?)", [(where, p, f) for p, f in changed.items()]
                 )
                 self._publish(where, published)
+                if learnt is not None:
+                    graph.save(self.db, where, learnt)
+                else:
+                    graph.forget(self.db, where, None)
         except sqlite3.Error:
             pass
 
@@ -259,6 +287,7 @@ class Cache:
                     self.db.execute("DELETE FROM commits WHERE folder=?", (where,))
                 else:
                     self.db.executemany("DELETE FROM outputs WHERE folder=? AND path=?", [(where, p) for p in paths])
+                graph.forget(self.db, where, paths)
                 self.db.execute("DELETE FROM published WHERE folder=?", (where,))
         except sqlite3.Error:
             pass

@@ -29,6 +29,7 @@ from byline.config import BuildOptions
 from byline.errors import EnvironmentFailure
 from byline.faults import point
 from byline.state import journal, manifest
+from byline.state.graph import Learnt, Recorded
 from byline.state.lock import output_lock
 from byline.state.write import Staging, WriteStats, check_output_folder, sweep
 
@@ -50,6 +51,7 @@ class Records:
     fingerprints: dict[str, str]
     recorded: dict[str, str] | None
     published: Published
+    learnt: Learnt | None = None  # what the outputs read (None: no graph, the next build is a full one)
 
 
 class Workspace:
@@ -136,6 +138,12 @@ class Workspace:
             return None
         return cache.get_fingerprints(self.output, marker_key(self.output))
 
+    def graph(self, cache: Cache, key: str) -> Recorded | None:
+        """What the last commit's outputs read, if the output is still the one they describe and ``key`` matches."""
+        if not self.trusted:
+            return None
+        return cache.get_graph(self.output, marker_key(self.output), key)
+
     def commit(self, staging: Staging, cache: Cache, records: Records) -> WriteStats:
         """Put a staged build in place, journaled: it completes with its records, or the output is as it was."""
         assert self.held, "commit under the lock"
@@ -152,7 +160,12 @@ class Workspace:
             staging.apply(change)
             point("commit:applied")
             cache.record(
-                self.output, marker_key(self.output), records.fingerprints, records.recorded, records.published
+                self.output,
+                marker_key(self.output),
+                records.fingerprints,
+                records.recorded,
+                records.published,
+                records.learnt,
             )
             point("commit:recorded")
         except BaseException:

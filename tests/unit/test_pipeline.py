@@ -13,10 +13,8 @@ import pytest
 from byline import pipeline
 from byline.content import sources
 from byline.errors import BuildFailed
-from byline.output import plan
 from byline.output.plan import SitePlan
 from byline.pipeline import BuildResult
-from byline.state import write
 from tests.conftest import MakeSite
 from tests.helpers import article, build_site, options, snapshot, write_files
 from tests.unit.test_plan import many_articles
@@ -154,16 +152,16 @@ def test_a_damaged_cache_is_treated_as_empty(
     assert "Edited." in (second.output / "articles/2026/02/28/story-2/index.html").read_text()
 
 
-def test_search_indexing_starts_before_the_rest_of_the_site_is_planned(
+def test_search_indexing_starts_before_the_pages_are_rendered(
     make_site: MakeSite, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Pagefind runs in its own process: started early, it overlaps planning and rendering."""
+    """Pagefind runs in its own process: started early, it overlaps rendering."""
     events: list[str] = []
-    start, complete = pipeline.SearchIndexer.start, SitePlan.complete
+    start, produce = pipeline.SearchIndexer.start, pipeline._produce
     monkeypatch.setattr(pipeline.SearchIndexer, "start", lambda self: events.append("index") or start(self))
-    monkeypatch.setattr(SitePlan, "complete", lambda self, now: events.append("plan rest") or complete(self, now))
+    monkeypatch.setattr(pipeline, "_produce", lambda *a: events.append("render") or produce(*a))
     result = build_site(make_site(many_articles(3)))
-    assert events == ["index", "plan rest"]
+    assert events == ["index", "render"]
     assert result.search and result.search.documents == 3
 
 
@@ -183,7 +181,7 @@ def test_pages_wanted_first_are_shown_before_the_rest_is_planned_or_written(
     events: list[str] = []
     articles, complete = SitePlan.articles, SitePlan.complete
     monkeypatch.setattr(SitePlan, "articles", lambda self: events.append("plan articles") or articles(self))
-    monkeypatch.setattr(SitePlan, "complete", lambda self, now: events.append("plan rest") or complete(self, now))
+    monkeypatch.setattr(SitePlan, "complete", lambda self: events.append("plan rest") or complete(self))
     checks = pipeline.editorial_problems
     monkeypatch.setattr(pipeline, "editorial_problems", lambda *a: events.append("checks") or checks(*a))
     shown: list[dict[str, bytes]] = []
@@ -197,7 +195,8 @@ def test_pages_wanted_first_are_shown_before_the_rest_is_planned_or_written(
     write_files(root, {"content/articles/n12.md": article("Story 12", "2026-02-18 09:00", body="Edited first.")})
     wanted = pipeline.FirstLook(frozenset({page, home, "gone/index.html"}), show)
     result = pipeline.Builder(options(root, first.output, jobs=2)).build(first=wanted)
-    assert events == ["show", "checks", "plan articles", "plan rest", "plan articles", "show"]  # complete() reuses them
+    # The article is shown before the checks; the rest once every output is listed, before any is written.
+    assert events == ["plan articles", "show", "checks", "plan articles", "plan rest", "plan articles", "show"]
     assert list(shown[0]) == [page] and set(shown[1]) == {page, home}
     assert shown[1][page] == shown[0][page] == (first.output / page).read_bytes()  # what the build wrote
     assert shown[1][home] == (first.output / home).read_bytes() and b"Edited first." in shown[0][page]
@@ -251,18 +250,8 @@ def company_site(make_site: MakeSite) -> Path:
 
 
 def written_by_rebuild(root: Path, output: Path, monkeypatch: pytest.MonkeyPatch) -> set[str]:
-    """The outputs a rebuild renders (and so writes), by site path."""
-    written: list[str] = []
-    real = write.Staging.write
-
-    def spy(self: write.Staging, relative: str, data: bytes) -> None:
-        written.append(relative)
-        real(self, relative, data)
-
-    monkeypatch.setattr(write.Staging, "write", spy)
-    build_site(root, output)
-    monkeypatch.undo()
-    return {"/" + p.removesuffix("index.html") for p in written if p not in (write.MARKER, plan.REDIRECTS_FILE)}
+    """The outputs a rebuild renders (written unless they came out byte for byte as before), by site path."""
+    return {"/" + p.removesuffix("index.html") for p in build_site(root, output).made}
 
 
 def test_editing_a_companys_about_text_renders_exactly_the_pages_and_feeds_that_show_it(

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from byline.output import metadata, plan
+from byline.output import metadata, plan, reads
 from byline.output.plan import Output, plan_site
 from byline.output.render import Renderer
 from byline.parallel import collection_paused
@@ -208,7 +208,7 @@ def test_news_sitemap_holds_only_the_last_two_days_before_now(make_site: MakeSit
 
 
 def test_news_sitemap_holds_at_most_the_limit(make_site: MakeSite, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(plan, "NEWS_SITEMAP_LIMIT", 2)
+    monkeypatch.setattr(reads, "NEWS_SITEMAP_LIMIT", 2)
     files = {"content/articles/quayside.md": None}
     for n in range(4):
         files[f"content/articles/n{n}.md"] = article(f"Story {n}", f"2026-03-02 0{n}:00")
@@ -307,10 +307,10 @@ def test_a_plan_in_two_steps_equals_one_and_plans_the_articles_once(make_site: M
     files = many_articles(4)
     files["content/articles/n1.md"] = article("Story 1", "2026-02-28 09:00", aliases="[/old-story/]")
     site = site_of(make_site(files))
-    steps = plan.SitePlan(site)
+    steps = plan.SitePlan(site, now=NOW)
     articles = steps.articles()
     assert [o.kind for o in articles] == ["article", "redirect", "article", "article", "article"]
-    outputs = steps.complete(NOW)
+    outputs = steps.complete()
     assert outputs[: len(articles)] == articles and all(a is b for a, b in zip(articles, outputs, strict=False))
     assert outputs == plan_site(site, NOW)
 
@@ -320,7 +320,7 @@ def test_an_article_planned_ahead_equals_its_outputs_in_the_whole_plan(make_site
     files = many_articles(4)
     files["content/articles/n2.md"] = article("Story 2", "2026-02-27 09:00", aliases="[/old-story/]")
     site = site_of(make_site(files))
-    steps = plan.SitePlan(site)
+    steps = plan.SitePlan(site, now=NOW)
     wanted = {"articles/2026/02/27/story-2/index.html", "old-story/index.html", "index.html", "nowhere/index.html"}
     ahead = steps.article_pages(wanted)
     assert [(o.path, o.kind) for o in ahead] == [

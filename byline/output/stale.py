@@ -1,0 +1,70 @@
+"""Which outputs a build must make again: those that read something that reads differently now.
+
+Every fact the last build's outputs and shared views read is evaluated against the site
+as it is now; the changed ones are followed to their readers. A shared view among them
+is made again and compared with what it was, so an edit that leaves a card as it was
+stops there; an output among them is stale. Outputs that did not exist, or whose
+template or kind changed, are stale too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from byline.output.plan import Output
+from byline.output.reads import Facts
+from byline.output.views import Views
+
+
+class RecordedReads(Protocol):
+    """The last build's record of reads (``state.graph.Recorded``)."""
+
+    facts: Mapping[str, tuple[int, str]]  # fact -> (id, identity)
+    readers: Mapping[str, tuple[int, str]]  # reader -> (id, spec)
+
+    def readers_of(self, keys: Iterable[str]) -> set[str]: ...
+
+
+@dataclass
+class Stale:
+    """What must be made again, and why."""
+
+    outputs: set[str] = field(default_factory=set)  # output paths
+    gone: set[str] = field(default_factory=set)  # readers of outputs no longer there
+    changed: set[str] = field(default_factory=set)  # facts that read differently now
+
+
+def spec(output: Output) -> str:
+    """What an output is besides what it reads: its template and kind."""
+    return f"{output.template}|{output.kind}"
+
+
+def find_stale(outputs: Sequence[Output], recorded: RecordedReads, facts: Facts, views: Views) -> Stale:
+    """The outputs to make again after the last build recorded ``recorded``."""
+    stale = Stale()
+    for key, (_, identity) in recorded.facts.items():
+        if not key.startswith("v|") and facts.evaluate(key) != identity:
+            stale.changed.add(key)
+    remade: set[str] = set()
+    frontier = set(stale.changed)
+    while frontier:
+        following: set[str] = set()
+        for reader in recorded.readers_of(frontier):
+            if reader.startswith("o:"):
+                stale.outputs.add(reader[2:])
+            elif reader not in remade:
+                remade.add(reader)
+                if views.remake(reader) != recorded.facts.get(reader, (0, None))[1]:
+                    following.add(reader)
+        stale.changed |= following
+        frontier = following
+    listed = set()
+    for output in outputs:
+        listed.add(output.path)
+        known = recorded.readers.get(f"o:{output.path}")
+        if known is None or known[1] != spec(output):
+            stale.outputs.add(output.path)
+    stale.gone = {name for name in recorded.readers if name.startswith("o:") and name[2:] not in listed}
+    return stale

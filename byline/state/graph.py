@@ -1,0 +1,156 @@
+"""What every output and shared view of an output folder read, kept with the commit that wrote it.
+
+The record of reads a build makes (``output.reads``): for each reader (an output, or a
+shared view) the facts it read, and for each fact what it read as. The next build into
+the same folder re-evaluates the facts, follows the changed ones to their readers, and
+makes again only those. It lives in the cache database beside the folder's other
+records, is written in the same transaction as the commit's fingerprints, and is used
+only while they are (the marker check): a missing, corrupt, foreign or older graph means
+a full build, never a guess.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+GRAPH_VERSION = "1"
+TABLES = (
+    "CREATE TABLE IF NOT EXISTS graphs (folder TEXT PRIMARY KEY, gid INTEGER, key TEXT)",
+    "CREATE TABLE IF NOT EXISTS facts (gid INTEGER, id INTEGER, key TEXT, identity TEXT, PRIMARY KEY (gid, id))",
+    "CREATE UNIQUE INDEX IF NOT EXISTS facts_key ON facts (gid, key)",
+    "CREATE TABLE IF NOT EXISTS readers (gid INTEGER, id INTEGER, name TEXT, spec TEXT, PRIMARY KEY (gid, id))",
+    "CREATE UNIQUE INDEX IF NOT EXISTS readers_name ON readers (gid, name)",
+    "CREATE TABLE IF NOT EXISTS reads (gid INTEGER, fact INTEGER, reader INTEGER,"
+    " PRIMARY KEY (gid, fact, reader)) WITHOUT ROWID",
+    "CREATE INDEX IF NOT EXISTS reads_reader ON reads (gid, reader)",
+)
+_CHUNK = 900  # sqlite's bound-parameter limit
+
+
+@dataclass
+class Recorded:
+    """A folder's graph as the last commit left it."""
+
+    db: sqlite3.Connection
+    gid: int
+    facts: dict[str, tuple[int, str]]  # key -> (id, identity)
+    readers: dict[str, tuple[int, str]]  # name -> (id, spec)
+
+    def readers_of(self, keys: Iterable[str]) -> set[str]:
+        """The readers that read any of ``keys``."""
+        ids = [self.facts[key][0] for key in keys if key in self.facts]
+        names = {reader_id: name for name, (reader_id, _) in self.readers.items()}
+        found: set[str] = set()
+        for start in range(0, len(ids), _CHUNK):
+            chunk = ids[start : start + _CHUNK]
+            marks = ",".join("?" * len(chunk))
+            query = f"SELECT DISTINCT reader FROM reads WHERE gid=? AND fact IN ({marks})"
+            found.update(names[row[0]] for row in self.db.execute(query, (self.gid, *chunk)) if row[0] in names)
+        return found
+
+
+@dataclass
+class Learnt:
+    """What a build learnt about reads, to record with its commit.
+
+    ``readers`` holds each reader made again (its spec and reads); ``gone`` the readers
+    no longer there. A graph started afresh (``fresh``) replaces the recorded one whole.
+    """
+
+    key: str
+    fresh: bool
+    readers: dict[str, tuple[str, Mapping[str, str]]] = field(default_factory=dict)
+    gone: set[str] = field(default_factory=set)
+
+
+def create(db: sqlite3.Connection) -> None:
+    for statement in TABLES:
+        db.execute(statement)
+
+
+def load(db: sqlite3.Connection, folder: str, key: str) -> Recorded | None:
+    """The folder's graph if it was recorded under ``key`` (Byline's code, settings, options); else None."""
+    row = db.execute("SELECT gid, key FROM graphs WHERE folder=?", (folder,)).fetchone()
+    if row is None or row[1] != f"{GRAPH_VERSION}|{key}":
+        return None
+    gid = row[0]
+    facts = {
+        k: (i, identity) for i, k, identity in db.execute("SELECT id, key, identity FROM facts WHERE gid=?", (gid,))
+    }
+    readers = {
+        name: (i, spec) for i, name, spec in db.execute("SELECT id, name, spec FROM readers WHERE gid=?", (gid,))
+    }
+    return Recorded(db, gid, facts, readers)
+
+
+def save(db: sqlite3.Connection, folder: str, learnt: Learnt) -> None:
+    """Record what a build learnt; call inside the commit's transaction."""
+    row = db.execute("SELECT gid, key FROM graphs WHERE folder=?", (folder,)).fetchone()
+    key = f"{GRAPH_VERSION}|{learnt.key}"
+    if learnt.fresh or row is None or row[1] != key:
+        if row is not None:
+            drop(db, row[0])
+        gid = (db.execute("SELECT coalesce(max(gid), 0) + 1 FROM graphs").fetchone() or (1,))[0]
+        db.execute("INSERT OR REPLACE INTO graphs VALUES (?, ?, ?)", (folder, gid, key))
+    else:
+        gid = row[0]
+    facts = {k: i for i, k in db.execute("SELECT id, key FROM facts WHERE gid=?", (gid,))}
+    readers = {n: i for i, n in db.execute("SELECT id, name FROM readers WHERE gid=?", (gid,))}
+    remade = [readers[name] for name in (learnt.gone | learnt.readers.keys()) if name in readers]
+    for start in range(0, len(remade), _CHUNK):
+        chunk = remade[start : start + _CHUNK]
+        marks = ",".join("?" * len(chunk))
+        db.execute(f"DELETE FROM reads WHERE gid=? AND reader IN ({marks})", (gid, *chunk))
+    db.executemany(
+        "DELETE FROM readers WHERE gid=? AND id=?", [(gid, readers.pop(n)) for n in learnt.gone if n in readers]
+    )
+    identities: dict[str, str] = {}
+    for _, reads in learnt.readers.values():
+        identities.update(reads)
+    known = [(identity, gid, facts[fact]) for fact, identity in identities.items() if fact in facts]
+    db.executemany("UPDATE facts SET identity=? WHERE gid=? AND id=?", known)
+    next_fact = max(facts.values(), default=0) + 1
+    new_facts = []
+    for fact, identity in identities.items():
+        if fact not in facts:
+            facts[fact] = next_fact
+            new_facts.append((gid, next_fact, fact, identity))
+            next_fact += 1
+    db.executemany("INSERT INTO facts VALUES (?, ?, ?, ?)", new_facts)
+    next_reader = max(readers.values(), default=0) + 1
+    rows = []
+    for name, (spec, reads) in learnt.readers.items():
+        reader = readers.get(name)
+        if reader is None:
+            reader = readers[name] = next_reader
+            next_reader += 1
+            db.execute("INSERT INTO readers VALUES (?, ?, ?, ?)", (gid, reader, name, spec))
+        else:
+            db.execute("UPDATE readers SET spec=? WHERE gid=? AND id=?", (spec, gid, reader))
+        rows += [(gid, facts[fact], reader) for fact in reads]
+    db.executemany("INSERT OR IGNORE INTO reads VALUES (?, ?, ?)", rows)
+
+
+def drop(db: sqlite3.Connection, gid: int) -> None:
+    for table in ("reads", "readers", "facts"):
+        db.execute(f"DELETE FROM {table} WHERE gid=?", (gid,))
+    db.execute("DELETE FROM graphs WHERE gid=?", (gid,))
+
+
+def forget(db: sqlite3.Connection, folder: str, outputs: set[str] | None) -> None:
+    """Forget what the given outputs read (all of the folder's graph when None): they will be made again."""
+    row = db.execute("SELECT gid FROM graphs WHERE folder=?", (folder,)).fetchone()
+    if row is None:
+        return
+    if outputs is None:
+        drop(db, row[0])
+        return
+    names = [f"o:{path}" for path in outputs]
+    for start in range(0, len(names), _CHUNK):
+        chunk = names[start : start + _CHUNK]
+        marks = ",".join("?" * len(chunk))
+        ids = [r[0] for r in db.execute(f"SELECT id FROM readers WHERE gid=? AND name IN ({marks})", (row[0], *chunk))]
+        db.executemany("DELETE FROM reads WHERE gid=? AND reader=?", [(row[0], i) for i in ids])
+        db.executemany("DELETE FROM readers WHERE gid=? AND id=?", [(row[0], i) for i in ids])
