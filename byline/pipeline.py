@@ -30,8 +30,8 @@ from byline.output.assets import find_assets, write_fingerprinted
 from byline.output.plan import REDIRECTS_FILE, Output, SitePlan, redirect_rules
 from byline.output.reads import Facts, Reads, Recorder
 from byline.output.render import Renderer
-from byline.output.search import SearchDocument, SearchIndexer, SearchResult, search_documents
-from byline.output.stale import find_stale, spec
+from byline.output.search import SearchDocument, SearchIndexer, SearchResult, search_documents, shard_members, shards_of
+from byline.output.stale import Stale, find_stale, spec
 from byline.output.views import Views, view_identity
 from byline.parallel import collection_paused, fork_imap, fork_map, long_lived, settle, tick
 from byline.site.checks import Published, Scheduled, editorial_problems, next_scheduled, static_paths, urls_in_sitemap
@@ -39,7 +39,7 @@ from byline.site.images import ImageCatalog, inspect_images, make_renditions
 from byline.site.model import Site, build_site
 from byline.site.svg import unsafe_svgs
 from byline.state.cache import Cache, Encoded, ParseResult, decode_result, encode_result, generation, parse_key
-from byline.state.graph import Learnt
+from byline.state.graph import Learnt, Recorded
 from byline.state.workspace import Records, Workspace, environment_failure
 from byline.state.write import MARKER, Staging
 from byline.theme import find_static, template_problems
@@ -284,7 +284,6 @@ class Builder:
         )
         assets = plan.assets
         with collection_paused():
-            articles = plan.articles()
             outputs = plan.complete()
         timer.lap("plan")
         cache = workspace.cache()
@@ -299,7 +298,7 @@ class Builder:
         try:
             with Staging(output, patch=built_before) as staging:
                 # Pagefind indexes the published articles' views while the rest is planned and rendered.
-                documents = search_documents(articles, site.config.language)
+                documents = search_documents(plan, _known_searches(graph, stale))
                 indexed = documents if options.search_index else []
                 indexer = SearchIndexer(
                     indexed, staging.path, output if built_before else None, staging.patch, workers=options.jobs
@@ -340,11 +339,12 @@ class Builder:
                 staging.write(REDIRECTS_FILE, redirect_rules(site))
                 staging.files += 2
                 published = [(a.source, a.id, site.url_of[a.source]) for a in site.articles]
-                learnt = Learnt(key, fresh=graph is None, gone=stale.gone if stale else set())
+                learnt = Learnt(key, fresh=graph is None, gone=stale.gone if stale else set(), loaded=graph)
                 learnt.readers.update(made.readers)
                 learnt.readers.update(
                     (fact, ("view", reads)) for fact, reads in {**plan.views.made, **made.views}.items()
                 )
+                _learn_shards(learnt, graph, documents)
                 stats = workspace.commit(staging, cache, Records(fingerprints, recorded, published, learnt))
         finally:
             cache.close()
@@ -566,6 +566,26 @@ def _plan(
     """The plan of every output, reading the site through recorded facts (see ``output.reads``)."""
     facts = Facts(site, images or ImageCatalog(), now, Recorder(entities), templates=renderer.template_digest)
     return SitePlan(facts, find_assets(static))
+
+
+def _known_searches(graph: Recorded | None, stale: Stale | None) -> dict[str, str]:
+    """The search views whose identities the last build recorded and that nothing has changed since."""
+    if graph is None or stale is None:
+        return {}
+    changed = stale.changed
+    return {k: i for k, (_, i) in graph.facts.items() if k.startswith("v|search|") and k not in changed}
+
+
+def _learn_shards(learnt: Learnt, graph: Recorded | None, documents: list[SearchDocument]) -> None:
+    """Record which search views each shard holds, so the next build knows their identities unmade."""
+    shards = shards_of(documents)
+    for shard, members in shards.items():
+        reader, spec = f"s:{shard}", shard_members(members)
+        known = graph.readers.get(reader) if graph is not None and not learnt.fresh else None
+        if known is None or known[1] != spec:
+            learnt.readers[reader] = (spec, {f"v|search|{d.source}": d.identity for d in members})
+    if graph is not None:
+        learnt.gone |= {name for name in graph.readers if name.startswith("s:") and name[2:] not in shards}
 
 
 def _graph_key(options: BuildOptions, plan: SitePlan) -> str:

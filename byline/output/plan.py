@@ -118,6 +118,17 @@ class SitePlan:
             self._articles = list(self._planner.articles())
         return self._articles
 
+    def searchable(self) -> list[tuple[str, Article, str]]:
+        """Each published article's page (output path), the article, and its month in the site's timezone."""
+        site, timezone = self.facts.site, self.facts.config.timezone
+        found = []
+        for article in site.articles:
+            if site.status_of[article.source] == "published":
+                local = article.date.astimezone(timezone)
+                path = urls.output_file(site.url_of[article.source])
+                found.append((path, article, f"{local.year:04d}-{local.month:02d}"))
+        return found
+
     def article_pages(self, paths: Collection[str]) -> list[Output]:
         """The outputs (page and aliases) of the articles whose page is at one of ``paths``, ahead of the rest."""
         wanted: list[Output] = []

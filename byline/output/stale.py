@@ -54,6 +54,8 @@ def find_stale(outputs: Sequence[Output], recorded: RecordedReads, facts: Facts,
         for reader in recorded.readers_of(frontier):
             if reader.startswith("o:"):
                 stale.outputs.add(reader[2:])
+            elif reader.startswith("s:"):
+                continue  # a search shard: its key, made from its documents' identities, decides
             elif reader not in remade:
                 remade.add(reader)
                 if views.remake(reader) != recorded.facts.get(reader, (0, None))[1]:

@@ -137,9 +137,16 @@ class Views:
             self.author_ref(key) if kind == "author" else self.author(facts.author.data[key])
         elif kind in ("company", "about") and key in facts.company.data:
             self.company_ref(key) if kind == "company" else self.company(facts.company.data[key])
+        elif kind == "search" and key in facts.article.data:
+            self.search(facts.article.data[key])
         else:
             return None
         return self._shared[fact][1]
+
+    def made_identity(self, fact: str) -> str | None:
+        """The identity of a shared view made in this build, or None if it was not made."""
+        found = self._shared.get(fact)
+        return found[1] if found else None
 
     # --- links -------------------------------------------------------------------
     def link(self, path: str) -> str:
@@ -385,6 +392,29 @@ class Views:
             "related": [self.card(a) for a in self.facts.related.get(article.source, ())],
             "aliases": list(article.aliases),
             "meta": dict(article.meta),
+        }
+
+    def search(self, article: Article) -> View:
+        """What a search document shows of an article: a shared view of its own, so an edit to the
+        article's page that search does not show (a related link, a correction date) re-indexes nothing.
+        """
+        return self._view("search", article.source, lambda: self._search(self.facts.entity(article)))
+
+    def _search(self, article: Article) -> View:
+        moment = self.moment(article.date)
+        assert moment is not None
+        slug = self.facts.company_of.get(article.source)
+        region = self.region(article.region)
+        return {
+            "title": article.title,
+            "summary": article.summary,
+            "body_html": self.body(article),
+            "section": self.sections[article.section].title,
+            "authors": [self.author_ref(author)["name"] for author in article.authors],
+            "company": self.company_ref(slug)["name"] if slug else None,
+            "tags": [self.tag(t)["name"] for t in article.tags if t in self.facts.topic_slug],
+            "region": region["name"] if region else None,
+            "date": [moment["display"], moment["iso"], moment["epoch"]],
         }
 
     def body(self, article: Article) -> Html:

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from byline.errors import BuildFailed
-from byline.output.search import DocumentDigests, SearchDocument, SearchIndexer
+from byline.output.search import SearchDocument, SearchIndexer
 
 NICENESS = 10
 
@@ -41,7 +41,6 @@ class PreviewSearch:
         self._closed = False
         self._thread: threading.Thread | None = None
         self._running: SearchIndexer | None = None
-        self._digests = DocumentDigests()  # each run hashes only the documents that changed
 
     def submit(self, documents: list[SearchDocument]) -> None:
         # The thread starts with the first submission, after the first build: that build may
@@ -99,7 +98,7 @@ class PreviewSearch:
         folder = self._home / f"search-{self._runs}"
         shutil.rmtree(folder, ignore_errors=True)
         folder.mkdir(parents=True)
-        indexer = SearchIndexer(documents, folder, self._current, digests=self._digests)
+        indexer = SearchIndexer(documents, folder, self._current)
         with self._lock:
             if self._closed:
                 return None

@@ -63,6 +63,7 @@ class Learnt:
     fresh: bool
     readers: dict[str, tuple[str, Mapping[str, str]]] = field(default_factory=dict)
     gone: set[str] = field(default_factory=set)
+    loaded: Recorded | None = None  # the graph the build started from: its ids spare reading them again
 
 
 def create(db: sqlite3.Connection) -> None:
@@ -96,8 +97,15 @@ def save(db: sqlite3.Connection, folder: str, learnt: Learnt) -> None:
         db.execute("INSERT OR REPLACE INTO graphs VALUES (?, ?, ?)", (folder, gid, key))
     else:
         gid = row[0]
-    facts = {k: i for i, k in db.execute("SELECT id, key FROM facts WHERE gid=?", (gid,))}
-    readers = {n: i for i, n in db.execute("SELECT id, name FROM readers WHERE gid=?", (gid,))}
+    loaded = learnt.loaded if learnt.loaded is not None and learnt.loaded.gid == gid else None
+    if loaded is not None:
+        before = loaded.facts
+        facts = {k: i for k, (i, _) in before.items()}
+        readers = {n: i for n, (i, _) in loaded.readers.items()}
+    else:
+        before = {}
+        facts = {k: i for i, k in db.execute("SELECT id, key FROM facts WHERE gid=?", (gid,))}
+        readers = {n: i for i, n in db.execute("SELECT id, name FROM readers WHERE gid=?", (gid,))}
     remade = [readers[name] for name in (learnt.gone | learnt.readers.keys()) if name in readers]
     for start in range(0, len(remade), _CHUNK):
         chunk = remade[start : start + _CHUNK]
@@ -109,7 +117,11 @@ def save(db: sqlite3.Connection, folder: str, learnt: Learnt) -> None:
     identities: dict[str, str] = {}
     for _, reads in learnt.readers.values():
         identities.update(reads)
-    known = [(identity, gid, facts[fact]) for fact, identity in identities.items() if fact in facts]
+    known = [
+        (identity, gid, facts[fact])
+        for fact, identity in identities.items()
+        if fact in facts and before.get(fact, (0, None))[1] != identity
+    ]
     db.executemany("UPDATE facts SET identity=? WHERE gid=? AND id=?", known)
     next_fact = max(facts.values(), default=0) + 1
     new_facts = []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import errno
 import json
 import os
@@ -16,10 +17,12 @@ import pytest
 
 from byline.errors import BuildFailed
 from byline.output import search
-from byline.output.plan import Output, plan_site
+from byline.output.plan import Output, SitePlan, plan_site
 from byline.output.search import bundle as search_bundle
 from byline.output.search import documents as search_docs
 from byline.output.search import indexer as search_indexer
+from byline.output.views import Views
+from byline.site.model import Site
 from tests.conftest import MakeSite
 from tests.helpers import NOW, article, build_site, check_site, snapshot
 from tests.publishing.sample import SampleSite, picture
@@ -43,6 +46,11 @@ FILES = {
 def filters_of(folder: Path) -> dict[str, list[str]]:
     """Filter name -> its values, read from one shard's own metadata and filter files."""
     return {name: [value[0] for value in values] for name, values in search_bundle.filters(folder).items()}
+
+
+def documents_of(site: Site) -> list[search.SearchDocument]:
+    """The search documents of ``site`` as a build makes them, with nothing known from an earlier build."""
+    return search.search_documents(SitePlan(site, now=NOW))
 
 
 def shards(out: Path) -> list[str]:
@@ -71,7 +79,7 @@ def test_documents_come_from_published_article_pages_only(make_site: MakeSite) -
     root = make_site(FILES)
     site = check_site(root, drafts=True, future=True).site  # the preview shows drafts; search still must not
     assert site is not None and len(site.articles) == 7
-    documents = search.search_documents(plan_site(site, NOW), "en-GB")
+    documents = documents_of(site)
     paths = sorted(d.path for d in documents)
     assert len(paths) == 5 and all(p.startswith("articles/") and p.endswith("/index.html") for p in paths)
     assert {d.path[9:16]: d.shard for d in documents} == {"2025/06": "2025", "2026/02": "2026", "2026/03": "2026-03"}
@@ -149,15 +157,14 @@ def test_shards_are_years_the_newest_month_and_months_of_a_year_above_the_cap() 
 def test_shards_run_newest_first_whatever_the_order_of_the_pages(make_site: MakeSite) -> None:
     site = check_site(make_site(FILES)).site
     assert site is not None
-    outputs = list(plan_site(site, NOW))
-    documents = search.search_documents(outputs, "en-GB")
-    backwards = search.search_documents(list(reversed(outputs)), "en-GB")
+    documents = documents_of(site)
+    backwards = list(reversed(documents))
     ordered = {shard: [d.path for d in docs] for shard, docs in search.shards_of(documents).items()}
     assert list(ordered) == ["2026-03", "2026", "2025"], "the newest month's articles are the newest of its year"
     assert ordered == {shard: [d.path for d in docs] for shard, docs in search.shards_of(backwards).items()}
     assert all(paths == sorted(paths) for paths in ordered.values())
     months = [
-        search.SearchDocument(f"articles/{n}/index.html", {}, "en", s)
+        search.SearchDocument(f"articles/{n}/index.html", f"content/{n}.md", "en", s, "-", dict)
         for n, s in enumerate(["2026-01", "2026-11", "2025", "2026-03", "2019"])
     ]
     assert list(search.shards_of(months)) == ["2026-11", "2026-03", "2026-01", "2025", "2019"]
@@ -268,13 +275,16 @@ def test_a_failed_index_fails_the_build_and_keeps_the_last_output(
 def test_a_shard_key_changes_exactly_when_one_of_its_documents_does(make_site: MakeSite) -> None:
     """A shard is re-indexed when its documents change, and not when only the rest of an article's view does."""
 
+    def site(files: dict[str, str]) -> Site:
+        found = check_site(make_site({**FILES, **files})).site
+        assert found is not None
+        return found
+
     def plan(files: dict[str, str]) -> list[Output]:
-        site = check_site(make_site({**FILES, **files})).site
-        assert site is not None
-        return plan_site(site, NOW)
+        return plan_site(site(files), NOW)
 
     def keys(files: dict[str, str], language: str = "en-GB") -> dict[str, str]:
-        documents = search.search_documents(plan(files), language)
+        documents = [dataclasses.replace(d, language=language) for d in documents_of(site(files))]
         return {shard: search.index_key(docs, True) for shard, docs in search.shards_of(documents).items()}
 
     first = keys({})
@@ -304,7 +314,7 @@ def test_a_document_does_not_keep_its_html(make_site: MakeSite) -> None:
     """Every published article's HTML held at once cost a cold 10k build ~80 MB; it is made, written, dropped."""
     site = check_site(make_site(FILES)).site
     assert site is not None
-    [document, *_] = search.search_documents(plan_site(site, NOW), "en-GB")
+    [document, *_] = documents_of(site)
     assert document.html == document.html and "<main>" in document.html
     assert "html" not in vars(document)
 
@@ -332,7 +342,7 @@ def test_stopping_the_indexer_stops_pagefind_under_it(
     interpreter.chmod(0o755)
     site = check_site(make_site(FILES)).site
     assert site is not None
-    documents = search.search_documents(plan_site(site, NOW), "en-GB")
+    documents = documents_of(site)
     monkeypatch.setattr(sys, "executable", str(interpreter))
     indexer = search.SearchIndexer(documents, tmp_path / "staging")
     indexer.start()
@@ -356,7 +366,7 @@ def test_two_threads_closing_one_indexer_at_once_both_finish(make_site: MakeSite
     """The preview's indexing thread closes as it finishes while the stopping server closes too."""
     site = check_site(make_site(FILES)).site
     assert site is not None
-    indexer = search.SearchIndexer(search.search_documents(plan_site(site, NOW), "en-GB"), tmp_path / "staging")
+    indexer = search.SearchIndexer(documents_of(site), tmp_path / "staging")
     indexer.start()
     process = indexer._process
     assert process is not None
@@ -371,30 +381,32 @@ def test_two_threads_closing_one_indexer_at_once_both_finish(make_site: MakeSite
     assert process.returncode is not None and indexer._process is None and indexer._workdir is None
 
 
-def test_a_document_is_hashed_again_only_when_it_changes(make_site: MakeSite, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The preview indexes after every save: its digests carry over, and give the keys a fresh start gives."""
-
-    def documents(files: dict[str, str]) -> dict[str, list[search.SearchDocument]]:
-        site = check_site(make_site({**FILES, **files})).site
-        assert site is not None
-        return search.shards_of(search.search_documents(plan_site(site, NOW), "en-GB"))
-
-    hashed: list[str] = []
-    digest = search_docs._document_digest
-    monkeypatch.setattr(search_docs, "_document_digest", lambda d: hashed.append(d.path) or digest(d))
-    memo = search.DocumentDigests()
-    first = documents({})
-    assert {s: search.index_key(d, True, memo) for s, d in first.items()} == {
-        s: search.index_key(d, True) for s, d in first.items()
-    }
-    edited = documents({"content/articles/a.md": FILES["content/articles/a.md"].replace("opened", "reopened")})
-    hashed.clear()
-    keys = {s: search.index_key(d, True, memo) for s, d in edited.items()}
-    assert len(hashed) == 1 and keys == {s: search.index_key(d, True) for s, d in edited.items()}
-    memo.keep_only([])
-    hashed.clear()
-    search.index_key(edited["2025"], True, memo)
-    assert len(hashed) == len(edited["2025"])
+def test_a_rebuild_makes_the_search_view_of_the_edited_article_only(
+    make_site: MakeSite, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What the other documents show is known from the last build's record: a rebuild makes none of them."""
+    root = make_site(FILES)
+    first = build_site(root)
+    made: list[str] = []
+    search_view = Views._search
+    monkeypatch.setattr(Views, "_search", lambda self, a: made.append(a.source) or search_view(self, a))
+    build_site(root, first.output)
+    assert made == [], "nothing changed: no document is made"
+    (root / "content/articles/old.md").write_text(FILES["content/articles/old.md"] + "\nThe loom still weaves.\n")
+    second = build_site(root, first.output)
+    assert second.search and second.search.indexed == ["2025"]
+    assert made.count("content/articles/old.md") >= 1 and set(made) == {"content/articles/old.md"}
+    (root / "content/articles/new.md").write_text(article("Loom maker expands", "2025-07-01", tags="[Textiles]"))
+    made.clear()
+    third = build_site(root, first.output)
+    assert third.search and third.search.indexed == ["2025"], "a new article joins its shard"
+    assert set(made) <= {"content/articles/new.md", "content/articles/old.md"} and "content/articles/new.md" in made
+    (root / "content/articles/new.md").unlink()
+    made.clear()
+    fourth = build_site(root, first.output)
+    assert fourth.search and fourth.search.indexed == ["2025"] and "content/articles/new.md" not in made
+    clean = build_site(root, root.parent / "clean-public")
+    assert snapshot(fourth.output / "pagefind") == snapshot(clean.output / "pagefind")
 
 
 def _indexed(documents: list[search.SearchDocument], staging: Path, workers: int) -> search.SearchResult:
@@ -407,7 +419,7 @@ def test_shards_indexed_at_once_equal_shards_indexed_in_turn(make_site: MakeSite
     files = {**FILES, "content/articles/older.md": article("Mill reopens", "2024-09-09", tags="[Textiles]")}
     site = check_site(make_site(files)).site
     assert site is not None
-    documents = search.search_documents(plan_site(site, NOW), "en-GB")
+    documents = documents_of(site)
     in_turn = _indexed(documents, tmp_path / "one", workers=1)
     at_once = _indexed(documents, tmp_path / "four", workers=4)
     assert at_once.indexed == in_turn.indexed == ["2026-03", "2026", "2025", "2024"]

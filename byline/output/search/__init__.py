@@ -5,23 +5,23 @@ background process, ``bundle`` makes its output reproducible (docs/design.md, "S
 """
 
 from byline.output.search.documents import (
-    DocumentDigests,
     SearchDocument,
     assign_shards,
     index_key,
     search_documents,
+    shard_members,
     shards_of,
 )
 from byline.output.search.indexer import BUNDLE, SearchIndexer, SearchResult
 
 __all__ = [
     "BUNDLE",
-    "DocumentDigests",
     "SearchDocument",
     "SearchIndexer",
     "SearchResult",
     "assign_shards",
     "index_key",
     "search_documents",
+    "shard_members",
     "shards_of",
 ]

@@ -9,18 +9,17 @@ from __future__ import annotations
 import hashlib
 import html
 import inspect
-import json
 import re
 from collections import Counter
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
-from functools import cached_property, lru_cache
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache, partial
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
-from byline.content.markup import Html
+from byline.output.plan import SitePlan
 
-SEARCH_VERSION = "4"  # change when the documents or the way they are indexed change
+SEARCH_VERSION = "5"  # change when the documents or the way they are indexed change
 SHARD_CAP = 2500  # a year with more articles than this is split into one shard per month
 # Footnote markers and back-links: digits and arrows that would only clutter result excerpts.
 _FOOTNOTE_LINKS = re.compile(r'<a class="footnote-(?:ref|backref)"[^>]*>.*?</a>', re.S)
@@ -28,26 +27,23 @@ _FOOTNOTE_LINKS = re.compile(r'<a class="footnote-(?:ref|backref)"[^>]*>.*?</a>'
 
 @dataclass(frozen=True)
 class SearchDocument:
-    """What Pagefind indexes for one article: its output path (which gives the result URL) and shard."""
+    """What Pagefind indexes for one article: its output path (which gives the result URL), shard and content.
+
+    ``identity`` digests what the document shows, so a shard's key is known without
+    making its documents; ``view`` makes what it shows, only when its shard is indexed.
+    """
 
     path: str
-    article: Mapping[str, Any]  # the article's view
+    source: str
     language: str
     shard: str
-
-    @cached_property
-    def fields(self) -> tuple[Any, ...]:
-        """What of the article the document shows: the document is made from these, the language and the shard."""
-        return _fields(self.article)
+    identity: str
+    view: Callable[[], Mapping[str, Any]] = field(compare=False, repr=False)
 
     @property
     def html(self) -> str:
-        """The document as indexed; its shard is a filter, so it is part of the document.
-
-        Made each time it is asked for, never kept: it is written once, for Pagefind, and
-        every document's HTML held at once would weigh on a cold build's memory.
-        """
-        return _document(self.fields, self.language, self.shard)
+        """The document as indexed, made each time it is asked for: it is written once, for Pagefind."""
+        return _document(self.view(), self.language, self.shard)
 
 
 def assign_shards(dates: list[str], cap: int = SHARD_CAP) -> list[str]:
@@ -62,19 +58,23 @@ def assign_shards(dates: list[str], cap: int = SHARD_CAP) -> list[str]:
     return [date[:7] if date[:7] == newest or per_year[date[:4]] > cap else date[:4] for date in dates]
 
 
-def search_documents(outputs: Iterable[Any], language: str) -> list[SearchDocument]:
-    """One document per published article page among ``outputs``; nothing else is searchable."""
-    found = []
-    for output in outputs:
-        article = output.context.get("article") if output.kind == "article" else None
-        if article is None or article["status"] != "published":
-            continue
-        found.append((output.path, article))
-    # The date in the site's timezone, as in the URL.
-    shards = assign_shards([article["date"]["iso"] for _, article in found], SHARD_CAP)
-    return [
-        SearchDocument(path, article, language, shard) for (path, article), shard in zip(found, shards, strict=True)
-    ]
+def search_documents(plan: SitePlan, known: Mapping[str, str] | None = None) -> list[SearchDocument]:
+    """One document per published article; the last build's ``known`` identities (fact -> identity) spare making views."""
+    views, known = plan.views, known or {}
+    language = plan.facts.config.language
+    entries = plan.searchable()
+    shards = assign_shards([month for _, _, month in entries], SHARD_CAP)
+    documents = []
+    for (path, article, _), shard in zip(entries, shards, strict=True):
+        fact = f"v|search|{article.source}"
+        identity = views.made_identity(fact) or known.get(fact)
+        if identity is None:
+            views.search(article)
+            identity = views.made_identity(fact)
+            assert identity is not None
+        view = partial(views.search, article)
+        documents.append(SearchDocument(path, article.source, language, shard, identity, view))
+    return documents
 
 
 def shards_of(documents: list[SearchDocument]) -> dict[str, list[SearchDocument]]:
@@ -85,33 +85,25 @@ def shards_of(documents: list[SearchDocument]) -> dict[str, list[SearchDocument]
     return {name: shards[name] for name in sorted(shards, reverse=True)}
 
 
-def _fields(article: Mapping[str, Any]) -> tuple[Any, ...]:
-    """The parts of an article view a search document shows, and nothing else.
-
-    Shards are keyed by these rather than by the whole view, which also holds related
-    articles and the author's profile: a new article changes the related lists of
-    articles in every year, and must not re-index every year.
-    """
-    region = article["region"]["name"] if article["region"] else None
-    company = article["company"]["name"] if article["company"] else None
-    date = article["date"]
-    tags = tuple(tag["name"] for tag in article["tags"])
-    return (
-        article["title"],
-        article["summary"],
-        article["body_html"],
-        article["section"]["title"],
-        tuple(author["name"] for author in article["authors"]),
-        company,
-        tags,
-        region,
-        (date["display"], date["iso"], date["epoch"]),
-    )
+def shard_members(documents: list[SearchDocument]) -> str:
+    """A digest of which documents a shard holds and what each shows (``documents`` in path order)."""
+    digest = hashlib.sha256()
+    for document in documents:
+        digest.update(f"{document.path}\0{document.language}\0{document.identity}\n".encode())
+    return digest.hexdigest()
 
 
-def _document(fields: tuple[Any, ...], language: str, shard: str) -> str:
+def _document(view: Mapping[str, Any], language: str, shard: str) -> str:
     """A minimal page: indexed text in <main>; filters, sort key and meta in an unindexed block."""
-    title, summary, body_html, section, authors, company, tags, region, (display, iso, epoch) = fields
+    title, summary, body_html = view["title"], view["summary"], view["body_html"]
+    section, authors, company, tags, region = (
+        view["section"],
+        view["authors"],
+        view["company"],
+        view["tags"],
+        view["region"],
+    )
+    display, iso, epoch = view["date"]
     e = html.escape
     filters = [("section", section)]
     if company:
@@ -144,56 +136,11 @@ def _document(fields: tuple[Any, ...], language: str, shard: str) -> str:
 _DOCUMENT_CODE = hashlib.sha256(f"{inspect.getsource(_document)}|{_FOOTNOTE_LINKS.pattern}".encode()).hexdigest()[:16]
 
 
-def index_key(documents: list[SearchDocument], code: bool, digests: DocumentDigests | None = None) -> str:
-    """Everything the bundle depends on: the documents, whether it carries the search code, the versions."""
+def index_key(documents: list[SearchDocument], code: bool) -> str:
+    """Everything a shard's bundle depends on: its documents, whether it carries the search code, the versions."""
     version = f"{SEARCH_VERSION}|{_DOCUMENT_CODE}|pagefind={_pagefind_version()}|code={code}"
-    digest = hashlib.sha256(version.encode())
-    of = (digests or DocumentDigests()).digest
-    for document in documents:
-        digest.update(of(document))
-    return digest.hexdigest()
-
-
-def _document_digest(document: SearchDocument) -> bytes:
-    """A document's digest: it is made from its fields, language and shard alone."""
-    title, summary, body_html, *rest = document.fields
-    # The body (most of the bytes) is hashed as it is, after its length, not through repr().
-    # A view's body (``markup.Html``) brings its own digest, shared with its page's fingerprint.
-    body = f"$${body_html.digest}" if type(body_html) is Html else f"\0{body_html}"
-    head = _dumps([document.path, document.language, document.shard, title, summary, rest, len(body_html)])
-    return hashlib.sha256(f"{head}{body}".encode()).digest()
-
-
-class DocumentDigests:
-    """Each search document's digest, kept from one indexing to the next, so the preview hashes only what changed.
-
-    A document is looked up by everything it is made from; ``keep_only`` forgets the
-    rest. One indexing uses it at a time (``PreviewSearch`` runs them one after another).
-    """
-
-    def __init__(self) -> None:
-        self._known: dict[tuple[Any, ...], bytes] = {}
-
-    def digest(self, document: SearchDocument) -> bytes:
-        key = _identity(document)
-        found = self._known.get(key)
-        if found is None:
-            found = self._known[key] = _document_digest(document)
-        return found
-
-    def keep_only(self, documents: Iterable[SearchDocument]) -> None:
-        if not self._known:  # a build's own memo, new and empty: nothing to forget, no identities to make
-            return
-        wanted = {_identity(d) for d in documents}
-        self._known = {key: value for key, value in self._known.items() if key in wanted}
-
-
-def _identity(document: SearchDocument) -> tuple[Any, ...]:
-    """Everything a document is made from; its body's hash is Python's cached str hash, so lookups are cheap."""
-    return (document.path, document.language, document.shard, document.fields)
-
-
-_dumps = json.JSONEncoder(separators=(",", ":"), check_circular=False).encode
+    shard = documents[0].shard if documents else ""
+    return hashlib.sha256(f"{version}|{shard}|{shard_members(documents)}".encode()).hexdigest()
 
 
 @lru_cache(maxsize=1)

@@ -25,7 +25,7 @@ from typing import Any
 
 from byline.errors import BuildFailed, ContentError
 from byline.output.search.bundle import canonicalise
-from byline.output.search.documents import DocumentDigests, SearchDocument, index_key, shards_of
+from byline.output.search.documents import SearchDocument, index_key, shards_of
 
 BUNDLE = "pagefind"  # the output folder of the index; urls.OWN_FOLDERS keeps pages out of it
 KEY_FILE = "byline-search.txt"
@@ -74,7 +74,6 @@ class SearchIndexer:
     staging: Path
     previous: Path | None = None
     in_place: bool = False
-    digests: DocumentDigests = field(default_factory=DocumentDigests)  # pass one on to reuse digests
     result: SearchResult = field(default_factory=SearchResult)
     workers: int = 1  # Pagefinds run at once
     _process: subprocess.Popen[bytes] | None = None
@@ -86,7 +85,6 @@ class SearchIndexer:
         self.result.documents = len(self.documents)
         shards = shards_of(self.documents)
         self.result.shards = list(shards)
-        self.digests.keep_only(self.documents)  # what is no longer published is forgotten
         if not shards:
             return  # Pagefind refuses an empty site; the search page says there is nothing to search
         bundle = self.staging / BUNDLE
@@ -96,7 +94,7 @@ class SearchIndexer:
         jobs = []
         for position, (shard, documents) in enumerate(shards.items()):
             code = position == 0  # the first shard's code searches them all
-            key = index_key(documents, code, self.digests)
+            key = index_key(documents, code)
             if self.previous is not None and _read_key(self.previous / BUNDLE / shard) == key:
                 if self.in_place:
                     kept = _files_under(self.previous, f"{BUNDLE}/{shard}")
