@@ -16,7 +16,7 @@ from typing import Any
 
 from byline import urls
 from byline.content.models import Article
-from byline.dates import month_name
+from byline.dates import iso, month_name
 from byline.output import metadata
 from byline.output.reads import Facts, Reads, TrackedYear
 from byline.output.views import Derived, View, Views
@@ -290,6 +290,16 @@ class _Planner:
             if index.feed and number == 1:
                 yield self.output(index.feed, "feed.xml", self.feed, "feed", index)
 
+    def articles_of(self, index: _Index) -> Sequence[Article]:
+        """An index's articles alone, without the views its pages show beside them."""
+        if index.kind == "front":
+            return self.facts.articles
+        if index.kind == "author":
+            return self.facts.by_author.get(index.slug, ())  # type: ignore[no-any-return]
+        if index.kind == "company":
+            return self.facts.by_company[index.slug]  # type: ignore[no-any-return]
+        return self.facts.group[index.list].articles  # type: ignore[no-any-return]
+
     def listed(self, index: _Index) -> tuple[Sequence[Article], str, str, dict[str, Any], Trail]:
         """An index's articles, title, description, extra context and breadcrumb trail, read now."""
         facts, name = self.facts, self.facts.config.name
@@ -359,10 +369,10 @@ class _Planner:
 
     def first_date(self, index: _Index, number: int) -> str | None:
         """The sitemap's lastmod of an index page: its newest article's date."""
-        articles = self.listed(index)[0]
+        articles = self.articles_of(index)
         start = (number - 1) * self.per_page
         first = articles[start : start + 1]
-        return self.views.moment(first[0].date)["iso"] if first else None  # type: ignore[index]
+        return self.instant(first[0].date) if first else None
 
     def describe_index(
         self, page: View, kind: str, articles: Sequence[Article], trail: Trail, number: int, extra: dict[str, Any]
@@ -446,8 +456,11 @@ class _Planner:
         return self.context(page, article=view)
 
     def modified(self, source: str) -> str | None:
-        moment = self.views.moment(self.facts.article[source].modified)
-        return moment["iso"] if moment else None
+        return self.instant(self.facts.article[source].modified)
+
+    def instant(self, value: datetime | None) -> str | None:
+        """A sitemap's lastmod: the time as ``views.moment`` gives its ``iso``, without the rest of a moment."""
+        return None if value is None else iso(value.astimezone(self.facts.config.timezone))
 
     def redirect_page(self, source: str, alias: str) -> Context:
         """An alias's page: the moved article's card only, so a new related article leaves it alone."""
@@ -558,7 +571,7 @@ class _Planner:
 
     def month_first_date(self, year: int, month: int) -> str | None:
         first = self.facts.month(year, month).articles[0:1]
-        return self.views.moment(first[0].date)["iso"] if first else None  # type: ignore[index]
+        return self.instant(first[0].date) if first else None
 
     def month_ref(self, year: int, month: int, count: int) -> View:
         return {

@@ -50,28 +50,37 @@ class Recorder:
     """
 
     def __init__(self, entities: Mapping[str, str] | None = None) -> None:
-        self._open: list[Reads] = []
+        self._open: list[Reads | None] = []  # None: a muted scope, whose own reads are dropped
         self.entities: Mapping[str, str] = entities or {}
 
     @contextmanager
-    def scope(self) -> Iterator[Reads]:
-        """Record the reads of a block apart from its caller's (whose scope gets what the block returns)."""
+    def scope(self, muted: bool = False) -> Iterator[Reads]:
+        """Record the reads of a block apart from its caller's (whose scope gets what the block returns).
+
+        A muted scope drops its own reads unrecorded (a value made from the whole site, read as
+        one fact), while the shared views made inside it still record theirs, in scopes of their own.
+        """
         reads: Reads = {}
-        self._open.append(reads)
+        self._open.append(None if muted else reads)
         try:
             yield reads
         finally:
             self._open.pop()
 
+    @property
+    def recording(self) -> bool:
+        """Whether a read now is kept: callers skip making an identity nobody keeps."""
+        return bool(self._open) and self._open[-1] is not None
+
     def read(self, key: str, identity: str) -> None:
-        if self._open:
-            self._open[-1][key] = identity
+        if self._open and (reads := self._open[-1]) is not None:
+            reads[key] = identity
 
     def entity(self, value: Any) -> None:
         """Note that a model's content is read (any of it): the fact ``e|<source>``."""
         source = getattr(value, "source", None)
-        if self._open and isinstance(source, str):
-            self._open[-1][f"e|{source}"] = self.entities.get(source, "")
+        if self._open and (reads := self._open[-1]) is not None and isinstance(source, str):
+            reads[f"e|{source}"] = self.entities.get(source, "")
 
     def taken(self, value: Any) -> Any:
         """A model as lists and maps hand it out: each field read on its own (``f|<source>|<field>``)."""
@@ -79,8 +88,8 @@ class Recorder:
 
     def replay(self, reads: Mapping[str, str]) -> None:
         """Record again what a memoised piece read when it was made."""
-        if self._open:
-            self._open[-1].update(reads)
+        if self._open and (top := self._open[-1]) is not None:
+            top.update(reads)
 
 
 def identity(value: Any) -> str:
@@ -139,12 +148,13 @@ class TrackedMap(Mapping[str, Any]):
 
     def __contains__(self, key: object) -> bool:
         found = self.data.get(key) if isinstance(key, str) else None  # type: ignore[call-overload]
-        if isinstance(key, str):
+        if isinstance(key, str) and self.recorder.recording:
             self.recorder.read(f"m|{self.name}|{key}", _ABSENT if found is None else identity(found))
         return found is not None
 
     def _found(self, key: str, value: Any) -> Any:
-        self.recorder.read(f"m|{self.name}|{key}", identity(value))
+        if self.recorder.recording:
+            self.recorder.read(f"m|{self.name}|{key}", identity(value))
         if isinstance(value, tuple):  # models' contents are read only when taken from the list
             return TakenList(value, self.recorder)
         return self.recorder.taken(value)
@@ -205,7 +215,8 @@ class TrackedList(Sequence[Any]):
     def range(self, start: int, stop: int | None) -> tuple[Any, ...]:
         """Members ``start`` to ``stop`` (to the end when None: the read is then of all that follow, however many)."""
         part = tuple(self._items[start:stop])
-        self._recorder.read(f"s|{self.name}|{start}|{'*' if stop is None else stop}", identity(part))
+        if self._recorder.recording:
+            self._recorder.read(f"s|{self.name}|{start}|{'*' if stop is None else stop}", identity(part))
         return tuple(self._recorder.taken(item) for item in part)
 
     def __iter__(self) -> Iterator[Any]:
@@ -227,7 +238,8 @@ class Taken:
 
     def __getattr__(self, name: str) -> Any:
         value = getattr(self._model, name)
-        self._recorder.read(f"f|{self._model.source}|{name}", identity(value))
+        if self._recorder.recording:
+            self._recorder.read(f"f|{self._model.source}|{name}", identity(value))
         return value
 
 
@@ -243,7 +255,8 @@ class TrackedPictures:
         if not src:
             return None
         info = self._images.get(src)
-        self._recorder.read(f"i|{src}", identity(info))
+        if self._recorder.recording:
+            self._recorder.read(f"i|{src}", identity(info))
         return info
 
 
@@ -331,16 +344,22 @@ class Facts:
 
     def computed(self, name: str) -> Any:
         """The value ``name`` (see ``compute``); the caller reads it as ``c|<name>``, not what went into it."""
-        make = self._computed[name]()
-        assert make is not None, f"the maker of {name} is gone"
-        found = self._made.get(name)
-        if found is None:
-            with self.recorder.scope():  # what making it reads is not the caller's
-                value = make()
-            found = (value, _digest(value))
-            self._made[name] = found
+        found = self._make(name)
+        assert found is not None, f"the maker of {name} is gone"
         self.recorder.read(f"c|{name}", found[1])
         return found[0]
+
+    def _make(self, name: str) -> tuple[Any, str] | None:
+        """A computed value and its digest, made once per build; None when there is no maker of ``name``."""
+        found = self._made.get(name)
+        if found is None:
+            make = self._computed[name]() if name in self._computed else None
+            if make is None:
+                return None
+            with self.recorder.scope(muted=True):  # what making it reads is not the caller's
+                value = make()
+            found = self._made[name] = (value, _digest(value))
+        return found
 
     def template(self, name: str) -> None:
         if self.templates is not None:
@@ -388,9 +407,8 @@ class Facts:
             return identity(self.images.get(rest))
         if kind == "t":
             return self.templates(rest) if self.templates is not None else None
-        if kind == "c" and rest in self._computed and (make := self._computed[rest]()) is not None:
-            with self.recorder.scope():
-                return _digest(make())
+        if kind == "c" and (found := self._make(rest)) is not None:
+            return found[1]
         return None
 
     def _named(self, name: str) -> Sequence[Any] | None:

@@ -44,8 +44,17 @@ def spec(output: Output) -> str:
 def find_stale(outputs: Sequence[Output], recorded: RecordedReads, facts: Facts, views: Views) -> Stale:
     """The outputs to make again after the last build recorded ``recorded``."""
     stale = Stale()
+    same_files: set[str] = set()  # a model's fields are made from its file alone: same parse, same fields
     for key, (_, identity) in recorded.facts.items():
-        if not key.startswith("v|") and facts.evaluate(key) != identity:
+        if key.startswith("e|"):
+            if facts.evaluate(key) == identity:
+                same_files.add(key[2:])
+            else:
+                stale.changed.add(key)
+    for key, (_, identity) in recorded.facts.items():
+        if key.startswith(("v|", "e|")) or (key.startswith("f|") and key[2:].rpartition("|")[0] in same_files):
+            continue
+        if facts.evaluate(key) != identity:
             stale.changed.add(key)
     remade: set[str] = set()
     frontier = set(stale.changed)
