@@ -295,8 +295,14 @@ class Cache:
     def copy_records(self, source: Path, source_marker: str, target: Path, target_marker: str) -> None:
         """Give ``target``, a copy of the output in ``source``, that output's records."""
         fingerprints = self.get_fingerprints(source, source_marker)
-        if fingerprints is not None:
-            self.record(target, target_marker, fingerprints, None, self.get_published(source) or [])
+        if fingerprints is None or self.db is None or self.read_only:
+            return
+        self.record(target, target_marker, fingerprints, None, self.get_published(source) or [])
+        try:
+            with self.db:  # apart from the record: should it fail, the copy has no graph, and builds in full
+                graph.copy(self.db, str(source), str(target))
+        except sqlite3.Error:
+            pass
 
     def prune(self, live_keys: set[str]) -> None:
         """Forget parse results no current file needs, so the cache does not grow forever."""

@@ -145,6 +145,20 @@ def save(db: sqlite3.Connection, folder: str, learnt: Learnt) -> None:
     db.executemany("INSERT OR IGNORE INTO reads VALUES (?, ?, ?)", rows)
 
 
+def copy(db: sqlite3.Connection, source: str, target: str) -> None:
+    """Give ``target`` (a copy of the output in ``source``) the graph of ``source``; call inside a transaction."""
+    old = db.execute("SELECT gid FROM graphs WHERE folder=?", (target,)).fetchone()
+    if old is not None:
+        drop(db, old[0])
+    row = db.execute("SELECT gid, key FROM graphs WHERE folder=?", (source,)).fetchone()
+    if row is None:
+        return
+    gid = (db.execute("SELECT coalesce(max(gid), 0) + 1 FROM graphs").fetchone() or (1,))[0]
+    db.execute("INSERT INTO graphs VALUES (?, ?, ?)", (target, gid, row[1]))
+    for table, columns in (("facts", "id, key, identity"), ("readers", "id, name, spec"), ("reads", "fact, reader")):
+        db.execute(f"INSERT INTO {table} SELECT ?, {columns} FROM {table} WHERE gid=?", (gid, row[0]))
+
+
 def drop(db: sqlite3.Connection, gid: int) -> None:
     for table in ("reads", "readers", "facts"):
         db.execute(f"DELETE FROM {table} WHERE gid=?", (gid,))

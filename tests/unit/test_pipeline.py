@@ -203,6 +203,20 @@ def test_pages_wanted_first_are_shown_before_the_rest_is_planned_or_written(
     assert result.rendered > 0
 
 
+def test_a_primed_copy_keeps_the_record_of_reads_so_an_edit_there_renders_only_what_shows_it(
+    built: tuple[Path, BuildResult], tmp_path: Path
+) -> None:
+    """The preview primes its second folder from the first: its first build there must not render the whole site."""
+    root, first = built
+    copy = tmp_path / "copy"
+    pipeline.Builder(options(root, copy)).prime(copy, first.output)
+    write_files(root, {"content/articles/n12.md": article("Story 12", "2026-02-18 09:00", body="Edited in the copy.")})
+    edited = build_site(root, copy)
+    assert "articles/2026/02/18/story-12/index.html" in edited.made
+    assert len(edited.made) < 10 < first.rendered
+    assert snapshot(copy) == snapshot(build_site(root, tmp_path / "clean").output)
+
+
 def test_a_template_error_on_a_page_wanted_first_fails_the_build_untouched(
     built: tuple[Path, BuildResult], monkeypatch: pytest.MonkeyPatch
 ) -> None:
