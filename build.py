@@ -30,12 +30,12 @@ EXIT_USAGE = 2
 RUN_AGAIN = "BYLINE_IN_VENV"
 
 
-def missing_modules():
+def missing_modules() -> "list[str]":  # quoted: an old Python reads this file too
     """The required modules this interpreter cannot import (looked up, not imported)."""
     return [name for name in REQUIRED_MODULES if find_spec(name) is None]
 
 
-def use_the_virtualenv():
+def use_the_virtualenv() -> None:
     """Run again in .venv when this Python cannot run Byline; say what to do when there is none."""
     old = sys.version_info < (3, 11)
     missing = [] if old else missing_modules()
