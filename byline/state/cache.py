@@ -24,6 +24,7 @@ import hashlib
 import json
 import sqlite3
 import zlib
+from collections.abc import Sequence
 from dataclasses import asdict
 from datetime import datetime
 from importlib.metadata import version
@@ -317,7 +318,7 @@ class Cache:
         except sqlite3.Error:
             pass
 
-    def _write(self, sql: str, rows: list[tuple[str, ...]]) -> None:
+    def _write(self, sql: str, rows: Sequence[tuple[str | bytes | int | None, ...]]) -> None:
         if self.db is None or self.read_only or not rows:
             return
         try:
@@ -397,9 +398,14 @@ def _encode_value(value: Any, htmls: list[str]) -> Any:
 def _decode_model(data: dict[str, Any] | None, html: str | None) -> Loaded | None:
     if data is None:
         return None
-    kind = {"Article": Article, "Author": Author, "Company": Company, "Page": Page, "Unfinished": Unfinished}[
-        data.pop("__type__")
-    ]
+    kinds: dict[str, type[Loaded]] = {
+        "Article": Article,
+        "Author": Author,
+        "Company": Company,
+        "Page": Page,
+        "Unfinished": Unfinished,
+    }
+    kind = kinds[data.pop("__type__")]
     raw = ("meta", "lines")  # plain JSON from front matter: never reinterpreted
     fields = {k: (_decode_value(v, html) if type(v) in (dict, list) and k not in raw else v) for k, v in data.items()}
     for key in ("authors", "tags", "aliases", "corrections"):

@@ -23,7 +23,7 @@ from byline.errors import UsageError
 try:
     import fcntl
 except ImportError:  # Windows: builds are not locked there
-    fcntl = None  # type: ignore[assignment]
+    fcntl = None  # type: ignore[assignment]  # mypy binds the name to the module only
 
 
 class BuildLocked(UsageError):

@@ -38,7 +38,7 @@ class Record:
     built_at: str
     valid_until: str | None
     summary: str
-    messages: list[str]
+    messages: list[list[str]]  # [stream, text] pairs, as JSON keeps them
 
 
 def scan_inputs(options: BuildOptions) -> dict[str, list[int]]:
@@ -84,7 +84,7 @@ def save(
     now: datetime,
     valid_until: datetime | None,
     summary: str,
-    messages: list[str],
+    messages: list[list[str]],
 ) -> None:
     """Record a successful build; ``inputs`` must be scanned before the build read them."""
     record = {

@@ -142,10 +142,11 @@ class Staging:
             relative = f"{into}/{name}"
             target = self.path / relative
             self._folder(target.parent)
-            unchanged = previous is not None and _same_file(previous / relative, source.stat())
+            old = None if previous is None else previous / relative
+            unchanged = old is not None and _same_file(old, source.stat())
             if self.patch and unchanged:
                 self._kept.add(relative)
-            elif not (unchanged and _link(previous / relative, target)):  # type: ignore[operator]
+            elif not (unchanged and old is not None and _link(old, target)):
                 shutil.copy2(source, target)
             self.files += 1
 
