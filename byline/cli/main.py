@@ -7,7 +7,7 @@ import json
 import os
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -387,7 +387,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    def command(name: str, help: str, within: Any = commands, common: str | None = None) -> argparse.ArgumentParser:
+    def command(name: str, help: str, within: argparse._SubParsersAction[argparse.ArgumentParser] = commands, common: str | None = None) -> argparse.ArgumentParser:
         made = within.add_parser(name, help=help, description=help[0].upper() + help[1:] + ".", allow_abbrev=False)
         _add_common(made, common or name)
         return made
@@ -435,7 +435,7 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _progress_printer():  # type: ignore[no-untyped-def]
+def _progress_printer() -> Callable[[int, int], None]:
     def show(done: int, total: int) -> None:
         end = "\n" if done == total else ""
         if total >= 1000:  # only long builds need a progress display
