@@ -10,20 +10,21 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-import frontmatter
 import yaml
+from frontmatter.default_handlers import YAMLHandler
+from yaml.constructor import SafeConstructor
 
 from byline.errors import ContentError
 
-_HANDLER = frontmatter.YAMLHandler()
+_HANDLER = YAMLHandler()
 
 
 class _Loader(yaml.SafeLoader):
     """SafeLoader without the timestamp resolver and without aliases."""
 
-    def compose_node(self, parent: Any, index: Any) -> Any:
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
         if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()
+            event = self.peek_event()  # type: ignore[no-untyped-call]  # types-PyYAML leaves it unannotated
             raise yaml.composer.ComposerError(
                 None, None, "YAML aliases (*name) are not allowed in front matter", event.start_mark
             )
@@ -36,14 +37,14 @@ _Loader.yaml_implicit_resolvers = {
 }
 
 
-class _FastLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+class _FastLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]  # libyaml or not: known at run time
     """libyaml's parser (about 15x faster) with the same resolvers; aliases checked after."""
 
 
 _FastLoader.yaml_implicit_resolvers = _Loader.yaml_implicit_resolvers
 
 
-def _compose(text: str) -> tuple[Any, Any]:
+def _compose(text: str) -> tuple[_Loader | _FastLoader, yaml.Node | None]:
     """Compose with libyaml; for errors and aliases, re-run the pure loader for its messages."""
     if yaml.__with_libyaml__:
         fast = _FastLoader(text)
@@ -58,7 +59,7 @@ def _compose(text: str) -> tuple[Any, Any]:
     return loader, loader.get_single_node()
 
 
-def _has_alias(root: Any) -> bool:
+def _has_alias(root: yaml.Node | None) -> bool:
     """An alias composes to the very node its anchor made: look for a node seen twice."""
     seen: set[int] = set()
     pending = [root] if root is not None else []
@@ -135,14 +136,16 @@ def _explain(exc: yaml.MarkedYAMLError, first_line: int, line: int) -> str:
 _CONSTRUCTION_ERRORS = (ValueError, OverflowError, LookupError, AttributeError, TypeError)
 
 
-def _unreadable(node: Any, exc: Exception) -> str:
+def _unreadable(node: yaml.Node, exc: Exception) -> str:
     """'cannot be read as timestamp', with Python's reason when it is one a person can use."""
     kind = str(node.tag).rsplit(":", 1)[-1]
     reason = f": {exc}" if type(exc) in (ValueError, OverflowError) and str(exc) else ""
     return f"cannot be read as {kind}{reason}"
 
 
-def _read_mapping(path: str, loader: _Loader, node: Any, first_line: int, parsed: FrontMatter) -> list[ContentError]:
+def _read_mapping(
+    path: str, loader: SafeConstructor, node: yaml.Node | None, first_line: int, parsed: FrontMatter
+) -> list[ContentError]:
     if node is None:
         return []  # an empty front matter block
     if not isinstance(node, yaml.MappingNode):

@@ -70,15 +70,18 @@ def load_source(source: SourceFile, rules: LoadRules) -> tuple[Loaded | None, li
     None when not even its front matter could be read. ``sources`` has refused files over
     MAX_FILE_BYTES before reading them.
     """
+    data = source.data
+    if data is None:
+        raise ValueError(f"{source.path} was listed but not read: read_source reads it")
     try:
-        text = source.data.decode("utf-8").removeprefix("\ufeff").replace("\r\n", "\n")
+        text = data.decode("utf-8").removeprefix("\ufeff").replace("\r\n", "\n")
     except UnicodeDecodeError as exc:
-        line = source.data[: exc.start].count(b"\n") + 1
+        line = data[: exc.start].count(b"\n") + 1
         return None, [
             ContentError(
                 source.path,
                 line,
-                f"file is not valid UTF-8 text (byte {source.data[exc.start]:#04x}); save it as UTF-8",
+                f"file is not valid UTF-8 text (byte {data[exc.start]:#04x}); save it as UTF-8",
             )
         ]
     control = find_unwritable(text)
@@ -113,14 +116,14 @@ def _unfinished(source: SourceFile, fields: _Fields) -> Unfinished:
     )
 
 
-def _usable_address(value: Any) -> str | None:
+def _usable_address(value: object) -> str | None:
     """A picture address later checks can still look up; one holding what pages cannot carry is not (nor cached)."""
     if not isinstance(value, str) or find_unwritable(value):
         return None
     return value.strip() if _ADDRESS.match(value.strip()) else None
 
 
-def _slugs(value: Any) -> list[str]:
+def _slugs(value: object) -> list[str]:
     """The slugs among a front-matter value: one, or a list (an article's ``author``)."""
     items = value if isinstance(value, list) else [value]
     return [item for item in items if isinstance(item, str) and SLUG_PATTERN.match(item)]
@@ -509,7 +512,7 @@ def _page(source: SourceFile, fields: _Fields, rules: LoadRules) -> Page | None:
     )
 
 
-def _find_control(value: Any, depth: int = 0) -> re.Match[str] | None:
+def _find_control(value: object, depth: int = 0) -> re.Match[str] | None:
     if isinstance(value, str):
         return find_unwritable(value)
     items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
@@ -522,7 +525,7 @@ def _find_control(value: Any, depth: int = 0) -> re.Match[str] | None:
     return None
 
 
-def _strings(value: Any, depth: int = 0) -> Iterator[str]:
+def _strings(value: object, depth: int = 0) -> Iterator[str]:
     """Every string in a front-matter value, however nested."""
     if isinstance(value, str):
         yield value
@@ -535,7 +538,7 @@ def _quoted(text: str, limit: int = 90) -> str:
     return f'"{text}"' if len(text) <= limit else f'"{text[: limit - 1]}…"'
 
 
-def _is_plain(value: Any, depth: int = 0) -> bool:
+def _is_plain(value: object, depth: int = 0) -> bool:
     """True for JSON-like values: templates get them, fingerprints can hash them."""
     if depth > 20:
         return False
@@ -548,7 +551,7 @@ def _is_plain(value: Any, depth: int = 0) -> bool:
     return False
 
 
-def _describe(value: Any) -> str:
+def _describe(value: object) -> str:
     kinds: dict[type, str] = {bool: "true/false", int: "a number", float: "a number", list: "a list", dict: "a mapping"}
     if value is None:
         return "nothing"

@@ -15,11 +15,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cached_property
 from html import unescape
-from typing import Any
+from typing import cast
 
 import markdown
 import nh3
 from markdown.extensions.tables import PIPE_LEFT, PIPE_NONE, PIPE_RIGHT, TableProcessor
+from markdown.inlinepatterns import Pattern
 from markdown.treeprocessors import InlineProcessor
 from markdown.util import Registry
 
@@ -203,7 +204,8 @@ def _cpu_budget(seconds: float) -> Iterator[None]:
 
 def _make_converter() -> markdown.Markdown:
     """Python-Markdown with two quadratic hot spots replaced by linear equivalents (same output)."""
-    extensions = [*EXTENSIONS, _LinearTime()]  # last: it replaces processors the others registered
+    # _LinearTime last: it replaces processors the others registered
+    extensions: list[str | markdown.Extension] = [*EXTENSIONS, _LinearTime()]
     return markdown.Markdown(extensions=extensions, extension_configs=EXTENSION_CONFIGS, output_format="html")
 
 
@@ -221,10 +223,11 @@ class _LinearTime(markdown.Extension):
         md.treeprocessors.register(_PerBlockInline(md), "inline", INLINE_PRIORITY)
         if "smarty" in md.treeprocessors:  # smarty runs a second InlineProcessor, with patterns of its own
             smarty = _PerBlockInline(md)
-            smarty.inlinePatterns = md.treeprocessors["smarty"].inlinePatterns
+            smarty.inlinePatterns = cast(InlineProcessor, md.treeprocessors["smarty"]).inlinePatterns
             md.treeprocessors.register(smarty, "smarty", SMARTY_PRIORITY)
         if "table" in md.parser.blockprocessors:
-            table = _LazyTableProcessor(md.parser, md.parser.blockprocessors["table"].config)
+            config = md.parser.blockprocessors["table"].config  # type: ignore[attr-defined]  # not in types-Markdown
+            table = _LazyTableProcessor(md.parser, config)
             md.parser.blockprocessors.register(table, "table", TABLE_PRIORITY)
 
 
@@ -268,17 +271,17 @@ class _PerBlockInline(InlineProcessor):
 
     def run(self, tree: etree.Element, ancestors: list[str] | None = None) -> etree.Element:
         registry = self.inlinePatterns
-        patterns = _Patterns(registry)
+        patterns = _Patterns(registry)  # type: ignore[arg-type]  # types-Markdown: Registry[InlineProcessor]
         try:
             children = list(tree)
             if len(children) <= 1:
-                self.inlinePatterns = patterns.able("".join(tree.itertext()))
+                self.inlinePatterns = patterns.able("".join(tree.itertext()))  # type: ignore[assignment]  # a list: see able
                 return super().run(tree, ancestors)
             del tree[:]
             holder = etree.Element(tree.tag)  # same tag: patterns see the same ancestors
             done: list[etree.Element] = []
             for child in children:
-                self.inlinePatterns = patterns.able("".join(child.itertext()) + (child.tail or ""))
+                self.inlinePatterns = patterns.able("".join(child.itertext()) + (child.tail or ""))  # type: ignore[assignment]  # see able
                 holder.append(child)
                 super().run(holder, ancestors)
                 done.extend(holder)
@@ -297,13 +300,13 @@ class _Patterns:
     string inline processing makes of it: its pattern would be tried and never match.
     """
 
-    def __init__(self, registry: Registry[Any]) -> None:
+    def __init__(self, registry: Registry[Pattern]) -> None:
         needs = {id(registry[name]): texts for name, texts in TRIGGERS.items() if name in registry}
         self._patterns = [(pattern, needs.get(id(pattern))) for pattern in registry]
         self._texts = sorted({text for _, texts in self._patterns if texts for text in texts})
-        self._found: dict[frozenset[str], Any] = {}
+        self._found: dict[frozenset[str], list[Pattern]] = {}
 
-    def able(self, text: str) -> Any:
+    def able(self, text: str) -> list[Pattern]:
         """The patterns that could match in ``text``, in the registry's order.
 
         A list: InlineProcessor takes its patterns' count and each by index, which a
@@ -332,20 +335,21 @@ class _LazyTableProcessor(TableProcessor):
         second = next(rows, None)
         if second is None:
             return False
-        self.border = PIPE_NONE
+        border = PIPE_NONE
         if header0.startswith("|"):
-            self.border |= PIPE_LEFT
+            border |= PIPE_LEFT
         if self.RE_END_BORDER.search(header0) is not None:
-            self.border |= PIPE_RIGHT
-        row0_len = len(self._split_row(header0))
+            border |= PIPE_RIGHT
+        self.border = border  # type: ignore[assignment]  # PIPE_* flags; types-Markdown says bool
+        row0_len = len(self._split_row(header0))  # type: ignore[attr-defined]  # not in types-Markdown
         is_table = row0_len > 1
-        if not is_table and row0_len == 1 and self.border:
+        if not is_table and row0_len == 1 and border:
             for row in _chain(second, rows):
                 is_table = row.startswith("|") or self.RE_END_BORDER.search(row) is not None
                 if not is_table:
                     break
         if is_table:
-            row = self._split_row(second)
+            row = self._split_row(second)  # type: ignore[attr-defined]  # not in types-Markdown
             is_table = len(row) == row0_len and set("".join(row)) <= set("|:- ")
             if is_table:
                 self.separator = row
