@@ -116,11 +116,11 @@ def site_paths(site: Site) -> frozenset[str]:
     for author in site.authors:
         count = len(site.by_author.get(author.slug, ()))
         paths |= {urls.feed_of(urls.author(author.slug))}
-        paths |= set(_pages(lambda page, slug=author.slug: urls.author(slug, page), count, site.config.per_page))
+        paths |= set(_pages(functools.partial(urls.author, author.slug), count, site.config.per_page))
     for company in site.companies:
         count = len(site.by_company[company.slug])
         paths |= {urls.feed_of(urls.company(company.slug))}
-        paths |= set(_pages(lambda page, slug=company.slug: urls.company(slug, page), count, site.config.per_page))
+        paths |= set(_pages(functools.partial(urls.company, company.slug), count, site.config.per_page))
     for topic in site.topics:
         paths |= {urls.feed_of(urls.topic(topic.slug)), *_group_pages(urls.topic, topic, site)}
     for region in site.regions:

@@ -26,6 +26,7 @@ import xml.etree.ElementTree as ElementTree
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 from urllib.parse import unquote
 
 import PIL
@@ -89,6 +90,12 @@ class ImageInfo:
             url = f"{RENDITIONS_URL}{stem}-{width}w.{self.digest[:10]}{suffix}"
             found.append(Rendition(width, height, url, cache_name))
         return found
+
+
+class Pictures(Protocol):
+    """What finishing a body asks of the site's images: an ``ImageCatalog``, or a view that records each look-up."""
+
+    def get(self, src: str | None) -> ImageInfo | None: ...
 
 
 class ImageCatalog:
@@ -229,9 +236,7 @@ class _Memo:
         key = str(path.resolve())
         entry = self.entries.get(key)
         if not (entry and entry[0] == stat.st_size and entry[1] == stat.st_mtime_ns):
-            digest = hashlib.sha256(path.read_bytes()).hexdigest()
-            width, height, fmt = _read_size(path)
-            entry = [stat.st_size, stat.st_mtime_ns, digest, width, height, fmt]
+            entry = _measured(path, stat)
             self.entries[key] = entry
             self.changed = True
         _, _, digest, width, height, fmt = entry
@@ -243,6 +248,12 @@ class _Memo:
         with contextlib.suppress(OSError):
             self.path.parent.mkdir(parents=True, exist_ok=True)
             _write_atomic(self.path, json.dumps({"version": _memo_version(), "images": self.entries}).encode())
+
+
+def _measured(path: Path, stat: os.stat_result) -> list[object]:
+    """A memo entry: the size and time it is trusted by, then digest, width, height and format."""
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    return [stat.st_size, stat.st_mtime_ns, digest, *_read_size(path)]
 
 
 def _memo_version() -> str:
@@ -297,17 +308,16 @@ class Renditions:
 
     def __init__(self, folder: Path, fresh: bool = False):
         self.folder = folder
-        self.made: dict[str, list[object]] = {}  # cache name -> [sha256 hex, size]
+        self.made: dict[str, tuple[str, int]] = {}  # cache name -> (sha256 hex, size)
         if not fresh:
             with contextlib.suppress(OSError, ValueError, KeyError, TypeError):
                 data = json.loads((folder / self.INDEX).read_text("utf-8"))
-                self.made = {str(k): [str(v[0]), int(v[1])] for k, v in data["made"].items()}
+                self.made = {str(k): (str(v[0]), int(v[1])) for k, v in data["made"].items()}
         self._changed = False
 
     def recorded(self, rendition: Rendition) -> tuple[str, int] | None:
         """The digest and size the cached rendition had when made; None if it was never made."""
-        entry = self.made.get(rendition.cache_name)
-        return (str(entry[0]), int(entry[1])) if entry else None  # type: ignore[call-overload]
+        return self.made.get(rendition.cache_name)
 
     def read(self, info: ImageInfo, rendition: Rendition) -> tuple[bytes, str]:
         """The rendition's bytes and digest: the cached file when it still matches its digest, else made again."""
@@ -323,7 +333,7 @@ class Renditions:
         return data, digest
 
     def note(self, name: str, digest: str, size: int) -> None:
-        self.made[name] = [digest, size]
+        self.made[name] = (digest, size)
         self._changed = True
 
     def save(self) -> None:
@@ -368,13 +378,13 @@ def _write_rendition(source: Path, fmt: str, rendition: Rendition, target: Path)
         if image.mode == "P" or (fmt == "JPEG" and image.mode not in ("RGB", "L")):
             image = image.convert("RGBA" if fmt != "JPEG" else "RGB")
         resized = image.resize((rendition.width, rendition.height), Image.Resampling.LANCZOS)
-    options: dict[str, object] = {
+    options: dict[str, dict[str, object]] = {
         "JPEG": {"quality": 82, "optimize": True, "progressive": True},
         "PNG": {"optimize": True},
         "WEBP": {"quality": 80, "method": 4},
-    }[fmt]
+    }
     stream = io.BytesIO()
-    resized.save(stream, format=fmt, **options)
+    resized.save(stream, format=fmt, **options[fmt])
     data = stream.getvalue()
     with contextlib.suppress(OSError):  # a cache that cannot be written only means making it again next time
         _write_atomic(target, data)
@@ -414,7 +424,7 @@ def srcset(info: ImageInfo, link: Link) -> str | None:
     return ", ".join(parts)
 
 
-def finish_images(body: str, catalog: ImageCatalog, link: Link, sizes: str) -> str:
+def finish_images(body: str, catalog: Pictures, link: Link, sizes: str) -> str:
     """Give a body's local images their size, renditions and lazy loading; links get the base path.
 
     Inline images sit below the lead, headline and byline, so they are always below the

@@ -226,12 +226,12 @@ def _companies_of(
     articles: list[Article], author: Mapping[str, Author], company: Mapping[str, Company]
 ) -> dict[str, str]:
     """Each article's company: its own ``company``, else that of the first of its authors who has one."""
-    found = {}
+    found: dict[str, str] = {}
     for article in articles:
         slug = article.company
         if slug is None:
             slug = next((c for s in article.authors if s in author and (c := author[s].company)), None)
-        if slug in company:
+        if slug is not None and slug in company:
             found[article.source] = slug
     return found
 
