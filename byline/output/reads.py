@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from byline.content.models import Article
+from byline.content.models import Article, Author, Company, Page
 from byline.dates import NEWS_WINDOW
 from byline.site.images import ImageCatalog, ImageInfo
 from byline.site.model import Group, Month, Site, Year
@@ -147,7 +147,7 @@ class TrackedMap(Mapping[str, Any]):
         return self._found(key, value)
 
     def __contains__(self, key: object) -> bool:
-        found = self.data.get(key) if isinstance(key, str) else None  # type: ignore[call-overload]
+        found = self.data.get(key) if isinstance(key, str) else None
         if isinstance(key, str) and self.recorder.recording:
             self.recorder.read(f"m|{self.name}|{key}", _ABSENT if found is None else identity(found))
         return found is not None
@@ -228,13 +228,13 @@ class Taken:
 
     __slots__ = ("_model", "_recorder")
 
-    def __init__(self, model: Any, recorder: Recorder):
+    def __init__(self, model: Article | Author | Company | Page, recorder: Recorder):
         self._model = model
         self._recorder = recorder
 
     @property
     def source(self) -> str:
-        return self._model.source  # type: ignore[no-any-return]
+        return self._model.source
 
     def __getattr__(self, name: str) -> Any:
         value = getattr(self._model, name)
@@ -329,7 +329,8 @@ class Facts:
         self.region_name = TrackedMap("region_name", {g.slug: g.name for g in site.regions}, recorder)
         self.group = TrackedMap("group", self._groups, recorder)
         self.pictures = TrackedPictures(self.images, recorder)
-        self._models = {m.source: m for m in (*site.articles, *site.hidden, *site.authors, *site.pages)}
+        models: tuple[Article | Author | Company | Page, ...] = (*site.articles, *site.hidden, *site.authors, *site.pages)
+        self._models = {m.source: m for m in models}
         self._models.update((c.source, c) for c in site.company.values())
         self._computed: dict[str, Callable[[], Callable[[], Any] | None]] = {}
         self._made: dict[str, tuple[Any, str]] = {}
@@ -340,7 +341,7 @@ class Facts:
 
         A method is held weakly: its object (the planner) holds these facts, and must not be held back by them.
         """
-        self._computed[name] = weakref.WeakMethod(make) if inspect.ismethod(make) else (lambda: make)  # type: ignore[assignment]
+        self._computed[name] = weakref.WeakMethod(make) if inspect.ismethod(make) else (lambda: make)
 
     def computed(self, name: str) -> Any:
         """The value ``name`` (see ``compute``); the caller reads it as ``c|<name>``, not what went into it."""

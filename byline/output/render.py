@@ -40,7 +40,7 @@ class _ViewEnvironment(jinja2.Environment):
         return super().getattr(obj, attribute)
 
 
-_VIEW_TYPES = frozenset({dict, Shared})
+_VIEW_TYPES: frozenset[type] = frozenset((dict, Shared))
 _DICT_ATTRIBUTES = frozenset(dir(dict)) | frozenset(dir(Shared))
 
 

@@ -21,8 +21,11 @@ from byline.output.views import Views
 class RecordedReads(Protocol):
     """The last build's record of reads (``state.graph.Recorded``)."""
 
-    facts: Mapping[str, tuple[int, str]]  # fact -> (id, identity)
-    readers: Mapping[str, tuple[int, str]]  # reader -> (id, spec)
+    @property
+    def facts(self) -> Mapping[str, tuple[int, str]]: ...  # fact -> (id, identity)
+
+    @property
+    def readers(self) -> Mapping[str, tuple[int, str]]: ...  # reader -> (id, spec)
 
     def readers_of(self, keys: Iterable[str]) -> set[str]: ...
 

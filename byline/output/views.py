@@ -10,7 +10,7 @@ import hashlib
 import json
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar, cast
 from urllib.parse import urlsplit
 
 from byline import urls
@@ -25,9 +25,10 @@ from byline.site.images import ImageCatalog, finish_images, srcset
 from byline.site.model import Group, Site
 
 View = dict[str, Any]
+T = TypeVar("T")
 
 
-class Shared(dict):  # type: ignore[type-arg]
+class Shared(dict[str, Any]):
     """A view dict that many pages share (a card, an article, an author, the site).
 
     Templates see a plain dict (even in error messages, hence the names below);
@@ -90,7 +91,7 @@ class Views:
         self._shared: dict[str, tuple[View, str]] = {}  # view fact -> (view, identity)
         self._stands_for: dict[int, str] = {}  # id of a shared view -> what it stands as inside another
         self.made: dict[str, Reads] = {}  # view fact -> what it read, for the build's record
-        self._memo: dict[tuple[str, Any], tuple[Any, Reads]] = {}
+        self._memo: dict[tuple[str, str], tuple[object, Reads]] = {}
         self._moments: dict[datetime, View] = {}  # by instant: equal instants show the same
         self._host = urlsplit(self.config.base_url).hostname or ""
         self.sections = {s.slug: s for s in self.config.sections}
@@ -110,7 +111,7 @@ class Views:
         self.recorder.read(fact, found[1])
         return found[0]
 
-    def _remember(self, kind: str, key: Any, make: Callable[[], Any]) -> Any:
+    def _remember(self, kind: str, key: str, make: Callable[[], T]) -> T:
         """A piece many views repeat (a topic, a body): made once per build, its reads replayed at each use."""
         found = self._memo.get((kind, key))
         if found is None:
@@ -119,7 +120,7 @@ class Views:
             found = (value, reads)
             self._memo[(kind, key)] = found
         self.recorder.replay(found[1])
-        return found[0]
+        return cast(T, found[0])  # what ``make`` made: each kind has one maker
 
     def remake(self, fact: str) -> str | None:
         """Make a shared view again by its fact (``v|card|<source>``); its identity, or None if it is gone."""
@@ -422,7 +423,7 @@ class Views:
 
         Memoised: an article's body is shown on its page and in several feeds.
         """
-        return self._remember("body", article.source, lambda: self._body(self.facts.entity(article)))  # type: ignore[no-any-return]
+        return self._remember("body", article.source, lambda: self._body(self.facts.entity(article)))
 
     def _body(self, article: Article) -> Html:
         section = self.sections[article.section]
@@ -432,7 +433,7 @@ class Views:
 
     def tag(self, tag: str) -> View:
         """A topic as an article lists it; memoised: a few hundred topics are tagged tens of thousands of times."""
-        return self._remember("tag", tag, lambda: self._tag(tag))  # type: ignore[no-any-return]
+        return self._remember("tag", tag, lambda: self._tag(tag))
 
     def _tag(self, tag: str) -> View:
         slug = self.facts.topic_slug[tag]
