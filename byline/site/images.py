@@ -33,7 +33,7 @@ import PIL
 from PIL import Image, ImageOps
 
 from byline.content.markup import IMG_TAG, img_attributes
-from byline.content.models import Article, Page
+from byline.content.models import Article, Page, Unfinished
 from byline.errors import ContentError
 from byline.parallel import fork_map
 
@@ -128,8 +128,8 @@ class ImageCatalog:
 
 
 def inspect_images(
-    articles: Iterable[Article],
-    pages: Iterable[Page],
+    articles: Iterable[Article | Unfinished],
+    pages: Iterable[Page | Unfinished],
     static: Mapping[str, Path],
     cache: Path,
     root: Path,
