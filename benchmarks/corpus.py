@@ -155,7 +155,9 @@ class _Generator:
 
     # --- the cast -----------------------------------------------------------------
     def _make_authors(self) -> list[_Author]:
-        rng, seen, authors = self.rng, set(), []
+        rng = self.rng
+        seen: set[str] = set()
+        authors: list[_Author] = []
         while len(authors) < AUTHOR_COUNT:
             name = f"{_pick(rng, w.FIRST_NAMES)} {_pick(rng, w.SURNAMES)}"
             slug = slugify(name)
@@ -634,7 +636,7 @@ def _chunk(kind: bytes, data: bytes) -> bytes:
 
 
 # Deflate's fixed Huffman code (RFC 1951, 3.2.6) and its length symbols 257-285.
-_LENGTH_BASES = (3, 4, 5, 6, 7, 8, 9, 10, 11, 13, 15, 17, 19, 23, 27, 31, 35, 43, 51, 59, 67, 83, 99, 115, 131)
+_LENGTH_BASES: tuple[int, ...] = (3, 4, 5, 6, 7, 8, 9, 10, 11, 13, 15, 17, 19, 23, 27, 31, 35, 43, 51, 59, 67, 83, 99, 115, 131)
 _LENGTH_BASES += (163, 195, 227, 258)
 _LENGTH_EXTRA = (0,) * 8 + (1,) * 4 + (2,) * 4 + (3,) * 4 + (4,) * 4 + (5,) * 4 + (0,)
 _RUN = re.compile(rb"(.)\1*", re.DOTALL)

@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import Protocol
 
 from byline.state.write import trash_folders
+from byline.theme import THEME_TEMPLATES
 
 from .corpus import CORPUS_NOW, Corpus, add_article, generate_corpus
 from .peers import PEER_NAMES, describe_peers, make_peers
@@ -89,7 +90,9 @@ class Child:
 class Tool(Protocol):
     """A generator the benchmark times: Byline, or a peer building its converted copy of the corpus."""
 
-    label: str
+    @property
+    def label(self) -> str: ...
+
     corpus: Corpus
     output: Path
 
@@ -269,13 +272,8 @@ def edited_template(text: str) -> str:
 
 
 def _theme_article() -> Path:
-    """The built-in theme's article.html, wherever the renderer keeps the theme."""
-    try:
-        from byline.output.render import THEME_TEMPLATES
-
-        return Path(THEME_TEMPLATES) / "article.html"
-    except (ImportError, AttributeError):
-        return REPO / "templates" / "article.html"
+    """The built-in theme's article.html."""
+    return THEME_TEMPLATES / "article.html"
 
 
 def run_tool(tool: Tool, repeat: int = 1, env: dict[str, str] | None = None) -> list[Measurement]:
@@ -389,8 +387,8 @@ def profile_cold_build(corpus: Corpus, output: Path, stats_path: Path) -> None:
 def workspace(keep: Path | None, size: int) -> Iterator[Path]:
     """A folder for one size's corpus and outputs: temporary, or kept under ``keep``."""
     if keep is None:
-        with tempfile.TemporaryDirectory(prefix=f"byline-bench-{size}-") as folder:
-            yield Path(folder)
+        with tempfile.TemporaryDirectory(prefix=f"byline-bench-{size}-") as temporary:
+            yield Path(temporary)
         return
     folder = keep / f"articles-{size}"
     if folder.exists():

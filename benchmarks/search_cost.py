@@ -355,8 +355,8 @@ def serving(folder: Path) -> Iterator[str]:
 def workspace(keep: Path | None, size: int, seed: int) -> Iterator[tuple[Path, bool]]:
     """A folder for the corpus and its output, and whether it already holds a corpus to reuse."""
     if keep is None:
-        with tempfile.TemporaryDirectory(prefix=f"byline-search-{size}-") as folder:
-            yield Path(folder), False
+        with tempfile.TemporaryDirectory(prefix=f"byline-search-{size}-") as temporary:
+            yield Path(temporary), False
         return
     folder = keep / f"search-{size}-seed-{seed}"
     if folder.exists() and not (folder / KEEP_MARKER).is_file():
