@@ -12,17 +12,18 @@ import os
 import signal
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any
+from typing import TypeVar, cast
 
 Progress = Callable[[int, int], None]
+R = TypeVar("R")
 
-_job: Callable[[Sequence[int]], Any] | None = None
+_job: Callable[[Sequence[int]], object] | None = None
 _tick: Callable[[int], None] | None = None
 _lived = 0  # how many long_lived() blocks are open
 _ENDING = {signal.SIGINT, signal.SIGTERM}
 
 
-def _run(chunk: Sequence[int]) -> Any:
+def _run(chunk: Sequence[int]) -> object:
     assert _job is not None
     return _job(chunk)
 
@@ -114,18 +115,18 @@ def can_fork() -> bool:
     return os.name == "posix" and "fork" in multiprocessing.get_all_start_methods()
 
 
-def fork_map(job: Callable[[Sequence[int]], Any], count: int, jobs: int, progress: Progress | None = None) -> list[Any]:
+def fork_map(job: Callable[[Sequence[int]], R], count: int, jobs: int, progress: Progress | None = None) -> list[R]:
     """Apply ``job`` to strided chunks of range(count); in-process when one job suffices."""
     return list(fork_imap(job, count, jobs, progress, in_process_chunk=count))
 
 
 def fork_imap(
-    job: Callable[[Sequence[int]], Any],
+    job: Callable[[Sequence[int]], R],
     count: int,
     jobs: int,
     progress: Progress | None = None,
     in_process_chunk: int = 256,
-) -> Iterator[Any]:
+) -> Iterator[R]:
     """Like fork_map, but yield each chunk's result as it arrives, so the caller can use and drop it."""
     global _job, _tick
     if count == 0:
@@ -170,11 +171,11 @@ def fork_imap(
                 for _ in chunks:
                     while True:
                         try:
-                            result = results.next(timeout=0.25)
+                            made = results.next(timeout=0.25)
                             break
                         except multiprocessing.TimeoutError:
                             if progress:
                                 progress(counter.value, count)
-                    yield result
+                    yield cast(R, made)  # what job returned, in a worker
     finally:
         _job, _tick = None, None
