@@ -55,7 +55,7 @@ class Output:
         same = (self.url, self.template, self.kind) == (other.url, other.template, other.kind)
         return same and self.context == other.context
 
-    __hash__ = None  # type: ignore[assignment]
+    __hash__ = None  # type: ignore[assignment]  # Python's way to say unhashable; mypy expects a method
 
     @functools.cached_property
     def context(self) -> Context:

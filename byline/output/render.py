@@ -244,12 +244,14 @@ class Renderer:
     def _closure_digest(self, name: str) -> str:
         seen: dict[str, str] = {}
         pending = [name]
+        loader = self.env.loader
+        assert loader is not None, "make_environment always gives the environment a loader"
         while pending:
             current = pending.pop()
             if current in seen:
                 continue
             try:
-                source, _, _ = self.env.loader.get_source(self.env, current)  # type: ignore[union-attr]
+                source, _, _ = loader.get_source(self.env, current)
             except jinja2.TemplateNotFound:
                 seen[current] = "missing"
                 continue

@@ -10,7 +10,7 @@ import hashlib
 import json
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar, cast, overload
 from urllib.parse import urlsplit
 
 from byline import urls
@@ -60,7 +60,7 @@ class Derived:
         """Equal when made the same way from equal inputs (as two plans of one site compare)."""
         return isinstance(other, Derived) and (self.make, self.inputs) == (other.make, other.inputs)
 
-    __hash__ = None  # type: ignore[assignment]  # a list stands here for templates: unhashable too
+    __hash__ = None  # type: ignore[assignment]  # unhashable, as the list it stands for; mypy expects a method
 
 
 Shared.__module__ = "builtins"  # so Jinja calls it "'dict object'" in errors, as for any view
@@ -218,6 +218,11 @@ class Views:
             "height": info.height if info else None,
             "srcset": srcset(info, self.link) if info else None,
         }
+
+    @overload
+    def moment(self, value: datetime) -> View: ...
+    @overload
+    def moment(self, value: datetime | None) -> View | None: ...
 
     def moment(self, value: datetime | None) -> View | None:
         """A time as pages show it; memoised, as a card, its article and its feed entries all show it."""
