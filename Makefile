@@ -1,6 +1,7 @@
 # Two commands do all the set-up on a fresh clone:
 #   make site   - create .venv, install Byline, build the sample site into public/
-#   make test   - also install the test tools (Debian chromium, Java, npm packages) and run every test
+#   make test   - also check types and import layers (make lint), install the test tools
+#                 (Debian chromium, Java, npm packages) and run every test
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
@@ -23,13 +24,15 @@ serve: $(STAMP)
 check: $(STAMP)
 	$(PY) build.py check
 
-test: $(STAMP)
+test: lint
 	scripts/install-test-deps
-	$(PY) -m ruff check .
 	$(PY) -m pytest
 
+# ruff (style and bugs), mypy --strict (types) and lint-imports (the stage layers in pyproject.toml)
 lint: $(STAMP)
 	$(PY) -m ruff check .
+	$(PY) -m mypy
+	$(VENV)/bin/lint-imports --no-logo
 
 golden: $(STAMP)
 	$(PY) -m tests.golden.regenerate
