@@ -12,7 +12,7 @@ from datetime import datetime
 from functools import cached_property
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -168,7 +168,7 @@ def _unwritable(raw: dict[str, Any], lines: _KeyLines) -> list[ContentError]:
     """Every key and text value pages or feeds would carry that holds a character they cannot (see ``text``)."""
     problems = []
 
-    def visit(value: Any, key: str, table: str | None) -> None:
+    def visit(value: object, key: str, table: str | None) -> None:
         if isinstance(value, str) and (found := find_unwritable(value)):
             problems.append(ContentError(CONFIG_FILE, lines.of(key, table), f"{key!r} holds {describe(found)}"))
         elif isinstance(value, list):
@@ -240,6 +240,12 @@ class _KeyLines:
         return 1
 
 
+class _Problem(Protocol):
+    """Report a problem with a setting (``table``: the [table] it is in, if any) at that setting's line."""
+
+    def __call__(self, key: str, message: str, table: str | None = None) -> None: ...
+
+
 def _validate(raw: dict[str, Any], lines: _KeyLines) -> tuple[dict[str, Any], list[ContentError]]:
     problems: list[ContentError] = []
     settings: dict[str, Any] = {}
@@ -299,7 +305,7 @@ def _validate(raw: dict[str, Any], lines: _KeyLines) -> tuple[dict[str, Any], li
     return settings, problems
 
 
-def _validate_sections(value: Any, problem: Any) -> tuple[SectionConfig, ...]:
+def _validate_sections(value: object, problem: _Problem) -> tuple[SectionConfig, ...]:
     if not isinstance(value, dict) or not value:
         problem("sections", "sections must be tables like [sections.members-news]")
         return ()
@@ -336,7 +342,7 @@ def _validate_sections(value: Any, problem: Any) -> tuple[SectionConfig, ...]:
 
 
 def _validate_section_policy(
-    table: dict[str, Any], where: str, problem: Any
+    table: dict[str, Any], where: str, problem: _Problem
 ) -> tuple[str, tuple[str, ...], bool] | None:
     """Read a section's schema_type, link_rel and link_new_tab; None when any is invalid."""
     ok = True
@@ -362,7 +368,7 @@ def _validate_section_policy(
     return schema_type, tuple(dict.fromkeys(rels)), new_tab
 
 
-def _validate_publisher(value: Any, problem: Any) -> PublisherConfig | None:
+def _validate_publisher(value: object, problem: _Problem) -> PublisherConfig | None:
     """[publisher]: name and logo, both optional; the logo must be a site path or an http(s) URL."""
     if not isinstance(value, dict):
         problem("publisher", "publisher must be a table like [publisher] with name and logo")
