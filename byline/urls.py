@@ -33,6 +33,7 @@ ROBOTS = "/robots.txt"
 NOT_FOUND = "/404.html"
 REDIRECTS = "/_redirects"
 ARTICLES = "/articles/"  # the articles' folder: no page or section may be its index
+SITEMAP_LIMIT = 50_000  # URLs one sitemap file may hold (sitemaps.org); past it, the sitemap becomes an index of parts
 
 # What Byline writes at the top of the output besides pages: files, and folders it fills
 # itself (author, topic and archive pages, assets, the search index, the marker); the
@@ -77,6 +78,24 @@ def slugify(text: str) -> str:
 def paginated(base: str, page: int) -> str:
     """Page 1 is the index itself; later pages live under page/N/."""
     return base if page == 1 else f"{base}page/{page}/"
+
+
+def page_count(count: int, per_page: int) -> int:
+    """How many pages an index of ``count`` articles takes: one at least, so an empty index still has its page."""
+    return max(1, -(-count // per_page))
+
+
+def page_slice(number: int, per_page: int) -> slice:
+    """Which of an index's articles its page ``number`` (from 1) shows."""
+    start = (number - 1) * per_page
+    return slice(start, start + per_page)
+
+
+def sitemap_parts(entries: int, limit: int) -> list[str]:
+    """The parts a sitemap of ``entries`` URLs is split into: none while one file of ``limit`` holds them all."""
+    if entries <= limit:
+        return []
+    return [f"/sitemaps/sitemap-{n}.xml" for n in range(1, page_count(entries, limit) + 1)]
 
 
 def article(date: datetime, slug: str) -> str:

@@ -20,12 +20,15 @@ from byline.dates import iso, month_name
 from byline.output import metadata
 from byline.output.reads import Facts, Reads, TrackedYear
 from byline.output.views import Derived, View, Views
+from byline.site import layout
 from byline.site.images import ImageCatalog
+from byline.site.layout import Index
 from byline.site.model import Site
 
 FEED_LENGTH = 20
-SITEMAP_LIMIT = 50_000
 PAGE_LINKS_AROUND = 2
+SITEMAP_LIMIT = urls.SITEMAP_LIMIT
+_TEMPLATES = {"author": "author.html", "company": "company.html"}  # other indexes use index.html
 
 Context = dict[str, Any]
 
@@ -171,59 +174,8 @@ class _Planner:
 
     def collections(self) -> Iterator[Output]:
         """Everything but the articles' own pages: indexes, lists, archives, standalone pages."""
-        yield from self.index(_Index("front", "articles", urls.home, feed=urls.FEED), len(self.site.articles))
-        for group in self.site.sections:
-            yield from self.index(
-                _Index(
-                    "section",
-                    f"section:{group.slug}",
-                    _url_maker(urls.section, group.slug),
-                    slug=group.slug,
-                    feed=urls.feed_of(urls.section(group.slug)),
-                ),
-                len(group.articles),
-            )
-        for author in self.site.authors:
-            articles = self.site.by_author.get(author.slug, ())
-            yield from self.index(
-                _Index(
-                    "author",
-                    author.slug,
-                    _url_maker(urls.author, author.slug),
-                    slug=author.slug,
-                    feed=urls.feed_of(urls.author(author.slug)),
-                    template="author.html",
-                ),
-                len(articles),
-            )
-        for company in self.site.companies:
-            yield from self.index(
-                _Index(
-                    "company",
-                    company.slug,
-                    _url_maker(urls.company, company.slug),
-                    slug=company.slug,
-                    feed=urls.feed_of(urls.company(company.slug)),
-                    template="company.html",
-                ),
-                len(self.site.by_company[company.slug]),
-            )
-        for group in self.site.topics:
-            yield from self.index(
-                _Index(
-                    "topic",
-                    f"topic:{group.slug}",
-                    _url_maker(urls.topic, group.slug),
-                    slug=group.slug,
-                    feed=urls.feed_of(urls.topic(group.slug)),
-                ),
-                len(group.articles),
-            )
-        for group in self.site.regions:
-            yield from self.index(
-                _Index("region", f"region:{group.slug}", _url_maker(urls.region, group.slug), slug=group.slug),
-                len(group.articles),
-            )
+        for index, count in layout.indexes(self.site):
+            yield from self.index(index, count)
         yield from self.lists()
         yield from self.archives()
         yield from self.standalone()
@@ -272,14 +224,12 @@ class _Planner:
         return {"site": self.site_view, "page": page, **data}
 
     # --- indexes --------------------------------------------------------------------
-    def index(self, index: _Index, count: int) -> Iterator[Output]:
+    def index(self, index: Index, count: int) -> Iterator[Output]:
         """Paginated article list: page 1 at the index URL, then page/N/; its feed beside page 1."""
-        pages = max(1, -(-count // self.per_page))
-        for number in range(1, pages + 1):
-            url = index.url(number)
+        for number in range(1, urls.page_count(count, self.per_page) + 1):
             yield self.output(
-                url,
-                index.template,
+                index.url(number),
+                _TEMPLATES.get(index.kind, "index.html"),
                 self.index_page,
                 "page",
                 index,
@@ -290,7 +240,7 @@ class _Planner:
             if index.feed and number == 1:
                 yield self.output(index.feed, "feed.xml", self.feed, "feed", index)
 
-    def articles_of(self, index: _Index) -> Sequence[Article]:
+    def articles_of(self, index: Index) -> Sequence[Article]:
         """An index's articles alone, without the views its pages show beside them."""
         if index.kind == "front":
             return self.facts.articles
@@ -298,15 +248,15 @@ class _Planner:
             return self.facts.by_author.get(index.slug, ())  # type: ignore[no-any-return]
         if index.kind == "company":
             return self.facts.by_company[index.slug]  # type: ignore[no-any-return]
-        return self.facts.group[index.list].articles  # type: ignore[no-any-return]
+        return self.facts.group[_group_name(index)].articles  # type: ignore[no-any-return]
 
-    def listed(self, index: _Index) -> tuple[Sequence[Article], str, str, dict[str, Any], Trail]:
+    def listed(self, index: Index) -> tuple[Sequence[Article], str, str, dict[str, Any], Trail]:
         """An index's articles, title, description, extra context and breadcrumb trail, read now."""
         facts, name = self.facts, self.facts.config.name
         if index.kind == "front":
             return facts.articles, name, f"The latest news from {name}.", {}, []
         if index.kind == "section":
-            group = facts.group[index.list]
+            group = facts.group[_group_name(index)]
             section = facts.config.section(group.slug)
             assert section is not None
             extra = {"section": self.views.section(group.slug)}
@@ -328,17 +278,17 @@ class _Planner:
             description = company.about.first_paragraph or f"News from {company.name}."
             trail = [("Companies", urls.COMPANIES), (company.name, index.url(1))]
             return articles, company.name, description, {"company": self.views.company(company)}, trail
-        group = facts.group[index.list]
+        group = facts.group[_group_name(index)]
         noun, parent = (
             ("Topic", ("Topics", urls.TOPICS)) if index.kind == "topic" else ("Region", ("Regions", urls.REGIONS))
         )
         description = f"{noun}: {group.name} – articles from {name}."
         return group.articles, group.name, description, {}, [parent, (group.name, index.url(1))]
 
-    def index_page(self, index: _Index, number: int) -> Context:
+    def index_page(self, index: Index, number: int) -> Context:
         articles, title, description, extra, trail = self.listed(index)
         count = len(articles)
-        pages = max(1, -(-count // self.per_page))
+        pages = urls.page_count(count, self.per_page)
         url = index.url(number)
         pagination = self.pagination(index.url, number, pages)
         heading = title if number == 1 else f"{title} – page {number} of {pages}"
@@ -351,8 +301,7 @@ class _Planner:
             prev=pagination["prev"],
             next=pagination["next"],
         )
-        start = (number - 1) * self.per_page
-        shown = articles[start : start + self.per_page]
+        shown = articles[urls.page_slice(number, self.per_page)]
         self.describe_index(page, index.kind, shown, trail, number, extra)
         return self.context(
             page,
@@ -367,11 +316,10 @@ class _Planner:
             pagination=pagination,
         )
 
-    def first_date(self, index: _Index, number: int) -> str | None:
+    def first_date(self, index: Index, number: int) -> str | None:
         """The sitemap's lastmod of an index page: its newest article's date."""
-        articles = self.articles_of(index)
-        start = (number - 1) * self.per_page
-        first = articles[start : start + 1]
+        start = urls.page_slice(number, self.per_page).start
+        first = self.articles_of(index)[start : start + 1]  # the first article only: its date is all that is read
         return self.instant(first[0].date) if first else None
 
     def describe_index(
@@ -403,7 +351,7 @@ class _Planner:
             "links": [{"number": n, "url": self.views.link(url_for(n)), "current": n == number} for n in links],
         }
 
-    def feed(self, index: _Index) -> Context:
+    def feed(self, index: Index) -> Context:
         articles, title, *_ = self.listed(index)
         assert index.feed is not None
         entries = [self.views.article(a) for a in articles[:FEED_LENGTH]]
@@ -672,10 +620,9 @@ class _Planner:
                 found = found[part * limit : (part + 1) * limit]
             return {"site": self.site_view, "entries": found}
 
-        if len(indexed) <= limit:
+        part_urls = urls.sitemap_parts(len(indexed), limit)
+        if not part_urls:
             return [self.output(urls.SITEMAP, "sitemap.xml", entries, "sitemap")]
-        count = -(-len(indexed) // limit)
-        part_urls = [f"/sitemaps/sitemap-{n}.xml" for n in range(1, count + 1)]
         index = [{"loc": self.views.absolute(u)} for u in part_urls]
         outputs = [
             self.output(
@@ -686,23 +633,9 @@ class _Planner:
         return outputs
 
 
-@dataclass(frozen=True)
-class _Index:
-    """A paginated list of articles: what kind, which list, where its pages and feed live."""
-
-    kind: str  # front | section | author | company | topic | region
-    list: str  # the Facts name of its group (section:<slug>, topic:<slug>, ...) or the slug
-    make_url: Callable[[int], str]
-    slug: str = ""
-    feed: str | None = None
-    template: str = "index.html"
-
-    def url(self, page: int) -> str:
-        return self.make_url(page)
-
-
-def _url_maker(make: Callable[..., str], slug: str) -> Callable[[int], str]:
-    return functools.partial(lambda slug, page: make(slug, page), slug)
+def _group_name(index: Index) -> str:
+    """The Facts name of a section's, topic's or region's list of articles."""
+    return f"{index.kind}:{index.slug}"
 
 
 def _by_name(name: str) -> tuple[str, str]:

@@ -31,7 +31,8 @@ from byline.content.front_matter import FrontMatter, split_front_matter
 from byline.content.models import Article, Author, Page
 from byline.dates import NEWS_WINDOW
 from byline.errors import ContentError
-from byline.site.model import Group, Site
+from byline.site.layout import site_paths
+from byline.site.model import Site
 
 HEADLINE_LIMIT = 110  # search results and social cards cut headlines at about this length
 SUMMARY_LIMIT = 200
@@ -104,43 +105,6 @@ def describe_moment(moment: datetime, config: SiteConfig) -> str:
 def static_paths(static: Iterable[str]) -> frozenset[str]:
     """Site paths (/static/...) of the static files a build publishes, given their paths under static/."""
     return frozenset(f"/static/{relative}" for relative in static)
-
-
-def site_paths(site: Site) -> frozenset[str]:
-    """Every URL the build writes for this Site (the contract's URL table)."""
-    paths = {urls.SEARCH, urls.AUTHORS, urls.TOPICS, urls.ARCHIVE, urls.REGIONS, urls.FEED, urls.COMPANIES}
-    paths |= {urls.SITEMAP, urls.NEWS_SITEMAP, urls.ROBOTS, urls.NOT_FOUND}
-    paths |= set(_pages(urls.home, len(site.articles), site.config.per_page))
-    for section in site.sections:
-        paths |= {urls.feed_of(urls.section(section.slug)), *_group_pages(urls.section, section, site)}
-    for author in site.authors:
-        count = len(site.by_author.get(author.slug, ()))
-        paths |= {urls.feed_of(urls.author(author.slug))}
-        paths |= set(_pages(functools.partial(urls.author, author.slug), count, site.config.per_page))
-    for company in site.companies:
-        count = len(site.by_company[company.slug])
-        paths |= {urls.feed_of(urls.company(company.slug))}
-        paths |= set(_pages(functools.partial(urls.company, company.slug), count, site.config.per_page))
-    for topic in site.topics:
-        paths |= {urls.feed_of(urls.topic(topic.slug)), *_group_pages(urls.topic, topic, site)}
-    for region in site.regions:
-        paths |= set(_group_pages(urls.region, region, site))
-    for year in site.years:
-        paths |= {urls.archive_year(year.year), *(urls.archive_month(m.year, m.month) for m in year.months)}
-    paths |= {site.url_of[p.source] for p in site.pages}
-    paths |= {site.url_of[a.source] for a in site.articles}
-    paths |= {alias for a in site.articles for alias in a.aliases}
-    return frozenset(paths)
-
-
-def _group_pages(url_for: Callable[[str, int], str], group: Group, site: Site) -> Iterator[str]:
-    return _pages(lambda page: url_for(group.slug, page), len(group.articles), site.config.per_page)
-
-
-def _pages(url_for: Callable[[int], str], count: int, per_page: int) -> Iterator[str]:
-    """Page 1 and every later page of a paginated index, as plan.py paginates it."""
-    for page in range(1, max(1, -(-count // per_page)) + 1):
-        yield url_for(page)
 
 
 class Targets:

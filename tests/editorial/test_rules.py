@@ -6,7 +6,7 @@ from pathlib import Path
 
 from byline.errors import ContentError
 from byline.output.plan import plan_site
-from byline.site.checks import site_paths
+from byline.site.layout import site_paths
 from tests.conftest import MakeSite
 from tests.helpers import AUTHOR, AUTHOR_PATH, NOW, article, build_site, check_site, write_files
 

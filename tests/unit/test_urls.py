@@ -55,6 +55,21 @@ def test_page_one_is_the_index_itself() -> None:
     assert urls.home(2) == "/page/2/"
 
 
+@pytest.mark.parametrize(("count", "pages"), [(0, 1), (1, 1), (20, 1), (21, 2), (40, 2), (41, 3)])
+def test_an_index_takes_as_many_pages_as_its_articles_fill_and_one_at_least(count: int, pages: int) -> None:
+    assert urls.page_count(count, 20) == pages
+
+
+def test_page_n_shows_its_share_of_the_articles_in_order() -> None:
+    articles = list(range(45))
+    assert [articles[urls.page_slice(n, 20)] for n in (1, 3)] == [list(range(20)), list(range(40, 45))]
+
+
+def test_a_sitemap_is_split_into_parts_only_past_its_limit() -> None:
+    assert urls.sitemap_parts(50_000, urls.SITEMAP_LIMIT) == []
+    assert urls.sitemap_parts(50_001, urls.SITEMAP_LIMIT) == ["/sitemaps/sitemap-1.xml", "/sitemaps/sitemap-2.xml"]
+
+
 def test_article_url_uses_the_date_it_is_given() -> None:
     late_utc = datetime(2014, 7, 27, 23, 30, tzinfo=ZoneInfo("UTC"))
     local = late_utc.astimezone(ZoneInfo("Europe/London"))
