@@ -31,6 +31,7 @@ from byline.config import SiteConfig, load_config
 from byline.content.front_matter import split_front_matter
 from byline.dates import parse_datetime
 from byline.output.plan import FEED_LENGTH
+from byline.state.workspace import CACHE_DIR
 
 from .corpus import CORPUS_NOW, Corpus
 
@@ -368,7 +369,7 @@ def make_peers(names: Iterable[str], corpus: Corpus, work: Path, venvs: Path) ->
     for name in names:
         shutil.rmtree(work / name, ignore_errors=True)
         copy = work / name / "source"
-        shutil.copytree(corpus.root, copy, ignore=shutil.ignore_patterns(".byline-cache"))
+        shutil.copytree(corpus.root, copy, ignore=shutil.ignore_patterns(CACHE_DIR))
         mine = Corpus(copy, corpus.seed, list(corpus.articles), corpus.seconds)
         try:
             peer: Peer = Pelican(mine, work / name, venvs / "pelican") if name == "pelican" else Hugo(mine, work / name)

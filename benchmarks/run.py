@@ -36,6 +36,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Protocol
 
+from byline.state.workspace import CACHE_DIR
 from byline.state.write import trash_folders
 from byline.theme import THEME_TEMPLATES
 
@@ -227,7 +228,7 @@ def steps(corpus: Corpus, output: Path) -> list[Step]:
     root = corpus.root
 
     def cold(repeat: int) -> None:
-        shutil.rmtree(root / ".byline-cache", ignore_errors=True)
+        shutil.rmtree(root / CACHE_DIR, ignore_errors=True)
         shutil.rmtree(output, ignore_errors=True)
 
     def edit_body(repeat: int) -> None:
@@ -370,7 +371,7 @@ def _machine(jobs: int | None) -> str:
 
 def profile_cold_build(corpus: Corpus, output: Path, stats_path: Path) -> None:
     """cProfile one cold build in one process (workers are invisible to cProfile) and print its top."""
-    shutil.rmtree(corpus.root / ".byline-cache", ignore_errors=True)
+    shutil.rmtree(corpus.root / CACHE_DIR, ignore_errors=True)
     shutil.rmtree(output, ignore_errors=True)
     command = build_command(corpus.root, output, clean=True, jobs=1)
     command[1:2] = ["-m", "cProfile", "-o", str(stats_path), str(BUILD_PY)]

@@ -13,6 +13,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+from byline.state.workspace import CACHE_DIR
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 SITE = HERE / "site"
@@ -25,7 +27,7 @@ def build_golden(output: Path) -> subprocess.CompletedProcess[str]:
     """Build a copy of the golden site into ``output`` (the copy keeps the build cache out of the repository)."""
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp) / "site"
-        shutil.copytree(SITE, root, ignore=shutil.ignore_patterns(".byline-cache"))
+        shutil.copytree(SITE, root, ignore=shutil.ignore_patterns(CACHE_DIR))
         command = [sys.executable, str(ROOT / "build.py"), "--root", str(root), "--output", str(output)]
         command += ["--now", NOW, "--clean", "--quiet"]
         env = {**os.environ, "TZ": MACHINE_TZ}
