@@ -33,6 +33,7 @@ from byline.dates import NEWS_WINDOW
 from byline.errors import ContentError
 from byline.site.layout import site_paths
 from byline.site.model import Site
+from byline.text import plural
 
 HEADLINE_LIMIT = 110  # search results and social cards cut headlines at about this length
 SUMMARY_LIMIT = 200
@@ -302,8 +303,8 @@ def _backdated(site: Site, previous: Sequence[Published], now: datetime) -> Iter
             article.source,
             article.line("date"),
             f"backdated: the last build did not publish this article, and its date is {days} days ago"
-            f" ({describe_moment(article.date, site.config)}): it will sort below {newer} newer"
-            f" {'article' if newer == 1 else 'articles'} and miss the news sitemap;"
+            f" ({describe_moment(article.date, site.config)}): it will sort below {plural(newer, 'newer article')}"
+            " and miss the news sitemap;"
             f" to date it now, run `python build.py publish {article.source}`, or set the date",
             "warning",
         )
