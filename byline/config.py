@@ -8,7 +8,7 @@ import string
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import UTC, datetime
 from functools import cached_property
 from pathlib import Path
 from types import MappingProxyType
@@ -123,6 +123,10 @@ class BuildOptions:
     # False: the build leaves /pagefind/ out and returns the search documents instead; the
     # preview server indexes them beside the served build, off the save-to-reload path.
     search_index: bool = True
+
+    def clock(self) -> datetime:
+        """The moment this run takes as now: ``--now``, else the real time, read here and nowhere else."""
+        return self.now or datetime.now(UTC)
 
 
 def load_config(root: Path, base_url: str | None = None) -> tuple[SiteConfig, list[ContentError]]:

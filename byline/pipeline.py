@@ -660,7 +660,7 @@ def stable_until(site: Site, now: datetime) -> datetime | None:
 
 
 def _with_clock(options: BuildOptions) -> BuildOptions:
-    return options if options.now else replace(options, now=datetime.now(UTC))
+    return options if options.now else replace(options, now=options.clock())
 
 
 class _Timer:

@@ -9,7 +9,7 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
@@ -129,7 +129,7 @@ def _build(options: BuildOptions) -> int:
     from byline.state.workspace import Workspace
 
     started = time.perf_counter()
-    options = replace(options, now=options.now or datetime.now(UTC))  # one clock for the whole run
+    options = replace(options, now=options.clock())  # one clock for the whole run
     assert options.now is not None
     inputs = scan_inputs(options)  # before the build reads anything: a save mid-build is seen next time
     workspace = Workspace(options.root, options.output)

@@ -15,7 +15,7 @@ import os
 import re
 import tempfile
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 from byline import urls
@@ -58,7 +58,7 @@ def publish(options: BuildOptions, path: str, at: str | None = None) -> Publicat
     parsed, problems = split_front_matter(relative, text.removeprefix("\ufeff").replace("\r\n", "\n"))
     if parsed is None:
         raise BuildFailed(problems)
-    now = options.now or datetime.now(UTC)
+    now = options.clock()
     moment = _moment(at, config) if at else now.replace(second=0, microsecond=0)
     _refuse_if_published(options, config, relative, parsed, now)
     new_text = _edit(text, parsed, _date_text(moment, config), relative)

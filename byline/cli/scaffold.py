@@ -14,7 +14,7 @@ import re
 import uuid
 from collections.abc import Sequence
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 from byline.config import BuildOptions, load_config
@@ -56,7 +56,7 @@ def new_article(
     picture = _check_image(options.root, image, image_alt)
     topics = list(dict.fromkeys(t for t in (_one_line(t, "topic") for t in tags) if t))
     region = _one_line(region, "region") if region else None
-    moment = (now or datetime.now(UTC)).astimezone(config.timezone)
+    moment = (now or options.clock()).astimezone(config.timezone)
     path = options.root / "content" / "articles" / f"{moment:%Y}" / f"{moment:%m}" / f"{file_slug}.md"
     if path.exists():
         raise UsageError(f"{path} already exists; choose another title" + ("" if slug else " or give --slug"))

@@ -17,7 +17,7 @@ import tempfile
 import threading
 import time
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 from byline.config import BuildOptions, load_config
@@ -162,7 +162,7 @@ class PreviewServer:
 
     def _until_next_schedule(self) -> float | None:
         site = self.preview.state.site
-        return None if site is None or self.fixed_clock else until_next_schedule(site, datetime.now(UTC))
+        return None if site is None or self.fixed_clock else until_next_schedule(site, self.options.clock())
 
     def _forget_build(self) -> None:
         """Drop this session's output records from the site's cache, then the folders themselves."""
