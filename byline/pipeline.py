@@ -61,6 +61,8 @@ class BuildResult:
     files: int = 0
     rendered: int = 0
     made: list[str] = field(default_factory=list)  # the outputs rendered, by path; the rest were kept
+    written: list[str] = field(default_factory=list)  # outputs and renditions new or changed since the last build
+    removed: list[str] = field(default_factory=list)  # outputs and renditions the last build had and this one not
     parsed: int = 0
     seconds: float = 0.0
     warnings: list[ContentError] = field(default_factory=list)
@@ -356,6 +358,8 @@ class Builder:
             files=stats.files,
             rendered=len(made.paths),
             made=made.paths,
+            written=sorted(path for path, fingerprint in fingerprints.items() if previous.get(path) != fingerprint),
+            removed=sorted(previous.keys() - fingerprints.keys()),
             parsed=checked.parsed,
             seconds=time.perf_counter() - started,
             warnings=[p for p in checked.problems if p.severity == "warning"],

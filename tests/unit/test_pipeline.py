@@ -263,8 +263,8 @@ def company_site(make_site: MakeSite) -> Path:
     )
 
 
-def written_by_rebuild(root: Path, output: Path, monkeypatch: pytest.MonkeyPatch) -> set[str]:
-    """The outputs a rebuild renders (written unless they came out byte for byte as before), by site path."""
+def rendered_by_rebuild(root: Path, output: Path, monkeypatch: pytest.MonkeyPatch) -> set[str]:
+    """The outputs a rebuild renders (written unless they come out byte for byte as before), by site path."""
     return {"/" + p.removesuffix("index.html") for p in build_site(root, output).made}
 
 
@@ -273,7 +273,7 @@ def test_editing_a_companys_about_text_renders_exactly_the_pages_and_feeds_that_
 ) -> None:
     first = build_site(company_site)
     write_files(company_site, {"content/companies/quayside-tools.md": QUAYSIDE.replace("makes tools", "forges tools")})
-    assert written_by_rebuild(company_site, first.output, monkeypatch) == {
+    assert rendered_by_rebuild(company_site, first.output, monkeypatch) == {
         # its releases' pages end with its About box
         "/articles/2026/02/27/quayside-one/",
         "/articles/2026/02/25/quayside-two/",
@@ -300,7 +300,7 @@ def test_renaming_a_company_renders_every_page_naming_it_and_no_other(
     write_files(
         company_site, {"content/companies/quayside-tools.md": QUAYSIDE.replace("name: Quayside Tools", "name: QT")}
     )
-    rendered = written_by_rebuild(company_site, first.output, monkeypatch)
+    rendered = rendered_by_rebuild(company_site, first.output, monkeypatch)
     assert {
         "/companies/",  # the A to Z
         "/search/",  # its Company filter
@@ -325,4 +325,4 @@ def test_editing_a_company_with_no_published_article_renders_nothing(
 ) -> None:
     first = build_site(company_site)
     write_files(company_site, {"content/companies/idle-co.md": "---\nname: Idle Company\n---\nStill nothing.\n"})
-    assert written_by_rebuild(company_site, first.output, monkeypatch) == set()
+    assert rendered_by_rebuild(company_site, first.output, monkeypatch) == set()
