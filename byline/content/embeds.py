@@ -1,10 +1,7 @@
 """Click-to-load embeds: a YouTube, Vimeo, X or LinkedIn link on a line of its own becomes a player or a post.
 
-Nothing is loaded from the provider until the reader asks: the page carries a link to
-the original and a button (shown by ``static/js/embed.js``) that puts the provider's
-player in its place. The markup is Byline's own, made from an id that strict patterns
-took out of the link, after sanitising: no member HTML is passed through, and an
-address that does not match exactly stays a plain paragraph.
+The markup is Byline's own, made after sanitising from an id strict patterns took out of
+the link, so no member HTML passes through and nothing loads until the reader asks.
 """
 
 from __future__ import annotations

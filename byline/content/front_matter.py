@@ -1,8 +1,6 @@
-"""Split a content file into front matter and body, keeping each key's line number.
+"""Split a content file into front matter and body, keeping each key's line number for messages.
 
-python-frontmatter finds the boundaries; YAML is composed with a safe loader that
-leaves dates as text (the contract's date forms are parsed by ``dates``), refuses
-aliases (no billion-laughs expansion) and reports duplicate keys.
+YAML is read safely: dates stay text for ``dates`` to parse, aliases are refused and duplicate keys reported.
 """
 
 from __future__ import annotations
@@ -38,7 +36,7 @@ _Loader.yaml_implicit_resolvers = {
 
 
 class _FastLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]  # libyaml or not: known at run time
-    """libyaml's parser (about 15x faster) with the same resolvers; aliases checked after."""
+    """libyaml's parser, for speed, with the same resolvers; aliases are checked after."""
 
 
 _FastLoader.yaml_implicit_resolvers = _Loader.yaml_implicit_resolvers

@@ -66,9 +66,8 @@ Loaded = Model | Unfinished  # an Unfinished stands for a file with errors
 def load_source(source: SourceFile, rules: LoadRules) -> tuple[Loaded | None, list[ContentError]]:
     """Decode, split and validate one file into its model.
 
-    A file with errors gives an Unfinished (what later stages can still check of it), or
-    None when not even its front matter could be read. ``sources`` has refused files over
-    MAX_FILE_BYTES before reading them.
+    A file with errors gives an Unfinished, so later stages still check what it has, or None
+    when its front matter cannot be read.
     """
     data = source.data
     if data is None:

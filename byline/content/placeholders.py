@@ -1,9 +1,6 @@
 """Scaffold text: what `new` and `authors new` write for the editor to replace, and the one rule that finds it.
 
-Every placeholder is an instruction in double square brackets, ``[[Write the article
-here ...]]``: unmistakable in the file and in the preview, and rare in real copy (a
-member who needs the characters writes ``\\[\\[``). The sentences earlier versions of
-the scaffold wrote, before it used brackets, are found too.
+An instruction in double square brackets is unmistakable in the file and the preview, and rare in real copy.
 """
 
 from __future__ import annotations

@@ -1,11 +1,6 @@
-"""What sanitising takes out of member HTML, said in words an editor can act on.
+"""What sanitising takes out of member HTML, said in words an editor can act on: nh3 itself says nothing.
 
-nh3 removes what articles may not carry and says nothing, so an embedded video or a
-styled box vanished with "No errors". The converted HTML is read once more, before nh3
-cleans it, for elements and attributes that carried something (a frame, a script, a
-form; a class, a style, an id, a handler, an unsafe address); formatting whose text is
-kept (<font>, <center>) and attributes that only matter to layout go by unmentioned.
-Each finding is a message and the text to look for in the body, to give its line.
+Only what carried something is named (a frame, a script, a style); formatting whose text stays goes unmentioned.
 """
 
 from __future__ import annotations

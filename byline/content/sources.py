@@ -30,7 +30,7 @@ Seen = tuple[int, int, int, int, str]
 # A file changed this close to a scan could change again within its clock's resolution
 # without its times moving, so it is read again next time (git's "racily clean" rule).
 RACY_NS = 2_000_000_000
-MAX_FILE_BYTES = 16_000_000  # 10 MB of prose converts in about 15 s; far past this is a mistake
+MAX_FILE_BYTES = 16_000_000  # far past any press release: a file this big is a mistake, and slow to convert
 _KINDS = {stats.S_IFIFO: "a named pipe (FIFO)", stats.S_IFSOCK: "a socket", stats.S_IFCHR: "a device"}
 
 
@@ -75,7 +75,7 @@ def find_sources(
     """Read every Markdown file under content/, sorted by path so builds are reproducible.
 
     With ``seen`` (what files held when last read, updated here), a file whose size and
-    times are unchanged is not read again: at 10,000 articles that is most of a second.
+    times are unchanged is not read again.
     """
     root = root.resolve()
     if not (root / "content" / "articles").is_dir():
@@ -134,9 +134,7 @@ def read_source(root: Path, source: SourceFile) -> SourceFile:
 def _read(path: str) -> bytes:
     """Read a regular file of at most MAX_FILE_BYTES; anything else is refused before a byte is read.
 
-    Checked before opening, so a FIFO is never opened (opening one waits for a writer), and
-    again on the open file (non-blocking, in case it was swapped meanwhile); a file that
-    grows past the limit while being read is cut off there, and refused.
+    Checked before opening (opening a FIFO waits for a writer) and again on the open file, in case it was swapped.
     """
     _readable(os.stat(path))
     descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
@@ -165,7 +163,7 @@ def _refuse_size(size: int) -> None:
 def _markdown_files(folder: Path, recursive: bool) -> list[tuple[str, bool]]:
     """Markdown files under ``folder`` with whether each is a symlink, in no order (from the listings: no extra calls).
 
-    Plain strings, not Paths: at 10,000 files, making Path objects was a third of the walk.
+    Plain strings, not Paths: this walk meets every file of the site, and Path objects were much of its time.
     """
     found: list[tuple[str, bool]] = []
     folders = [str(folder)]
