@@ -1,9 +1,6 @@
 """Fingerprinted asset names: ``css/style.css`` is also written as ``css/style.3f2a1c9b7e.css``.
 
-A name that changes whenever the content does can be served with a cache lifetime of a
-year: a reader's browser never asks again, yet sees a new stylesheet the moment it
-ships. Templates get the fingerprinted URL through the site view (``site.assets``); the
-original name is still copied as-is, as the contract promises for static/.
+A name that changes with the content can be cached for a year, yet a new stylesheet is seen the moment it ships.
 """
 
 from __future__ import annotations

@@ -1,8 +1,6 @@
 """What a page tells machines about itself: schema.org JSON-LD and Open Graph / Twitter cards.
 
-Made from views (plain data), so it always matches what the page shows and is part of
-the page's fingerprint. Templates print it as it is: ``page.json_ld`` holds the
-JSON-LD objects and ``page.social`` the ``<meta>`` tags, in order.
+Made from views, so it matches what the page shows; templates print ``page.json_ld`` and ``page.social`` as they are.
 """
 
 from __future__ import annotations

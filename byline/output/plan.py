@@ -1,9 +1,7 @@
 """Site -> the list of every file to write: its URL, template, and how to make its context.
 
-Pagination, feeds and sitemaps are decided here, so the renderer only renders. Listing
-the outputs reads only which ones exist; each context is made when it is first asked
-for, from keys (a source path, a list and a page number), reading the site through
-``Facts``, so every output's reads are recorded and an unchanged output is never planned.
+Each context is made when first asked for, reading the site through ``Facts``, so every
+output's reads are recorded and an unchanged output is never made.
 """
 
 from __future__ import annotations
@@ -674,15 +672,12 @@ REDIRECTS_FILE = urls.output_file(urls.REDIRECTS)
 def redirect_rules(site: Site) -> bytes:
     """The ``_redirects`` file: each published article's aliases -> the article, with status 301.
 
-    Netlify and Cloudflare Pages read it and answer an old URL with a real HTTP redirect;
-    every other host serves the alias's redirect page (meta refresh). Plain ``301``, not
-    Netlify's forcing ``301!``, which Cloudflare does not accept: Netlify then serves the
-    redirect page, which sends readers on just the same. Sorted, so builds are byte-identical.
+    Netlify and Cloudflare Pages answer an old URL from it with a real redirect; other hosts serve the redirect page.
     """
     base = site.config.base_path
     rules = sorted(
         (base + alias, base + site.url_of[article.source]) for article in site.articles for alias in article.aliases
     )
     lines = ["# Old URLs (the 'aliases' of articles) and where they moved. Written by Byline; edits are overwritten."]
-    lines += [f"{old} {new} 301" for old, new in rules]
+    lines += [f"{old} {new} 301" for old, new in rules]  # not Netlify's forcing 301!, which Cloudflare refuses
     return ("\n".join(lines) + "\n").encode()

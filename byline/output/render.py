@@ -25,10 +25,8 @@ from byline.theme import OUTSIDE, inside, template_bound, template_dirs
 class _ViewEnvironment(jinja2.Environment):
     """Jinja's environment with a faster ``a.b`` for views, which are dicts.
 
-    Jinja tries ``getattr(view, "b")`` first and reads the key only after that raised
-    AttributeError, which cost a fifth of rendering. A dict's key is read first here
-    whenever the name is not one of dict's own attributes, which is exactly when
-    Jinja's ``getattr`` would have failed: the same result, without the exception.
+    A view's key is read first unless the name is one of dict's own attributes: Jinja's
+    result, without the AttributeError its ``getattr`` would raise first.
     """
 
     def getattr(self, obj: Any, attribute: str) -> Any:
@@ -69,10 +67,7 @@ class _ContainedLoader(jinja2.FileSystemLoader):
 class VerifiedBytecodeCache(jinja2.FileSystemBytecodeCache):
     """Jinja's cache of compiled templates, each entry stored with the SHA-256 of its bytes.
 
-    Jinja checks an entry against its template's source, but not its own bytes: a
-    damaged entry whose header survived would be loaded as code. Here an entry that
-    does not match its digest is compiled again, and a cache that cannot be written
-    (a full disk) is only not kept.
+    Jinja checks an entry against its template's source only, so a damaged entry would be loaded as code.
     """
 
     def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
@@ -136,23 +131,14 @@ def _referenced_templates(source: str, env: jinja2.Environment) -> list[str]:
 class ContextDigests:
     """Hash template contexts cheaply: each shared view once, and all else at C speed.
 
-    Views mark the dicts many pages share (``views.Shared``: cards, articles, authors,
-    the site); a Shared's digest is remembered by identity and stands in for it. The
-    memo holds the dict itself, so its id cannot be reused while the memo lives. The
-    top levels of a context, and of each Shared, are copied with their Shared parts
-    replaced by digests (an article view's related cards and author are hashed once
-    each, not inside every article), and the copy is serialised by json in one call;
-    a Shared deeper down is serialised in full. A body (``markup.Html``) at those levels
-    stands in as its own digest. A digest stands in as a string of NUL, then ``#`` and 32
-    hex digits of BLAKE2b (a Shared) or ``$`` and 64 of SHA-256 (a body): text equal to
-    it would be a second preimage.
+    A ``views.Shared`` or a body near the top of a context is hashed once and stands in as its digest.
     """
 
     WALK_DEPTH = 3  # context -> index -> list of cards; context -> feed -> entries
     SHARED_DEPTH = 2  # article -> related -> cards; article -> author profile
 
     def __init__(self) -> None:
-        self._memo: dict[int, tuple[object, str]] = {}
+        self._memo: dict[int, tuple[object, str]] = {}  # holds each Shared too, so its id is not reused meanwhile
 
     def digest(self, context: dict[str, Any], salt: str = "") -> str:
         return hashlib.sha256(f"{salt}|{_dumps(self._plain(context, self.WALK_DEPTH))}".encode()).hexdigest()
@@ -161,7 +147,7 @@ class ContextDigests:
         hit = self._memo.get(id(value))
         if hit is None or hit[0] is not value:
             data = _dumps(self._plain(value, self.SHARED_DEPTH)).encode()
-            hit = (value, "\0#" + hashlib.blake2b(data, digest_size=16).hexdigest())
+            hit = (value, "\0#" + hashlib.blake2b(data, digest_size=16).hexdigest())  # text equal to it: a second preimage
             self._memo[id(value)] = hit
         return hit[1]
 

@@ -29,22 +29,17 @@ T = TypeVar("T")
 
 
 class Shared(dict[str, Any]):
-    """A view dict that many pages share (a card, an article, an author, the site).
+    """A view dict many pages share (a card, an article, an author, the site): hashed once, then stood in for.
 
-    Templates see a plain dict (even in error messages, hence the names below);
-    fingerprinting hashes a Shared once per build and then stands its digest in for it
-    wherever it appears.
+    Templates see a plain dict, even in error messages (hence the names below).
     """
 
 
 class Derived:
-    """Page data made only from the rest of its context (structured data, social tags).
+    """Page data made from the rest of its context when its page renders (structured data, social tags).
 
-    It is made when its page renders, not when the site is planned: most pages of a
-    rebuild are unchanged and never render, and at 10,000 articles the tags and JSON-LD
-    of every page were a third of planning's time and ~100 MB. Fingerprinting skips it,
-    as whatever it is made from is hashed already; whoever makes a Derived must keep that
-    promise by making it only from values that are in the context too.
+    Most pages of a rebuild never render, so it is not made at planning; it must be made
+    only from values the context holds.
     """
 
     __slots__ = ("make", "inputs")
@@ -72,10 +67,8 @@ BODY_IMAGE_SIZES = "(min-width: 45rem) 43rem, 100vw"
 class Views:
     """Build and memoise the views of one site; cards are shared by every list they appear in.
 
-    Views reach the model only through ``Facts``, so what each one reads is recorded.
-    The shared ones (cards, authors' and companies' references and profiles) are facts
-    of their own, ``v|<kind>|<key>``, identified by their content: a page that shows a
-    card depends on the card, and the card on what it was made from.
+    Views read the model only through ``Facts``, and shared ones are facts of their own
+    (``v|<kind>|<key>``): a page depends on a card, and the card on what it was made from.
     """
 
     def __init__(self, facts: Facts | Site, images: ImageCatalog | None = None, assets: dict[str, str] | None = None):
@@ -522,9 +515,7 @@ _PLAIN.update(str.maketrans({"–": "--", "—": "---", "…": "...", "\u00a0": 
 def standfirst(summary: str, first_paragraph: str) -> str | None:
     """The summary to show above the body, or None when it only repeats the body's opening paragraph.
 
-    Press releases open with their summary, and editors paste it into ``summary:``; an
-    article without one takes its first paragraph. Either way, shown twice it reads as a
-    mistake. Whitespace and typographic quotes, dashes and ellipses do not count.
+    Shown twice it reads as a mistake; whitespace and typographic punctuation do not count.
     """
     if not summary or _plain(summary) == _plain(first_paragraph):
         return None
