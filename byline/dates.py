@@ -42,9 +42,8 @@ class NonexistentTime(ValueError):
 def parse_datetime(value: object, tz: ZoneInfo) -> datetime | None:
     """Return an aware datetime for a contract date value, or None when it is not one.
 
-    Naive values are wall-clock times in the site timezone ``tz``; one the clocks skip
-    raises NonexistentTime, saying what to write. One they pass twice (the hour they go
-    back) is the first of the two, as zoneinfo reads it (``fold=0``): summer time.
+    Naive values are wall-clock times in ``tz``: one the clocks skip raises NonexistentTime,
+    one they pass twice is the first (``fold=0``, summer time), as zoneinfo reads it.
     """
     if isinstance(value, datetime):
         parsed = value

@@ -38,11 +38,8 @@ def tick(done: int = 1) -> None:
 def collection_paused() -> Iterator[None]:
     """Pause Python's cyclic garbage collector while a stage builds long-lived data.
 
-    The model, plan and fingerprint stages allocate hundreds of thousands of dicts that
-    all survive, and every collection re-walks them: at 10,000 articles that was a third
-    of planning. Those stages make no reference cycles, so reference counting still frees
-    everything they drop; collection resumes afterwards, and what the stage made is
-    settled (see ``long_lived``): it lives to the end of the build.
+    Those stages make no reference cycles and what they make lives to the end of the
+    build, so a collection there would only walk it again.
     """
     enabled = gc.isenabled()
     gc.disable()
@@ -58,13 +55,8 @@ def collection_paused() -> Iterator[None]:
 def long_lived() -> Iterator[None]:
     """Let ``settle()`` mark what a build has made so far as long-lived, until the build ends.
 
-    Python's collector walks every tracked object now and then, and a build keeps
-    millions (the parsed site, its views, the plan): at 10,000 articles a rebuild spent
-    a second in collections that found nothing. ``gc.freeze()`` moves what exists into a
-    generation no collection walks, so collections see only what is new; whatever that
-    frozen data drops is freed by reference counting as usual, and any cycle in it waits
-    for the unfreeze on leaving the outermost ``long_lived`` (the preview builds again
-    and again in one process).
+    ``gc.freeze()`` keeps collections from walking the site, views and plan again and again;
+    a cycle in them waits for the outermost exit (the preview builds many times in one process).
     """
     global _lived
     _lived += 1
@@ -85,10 +77,8 @@ def settle() -> None:
 def _start_worker() -> None:
     """In each forked worker: collect garbage again, and let SIGINT and SIGTERM end it at once.
 
-    A worker inherits the preview's handlers for them, which are Python code and run only
-    between bytecodes: a worker stuck inside C code ignored the SIGTERM of the pool's
-    ``terminate()``, which then waited for it forever (the preview's first build hung so,
-    its stack in ``Pool.__exit__``). With the default action the signal ends it silently.
+    Inherited Python handlers run only between bytecodes, so a worker stuck in C code
+    ignored the pool's ``terminate()`` and the pool waited for ever.
     """
     gc.enable()
     for number in _ENDING:

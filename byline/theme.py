@@ -1,13 +1,7 @@
 """Where the built-in theme lives, and how a site's own folders layer over it.
 
-The repository is both the built-in theme and the sample site, so its folders hold both.
-Its templates/ is all theme. Its static/ is not: only ``THEME_ASSETS`` (the stylesheet,
-scripts and icon the templates load) belong to the theme; the rest (the sample articles'
-pictures, its authors' avatars, its logo) is the sample site's own, published when the
-repository itself is the site root and by no other site. ``static_files`` is the one
-list of what a build publishes under /static/: copying, fingerprinting, image look-ups
-and link checks all read it. Nothing from outside the site root (or, for the theme's own
-files, the theme) is ever published or loaded: a symlink that leads out is refused.
+The repository is both the theme and the sample site: of its static/, only ``THEME_ASSETS`` are
+the theme's, and ``static_files`` is the one list of what a build publishes under /static/.
 """
 
 from __future__ import annotations
@@ -75,10 +69,8 @@ def static_sources(root: Path) -> list[StaticSource]:
 def find_static(root: Path) -> tuple[dict[str, Path], list[ContentError]]:
     """Every file a build of ``root`` publishes under /static/, by its path there ("css/style.css"), and what is refused.
 
-    Each maps to the file that wins: the site's own over the theme's. Hidden files and
-    folders (".DS_Store", ".git") are never published. A symlink (a file, a folder, or
-    static/ itself) that leads out of the site root, and anything but a regular file
-    (a FIFO would hang the copy), is refused with a problem naming it.
+    The site's own file wins over the theme's; hidden files are left out, and a symlink out
+    of the site root or anything but a regular file (a FIFO would hang the copy) is refused.
     """
     found: dict[str, Path] = {}
     problems: list[ContentError] = []

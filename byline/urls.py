@@ -69,7 +69,7 @@ MAX_PATH_BYTES = 2000
 _DROPPED = [["'", ""], ["\u2019", ""], ["£", ""], ["€", ""], ["$", ""]]
 
 
-@functools.lru_cache(maxsize=65536)  # topics and regions are slugified once per use: thousands of times
+@functools.lru_cache(maxsize=65536)  # topics and regions are slugified once per use, not once per name
 def slugify(text: str) -> str:
     """Make a URL slug ('BT & Lancashire' -> 'bt-lancashire'), cut at a word boundary."""
     return _slugify(text, max_length=MAX_SLUG_LENGTH, word_boundary=True, save_order=True, replacements=_DROPPED)
@@ -100,7 +100,7 @@ def sitemap_parts(entries: int, limit: int) -> list[str]:
 
 def article(date: datetime, slug: str) -> str:
     """Dated article URL; ``date`` must already be in the site timezone."""
-    return f"/articles/{date.year}/{date.month:02d}/{date.day:02d}/{slug}/"  # as strftime's %Y/%m/%d, 4x faster
+    return f"/articles/{date.year}/{date.month:02d}/{date.day:02d}/{slug}/"  # as strftime's %Y/%m/%d, without its cost
 
 
 def section(slug: str, page: int = 1) -> str:
@@ -201,14 +201,11 @@ Owner = TypeVar("Owner")
 
 @dataclass(frozen=True)
 class Clash(Generic[Owner]):
-    """Why a file cannot join the output tree, and whose claim it meets.
+    """Why a file cannot join the output tree, and whose claim (``other``) it meets."""
 
-    ``same``: another URL has this very file; ``inside``: the file is in (or is) a folder
-    claimed whole; ``under_file``: one of its folders, ``where``, is another's file;
-    ``over_folder``: the file is a folder another's file needs; ``invalid``: the path
-    itself cannot be a file (``reason``), and ``other`` is None.
-    """
-
+    # same: another URL has this very file; inside: the file is in (or is) a folder claimed
+    # whole; under_file: one of its folders, ``where``, is another's file; over_folder: the
+    # file is a folder another's file needs; invalid: the path cannot be a file (``reason``).
     kind: Literal["same", "inside", "under_file", "over_folder", "invalid"]
     other: Owner | None
     where: str = ""
@@ -218,13 +215,8 @@ class Clash(Generic[Owner]):
 class OutputTree(Generic[Owner]):
     """The output folder as the files URLs are written to: every claim must fit one tree.
 
-    On a POSIX file system a path is a file or a folder, never both, and names and paths
-    have lengths they cannot pass. A URL whose file breaks that would make a build fail
-    half-way through writing; claiming every URL here first turns each such case into a
-    problem at its line: two URLs with one file, a file where a folder must be (/x.html
-    and /x.html/), a file inside a folder Byline fills itself (/_redirects/), a name or
-    path too long to write. A folder claimed whole (``claim_folder``) keeps out every file
-    claimed after it.
+    Claiming every URL first makes a file the file system cannot hold (a file where a folder
+    must be, a name too long) a problem at its line, not a build failing half-way through writing.
     """
 
     def __init__(self) -> None:

@@ -1,14 +1,7 @@
 """Editorial checks: mistakes a build survives but readers would notice, reported as warnings.
 
-Run after the model stage on the finished Site, so they see what the build will
-publish: broken internal links, over-long headlines and summaries,
-impossible dates, "By" in an author's name, one-off topics that look like typos,
-and URLs the previous build published that this one would break. Warnings never
-stop a build; `check --strict` makes them fail. (Missing images are errors, reported
-with their line by ``images``, which measures every picture anyway.)
-
-Messages point at the line to fix. Models keep front-matter lines but not body
-lines, so a file is re-read only when it has a problem to locate.
+They run on the finished Site, so they judge what the build will publish; a file is re-read
+only when a problem in its body needs a line number.
 """
 
 from __future__ import annotations

@@ -347,8 +347,7 @@ def _shortened(url: str, most: int = 60) -> str:
 def _group_topics(articles: tuple[Article, ...]) -> tuple[tuple[Group, ...], dict[str, str], list[ContentError]]:
     """Merge tags that differ only in case or punctuation; show the most used spelling.
 
-    Worked out per distinct tag, not per use: 10,000 articles make ~60,000 uses of a few
-    hundred tags, so the per-use loop does no more than note who used a tag.
+    Worked out per distinct tag, not per use: a site has far more uses of tags than tags.
     """
     uses: dict[str, list[Article]] = {}  # tag -> its users in article order, once per use
     for article in articles:
@@ -459,9 +458,7 @@ def _by_author(articles: tuple[Article, ...], authors: tuple[Author, ...]) -> di
 def _related(articles: tuple[Article, ...], topic_slug: Mapping[str, str]) -> dict[str, tuple[Article, ...]]:
     """Each article's related articles: ranked from its topics and the order of all articles, nothing else.
 
-    Those inputs are the ranking's whole key, so the last ranking is reused when they are
-    the same: an edit to a body, a title or a summary (most saves in the preview) keeps
-    them, and at 10,000 articles the ranking is a quarter of a second.
+    Those are the ranking's whole key, so an edit to a body, title or summary reuses the last ranking.
     """
     key = tuple((a.source, tuple(sorted({topic_slug[t] for t in a.tags if t in topic_slug}))) for a in articles)
     by_source = {a.source: a for a in articles}
@@ -472,9 +469,8 @@ def _related(articles: tuple[Article, ...], topic_slug: Mapping[str, str]) -> di
 def _rank_related(articles: tuple[tuple[str, tuple[str, ...]], ...]) -> dict[str, tuple[str, ...]]:
     """Rank other articles by topics shared, then recency, exactly, in near-linear time.
 
-    ``articles`` are (source, topic slugs) newest first. Each topic is a bitmask over
-    articles (bit i = articles[i]), so counting shared topics is a bit-sliced add of a
-    few masks and "newest" is the lowest bit.
+    Each topic is a bitmask over ``articles`` (newest first): shared topics are counted by
+    a bit-sliced add of a few masks, and the newest candidate is the lowest bit.
     """
     masks: dict[str, int] = defaultdict(int)
     for index, (_, slugs) in enumerate(articles):

@@ -1,10 +1,7 @@
 """SVG files that could run scripts on the site's origin: refused, each at the line that would.
 
-An SVG opened on its own (a member's body may link to it) is a document, not a picture:
-its scripts, event handlers, embedded HTML and ``javascript:`` links run with the site's
-cookies and storage. Pictures need none of them, so a file that has any is refused with
-its line, and the editor exports a clean copy; nothing is rewritten behind their back
-(docs/design.md, "Inputs from outside the newsroom").
+An SVG opened on its own is a document with the site's cookies; a picture needs no script, so
+the editor exports a clean copy rather than Byline rewriting it.
 """
 
 from __future__ import annotations
