@@ -1,19 +1,7 @@
 """The build cache: parse results by content digest, and each output folder's records.
 
-One sqlite file in the site's cache folder (``workspace.Workspace`` says where).
-Entries are keyed by everything they depend on (file digest, Byline and library
-versions, the settings loading reads), and values are JSON, never pickle; a parse
-result's HTML (its body or bio, most of its bytes) is a column of its own, read as it
-is rather than parsed out of JSON. Both are stored as UTF-8 bytes with a CRC-32 of
-them, checked as they are read: an entry changed on disk is parsed again, never
-believed. A corrupt, truncated or foreign cache is treated as empty: it can make a
-build slower, never wrong.
-
-Per output folder it records what the last commit into it wrote: each output's
-fingerprint, the articles it published, and the identity of the output's marker file
-as that commit left it. The fingerprints are trusted only while the marker is that
-very file: an output another build (or another site) has committed to since, or
-that was put back by an undone commit, is rendered again in full.
+Entries are keyed by everything they depend on and checked as they are read, so a damaged
+or foreign cache makes a build slower, never wrong.
 """
 
 from __future__ import annotations
@@ -84,10 +72,8 @@ class Cache:
     def _open_read_only(self) -> sqlite3.Connection | None:
         """For `check`, which writes nothing: an existing, current cache, read as an immutable file, or none.
 
-        A reader of sqlite's write-ahead log writes to its shared-memory file, so the
-        database file alone is read, with no lock and no log. A build's last connection
-        folds the log into that file as it closes; a log still holding pages (a build
-        running, or killed) means the file may be behind it, and no cache is used.
+        A reader of sqlite's write-ahead log writes to its shared memory, so only the database
+        file is read, and only while the log is empty (no build running or killed).
         """
         if not self.path.is_file():
             return None
@@ -240,9 +226,8 @@ class Cache:
     ) -> None:
         """Record a commit into ``folder`` in one transaction: its marker, fingerprints, published articles and reads.
 
-        Given the ``recorded`` fingerprints it started from, only the difference is
-        written. Should this fail, the marker on record is the old one, so the next build
-        trusts none of the old fingerprints.
+        Only the difference from ``recorded`` is written; should this fail, the old marker on
+        record makes the next build trust none of the old fingerprints.
         """
         if self.db is None or self.read_only:
             return
@@ -272,7 +257,7 @@ class Cache:
         assert self.db is not None
         recorded = self.db.execute("SELECT source, id, url FROM published WHERE folder=?", (where,))
         if set(recorded.fetchall()) == set(articles):
-            return  # the usual rebuild: nothing moved, and rewriting 10,000 rows costs a tenth of a second
+            return  # the usual rebuild: nothing moved, and rewriting every row is not free
         self.db.execute("DELETE FROM published WHERE folder=?", (where,))
         self.db.executemany("INSERT INTO published VALUES (?, ?, ?, ?)", [(where, *row) for row in articles])
 

@@ -1,13 +1,7 @@
 """The commit's journal: what a commit is about to change, written durably before its first rename.
 
-A commit that raises, and the next build after one that was killed, undo it from the
-journal. Before writing it, a patch commit links every file it will replace into its
-trash folder (the output is not touched yet); the journal then names each file it will
-move in, with the trash slot holding the file that path had (or none: a new path), and
-each file it will drop, with the slot it will be moved to. A swap commit names the
-staging folder it will exchange with the output. Undoing puts every slot back, removes
-what was moved into a path that had nothing, and exchanges a swapped folder back; it
-can stop anywhere and be run again (a killed recovery is recovered by the next build).
+A commit that raises, or the next build after one that was killed, undoes it from here;
+undoing can stop anywhere and be run again.
 """
 
 from __future__ import annotations

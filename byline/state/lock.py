@@ -1,12 +1,7 @@
 """One build at a time per output folder: a second build is refused with a clear message.
 
-Two builds into the same folder would each link "unchanged" files from an output the
-other is about to replace, and record fingerprints for files they did not write: the
-site and its cache would disagree. The lock is an advisory ``flock`` on a file beside
-the output folder (``.public.build-lock`` beside ``public/``), so it holds whichever
-site root is being built into it, while builds into different folders (the preview
-server's and ``public/``) still run side by side. The kernel drops the lock when its
-process ends, however it ends: there is no stale lock to clean up.
+Two builds into one folder would each reuse files the other is replacing, and the cache would
+disagree with the site; a ``flock`` beside the output ends with its process, so none goes stale.
 """
 
 from __future__ import annotations
@@ -40,9 +35,8 @@ def lock_path(output: Path) -> Path:
 def output_lock(output: Path) -> Iterator[None]:
     """Hold the build lock of ``output`` for the block, or raise BuildLocked at once.
 
-    The lock file exists only while it is held, so nothing is left beside the output:
-    the holder removes it before unlocking, and a build that locked a file just removed
-    opens the new one instead (its inode is no longer the path's).
+    The lock file exists only while held, so nothing is left beside the output; a build that
+    locked a file just removed sees its inode is no longer the path's and opens the new one.
     """
     path = lock_path(output)
     handle = _acquire(path, output)

@@ -1,16 +1,7 @@
 """One owner of build state: a site root building into one output folder.
 
-Everything a build keeps is reached through a Workspace, and nothing else opens it:
-the cache database, the manifest, the image and template caches (in the site root's
-``.byline-cache/``, a name written here and nowhere else), and, beside the output
-folder, its lock, its commit journal and the staging and trash folders of builds into
-it. The command line and the preview ask the builder, which asks its Workspace.
-
-A build holds the output's lock (``locked``) from before it reads the manifest until
-its commit is recorded. The first thing it does under the lock is to finish what a
-build that did not end left: undo its journaled commit, distrust every fingerprint
-that commit touched, and remove its staging folders. See docs/design.md, "Build state
-and the journaled commit".
+Everything a build keeps is reached through a Workspace and nothing else opens it, so one place
+says where state lives and when it is trusted (docs/design.md, "Build state and the journaled commit").
 """
 
 from __future__ import annotations

@@ -1,17 +1,7 @@
 """Write a build into a staging folder beside the output, and put it in place only on success.
 
-A failed build never touches the previous output. A first build (or --clean) is staged
-whole and swapped in with one atomic exchange. A rebuild stages only the files that
-changed and, once everything has rendered, renames each into place (each file
-atomically) and removes the files the site no longer has: at 10,000 articles that is a
-handful of renames instead of re-linking 14,000 files.
-
-A commit is three steps, which ``workspace.Workspace.commit`` journals: ``prepare``
-(plan it and link aside what it replaces, the output untouched), ``apply`` (the
-renames) and, after the commit point, ``finish``. What a build replaces or drops goes
-to a trash folder beside the output, from which ``journal.undo`` puts it back, and is
-deleted after the commit, by a process of its own when it is a lot: on ext4, freeing a
-page's blocks is most of the cost of replacing it.
+A first build is swapped in whole; a rebuild renames only the files that changed into place,
+in the steps ``workspace.Workspace.commit`` journals (``prepare``, ``apply``, ``finish``).
 """
 
 from __future__ import annotations
@@ -62,7 +52,7 @@ class Staging:
         self.output = output.resolve()
         self.path = self.output.parent / f".{self.output.name}.staging-{os.getpid()}"
         # Patch mode: written files wait here under flat names, so a rebuild that rewrites
-        # 10,000 pages does not make (and then remove) 10,000 folders; see ``write``.
+        # every page does not make (and then remove) a folder for each; see ``write``.
         self.flat = self.output.parent / f".{self.output.name}.flat-{os.getpid()}"
         # Its own name each build: the preview builds again and again in one process, while
         # the last build's trash may still be being deleted.
@@ -92,9 +82,8 @@ class Staging:
     def write(self, relative: str, data: bytes) -> None:
         """Write one file; safe to call from forked workers (counting is the caller's).
 
-        When patching, the file is kept under a flat name (a hash of its path) until the
-        commit renames it into place; the build declares every path it produced with
-        ``expect``, which is how the commit knows each name's path.
+        When patching, it waits under a flat name (a hash of its path) until the commit renames
+        it; ``expect`` tells the commit each name's path.
         """
         if ".." in Path(relative).parts or Path(relative).is_absolute():
             raise ValueError(f"refusing to write outside the output folder: {relative}")
@@ -153,7 +142,7 @@ class Staging:
     def prepare(self) -> Change:
         """Plan the commit and link aside every file it will replace; the output is not touched yet.
 
-        Plain strings, not Paths: a template edit at 10,000 articles moves 10,000 files here.
+        Plain strings, not Paths: a template edit moves every page through here.
         """
         if not self.patch:
             existed = self.output.exists()
@@ -246,10 +235,8 @@ def _unproduced(root: str, produced: set[str]) -> list[str]:
 class Trash:
     """A folder for the files a commit replaces or drops, each in a numbered slot, deleted after the commit.
 
-    A file about to be replaced is first hard-linked here, so replacing it only drops a
-    link (readers still see each path change in one step), freeing its blocks waits, and
-    the commit can be undone until it is complete. Where links fail (a filesystem
-    without them) the file is copied here instead.
+    A replaced file is hard-linked here first (copied where links fail), so freeing its blocks
+    waits and the commit can be undone until it is complete.
     """
 
     def __init__(self, folder: Path):
