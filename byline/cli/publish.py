@@ -1,11 +1,7 @@
 """The `publish` command: a draft becomes an article dated when it goes out, not when it was started.
 
-`new` dates a draft when it is created; published as it is, a story approved weeks later
-would sort below newer ones and miss the news sitemap. `publish` removes the `draft:`
-line and rewrites the `date:` line, as text, so every other byte of the file (comments,
-quoting, key order, line endings) stays the editor's. It refuses, changing nothing, a
-file that could not be published (scaffold text left in, a picture missing or without
-its description, an unknown author or company) and an article the last build already published, whose URL its date is.
+Published with the date `new` gave it, a story approved weeks later would sort below newer ones and miss
+the news sitemap; the two lines are edited as text, so every other byte stays the editor's.
 """
 
 from __future__ import annotations

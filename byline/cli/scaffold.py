@@ -1,10 +1,7 @@
 """The `new`, `authors new` and `companies new` commands: start a file with its front matter filled in.
 
-They refuse, as usage errors, anything the build would reject later (an unknown author,
-company or section, a taken file name, a picture without its description), so an editor
-learns of a typo at once, not at publishing. Where an article or an author's profile
-needs the editor's words, they write ``placeholders``, which a build refuses to publish;
-a company profile's hints are YAML comments.
+They refuse, as usage errors, whatever the build would reject later, so an editor learns of a typo at once,
+not at publishing; where the editor's words are needed they write ``placeholders``.
 """
 
 from __future__ import annotations

@@ -69,9 +69,8 @@ class Resolved:
 def resolve(folder: Path, target: str, base_path: str = "") -> Resolved:
     """Map a request target to a file in ``folder``, never outside it.
 
-    Dot segments, encoded or not, are refused rather than normalised; symlinks are
-    followed only while they stay inside the folder. A folder URL without its slash
-    redirects to the URL with it, as a static host would.
+    Dot segments, encoded or not, are refused rather than normalised, and symlinks followed only
+    while they stay inside; a folder URL without its slash redirects, as a static host's does.
     """
     raw_path, query = split_target(target)
     path = unquote(raw_path)

@@ -22,10 +22,8 @@ NICENESS = 10
 class PreviewSearch:
     """Index the newest build's documents in the background; hand out the folder to serve them from.
 
-    ``submit`` is called after every good build; runs are never concurrent, and a run
-    whose documents were superseded while it waited is skipped. ``folder`` blocks until
-    the latest submission is indexed (or ``timeout`` passes) and returns the folder whose
-    ``pagefind/`` holds it.
+    Runs are never concurrent and a superseded one is skipped; ``folder`` waits for the latest
+    submission's index (or ``timeout``).
     """
 
     def __init__(self, home: Path, log: Callable[[str], None] = print):

@@ -115,9 +115,8 @@ def is_probe(name: str) -> bool:
 def changed_paths(watch: WatchSet, event_type: str, src: str, dest: str = "", is_directory: bool = False) -> list[Path]:
     """The paths one watchdog event changes that the build cares about (often none).
 
-    A folder's "modified" event only says a file inside it changed, and that file has
-    its own event. A move counts at both ends: an editor's atomic save is a rename from
-    a hidden temp file onto the real name, and a rename out of content/ is a deletion.
+    A move counts at both ends: an editor's atomic save is a rename from a hidden temp file,
+    and a rename out of content/ is a deletion; a folder's "modified" event counts for nothing.
     """
     if event_type not in CHANGE_EVENTS or (event_type == "modified" and is_directory):
         return []
@@ -223,9 +222,8 @@ class _Handler(FileSystemEventHandler):
 class Watcher:
     """Watches a site's folders with watchdog and reports relevant changes to ``report``.
 
-    The root is watched without its sub-folders (for site.toml, and for a site folder
-    created later, which is then watched too): watching it whole would put .git,
-    .venv and public/ under inotify.
+    The root is watched without its sub-folders (for site.toml and for folders created later):
+    watching it whole would put .git, .venv and public/ under inotify.
     """
 
     def __init__(self, watch: WatchSet, report: Callable[[list[Path]], None]):
