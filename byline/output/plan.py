@@ -25,7 +25,6 @@ from byline.site.model import Site
 
 FEED_LENGTH = 20
 PAGE_LINKS_AROUND = 2
-SITEMAP_LIMIT = urls.SITEMAP_LIMIT
 _TEMPLATES = {"author": "author.html", "company": "company.html"}  # other indexes use index.html
 
 Context = dict[str, Any]
@@ -76,7 +75,7 @@ Trail = list[tuple[str, str]]  # breadcrumb (name, site path) pairs below the fr
 def plan_site(
     site: Site,
     now: datetime,
-    sitemap_limit: int = SITEMAP_LIMIT,
+    sitemap_limit: int = urls.SITEMAP_LIMIT,
     images: ImageCatalog | None = None,
     assets: dict[str, str] | None = None,
 ) -> list[Output]:
@@ -141,7 +140,7 @@ class SitePlan:
                 wanted.append(output)
         return wanted
 
-    def complete(self, sitemap_limit: int = SITEMAP_LIMIT) -> list[Output]:
+    def complete(self, sitemap_limit: int = urls.SITEMAP_LIMIT) -> list[Output]:
         """Every output: the article pages first, as ``articles()`` gave them."""
         planner = self._planner
         outputs = [*self.articles(), *planner.collections()]
