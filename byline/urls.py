@@ -85,6 +85,11 @@ def page_count(count: int, per_page: int) -> int:
     return max(1, -(-count // per_page))
 
 
+def page_numbers(count: int, per_page: int) -> range:
+    """The numbers of an index's pages, from 1."""
+    return range(1, page_count(count, per_page) + 1)
+
+
 def page_slice(number: int, per_page: int) -> slice:
     """Which of an index's articles its page ``number`` (from 1) shows."""
     start = (number - 1) * per_page

@@ -223,7 +223,7 @@ class _Planner:
     # --- indexes --------------------------------------------------------------------
     def index(self, index: Index, count: int) -> Iterator[Output]:
         """Paginated article list: page 1 at the index URL, then page/N/; its feed beside page 1."""
-        for number in range(1, urls.page_count(count, self.per_page) + 1):
+        for number in urls.page_numbers(count, self.per_page):
             yield self.output(
                 index.url(number),
                 _TEMPLATES.get(index.kind, "index.html"),

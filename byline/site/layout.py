@@ -72,7 +72,7 @@ def listed_paths(site: Site) -> list[str]:
     """The pages a sitemap lists, in its order: every article, index page, list, archive and standalone page."""
     per_page = site.config.per_page
     found = [site.url_of[article.source] for article in site.articles]
-    found += [index.url(n) for index, count in indexes(site) for n in range(1, urls.page_count(count, per_page) + 1)]
+    found += [index.url(n) for index, count in indexes(site) for n in urls.page_numbers(count, per_page)]
     found += [*LISTS, *archive_paths(site)]
     found += [site.url_of[page.source] for page in site.pages]
     return found

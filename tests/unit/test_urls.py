@@ -58,6 +58,7 @@ def test_page_one_is_the_index_itself() -> None:
 @pytest.mark.parametrize(("count", "pages"), [(0, 1), (1, 1), (20, 1), (21, 2), (40, 2), (41, 3)])
 def test_an_index_takes_as_many_pages_as_its_articles_fill_and_one_at_least(count: int, pages: int) -> None:
     assert urls.page_count(count, 20) == pages
+    assert list(urls.page_numbers(count, 20)) == list(range(1, pages + 1))
 
 
 def test_page_n_shows_its_share_of_the_articles_in_order() -> None:
