@@ -209,7 +209,7 @@ class TrackedList(Sequence[Any]):
                 raise ValueError("a site list is read in ranges from its start")
             return self.range(start, stop)
         if index < 0:
-            index += len(self._items)
+            index += len(self)  # counted from the end: which member that is depends on the length, so it is read
         return self.range(index, index + 1)[0]
 
     def range(self, start: int, stop: int | None) -> tuple[Any, ...]:
