@@ -90,14 +90,15 @@ def save(db: sqlite3.Connection, folder: str, learnt: Learnt) -> None:
     """Record what a build learnt; call inside the commit's transaction."""
     row = db.execute("SELECT gid, key FROM graphs WHERE folder=?", (folder,)).fetchone()
     key = f"{GRAPH_VERSION}|{learnt.key}"
-    if learnt.fresh or row is None or row[1] != key:
+    started = learnt.fresh or row is None or row[1] != key
+    if started:
         if row is not None:
             drop(db, row[0])
         gid = (db.execute("SELECT coalesce(max(gid), 0) + 1 FROM graphs").fetchone() or (1,))[0]
         db.execute("INSERT OR REPLACE INTO graphs VALUES (?, ?, ?)", (folder, gid, key))
     else:
         gid = row[0]
-    loaded = learnt.loaded if learnt.loaded is not None and learnt.loaded.gid == gid else None
+    loaded = learnt.loaded if not started and learnt.loaded is not None and learnt.loaded.gid == gid else None
     if loaded is not None:
         before = loaded.facts
         facts = {k: i for k, (i, _) in before.items()}
