@@ -1,0 +1,229 @@
+"""byline.state.graph: the record of reads, saved with a commit and loaded by the next build into the same folder."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Mapping
+
+import pytest
+
+from byline.state import graph
+from byline.state.graph import Learnt, Recorded
+
+FOLDER = "/site/public"
+OTHER = "/site/preview"
+KEY = "key-1"
+
+
+def database() -> sqlite3.Connection:
+    db = sqlite3.connect(":memory:")
+    graph.create(db)
+    return db
+
+
+def learnt(
+    readers: Mapping[str, tuple[str, Mapping[str, str]]],
+    fresh: bool = False,
+    gone: set[str] | None = None,
+    loaded: Recorded | None = None,
+    key: str = KEY,
+) -> Learnt:
+    return Learnt(key, fresh, dict(readers), gone or set(), loaded)
+
+
+FIRST = {
+    "o:index.html": ("index.html|page", {"t|index.html": "t1", "s|articles|0|20": "a\x1fb", "v|card|a": "c1"}),
+    "o:a/index.html": ("article.html|article", {"t|article.html": "t2", "e|a": "ka", "v|card|b": "c2"}),
+    "o:b/index.html": ("article.html|article", {"t|article.html": "t2", "e|b": "kb", "v|card|a": "c1"}),
+    "v|card|a": ("view", {"e|a": "ka", "m|url_of|a": "/a/"}),
+    "v|card|b": ("view", {"e|b": "kb", "m|url_of|b": "/b/"}),
+}
+
+
+def saved(db: sqlite3.Connection, *steps: Learnt, folder: str = FOLDER) -> Recorded:
+    """Save each step as a commit would, then load what the last left."""
+    for step in steps:
+        graph.save(db, folder, step)
+    found = graph.load(db, folder, KEY)
+    assert found is not None
+    return found
+
+
+def identities(recorded: Recorded) -> dict[str, str]:
+    return {key: identity for key, (_, identity) in recorded.facts.items()}
+
+
+def reads_of(recorded: Recorded) -> dict[str, set[str]]:
+    """Each reader's facts, as the database holds them."""
+    facts = {i: key for key, (i, _) in recorded.facts.items()}
+    readers = {i: name for name, (i, _) in recorded.readers.items()}
+    found: dict[str, set[str]] = {name: set() for name in recorded.readers}
+    for fact, reader in recorded.db.execute("SELECT fact, reader FROM reads WHERE gid=?", (recorded.gid,)):
+        found[readers[reader]].add(facts[fact])
+    return found
+
+
+def tables(db: sqlite3.Connection) -> dict[str, list[tuple[object, ...]]]:
+    """Every graph table's rows, ordered: two databases with the same record compare equal."""
+    return {
+        name: sorted(db.execute(f"SELECT * FROM {name}").fetchall())
+        for name in ("graphs", "facts", "readers", "reads")
+    }
+
+
+def test_a_saved_graph_loads_as_it_was_saved() -> None:
+    recorded = saved(database(), learnt(FIRST, fresh=True))
+    assert {name: spec for name, (_, spec) in recorded.readers.items()} == {n: s for n, (s, _) in FIRST.items()}
+    expected = {key: identity for _, reads in FIRST.values() for key, identity in reads.items()}
+    assert identities(recorded) == expected
+    assert reads_of(recorded) == {name: set(reads) for name, (_, reads) in FIRST.items()}
+
+
+def test_readers_of_finds_every_reader_of_any_fact_asked_for() -> None:
+    recorded = saved(database(), learnt(FIRST, fresh=True))
+    assert recorded.readers_of(["v|card|a"]) == {"o:index.html", "o:b/index.html"}
+    assert recorded.readers_of(["e|a", "e|b"]) == {"o:a/index.html", "o:b/index.html", "v|card|a", "v|card|b"}
+    assert recorded.readers_of(["e|unknown"]) == set()
+
+
+def test_readers_of_asks_in_chunks_sqlite_can_take() -> None:
+    many = {f"o:{n}.html": ("page.html|page", {f"e|{n}": "k"}) for n in range(2_000)}
+    recorded = saved(database(), learnt(many, fresh=True))
+    assert recorded.readers_of([f"e|{n}" for n in range(2_000)]) == set(many)
+
+
+def test_an_incremental_save_updates_identities_replaces_a_readers_reads_and_removes_gone_readers() -> None:
+    db = database()
+    saved(db, learnt(FIRST, fresh=True))
+    # a's card changed (a new url), a's page now reads another fact and no longer b's card; b is gone.
+    step = learnt(
+        {
+            "v|card|a": ("view", {"e|a": "ka2", "m|url_of|a": "/a2/"}),
+            "o:a/index.html": ("article.html|article", {"t|article.html": "t2", "e|a": "ka2", "m|related|a": "\x00"}),
+            "o:index.html": ("index.html|page", {"t|index.html": "t1", "s|articles|0|20": "a", "v|card|a": "c3"}),
+        },
+        gone={"o:b/index.html", "v|card|b"},
+    )
+    recorded = saved(db, step)
+    assert set(recorded.readers) == {"o:index.html", "o:a/index.html", "v|card|a"}
+    assert reads_of(recorded) == {
+        "o:index.html": {"t|index.html", "s|articles|0|20", "v|card|a"},
+        "o:a/index.html": {"t|article.html", "e|a", "m|related|a"},
+        "v|card|a": {"e|a", "m|url_of|a"},
+    }
+    now = identities(recorded)
+    assert (now["e|a"], now["m|url_of|a"], now["v|card|a"], now["s|articles|0|20"]) == ("ka2", "/a2/", "c3", "a")
+    assert now["m|related|a"] == "\x00"
+    assert now["t|index.html"] == "t1"
+
+
+def test_an_incremental_save_leaves_readers_not_made_again_as_they_were() -> None:
+    db = database()
+    before = saved(db, learnt(FIRST, fresh=True))
+    after = saved(db, learnt({"v|card|b": ("view", {"e|b": "kb2", "m|url_of|b": "/b/"})}))
+    assert reads_of(after) == reads_of(before)
+    assert {n: s for n, (_, s) in after.readers.items()} == {n: s for n, (_, s) in before.readers.items()}
+    assert identities(after) == {**identities(before), "e|b": "kb2"}
+
+
+def test_a_reader_made_again_with_another_template_records_its_new_spec() -> None:
+    db = database()
+    saved(db, learnt(FIRST, fresh=True))
+    recorded = saved(db, learnt({"o:index.html": ("home.html|page", {"t|home.html": "t9"})}))
+    assert recorded.readers["o:index.html"][1] == "home.html|page"
+    assert reads_of(recorded)["o:index.html"] == {"t|home.html"}
+
+
+def test_a_fresh_save_replaces_the_graph_whole() -> None:
+    db = database()
+    saved(db, learnt(FIRST, fresh=True))
+    recorded = saved(db, learnt({"o:index.html": ("index.html|page", {"t|index.html": "t5"})}, fresh=True))
+    assert set(recorded.readers) == {"o:index.html"}
+    assert identities(recorded) == {"t|index.html": "t5"}
+
+
+STEPS = [
+    lambda loaded: learnt(FIRST, fresh=True, loaded=loaded),
+    lambda loaded: learnt(
+        {
+            "v|card|a": ("view", {"e|a": "ka2", "m|url_of|a": "/a2/", "i|/x.jpg": "\x00"}),
+            "o:new/index.html": ("page.html|page", {"t|page.html": "t3", "v|card|a": "c9"}),
+        },
+        gone={"o:b/index.html"},
+        loaded=loaded,
+    ),
+    lambda loaded: learnt({"o:a/index.html": ("article.html|article", {"e|a": "ka3"})}, loaded=loaded),
+    lambda loaded: learnt(FIRST, fresh=True, loaded=loaded),  # a full build: the graph started afresh
+    lambda loaded: learnt({"o:index.html": ("index.html|page", {"t|index.html": "t4"})}, loaded=loaded),
+]
+
+
+@pytest.mark.parametrize("others", [False, True])
+def test_a_save_reusing_the_loaded_graph_writes_what_a_save_reading_the_database_writes(others: bool) -> None:
+    """``loaded`` only spares reading the ids again: the database ends the same, step after step."""
+    reusing, reading = database(), database()
+    for db in (reusing, reading):
+        if others:  # another folder's graph beside it, saved first and last: gids differ from 1
+            graph.save(db, OTHER, learnt(FIRST, fresh=True))
+    for step in STEPS:
+        loaded = graph.load(reusing, FOLDER, KEY)
+        graph.save(reusing, FOLDER, step(loaded))
+        graph.save(reading, FOLDER, step(None))
+        assert tables(reusing) == tables(reading)
+
+
+def test_a_graph_saved_under_another_key_is_not_loaded() -> None:
+    db = database()
+    graph.save(db, FOLDER, learnt(FIRST, fresh=True, key="old-key"))
+    assert graph.load(db, FOLDER, KEY) is None
+    assert graph.load(db, FOLDER, "old-key") is not None
+
+
+def test_a_save_under_another_key_starts_the_graph_afresh() -> None:
+    db = database()
+    graph.save(db, FOLDER, learnt(FIRST, fresh=True, key="old-key"))
+    recorded = saved(db, learnt({"o:index.html": ("index.html|page", {"t|index.html": "t5"})}))
+    assert identities(recorded) == {"t|index.html": "t5"}
+    assert graph.load(db, FOLDER, "old-key") is None
+
+
+def test_a_graph_of_another_version_is_not_loaded(monkeypatch: pytest.MonkeyPatch) -> None:
+    db = database()
+    graph.save(db, FOLDER, learnt(FIRST, fresh=True))
+    monkeypatch.setattr(graph, "GRAPH_VERSION", str(int(graph.GRAPH_VERSION) + 1))
+    assert graph.load(db, FOLDER, KEY) is None
+
+
+def test_a_graph_belongs_to_its_folder() -> None:
+    db = database()
+    graph.save(db, FOLDER, learnt(FIRST, fresh=True))
+    assert graph.load(db, OTHER, KEY) is None
+    saved(db, learnt({"o:x.html": ("page.html|page", {"e|x": "kx"})}, fresh=True), folder=OTHER)
+    mine = graph.load(db, FOLDER, KEY)
+    assert mine is not None and set(mine.readers) == set(FIRST)
+
+
+def test_forgetting_outputs_drops_their_reads_and_nothing_else() -> None:
+    db = database()
+    before = saved(db, learnt(FIRST, fresh=True))
+    graph.forget(db, FOLDER, {"index.html", "b/index.html", "not-there.html"})
+    after = graph.load(db, FOLDER, KEY)
+    assert after is not None
+    assert set(after.readers) == {"o:a/index.html", "v|card|a", "v|card|b"}
+    assert reads_of(after) == {name: facts for name, facts in reads_of(before).items() if name in after.readers}
+
+
+def test_forgetting_a_folder_drops_its_graph_only() -> None:
+    db = database()
+    graph.save(db, FOLDER, learnt(FIRST, fresh=True))
+    graph.save(db, OTHER, learnt(FIRST, fresh=True))
+    other = tables(db)
+    graph.forget(db, FOLDER, None)
+    assert graph.load(db, FOLDER, KEY) is None
+    kept = graph.load(db, OTHER, KEY)
+    assert kept is not None and set(kept.readers) == set(FIRST)
+    gid = kept.gid
+    assert tables(db) == {
+        name: [row for row in rows if (row[1] if name == "graphs" else row[0]) == gid] for name, rows in other.items()
+    }
+    graph.forget(db, "/no/such/folder", None)  # nothing recorded: nothing to do
