@@ -74,7 +74,7 @@ def create(db: sqlite3.Connection) -> None:
 def load(db: sqlite3.Connection, folder: str, key: str) -> Recorded | None:
     """The folder's graph if it was recorded under ``key`` (Byline's code, settings, options); else None."""
     row = db.execute("SELECT gid, key FROM graphs WHERE folder=?", (folder,)).fetchone()
-    if row is None or row[1] != f"{GRAPH_VERSION}|{key}":
+    if row is None or row[1] != _stored_key(folder, key):
         return None
     gid = row[0]
     facts = {
@@ -89,7 +89,7 @@ def load(db: sqlite3.Connection, folder: str, key: str) -> Recorded | None:
 def save(db: sqlite3.Connection, folder: str, learnt: Learnt) -> None:
     """Record what a build learnt; call inside the commit's transaction."""
     row = db.execute("SELECT gid, key FROM graphs WHERE folder=?", (folder,)).fetchone()
-    key = f"{GRAPH_VERSION}|{learnt.key}"
+    key = _stored_key(folder, learnt.key)
     started = learnt.fresh or row is None or row[1] != key
     if started:
         if row is not None:
@@ -152,12 +152,18 @@ def copy(db: sqlite3.Connection, source: str, target: str) -> None:
     if old is not None:
         drop(db, old[0])
     row = db.execute("SELECT gid, key FROM graphs WHERE folder=?", (source,)).fetchone()
-    if row is None:
+    if row is None or not row[1].startswith(_stored_key(source, "")):
         return
     gid = (db.execute("SELECT coalesce(max(gid), 0) + 1 FROM graphs").fetchone() or (1,))[0]
-    db.execute("INSERT INTO graphs VALUES (?, ?, ?)", (target, gid, row[1]))
+    key = _stored_key(target, row[1].removeprefix(_stored_key(source, "")))
+    db.execute("INSERT INTO graphs VALUES (?, ?, ?)", (target, gid, key))
     for table, columns in (("facts", "id, key, identity"), ("readers", "id, name, spec"), ("reads", "fact, reader")):
         db.execute(f"INSERT INTO {table} SELECT ?, {columns} FROM {table} WHERE gid=?", (gid, row[0]))
+
+
+def _stored_key(folder: str, key: str) -> str:
+    """The key a graph is stored under: its format's version and its folder too, so another folder's is never taken."""
+    return f"{GRAPH_VERSION}|{folder}|{key}"
 
 
 def drop(db: sqlite3.Connection, gid: int) -> None:

@@ -203,6 +203,15 @@ def test_a_graph_belongs_to_its_folder() -> None:
     assert mine is not None and set(mine.readers) == set(FIRST)
 
 
+def test_another_folders_graph_put_in_place_of_a_folders_own_is_not_loaded() -> None:
+    db = database()
+    graph.save(db, FOLDER, learnt(FIRST, fresh=True))
+    graph.save(db, OTHER, learnt({"o:x.html": ("page.html|page", {"e|x": "kx"})}, fresh=True))
+    gid, key = db.execute("SELECT gid, key FROM graphs WHERE folder=?", (OTHER,)).fetchone()
+    db.execute("UPDATE graphs SET gid=?, key=? WHERE folder=?", (gid, key, FOLDER))
+    assert graph.load(db, FOLDER, KEY) is None
+
+
 def test_forgetting_outputs_drops_their_reads_and_nothing_else() -> None:
     db = database()
     before = saved(db, learnt(FIRST, fresh=True))
