@@ -346,7 +346,7 @@ class Builder:
                 learnt.readers.update(
                     (fact, ("view", reads)) for fact, reads in {**plan.views.made, **made.views}.items()
                 )
-                _learn_shards(learnt, graph, documents)
+                _learn_shards(learnt, graph, documents, stale.changed if stale else set())
                 stats = workspace.commit(staging, cache, Records(fingerprints, recorded, published, learnt))
         finally:
             cache.close()
@@ -580,13 +580,18 @@ def _known_searches(graph: Recorded | None, stale: Stale | None) -> dict[str, st
     return {k: i for k, (_, i) in graph.facts.items() if k.startswith("v|search|") and k not in changed}
 
 
-def _learn_shards(learnt: Learnt, graph: Recorded | None, documents: list[SearchDocument]) -> None:
-    """Record which search views each shard holds, so the next build knows their identities unmade."""
+def _learn_shards(learnt: Learnt, graph: Recorded | None, documents: list[SearchDocument], changed: set[str]) -> None:
+    """Record which search views each shard holds, so the next build knows their identities unmade.
+
+    A shard is recorded again when what it holds changed, and also when one of its views
+    was found ``changed`` though the shard holds what it held: the record was wrong.
+    """
+    remade = {fact.removeprefix("v|search|") for fact in changed if fact.startswith("v|search|")}
     shards = shards_of(documents)
     for shard, members in shards.items():
         reader, spec = f"s:{shard}", shard_members(members)
         known = graph.readers.get(reader) if graph is not None and not learnt.fresh else None
-        if known is None or known[1] != spec:
+        if known is None or known[1] != spec or (remade and any(d.source in remade for d in members)):
             learnt.readers[reader] = (spec, {f"v|search|{d.source}": d.identity for d in members})
     if graph is not None:
         learnt.gone |= {name for name in graph.readers if name.startswith("s:") and name[2:] not in shards}
