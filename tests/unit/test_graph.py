@@ -66,8 +66,7 @@ def reads_of(recorded: Recorded) -> dict[str, set[str]]:
 def tables(db: sqlite3.Connection) -> dict[str, list[tuple[object, ...]]]:
     """Every graph table's rows, ordered: two databases with the same record compare equal."""
     return {
-        name: sorted(db.execute(f"SELECT * FROM {name}").fetchall())
-        for name in ("graphs", "facts", "readers", "reads")
+        name: sorted(db.execute(f"SELECT * FROM {name}").fetchall()) for name in ("graphs", "facts", "readers", "reads")
     }
 
 
@@ -236,3 +235,17 @@ def test_forgetting_a_folder_drops_its_graph_only() -> None:
         name: [row for row in rows if (row[1] if name == "graphs" else row[0]) == gid] for name, rows in other.items()
     }
     graph.forget(db, "/no/such/folder", None)  # nothing recorded: nothing to do
+
+
+def test_a_copied_graph_is_the_targets_own_and_the_source_keeps_its_own() -> None:
+    """The preview's primed folder is a copy of another's output: it takes that folder's graph with it."""
+    db = database()
+    graph.save(db, FOLDER, learnt(FIRST, fresh=True))
+    graph.save(db, OTHER, learnt({"o:x.html": ("page.html|page", {"e|x": "kx"})}, fresh=True))
+    graph.copy(db, FOLDER, OTHER)
+    source, copied = graph.load(db, FOLDER, KEY), graph.load(db, OTHER, KEY)
+    assert source is not None and copied is not None and copied.gid != source.gid
+    assert identities(copied) == identities(source)
+    assert reads_of(copied) == reads_of(source) == {name: set(reads) for name, (_, reads) in FIRST.items()}
+    saved(db, learnt({"o:index.html": ("index.html|page", {"t|index.html": "t7"})}), folder=OTHER)
+    assert identities(saved(db))["t|index.html"] == "t1"  # the source's graph is its own still
