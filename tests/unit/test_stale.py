@@ -11,13 +11,14 @@ import sqlite3
 from pathlib import Path
 
 from byline.output.assets import find_assets
-from byline.output.plan import SITEMAP_LIMIT, Output, SitePlan
+from byline.output.plan import Output, SitePlan
 from byline.output.reads import Facts, Recorder
 from byline.output.render import Renderer
 from byline.output.stale import Stale, find_stale, spec
 from byline.state import graph
 from byline.state.graph import Learnt, Recorded
 from byline.theme import THEME_TEMPLATES
+from byline.urls import SITEMAP_LIMIT
 from tests.conftest import MakeSite
 from tests.helpers import AUTHOR, NOW, article, check_site, messages, write_files
 
