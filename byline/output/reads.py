@@ -1,22 +1,6 @@
 """The site as outputs read it: every look-up is recorded, with what it found, as it happens.
 
-An incremental build re-plans an output only when something it read last time reads
-differently now (docs/design.md, "Dependency-tracked builds"). Nothing is declared: the
-views and the planner reach the model only through ``Facts``, whose maps and lists
-note each read in the innermost open ``Recorder`` scope. A read is a *fact*: a key
-naming what was looked up and an identity of what was found (a string).
-
-Fact keys:
-
-- ``e|<source>``: a content file's model, all of it (its identity is its parse key);
-- ``f|<source>|<field>``: one field of a model (a title, a date), as the planner reads it;
-- ``m|<map>|<key>``: a map look-up (what was found, or that nothing was);
-- ``n|<list>``: a list's length; ``s|<list>|<start>|<end>``: the members of a slice;
-- ``i|<src>``: a picture's measurements; ``t|<name>``: a template with all it includes;
-- ``c|<name>``: a value made afresh from the whole site by every build (the search page's
-  filters, the sitemap's entries): cheap to make, and read by a page or two;
-- ``v|<kind>|<key>``: a shared view (a card, an author's profile), whose own reads are
-  recorded apart, so an edit that leaves a card as it was touches no page showing it.
+The fact keys and why they are shaped so: docs/design.md, "Dependency-tracked builds".
 """
 
 from __future__ import annotations

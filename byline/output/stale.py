@@ -1,11 +1,4 @@
-"""Which outputs a build must make again: those that read something that reads differently now.
-
-Every fact the last build's outputs and shared views read is evaluated against the site
-as it is now; the changed ones are followed to their readers. A shared view among them
-is made again and compared with what it was, so an edit that leaves a card as it was
-stops there; an output among them is stale. Outputs that did not exist, or whose
-template or kind changed, are stale too.
-"""
+"""Which outputs a build must make again: those that read something that reads differently now."""
 
 from __future__ import annotations
 

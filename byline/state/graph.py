@@ -1,12 +1,6 @@
 """What every output and shared view of an output folder read, kept with the commit that wrote it.
 
-The record of reads a build makes (``output.reads``): for each reader (an output, or a
-shared view) the facts it read, and for each fact what it read as. The next build into
-the same folder re-evaluates the facts, follows the changed ones to their readers, and
-makes again only those. It lives in the cache database beside the folder's other
-records, is written in the same transaction as the commit's fingerprints, and is used
-only while they are (the marker check): a missing, corrupt, foreign or older graph means
-a full build, never a guess.
+Trusted only under the fingerprints' rule and the same key: anything else means a full build.
 """
 
 from __future__ import annotations
