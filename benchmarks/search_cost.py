@@ -21,6 +21,7 @@ import functools
 import http.server
 import json
 import os
+import re
 import shutil
 import statistics
 import sys
@@ -43,10 +44,20 @@ from .serve_latency import CHROMIUM, CHROMIUM_ARGS
 
 BUNDLE = "/pagefind/"
 GENERATED = "corpus-format"  # written once the kept corpus is whole: the generator's format
+_SINCE = re.compile(r" since (.+?)\. ")  # the status of a search that has not reached the oldest shard yet
 QUIET_MS = 500  # no request in flight for this long: the page has fetched what it needed
 TYPING_DELAY_MS = 60  # between keystrokes, under the search page's pause in typing
 WAIT_MS = 120_000
-TABLE = ("query", "filter", "results", "opening: KB (requests)", "query: KB (requests)", "total KB", "to first result")
+TABLE = (
+    "query",
+    "filter",
+    "results",
+    "bundles",
+    "opening: KB (requests)",
+    "query: KB (requests)",
+    "total KB",
+    "to first result",
+)
 SHARD_TABLE = ("bundle", "documents", "files", "KB")
 
 # Runs at the start of the search page: notes the last keystroke and when the results list
@@ -143,14 +154,15 @@ class Traffic:
         self.inflight.discard(request)
         self.last_change = time.monotonic()
 
-    def responses(self) -> list[tuple[str, str, int]]:
-        """The search bundle's responses: the phase, the kind of file, and its bytes on the wire (headers and body)."""
+    def responses(self) -> list[tuple[str, str, int, str]]:
+        """The search bundle's responses: the phase, the kind of file, its bytes on the wire (headers and body), its shard."""
         found = []
         for phase, request in self.made:
             path = urlsplit(request.url).path
             if path.startswith(BUNDLE) and request.failure is None:
                 sent = request.sizes()
-                found.append((phase, file_kind(path), sent["responseHeadersSize"] + sent["responseBodySize"]))
+                size = sent["responseHeadersSize"] + sent["responseBodySize"]
+                found.append((phase, file_kind(path), size, shard_of(path)))
         return found
 
     def wait_quiet(self, page: Page) -> None:
@@ -162,6 +174,12 @@ class Traffic:
                 return
         waiting = sorted(request.url for request in self.inflight)[:5]
         raise TimeoutError(f"requests still in flight after {WAIT_MS // 1000} s: {waiting}")
+
+
+def shard_of(path: str) -> str:
+    """The shard (bundle folder) a file of the index belongs to; "" for the list of shards."""
+    inside = path[len(BUNDLE) :]
+    return inside.split("/", 1)[0] if "/" in inside else ""
 
 
 def file_kind(path: str) -> str:
@@ -182,26 +200,37 @@ class Cost:
     searching: tuple[int, int]
     first_result_ms: float | None  # None: no result to show
     kinds: tuple[tuple[str, int, int], ...] = ()  # kind of file, bytes, requests: opening and query together
+    bundles: int = 0  # shards any file was fetched from
+    since: str = ""  # how far back the first page searched, when not every shard: "October 2026"
 
     @classmethod
-    def of(cls, query: Query, results: int, responses: Sequence[tuple[str, str, int]], first: float | None) -> Cost:
-        """Sum the responses by phase and by kind of file."""
+    def of(
+        cls,
+        query: Query,
+        results: int,
+        responses: Sequence[tuple[str, str, int, str]],
+        first: float | None,
+        since: str = "",
+    ) -> Cost:
+        """Sum the responses by phase and by kind of file, and count the shards they came from."""
 
         def total(chosen: list[int]) -> tuple[int, int]:
             return sum(chosen), len(chosen)
 
-        opening = total([size for phase, _, size in responses if phase == "opening"])
-        searching = total([size for phase, _, size in responses if phase == "query"])
-        names = sorted({kind for _, kind, _ in responses})
-        kinds = tuple((name, *total([size for _, kind, size in responses if kind == name])) for name in names)
-        return cls(query, results, opening, searching, first, kinds)
+        opening = total([size for phase, _, size, _ in responses if phase == "opening"])
+        searching = total([size for phase, _, size, _ in responses if phase == "query"])
+        names = sorted({kind for _, kind, _, _ in responses})
+        kinds = tuple((name, *total([size for _, kind, size, _ in responses if kind == name])) for name in names)
+        bundles = len({shard for *_, shard in responses if shard})
+        return cls(query, results, opening, searching, first, kinds, bundles, since)
 
     def row(self) -> str:
         first = "no results" if self.first_result_ms is None else f"{self.first_result_ms:.0f} ms"
         cells = (
             self.query.text,
             self.query.filter_text,
-            f"{self.results:,}",
+            f"{self.results:,}" + (f" since {self.since}" if self.since else ""),
+            f"{self.bundles}",
             _kb(self.opening),
             _kb(self.searching),
             f"{(self.opening[0] + self.searching[0]) / 1024:,.1f}",
@@ -266,7 +295,8 @@ def search_cost(browser: Browser, base: str, query: Query) -> Cost:
         results = page.locator("#search-results > li").count()
         status = page.locator("#search-status").text_content() or ""
         count = int(status.split()[0].replace(",", "")) if results else 0
-        return Cost.of(query, count, traffic.responses(), first - typed if results else None)
+        since = _SINCE.search(status)
+        return Cost.of(query, count, traffic.responses(), first - typed if results else None, since[1] if since else "")
     finally:
         context.close()
 
@@ -370,15 +400,21 @@ def workspace(keep: Path | None, size: int, seed: int) -> Iterator[tuple[Path, b
     yield folder, reuse
 
 
-def build(folder: Path, size: int, seed: int, reuse: bool, clean: bool, jobs: int | None) -> Path:
-    """Generate the corpus unless reused, build it (from nothing when asked), print what that took; the output."""
-    site, output = folder / "site", folder / "public"
+def corpus(folder: Path, size: int, seed: int, reuse: bool) -> Path:
+    """Generate the corpus into ``folder/site`` unless reused, print which it is; the site's folder."""
+    site = folder / "site"
     if reuse:
         print(f"Corpus: reused {site} ({size:,} articles, seed {seed}, corpus format {CORPUS_FORMAT}).")
     else:
-        corpus = generate_corpus(site, size, seed)
+        made = generate_corpus(site, size, seed)
         (folder / GENERATED).write_text(CORPUS_FORMAT + "\n")
-        print(f"Corpus: {corpus.describe()} (seed {seed}).")
+        print(f"Corpus: {made.describe()} (seed {seed}).")
+    return site
+
+
+def build(folder: Path, size: int, seed: int, reuse: bool, clean: bool, jobs: int | None) -> Path:
+    """Generate the corpus unless reused, build it (from nothing when asked), print what that took; the output."""
+    site, output = corpus(folder, size, seed, reuse), folder / "public"
     command = build_command(site, output, clean=clean or not reuse, jobs=jobs)
     child = run_child(command, build_environment(folder / "pycache"))
     how = "a cold build" if clean or not reuse else "a rebuild with the cache"

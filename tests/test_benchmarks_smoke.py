@@ -38,7 +38,7 @@ from benchmarks.peers import (
     pelican_settings,
 )
 from benchmarks.run import HEADER, Measurement, build_environment, cold_ratio, measure, steps, table, typical
-from benchmarks.search_cost import Cost, Query, file_kind
+from benchmarks.search_cost import Cost, Query, file_kind, shard_of
 from benchmarks.search_cost import typical as typical_cost
 from byline.config import BuildOptions
 from byline.pipeline import build, check
@@ -354,15 +354,43 @@ def test_a_query_is_words_then_filters() -> None:
 
 def test_a_querys_responses_are_summed_by_phase_and_kind_and_repeats_give_medians() -> None:
     query = Query("jobs")
-    responses = [("opening", "js", 40), ("opening", "pf_meta", 10), ("query", "pf_index", 300), ("query", "pf_meta", 5)]
-    cost = Cost.of(query, 5, responses, 700.0)
-    assert (cost.opening, cost.searching) == ((50, 2), (305, 2))
-    assert cost.kinds == (("js", 40, 1), ("pf_index", 300, 1), ("pf_meta", 15, 2))
+    responses = [
+        ("opening", "json", 1, ""),
+        ("opening", "js", 40, "2026-10"),
+        ("opening", "pf_meta", 10, "2026-10"),
+        ("query", "pf_index", 300, "2026-10"),
+        ("query", "pf_meta", 5, "2026-07"),
+    ]
+    cost = Cost.of(query, 5, responses, 700.0, since="July 2026")
+    assert (cost.opening, cost.searching) == ((51, 3), (305, 2))
+    assert cost.kinds == (("js", 40, 1), ("json", 1, 1), ("pf_index", 300, 1), ("pf_meta", 15, 2))
+    assert cost.bundles == 2, "the shard list is no bundle"
+    assert "| 5 since July 2026 | 2 |" in cost.row()
     costs = [cost, replace(cost, first_result_ms=500.0), replace(cost, first_result_ms=900.0, searching=(1, 1))]
     assert typical_cost(costs) == cost
     assert typical_cost([*costs, Cost.of(query, 0, responses, None)]).first_result_ms is None
     kinds = [file_kind(f"/pagefind/2026/{name}") for name in ("wasm.en-gb.pagefind", "index/en_1.pf_index")]
     assert kinds == ["wasm", "pf_index"]
+    assert [shard_of(path) for path in ("/pagefind/shards.json", "/pagefind/2026-07/index/en_1.pf_index")] == [
+        "",
+        "2026-07",
+    ]
+
+
+def test_shard_cost_indexes_each_size_and_fits_a_line(tmp_path: Path) -> None:
+    ran = _run(
+        "-m", "benchmarks.shard_cost", "--articles", "12", "--keep", str(tmp_path), "--sizes", "2,5", "--repeat", "2"
+    )
+    assert ran.returncode == 0, ran.stdout + ran.stderr
+    rows = [line.strip("| ").split(" | ") for line in ran.stdout.splitlines() if line.startswith("| ")]
+    assert [row[0] for row in rows[1:]] == ["2", "5"]
+    for _, wall, spread, cpu in rows[1:]:
+        low, high = (float(part) for part in spread.split("–"))
+        assert 0 < low <= float(wall) <= high and float(cpu) > 0
+    assert "wall: about " in ran.stdout and " ms per document" in ran.stdout
+    too_many = _run("-m", "benchmarks.shard_cost", "--articles", "12", "--keep", str(tmp_path), "--sizes", "500")
+    assert too_many.returncode == 1 and "fewer than 500" in too_many.stderr
+    assert "Corpus: reused" in too_many.stdout
 
 
 @pytest.mark.browser
@@ -375,11 +403,12 @@ def test_search_cost_prints_each_bundle_and_each_querys_downloads(tmp_path: Path
     total = bundles.pop()
     assert total[0] == f"all {len(bundles)}" and len(bundles) >= 2
     assert 0 < int(total[1]) <= 12  # the published articles, each in one bundle
-    costs = [row for row in rows if len(row) == 7 and row[0] != "query"]
+    costs = [row for row in rows if len(row) == 8 and row[0] != "query"]
     assert [(row[0], row[1]) for row in costs] == [("investment", "none"), ("investment", "section=News")]
-    for _, _, results, opening, searching, _, first in costs:
+    for _, _, results, fetched, opening, searching, _, first in costs:
         assert float(opening.split()[0]) > 0 and float(searching.split()[0]) > 0
-        assert int(results) > 0 and first.endswith(" ms")
+        assert int(results.split()[0]) > 0 and first.endswith(" ms")
+        assert 1 <= int(fetched) <= len(bundles)
     again = _run("-m", "benchmarks.search_cost", "--articles", "12", "--keep", str(tmp_path), "--query", "x|topic=Nope")
     assert "Corpus: reused" in again.stdout
     (tmp_path / "search-12-seed-1/corpus-format").write_text("0\n")  # made by an older generator: not reused
