@@ -119,14 +119,14 @@ class SitePlan:
         return self._articles
 
     def searchable(self) -> list[tuple[str, Article, str]]:
-        """Each published article's page (output path), the article, and its month in the site's timezone."""
+        """Each published article's page (output path), the article, and its day (ISO) in the site's timezone."""
         site, timezone = self.facts.site, self.facts.config.timezone
         found = []
         for article in site.articles:
             if site.status_of[article.source] == "published":
                 local = article.date.astimezone(timezone)
                 path = urls.output_file(site.url_of[article.source])
-                found.append((path, article, f"{local.year:04d}-{local.month:02d}"))
+                found.append((path, article, local.date().isoformat()))
         return found
 
     def article_pages(self, paths: Collection[str]) -> list[Output]:

@@ -1,16 +1,21 @@
-"""The Pagefind index: published articles only, five filters, a shard a year and one for the newest month, reused when nothing indexed changed, reproducible."""
+"""The Pagefind index: published articles only, five filters, shards of calendar periods up to a cap and one for the newest month, reused when nothing indexed changed, reproducible."""
 
 from __future__ import annotations
 
 import dataclasses
 import errno
+import itertools
 import json
+import math
 import os
+import random
 import signal
 import sys
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -138,20 +143,86 @@ def test_an_unchanged_index_is_reused_and_a_changed_one_rebuilt(make_site: MakeS
     assert entries["2025"].stat().st_ino == inodes["2025"]
 
 
-def test_shards_are_years_the_newest_month_and_months_of_a_year_above_the_cap() -> None:
+def test_shards_are_years_split_into_halves_quarters_months_and_days_above_the_cap() -> None:
     dates = ["2019-05-02T10:00:00+01:00", "2026-03-01T09:00:00+00:00", "2026-03-09T09:00:00+00:00"]
     dates += ["2026-11-30T23:30:00+00:00", "2019-12-31T23:59:00+00:00"]
     assert search.assign_shards(dates, cap=3) == ["2019", "2026", "2026", "2026-11", "2019"]
-    assert search.assign_shards(dates, cap=2) == ["2019", "2026-03", "2026-03", "2026-11", "2019"]
+    # 2026 holds three: its halves, each named by its first month; the newest month is its own.
+    assert search.assign_shards(dates, cap=2) == ["2019", "2026-01", "2026-01", "2026-11", "2019"]
+    # A month above the cap splits into halves of its days, down to single days.
+    february = ["2026-02-01", "2026-02-02", "2026-02-03", "2026-01-20", "2026-03-01", "2025-06-01"]
+    assert search.assign_shards(february, cap=3) == ["2026-02", "2026-02", "2026-02", "2026-01", "2026-03", "2025"]
+    assert search.assign_shards(february, cap=2) == [
+        *["2026-02-01", "2026-02-01", "2026-02-03"],
+        *["2026-01", "2026-03", "2025"],
+    ]
+    assert search.assign_shards(["2026-05-04"] * 5, cap=2) == ["2026-05-04"] * 5, "a day is never split"
+    quarters = ["2025-01-10", "2025-02-10", "2025-04-10", "2025-05-10", "2025-12-01", "2026-01-05"]
+    assert search.assign_shards(quarters, cap=2) == ["2025-01", "2025-01", "2025-04", "2025-04", "2025-07", "2026-01"]
     assert search.assign_shards(dates) == search.assign_shards(dates, cap=search_docs.SHARD_CAP)
-    assert search.assign_shards(dates[:2] * 2500 + dates[:1]) == ["2019-05", "2026-03"] * 2500 + ["2019-05"]
     assert search.assign_shards(dates[:1]) == ["2019-05"], "one month: its own shard"
-    # A new month begins: the last joins its year.
+    # A new month begins: the last joins its period.
     assert search.assign_shards([*dates, "2026-12-01T08:00:00+00:00"], cap=4) == [
         *["2019", "2026", "2026", "2026", "2019"],
         "2026-12",
     ]
     assert search.assign_shards([]) == []
+
+
+def _generated_dates(count: int, seed: int) -> list[str]:
+    """``count`` weekday publication dates over 15 years (2012-2026), five times as many a year at the end as at the start."""
+    rng = random.Random(seed)
+    first, days = date(2012, 1, 1), (date(2026, 10, 31) - date(2012, 1, 1)).days
+    dates = []
+    while len(dates) < count:
+        at = (-1 + math.sqrt(1 + 24 * rng.random())) / 4  # density proportional to 1 + 4t
+        day = first + timedelta(days=round(at * days))
+        if day.weekday() < 5:
+            dates.append(day.isoformat())
+    return dates
+
+
+def _reindexed(before: dict[int, str], after: dict[int, str]) -> int:
+    """How many documents (number -> date) are in shards whose members differ from every shard before."""
+
+    def members(dates: dict[int, str]) -> set[frozenset[int]]:
+        found: dict[str, set[int]] = {}
+        for number, shard in zip(dates, search.assign_shards(list(dates.values())), strict=True):
+            found.setdefault(shard, set()).add(number)
+        return {frozenset(numbers) for numbers in found.values()}
+
+    return sum(len(numbers) for numbers in members(after) - members(before))
+
+
+@pytest.mark.parametrize("count", [10_000, 100_000])
+def test_an_edit_at_10k_and_100k_articles_reindexes_a_few_hundred_at_most(count: int) -> None:
+    dates = _generated_dates(count, seed=count)
+    assigned = search.assign_shards(dates)
+    sizes = Counter(assigned)
+    newest, *older = sorted(sizes, reverse=True)
+    assert max(dates)[:7] == newest[:7], "the newest shard holds the newest month"
+    assert max(sizes[name] for name in older) <= search_docs.SHARD_CAP <= 500, "an old article's edit"
+    assert sizes[newest] <= search_docs.SHARD_CAP, "a new or recent article's"
+    assert count / len(sizes) >= search_docs.SHARD_CAP / 3, "not shattered: shards average a third of the cap or more"
+    spans: dict[str, list[str]] = {}
+    for day, shard in zip(dates, assigned, strict=True):
+        spans.setdefault(shard, []).append(day)
+    ordered = [(min(spans[name]), max(spans[name])) for name in sorted(spans, reverse=True)]
+    assert all(newer[0] > older_[1] for newer, older_ in itertools.pairwise(ordered)), "names sort as dates do"
+
+
+def test_adding_or_removing_one_article_reindexes_at_most_a_cap_of_articles() -> None:
+    """A new or deleted article, at any date, re-indexes one shard, or the one period it splits or joins."""
+    dates = dict(enumerate(_generated_dates(10_000, seed=7)))
+    rng = random.Random(7)
+    cap = search_docs.SHARD_CAP
+    for _ in range(20):
+        added = (date(2012, 1, 1) + timedelta(days=rng.randrange(5_420))).isoformat()
+        assert _reindexed(dates, {**dates, -1: added}) <= cap + 1, f"adding an article of {added}"
+        gone = rng.randrange(len(dates))
+        assert _reindexed(dates, {n: d for n, d in dates.items() if n != gone}) <= cap, f"removing one of {dates[gone]}"
+    assert _reindexed(dates, {**dates, -1: "2026-11-02"}) <= cap + 1, "a new month begins"
+    assert _reindexed(dates, dict(dates)) == 0
 
 
 def test_shards_run_newest_first_whatever_the_order_of_the_pages(make_site: MakeSite) -> None:
@@ -206,14 +277,15 @@ def test_a_new_month_takes_the_search_code_and_the_last_joins_its_year(make_site
     assert snapshot(second.output) == snapshot(build_site(root, root.parent / "clean", clean=True).output)
 
 
-def test_a_year_above_the_cap_is_one_shard_a_month(make_site: MakeSite, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_period_above_the_cap_is_split_until_it_fits(make_site: MakeSite, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(search_docs, "SHARD_CAP", 2)
     files = {**FILES, "content/articles/d.md": article("Ferry trials begin", "2026-01-20", tags="[Shipping]")}
     out = build_site(make_site(files)).output
-    assert shards(out) == ["2026-03", "2026-02", "2026-01", "2025"]
-    assert filters_of(out / "pagefind/2026-02")["shard"] == ["2026-02"]
+    # 2026 holds five: its first half and first quarter too; February's three split by days.
+    assert shards(out) == ["2026-03", "2026-02-03", "2026-02-01", "2026-01", "2025"]
+    assert filters_of(out / "pagefind/2026-02-01")["shard"] == ["2026-02-01"]
     pages = {s: json.loads((out / f"pagefind/{s}/pagefind-entry.json").read_text()) for s in shards(out)}
-    assert [p["languages"]["en-gb"]["page_count"] for p in pages.values()] == [1, 3, 1, 1]
+    assert [p["languages"]["en-gb"]["page_count"] for p in pages.values()] == [1, 1, 2, 1, 1]
 
 
 def test_incremental_and_clean_builds_write_the_same_index(make_site: MakeSite) -> None:
@@ -225,6 +297,40 @@ def test_incremental_and_clean_builds_write_the_same_index(make_site: MakeSite) 
     assert snapshot(incremental.output) == snapshot(clean.output)
     again = build_site(root, root.parent / "again", clean=True)
     assert snapshot(again.output / "pagefind") == snapshot(clean.output / "pagefind")
+
+
+def test_shards_split_and_joined_by_edits_equal_a_clean_build(
+    make_site: MakeSite, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With a cap of two, edits move articles between halves, quarters, months and days; each build equals a clean one."""
+    monkeypatch.setattr(search_docs, "SHARD_CAP", 2)
+    files = {**FILES, "content/articles/d.md": article("Ferry trials begin", "2026-01-20", tags="[Shipping]")}
+    root = make_site(files)
+    output = build_site(root).output
+    edits = [
+        ("content/articles/e.md", article("Dock crane arrives", "2026-02-14 10:00")),  # February splits by days
+        ("content/articles/d.md", article("Ferry trials begin", "2025-11-03")),  # January empties
+        ("content/articles/a.md", None),  # deleted: two of February's days join again
+        ("content/articles/f.md", article("Harbour opens", "2026-03-02 08:00")),  # the newest month grows
+        ("content/articles/quayside.md", article(date="2025-02-01 09:00")),  # 2025 splits into halves
+    ]
+    seen = []
+    for path, text in edits:
+        if text is None:
+            (root / path).unlink()
+        else:
+            (root / path).write_text(text)
+        result = build_site(root, output)
+        assert result.search is not None
+        seen.append(result.search.shards)
+        assert snapshot(output) == snapshot(build_site(root, root.parent / f"clean{len(seen)}", clean=True).output)
+    assert seen == [
+        ["2026-03", "2026-02-08", "2026-02-03", "2026-02-01", "2026-01", "2025"],
+        ["2026-03", "2026-02-08", "2026-02-03", "2026-02-01", "2025"],
+        ["2026-03", "2026-02-08", "2026-02-01", "2025"],
+        ["2026-03", "2026-02-08", "2026-02-01", "2025"],
+        ["2026-03", "2026-02-08", "2026-02-01", "2025-07", "2025-01"],
+    ]
 
 
 def test_a_site_with_nothing_published_builds_without_an_index(make_site: MakeSite) -> None:

@@ -6,6 +6,7 @@ shards whose documents changed (docs/design.md, "Search").
 
 from __future__ import annotations
 
+import calendar
 import hashlib
 import html
 import inspect
@@ -13,14 +14,16 @@ import re
 from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from functools import lru_cache, partial
 from importlib.metadata import PackageNotFoundError, version
+from itertools import groupby
 from typing import Any
 
 from byline.output.plan import SitePlan
 
 SEARCH_VERSION = "5"  # change when the documents or the way they are indexed change
-SHARD_CAP = 2500  # a year with more articles than this is split into one shard per month
+SHARD_CAP = 400  # a period with more articles than this is split into smaller ones: at most this many re-indexed
 # Footnote markers and back-links: digits and arrows that would only clutter result excerpts.
 _FOOTNOTE_LINKS = re.compile(r'<a class="footnote-(?:ref|backref)"[^>]*>.*?</a>', re.S)
 
@@ -47,15 +50,73 @@ class SearchDocument:
 
 
 def assign_shards(dates: list[str], cap: int = SHARD_CAP) -> list[str]:
-    """The shard of each ISO date (``YYYY-MM-...``): its year, or its month when the year holds more than ``cap``.
+    """The shard of each ISO date (``YYYY-MM-DD...``): the calendar period around it, made smaller while it holds more than ``cap``.
 
-    The newest month is always a shard of its own, since editors publish and correct
-    there and a month re-indexes faster than a year; when a newer month begins, the last
-    one joins its year, which is then indexed again, once.
+    A year splits into halves, a half into quarters, a quarter into months and a month
+    into halves of its days, down to one day, so an edit re-indexes at most ``cap``
+    articles (unless one day has more). The newest month is a shard of its own, or
+    smaller, since editors publish and correct there; when a newer month begins, the
+    last one joins its period, which is then indexed again, once. A shard is named by
+    its first day, to its period's precision (``2019``, ``2019-07``, ``2019-07-16``), so
+    names sort as the periods do.
     """
-    per_year = Counter(date[:4] for date in dates)
-    newest = max((date[:7] for date in dates), default="")
-    return [date[:7] if date[:7] == newest or per_year[date[:4]] > cap else date[:4] for date in dates]
+    per_day = {date.fromisoformat(day): count for day, count in Counter(text[:10] for text in dates).items()}
+    leaves: dict[date, _Period] = {}
+    for year, days in groupby(sorted(per_day.items()), key=lambda item: item[0].year):
+        _split(_Period(date(year, 1, 1), date(year, 12, 31), "year"), list(days), cap, leaves)
+    newest = max(per_day, default=date.min)
+    names, named = {}, {period: period.name for period in set(leaves.values())}
+    for day, period in leaves.items():
+        carved = (day.year, day.month) == (newest.year, newest.month) and period.kind in _CALENDAR
+        names[day.isoformat()] = f"{day:%Y-%m}" if carved else named[period]
+    return [names[text[:10]] for text in dates]
+
+
+# The periods longer than a month, each split into periods of the next kind, this many months long.
+_CALENDAR = {"year": ("half", 6), "half": ("quarter", 3), "quarter": ("month", 1)}
+
+
+@dataclass(frozen=True)
+class _Period:
+    """A span of days a shard can cover: a year, half-year, quarter or month, or days of one month."""
+
+    first: date
+    last: date
+    kind: str  # "year", "half", "quarter", "month" or "days"
+
+    @property
+    def name(self) -> str:
+        if self.kind == "year":
+            return f"{self.first:%Y}"
+        return self.first.isoformat() if self.kind == "days" else f"{self.first:%Y-%m}"
+
+    def parts(self) -> list[_Period]:
+        """The periods it splits into; none for a single day."""
+        first, last = self.first, self.last
+        if self.kind in _CALENDAR:
+            kind, months = _CALENDAR[self.kind]
+            starts = range(first.month, last.month + 1, months)
+            return [_Period(date(first.year, m, 1), _month_end(first.year, m + months - 1), kind) for m in starts]
+        if first == last:
+            return []
+        middle = first + (last - first) // 2
+        return [_Period(first, middle, "days"), _Period(middle + timedelta(days=1), last, "days")]
+
+
+def _month_end(year: int, month: int) -> date:
+    return date(year, month, calendar.monthrange(year, month)[1])
+
+
+def _split(period: _Period, days: list[tuple[date, int]], cap: int, leaves: dict[date, _Period]) -> None:
+    """Give each of ``days`` (sorted, in ``period``, with their article counts) its smallest period up to ``cap``."""
+    parts = period.parts() if sum(count for _, count in days) > cap else []
+    if not parts:
+        leaves.update((day, period) for day, _ in days)
+        return
+    for part in parts:
+        inside = [(day, count) for day, count in days if part.first <= day <= part.last]
+        if inside:
+            _split(part, inside, cap, leaves)
 
 
 def search_documents(plan: SitePlan, known: Mapping[str, str] | None = None) -> list[SearchDocument]:
@@ -63,7 +124,7 @@ def search_documents(plan: SitePlan, known: Mapping[str, str] | None = None) -> 
     views, known = plan.views, known or {}
     language = plan.facts.config.language
     entries = plan.searchable()
-    shards = assign_shards([month for _, _, month in entries], SHARD_CAP)
+    shards = assign_shards([day for _, _, day in entries], SHARD_CAP)
     documents = []
     for (path, article, _), shard in zip(entries, shards, strict=True):
         fact = f"v|search|{article.source}"
