@@ -1,8 +1,13 @@
 // Byline's search page: Pagefind's index (built with the site into /pagefind/) behind the
-// theme's own form. The index is one bundle ("shard") per year, or per month of a very full
-// year, and one for the newest month, that Pagefind merges; /pagefind/shards.json names them, newest first, and only the
-// first carries Pagefind's code. A module script, so it never blocks rendering; without it
-// the form still submits to /search/?q=... and the page offers browsing instead.
+// theme's own form. The index is one bundle ("shard") per calendar period, newest first in
+// /pagefind/shards.json; only the first carries Pagefind's code. A module script, so it never
+// blocks rendering; without it the form still submits to /search/?q=... and the page offers
+// browsing instead.
+//
+// Shards are searched newest first and only as far as a reader needs: a search looks in the
+// newest shard, then in older ones until a page of results is found, and "Show more results"
+// looks further back. Each shard's index is fetched the first time a search reaches it, so a
+// common word costs a reader a shard or two, not the whole archive.
 //
 // The address keeps the query and filters (?q=...&section=...), so a search can be shared,
 // bookmarked and restored with the Back button.
@@ -24,27 +29,26 @@ async function start(form) {
 
   let pagefind;
   let shards;
+  let bundle;
+  const options = { baseUrl: form.dataset.base, excerptLength: 28 };
   try {
-    const bundle = new URL(form.dataset.bundle, location.href);
+    bundle = new URL(form.dataset.bundle, location.href);
     const manifest = await fetch(new URL("shards.json", bundle));
     if (!manifest.ok) throw new Error(`no search index (${manifest.status})`);
     ({ shards } = await manifest.json());
-    const options = { baseUrl: form.dataset.base, excerptLength: 28 };
     pagefind = await import(new URL(`${shards[0]}/pagefind.js`, bundle).href);
     await pagefind.options(options);
-    // All at once: Pagefind lists each bundle as it is asked, so the order stays that of the shards.
-    await Promise.all(shards.slice(1).map((shard) => pagefind.mergeIndex(new URL(`${shard}/`, bundle).href, options)));
     await pagefind.init();
   } catch (error) {
     status.textContent = "Search is not available yet. Every article can still be found by section, company, topic, region, author or date below.";
     return;
   }
 
-  let results = [];
-  let shown = 0;
-  let latest = 0; // the newest search; an older one finishing late must not overwrite it
+  let merged = 1; // the shards Pagefind has loaded so far: the first `merged` of `shards`
+  let merging = Promise.resolve();
+  let current = null; // the newest search; an older one finishing late must not touch the page
   let pause;
-  const indexed = new Map(); // word -> Promise<Set>: the shards that hold it
+  const holds = new Map(); // word -> Map(shard -> Promise<boolean>): whether the shard holds it
 
   restore(true);
   form.addEventListener("submit", (event) => {
@@ -57,7 +61,7 @@ async function start(form) {
     pause = setTimeout(() => run("replace"), TYPING_PAUSE_MS);
   });
   for (const select of [...selects, sort]) select.addEventListener("change", () => run("push"));
-  moreButton.addEventListener("click", () => showMore(latest, true));
+  moreButton.addEventListener("click", () => current && showMore(current, true));
   addEventListener("popstate", () => restore(false));
 
   // Show the search the address describes: on arrival, and on Back and Forward. On arrival,
@@ -80,92 +84,148 @@ async function start(form) {
 
   // `step` is how the address records this search: "push" (a new history entry), "replace" or null.
   async function run(step) {
-    const mine = ++latest;
     const { query, filters, newest } = choices();
     if (step) record(query, filters, newest, step);
+    const search = { query, filters, newest, results: [], searched: 0, shown: 0 };
+    current = search;
     if (!query && Object.keys(filters).length === 0) {
-      results = [];
-      shown = 0;
       list.replaceChildren();
       list.removeAttribute("aria-busy");
       more.hidden = true;
       status.textContent = "";
       return;
     }
-    // Busy until the new results replace the old in one step: never an empty or mixed list.
+    // Busy until a page of results is in: the old results stay until the first new ones
+    // replace them, and more are added as older shards give them.
     list.setAttribute("aria-busy", "true");
-    const where = query ? await shardsHolding(query) : shards;
-    const found = where.length ? await find(query || null, filters, newest, where) : [];
-    if (mine !== latest) return;
-    if (!found) return list.removeAttribute("aria-busy");
-    results = found;
-    shown = 0;
-    await showMore(mine, false, true);
-    if (mine !== latest) return;
-    status.textContent = describe(results.length, query, filters);
+    await showMore(search, false);
+  }
+
+  // Show the next page of `search`'s results, one request after another (a click on "Show
+  // more" while the first page loads waits for it).
+  function showMore(search, moveFocus) {
+    search.queue = (search.queue || Promise.resolve()).then(() => nextPage(search, moveFocus));
+    return search.queue;
+  }
+
+  // Searching older shards while too few results are in, and showing them as they come.
+  async function nextPage(search, moveFocus) {
+    const wanted = search.shown + PAGE_SIZE;
+    const before = search.shown;
+    while (search.results.length < wanted && search.searched < shards.length) {
+      const searched = await searchOlder(search, wanted);
+      if (search !== current) return;
+      if (!searched) return list.removeAttribute("aria-busy"); // Pagefind failed: keep what is shown
+      if (!(await show(search, wanted))) return;
+    }
+    if (!(await show(search, wanted))) return;
+    if (search.shown === 0) list.replaceChildren();
+    more.hidden = search.shown >= search.results.length && search.searched === shards.length;
+    status.textContent = describe(search, shards[search.searched - 1], search.searched === shards.length);
     list.removeAttribute("aria-busy");
-  }
-
-  async function showMore(mine, moveFocus, replace = false) {
-    const batch = results.slice(shown, shown + PAGE_SIZE);
-    const pages = await Promise.all(batch.map((result) => result.data()));
-    if (mine !== latest) return;
-    const items = pages.map(resultItem);
-    if (replace) list.replaceChildren(...items);
-    else list.append(...items);
-    shown += items.length;
-    more.hidden = shown >= results.length;
     // After "Show more", keyboard and screen-reader users continue from the first new result.
-    if (moveFocus && items.length) items[0].querySelector("a").focus();
+    if (moveFocus && search.shown > before) list.children[before].querySelector("a").focus();
   }
 
-  // Search the shards `where` (those holding every word). Best matches come from one merged
-  // search when that is all of them. Newest first asks each shard (all at once) and lists
-  // their results newest shard first, because Pagefind orders merged results by each
-  // shard's own rank, not by date.
-  async function find(term, filters, newest, where) {
-    if (!newest && where.length === shards.length) {
-      const search = await pagefind.search(term, { filters });
+  // Add the results found so far, up to `wanted`, to the list; false if a newer search began.
+  async function show(search, wanted) {
+    const batch = search.results.slice(search.shown, wanted);
+    if (!batch.length) return search === current;
+    const pages = await Promise.all(batch.map((result) => result.data()));
+    if (search !== current) return false;
+    const items = pages.map(resultItem);
+    if (search.shown === 0) list.replaceChildren(...items);
+    else list.append(...items);
+    search.shown += items.length;
+    return true;
+  }
+
+  // Search the next few older shards and add their results; false if Pagefind failed. A batch
+  // is at most as many shards as were searched before it, and fewer when the results so far
+  // say fewer will fill the page: a rare word reaches back further at each step.
+  async function searchOlder(search, wanted) {
+    const { searched } = search;
+    const found = search.results.length;
+    const doubling = Math.max(1, searched);
+    const estimate = found ? Math.ceil(((wanted - found) * searched) / found) : doubling;
+    const batch = shards.slice(searched, searched + Math.max(1, Math.min(doubling, estimate)));
+    try {
+      await reach(searched + batch.length);
+    } catch (error) {
+      return false;
+    }
+    const where = search.query ? await shardsHolding(search.query, batch) : batch;
+    const results = where.length ? await find(search, where) : [];
+    if (!results) return false;
+    search.results.push(...results);
+    search.searched += batch.length;
+    return true;
+  }
+
+  // Load the first `count` shards into Pagefind, in order, each once.
+  function reach(count) {
+    const step = merging.then(async () => {
+      const adding = shards.slice(merged, count);
+      // All at once: Pagefind lists each bundle as it is asked, so the order stays that of the shards.
+      await Promise.all(adding.map((shard) => pagefind.mergeIndex(new URL(`${shard}/`, bundle).href, options)));
+      merged = Math.max(merged, count);
+    });
+    merging = step.catch(() => {}); // a failed merge fails its search, not every later one
+    return step;
+  }
+
+  // The results from the shards `where` (those holding every word), or null if Pagefind
+  // failed. Best match is one search of them all, ranked by Pagefind. Newest first asks each
+  // shard (all at once) and lists their results newest shard first, because Pagefind orders
+  // merged results by each shard's own rank, not by date.
+  async function find({ query, filters, newest }, where) {
+    const term = query || null;
+    if (!newest) {
+      const search = await pagefind.search(term, { filters: { ...filters, shard: { any: where } } });
       return search && search.results;
     }
-    const options = newest ? { sort: { date: "desc" } } : {};
     const searches = await Promise.all(
-      where.map((shard) => pagefind.search(term, { ...options, filters: { ...filters, shard } })),
+      where.map((shard) => pagefind.search(term, { sort: { date: "desc" }, filters: { ...filters, shard } })),
     );
     if (searches.some((search) => !search)) return null;
-    const results = searches.flatMap((search) => search.results);
-    return newest ? results : results.sort((a, b) => b.score - a.score);
+    return searches.flatMap((search) => search.results);
   }
 
   // Pagefind is lenient: it drops a word no page contains, and matches a word it cannot find by
   // the longest indexed word it starts with ("marmalade" finds the "m" of "12,000 sq m"), each
   // shard on its own. A reader searching for several words means every one of them, so only
   // the shards that hold every word are searched.
-  async function shardsHolding(query) {
-    if (query.includes('"')) return shards; // a quoted phrase is matched exactly by Pagefind itself
+  async function shardsHolding(query, among) {
+    if (query.includes('"')) return among; // a quoted phrase is matched exactly by Pagefind itself
     const words = query.split(/\s+/).map(normalise).filter(Boolean);
-    let holding = shards;
+    let left = among;
     for (const word of words) {
-      if (!indexed.has(word)) indexed.set(word, shardsWith(word));
-      const have = await indexed.get(word);
-      holding = holding.filter((shard) => have.has(shard));
-      if (!holding.length) break;
+      if (!holds.has(word)) holds.set(word, new Map());
+      const known = holds.get(word);
+      const asking = left.filter((shard) => !known.has(shard));
+      if (asking.length) {
+        const found = shardsWith(word, asking);
+        for (const shard of asking) known.set(shard, found.then((have) => have.has(shard)));
+      }
+      const have = await Promise.all(left.map((shard) => known.get(shard)));
+      left = left.filter((_, i) => have[i]);
+      if (!left.length) break;
     }
-    return holding;
+    return left;
   }
 
-  // A shard holds a word if it is a whole word there (an exact search finds it), or the start
-  // of one: what a lenient search for it there highlights begins with it. One search of all
-  // the shards counts the results in each (Pagefind counts filter values only when a filter
-  // is set, hence "any shard"), so only shards with lenient matches and no exact one are
-  // asked on their own.
-  async function shardsWith(word) {
-    const every = { filters: { shard: { any: shards } } };
+  // Which of the shards `among` hold a word: as a whole word (an exact search finds it), or as
+  // the start of one (what a lenient search there highlights begins with it). One search of
+  // them all counts the results in each (Pagefind counts filter values only when a filter is
+  // set, hence "any shard"), so only shards with lenient matches and no exact one are asked on
+  // their own.
+  async function shardsWith(word, among) {
+    const every = { filters: { shard: { any: among } } };
     const exact = await pagefind.search(`"${word}"`, every);
-    const found = new Set(shards.filter((shard) => exact?.filters?.shard?.[shard] > 0));
-    if (found.size === shards.length) return found;
+    const found = new Set(among.filter((shard) => exact?.filters?.shard?.[shard] > 0));
+    if (found.size === among.length) return found;
     const loose = await pagefind.search(word, every);
-    const maybe = shards.filter((shard) => !found.has(shard) && loose?.filters?.shard?.[shard] > 0);
+    const maybe = among.filter((shard) => !found.has(shard) && loose?.filters?.shard?.[shard] > 0);
     const starts = await Promise.all(maybe.map((shard) => startsWord(word, shard)));
     maybe.forEach((shard, i) => starts[i] && found.add(shard));
     return found;
@@ -200,12 +260,24 @@ function optionOrEmpty(select, value) {
   return [...select.options].some((option) => option.value === value) ? value : "";
 }
 
-function describe(count, query, filters) {
+// What was found, and how far back: until every shard is searched, the count is of the newer
+// articles only, and the reader is told that older ones come with "Show more results".
+function describe({ results, query, filters }, oldest, everything) {
+  const count = results.length;
   const what = count === 1 ? "1 article" : `${count} articles`;
   const terms = Object.values(filters);
   const about = query ? ` for “${query}”` : "";
   const within = terms.length ? ` in ${terms.join(", ")}` : "";
+  if (!everything) return `${what}${about}${within} since ${since(oldest)}. Show more to search older articles.`;
   return count ? `${what}${about}${within}.` : `No articles${about}${within}. Try fewer or different words.`;
+}
+
+// A shard's name is its first day to its period's precision: 2019, 2019-07 or 2019-07-16.
+function since(shard) {
+  const [year, month, day] = shard.split("-").map(Number);
+  const first = new Date(Date.UTC(year, (month || 1) - 1, day || 1));
+  const parts = { timeZone: "UTC", year: "numeric", month: month ? "long" : undefined, day: day ? "numeric" : undefined };
+  return new Intl.DateTimeFormat(document.documentElement.lang || undefined, parts).format(first);
 }
 
 function resultItem(page) {
