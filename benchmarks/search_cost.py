@@ -6,9 +6,10 @@ in a fresh headless Chromium context (a cold cache), waits until the page has lo
 the index and the network is quiet, then types the query. Per query it prints what the
 reader downloaded from ``/pagefind/`` (response headers and bodies as transferred,
 the search worker's requests included: when the page opened, and for the query), how many requests
-that took, and the time from the last keystroke to the first result painted (the
-results list gets its first item; the search page waits for a pause in typing first,
-and that pause is counted). A filter, when a query has one, is chosen before typing
+that took and from how many bundles, and the time from the last keystroke to the first
+result painted (the results list gets its first item; the search page waits for a pause
+in typing first, and that pause is counted) and to the count painted (the status line
+says what was found: the first page is complete). A filter, when a query has one, is chosen before typing
 without starting a search of its own. It also prints, per Pagefind bundle (shard), its
 documents, files and bytes. Issue 20 compares shard rules with these figures. Not a
 test: nothing asserts a duration.
@@ -57,28 +58,39 @@ TABLE = (
     "query: KB (requests)",
     "total KB",
     "to first result",
+    "to the count",
 )
 SHARD_TABLE = ("bundle", "documents", "files", "KB")
 
-# Runs at the start of the search page: notes the last keystroke and when the results list
-# first holds an item after it, once that frame is painted (a task queued from
-# requestAnimationFrame runs after the paint).
+# Runs at the start of the search page: notes the last keystroke, when the results list
+# first holds an item after it, and when the status line first says what was found, each
+# once that frame is painted (a task queued from requestAnimationFrame runs after the paint).
 _WATCH = """
 (() => {
   window.bylineTyped = null;
   window.bylineFirstResult = null;
+  window.bylineCounted = null;
   document.addEventListener("input", () => {
     window.bylineTyped = performance.now();
     window.bylineFirstResult = null;
+    window.bylineCounted = null;
   }, true);
+  const painted = (name) => {
+    window[name] = -1;
+    requestAnimationFrame(() => setTimeout(() => { window[name] = performance.now(); }));
+  };
   document.addEventListener("DOMContentLoaded", () => {
     const list = document.getElementById("search-results");
-    if (!list) return;
+    const status = document.getElementById("search-status");
+    if (!list || !status) return;
     new MutationObserver(() => {
       if (window.bylineTyped === null || window.bylineFirstResult !== null || !list.children.length) return;
-      window.bylineFirstResult = -1;
-      requestAnimationFrame(() => setTimeout(() => { window.bylineFirstResult = performance.now(); }));
+      painted("bylineFirstResult");
     }).observe(list, { childList: true });
+    new MutationObserver(() => {
+      if (window.bylineTyped === null || window.bylineCounted !== null || !status.textContent) return;
+      painted("bylineCounted");
+    }).observe(status, { childList: true, characterData: true, subtree: true });
   });
 })();
 """
@@ -87,7 +99,8 @@ _SETTLED = """() => {
   const list = document.getElementById("search-results");
   const painted = window.bylineFirstResult !== null && window.bylineFirstResult >= 0;
   const none = status.textContent !== "" && !list.children.length;
-  return !list.hasAttribute("aria-busy") && status.textContent !== "" && (painted || none);
+  const counted = window.bylineCounted !== null && window.bylineCounted >= 0;
+  return !list.hasAttribute("aria-busy") && counted && (painted || none);
 }"""
 
 
@@ -202,6 +215,7 @@ class Cost:
     kinds: tuple[tuple[str, int, int], ...] = ()  # kind of file, bytes, requests: opening and query together
     bundles: int = 0  # shards any file was fetched from
     since: str = ""  # how far back the first page searched, when not every shard: "October 2026"
+    counted_ms: float | None = None  # from the last keystroke to the status line saying what was found
 
     @classmethod
     def of(
@@ -211,6 +225,7 @@ class Cost:
         responses: Sequence[tuple[str, str, int, str]],
         first: float | None,
         since: str = "",
+        counted: float | None = None,
     ) -> Cost:
         """Sum the responses by phase and by kind of file, and count the shards they came from."""
 
@@ -222,7 +237,7 @@ class Cost:
         names = sorted({kind for _, kind, _, _ in responses})
         kinds = tuple((name, *total([size for _, kind, size, _ in responses if kind == name])) for name in names)
         bundles = len({shard for *_, shard in responses if shard})
-        return cls(query, results, opening, searching, first, kinds, bundles, since)
+        return cls(query, results, opening, searching, first, kinds, bundles, since, counted)
 
     def row(self) -> str:
         first = "no results" if self.first_result_ms is None else f"{self.first_result_ms:.0f} ms"
@@ -235,6 +250,7 @@ class Cost:
             _kb(self.searching),
             f"{(self.opening[0] + self.searching[0]) / 1024:,.1f}",
             first,
+            "" if self.counted_ms is None else f"{self.counted_ms:.0f} ms",
         )
         return "| " + " | ".join(cells) + " |"
 
@@ -249,6 +265,7 @@ def typical(costs: Sequence[Cost]) -> Cost:
         return middle([v[0] for v in values]), middle([v[1] for v in values])
 
     firsts = [cost.first_result_ms for cost in costs]
+    counts = [cost.counted_ms for cost in costs if cost.counted_ms is not None]
     names = sorted({kind[0] for cost in costs for kind in cost.kinds})
     by_name = [{kind[0]: (kind[1], kind[2]) for kind in cost.kinds} for cost in costs]
     return replace(
@@ -256,6 +273,7 @@ def typical(costs: Sequence[Cost]) -> Cost:
         opening=pair([c.opening for c in costs]),
         searching=pair([c.searching for c in costs]),
         first_result_ms=None if None in firsts else statistics.median(f for f in firsts if f is not None),
+        counted_ms=statistics.median(counts) if counts else None,
         kinds=tuple((name, *pair([kinds.get(name, (0, 0)) for kinds in by_name])) for name in names),
     )
 
@@ -291,12 +309,13 @@ def search_cost(browser: Browser, base: str, query: Query) -> Cost:
         page.locator("#search-input").press_sequentially(query.text, delay=TYPING_DELAY_MS)
         page.wait_for_function(_SETTLED)
         traffic.wait_quiet(page)
-        typed, first = page.evaluate("[window.bylineTyped, window.bylineFirstResult]")
+        typed, first, counted = page.evaluate("[window.bylineTyped, window.bylineFirstResult, window.bylineCounted]")
         results = page.locator("#search-results > li").count()
         status = page.locator("#search-status").text_content() or ""
         count = int(status.split()[0].replace(",", "")) if results else 0
         since = _SINCE.search(status)
-        return Cost.of(query, count, traffic.responses(), first - typed if results else None, since[1] if since else "")
+        first_ms = first - typed if results else None
+        return Cost.of(query, count, traffic.responses(), first_ms, since[1] if since else "", counted - typed)
     finally:
         context.close()
 

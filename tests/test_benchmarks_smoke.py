@@ -361,12 +361,13 @@ def test_a_querys_responses_are_summed_by_phase_and_kind_and_repeats_give_median
         ("query", "pf_index", 300, "2026-10"),
         ("query", "pf_meta", 5, "2026-07"),
     ]
-    cost = Cost.of(query, 5, responses, 700.0, since="July 2026")
+    cost = Cost.of(query, 5, responses, 700.0, since="July 2026", counted=800.0)
     assert (cost.opening, cost.searching) == ((51, 3), (305, 2))
     assert cost.kinds == (("js", 40, 1), ("json", 1, 1), ("pf_index", 300, 1), ("pf_meta", 15, 2))
     assert cost.bundles == 2, "the shard list is no bundle"
-    assert "| 5 since July 2026 | 2 |" in cost.row()
-    costs = [cost, replace(cost, first_result_ms=500.0), replace(cost, first_result_ms=900.0, searching=(1, 1))]
+    assert "| 5 since July 2026 | 2 |" in cost.row() and cost.row().endswith("| 700 ms | 800 ms |")
+    costs = [cost, replace(cost, first_result_ms=500.0, counted_ms=600.0), replace(cost, first_result_ms=900.0)]
+    costs[-1] = replace(costs[-1], searching=(1, 1), counted_ms=1000.0)
     assert typical_cost(costs) == cost
     assert typical_cost([*costs, Cost.of(query, 0, responses, None)]).first_result_ms is None
     kinds = [file_kind(f"/pagefind/2026/{name}") for name in ("wasm.en-gb.pagefind", "index/en_1.pf_index")]
@@ -398,16 +399,17 @@ def test_search_cost_prints_each_bundle_and_each_querys_downloads(tmp_path: Path
     queries = ("--query", "investment", "--query", "investment|section=News")
     ran = _run("-m", "benchmarks.search_cost", "--articles", "12", "--keep", str(tmp_path), "--repeat", "1", *queries)
     assert ran.returncode == 0, ran.stdout + ran.stderr
-    rows = [line.strip("| ").split(" | ") for line in ran.stdout.splitlines() if line.startswith("| ")]
+    tables = ran.stdout.split("## Where the bytes went", 1)[0]  # the bundles', then the queries'
+    rows = [line.strip("| ").split(" | ") for line in tables.splitlines() if line.startswith("| ")]
     bundles = [row for row in rows if len(row) == 4 and row[0] != "bundle"]
     total = bundles.pop()
     assert total[0] == f"all {len(bundles)}" and len(bundles) >= 2
     assert 0 < int(total[1]) <= 12  # the published articles, each in one bundle
-    costs = [row for row in rows if len(row) == 8 and row[0] != "query"]
+    costs = [row for row in rows if len(row) == 9 and row[0] != "query"]
     assert [(row[0], row[1]) for row in costs] == [("investment", "none"), ("investment", "section=News")]
-    for _, _, results, fetched, opening, searching, _, first in costs:
+    for _, _, results, fetched, opening, searching, _, first, counted in costs:
         assert float(opening.split()[0]) > 0 and float(searching.split()[0]) > 0
-        assert int(results.split()[0]) > 0 and first.endswith(" ms")
+        assert int(results.split()[0]) > 0 and first.endswith(" ms") and counted.endswith(" ms")
         assert 1 <= int(fetched) <= len(bundles)
     again = _run("-m", "benchmarks.search_cost", "--articles", "12", "--keep", str(tmp_path), "--query", "x|topic=Nope")
     assert "Corpus: reused" in again.stdout
