@@ -11,7 +11,9 @@ result painted (the results list gets its first item; the search page waits for 
 in typing first, and that pause is counted) and to the count painted (the status line
 says what was found: the first page is complete). A filter, when a query has one, is chosen before typing
 without starting a search of its own. It also prints, per Pagefind bundle (shard), its
-documents, files and bytes. Issue 20 compares shard rules with these figures. Not a
+documents, files and bytes. ``--compare OUTPUT`` (repeatable) measures outputs already
+built instead, say two branches' builds of one kept corpus, each query's runs
+alternating between them. Issue 20 compares shard rules with these figures. Not a
 test: nothing asserts a duration.
 """
 
@@ -30,7 +32,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -441,6 +443,36 @@ def build(folder: Path, size: int, seed: int, reuse: bool, clean: bool, jobs: in
     return output
 
 
+def measure(outputs: Sequence[Path], queries: Sequence[Query], repeat: int, live: bool) -> list[list[Cost]]:
+    """Each query's typical cost on each output; a query's runs alternate between the outputs (A, B, A, B...).
+
+    ``live`` prints each row as it is measured (one output only).
+    """
+    with ExitStack() as stack, sync_playwright() as driver:
+        bases = [stack.enter_context(serving(output)) for output in outputs]
+        browser = driver.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        costs: list[list[Cost]] = [[] for _ in outputs]
+        for query in queries:
+            runs: list[list[Cost]] = [[] for _ in outputs]
+            for _ in range(repeat):  # interleaved: a busy minute slows every output, not one
+                for number, base in enumerate(bases):
+                    runs[number].append(search_cost(browser, base, query))
+            for number, done in enumerate(runs):
+                costs[number].append(typical(done))
+            if live:
+                print(costs[0][-1].row(), flush=True)
+        browser.close()
+    return costs
+
+
+def queries_header(repeat: int) -> str:
+    lines = ["## Queries (KB as transferred, headers included; time from the last keystroke)\n"]
+    if repeat > 1:
+        lines.append(f"Each row: the median of {repeat} runs, each in a fresh browser context.\n")
+    lines.append("| " + " | ".join(TABLE) + " |\n|---|---|" + "---:|" * (len(TABLE) - 2))
+    return "\n".join(lines)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Measure each query's cost; exit 1 if the build or the page fails, 2 on bad arguments."""
     parser = argparse.ArgumentParser(prog="python -m benchmarks.search_cost", description=__doc__.splitlines()[0])
@@ -456,28 +488,32 @@ def main(argv: Sequence[str] | None = None) -> int:
         type=_query,
         help="TEXT or TEXT|name=value (a search form filter), repeatable (default: six built-in queries)",
     )
+    parser.add_argument(
+        "--compare",
+        action="append",
+        type=Path,
+        metavar="OUTPUT",
+        help="measure this built output instead of building, repeatable: each query's runs alternate between them",
+    )
     args = parser.parse_args(argv)
     if args.articles < 1 or args.repeat < 1:
         parser.error("--articles and --repeat must be at least 1")
+    for output in args.compare or ():
+        if not (output / BUNDLE.strip("/") / "shards.json").is_file():
+            parser.error(f"{output} holds no search index (pagefind/shards.json)")
     queries = args.query or list(DEFAULT_QUERIES)
     print("# What a reader's search costs\n")
     load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
     print(f"Machine: {os.cpu_count()} CPUs, load average {load}; Chromium {CHROMIUM}, a fresh context per query.")
     try:
+        if args.compare:
+            compare(args.compare, queries, args.repeat)
+            return 0
         with workspace(args.keep, args.articles, args.seed) as (folder, reuse):
             output = build(folder, args.articles, args.seed, reuse, args.clean, args.jobs)
             print(f"\n## Search bundles\n\n{bundle_table(bundles(output))}\n")
-            print("## Queries (KB as transferred, headers included; time from the last keystroke)\n")
-            if args.repeat > 1:
-                print(f"Each row: the median of {args.repeat} runs, each in a fresh browser context.\n")
-            print("| " + " | ".join(TABLE) + " |\n|---|---|" + "---:|" * (len(TABLE) - 2), flush=True)
-            with serving(output) as base, sync_playwright() as driver:
-                browser = driver.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-                costs = []
-                for query in queries:
-                    costs.append(typical([search_cost(browser, base, query) for _ in range(args.repeat)]))
-                    print(costs[-1].row(), flush=True)
-                browser.close()
+            print(queries_header(args.repeat), flush=True)
+            [costs] = measure([output], queries, args.repeat, live=True)
             print(f"\n## Where the bytes went: KB (requests) by kind of file\n\n{kinds_table(costs)}")
     except FileExistsError as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -486,6 +522,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"\nThe measurement failed: {failed}", file=sys.stderr)
         return 1
     return 0
+
+
+def compare(outputs: Sequence[Path], queries: Sequence[Query], repeat: int) -> None:
+    """Measure built outputs side by side (say, two branches' builds of one corpus) and print each one's tables."""
+    print(f"Comparing {len(outputs)} outputs; each query's runs alternate between them.", flush=True)
+    results = measure(outputs, queries, repeat, live=False)
+    for output, costs in zip(outputs, results, strict=True):
+        print(f"\n# {output}\n\n## Search bundles\n\n{bundle_table(bundles(output))}\n")
+        print(queries_header(repeat))
+        print("\n".join(cost.row() for cost in costs))
+        print(f"\n## Where the bytes went: KB (requests) by kind of file\n\n{kinds_table(costs)}")
 
 
 def _query(text: str) -> Query:

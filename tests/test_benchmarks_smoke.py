@@ -411,6 +411,15 @@ def test_search_cost_prints_each_bundle_and_each_querys_downloads(tmp_path: Path
         assert float(opening.split()[0]) > 0 and float(searching.split()[0]) > 0
         assert int(results.split()[0]) > 0 and first.endswith(" ms") and counted.endswith(" ms")
         assert 1 <= int(fetched) <= len(bundles)
+    built = str(tmp_path / "search-12-seed-1/public")
+    compared = _run(
+        "-m", "benchmarks.search_cost", "--compare", built, "--compare", built, "--query", "investment", "--repeat", "1"
+    )
+    assert compared.returncode == 0, compared.stdout + compared.stderr
+    assert "Comparing 2 outputs" in compared.stdout and compared.stdout.count(f"# {built}\n") == 2
+    assert compared.stdout.count("| investment | none | ") == 4, "a query row and a kinds row per output"
+    nothing = _run("-m", "benchmarks.search_cost", "--compare", str(tmp_path))
+    assert nothing.returncode == 2 and "holds no search index" in nothing.stderr
     again = _run("-m", "benchmarks.search_cost", "--articles", "12", "--keep", str(tmp_path), "--query", "x|topic=Nope")
     assert "Corpus: reused" in again.stdout
     (tmp_path / "search-12-seed-1/corpus-format").write_text("0\n")  # made by an older generator: not reused
