@@ -16,6 +16,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
@@ -248,8 +249,19 @@ _PR_SET_PDEATHSIG = 1
 def index_shards(workdir: Path) -> int:
     """Index the shards of ``workdir/plan.json``, several at once, and tidy their bundles; write the file count."""
     plan = json.loads((workdir / "plan.json").read_text())
+    failed = threading.Event()
+
+    def index(job: dict[str, Any], scratch: Path) -> int:
+        if failed.is_set():  # set by the worker that failed, before it takes the next job
+            return 0
+        try:
+            return _index_shard(job, scratch)
+        except BaseException:
+            failed.set()
+            raise
+
     with ThreadPoolExecutor(plan["workers"]) as pool:  # newest shard first: they start in plan order
-        started = [pool.submit(_index_shard, job, workdir / f"scratch-{n}") for n, job in enumerate(plan["jobs"])]
+        started = [pool.submit(index, job, workdir / f"scratch-{n}") for n, job in enumerate(plan["jobs"])]
         try:
             files = sum(future.result() for future in started)
         except BaseException:
