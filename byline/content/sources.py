@@ -139,8 +139,12 @@ def _read(path: str) -> bytes:
     _readable(os.stat(path))
     descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
     with os.fdopen(descriptor, "rb") as stream:
-        _readable(os.fstat(descriptor))
-        data = stream.read(MAX_FILE_BYTES + 1)
+        size = _readable(os.fstat(descriptor)).st_size
+        # Asked for its size, not the limit: a buffer of the limit, shrunk, stays a memory map of
+        # its own, and 100,000 files held at once passed the kernel's limit on maps.
+        data = stream.read(size + 1)
+        if len(data) > size:  # it grew since: read on, up to the limit
+            data += stream.read(MAX_FILE_BYTES + 1 - len(data))
     _refuse_size(len(data))
     return data
 

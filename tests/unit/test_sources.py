@@ -183,3 +183,18 @@ def test_a_symlink_loop_is_one_problem_not_a_traceback(tmp_path: Path) -> None:
         "content/articles/loop1.md:0: cannot read this file: Too many levels of symbolic links",
         "content/articles/loop2.md:0: cannot read this file: Too many levels of symbolic links",
     ]
+
+
+def _memory_maps() -> int:
+    with open("/proc/self/maps") as maps:
+        return sum(1 for _ in maps)
+
+
+def test_files_held_at_once_do_not_each_take_a_memory_map(tmp_path: Path) -> None:
+    """A 100,000-article build failed: every file read into a buffer of the size limit kept a map of its own."""
+    for n in range(2000):
+        (tmp_path / f"a{n}.md").write_text(f"---\ntitle: Story {n}\n---\n" + "Body text. " * 400)
+    before = _memory_maps()
+    held = [read_source(tmp_path, sources.SourceFile(f"a{n}.md", "article", None, "")) for n in range(2000)]
+    assert all(source.data for source in held)
+    assert _memory_maps() - before < 500
