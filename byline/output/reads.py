@@ -228,7 +228,7 @@ class Taken:
 
 
 class TrackedPictures:
-    """The site's pictures, looked up as ``ImageCatalog.get`` is (``images.finish_images`` takes either), each read recorded."""
+    """The site's pictures, looked up as ``ImageCatalog.get`` is (``body.finish_body`` takes either), each read recorded."""
 
     def __init__(self, images: ImageCatalog, recorder: Recorder):
         self._images = images

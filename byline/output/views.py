@@ -18,10 +18,10 @@ from byline.config import format_attribution
 from byline.content.markup import Html, plain_text, reading_minutes
 from byline.content.models import Article, Author, Company, Page
 from byline.dates import display_date, display_datetime, iso
-from byline.output.links import apply_link_policy
+from byline.output.body import LinkPolicy, finish_body
 from byline.output.metadata import locale
 from byline.output.reads import Facts, Reads, TrackedGroup
-from byline.site.images import ImageCatalog, finish_images, srcset
+from byline.site.images import ImageCatalog, srcset
 from byline.site.model import Group, Site
 
 View = dict[str, Any]
@@ -86,8 +86,9 @@ class Views:
         self.made: dict[str, Reads] = {}  # view fact -> what it read, for the build's record
         self._memo: dict[tuple[str, str], tuple[object, Reads]] = {}
         self._moments: dict[datetime, View] = {}  # by instant: equal instants show the same
-        self._host = urlsplit(self.config.base_url).hostname or ""
         self.sections = {s.slug: s for s in self.config.sections}
+        host = urlsplit(self.config.base_url).hostname or ""
+        self._policies = {s.slug: LinkPolicy(host, s.link_rel, s.link_new_tab) for s in self.config.sections}
 
     # --- memos that record ------------------------------------------------------------
     def _view(self, kind: str, key: str, make: Callable[[], View]) -> View:
@@ -424,10 +425,8 @@ class Views:
         return self._remember("body", article.source, lambda: self._body(self.facts.entity(article)))
 
     def _body(self, article: Article) -> Html:
-        section = self.sections[article.section]
-        html = finish_images(article.body.html, self.pictures, self.link, BODY_IMAGE_SIZES)
-        html = apply_link_policy(html, self._host, section.link_rel, section.link_new_tab)
-        return _as_html(html)
+        policy = self._policies[article.section]
+        return _as_html(finish_body(article.body.html, self.pictures, self.link, BODY_IMAGE_SIZES, policy))
 
     def tag(self, tag: str) -> View:
         """A topic as an article lists it; memoised: a few hundred topics are tagged tens of thousands of times."""
@@ -469,7 +468,7 @@ class Views:
             "embeds": bool(page.body.embeds),
             "url": self.link(url),
             "abs_url": self.absolute(url),
-            "body_html": _as_html(finish_images(page.body.html, self.pictures, self.link, BODY_IMAGE_SIZES)),
+            "body_html": _as_html(finish_body(page.body.html, self.pictures, self.link, BODY_IMAGE_SIZES)),
             "meta": dict(page.meta),
         }
 

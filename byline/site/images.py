@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import html
 import io
 import json
 import os
@@ -32,7 +31,6 @@ from urllib.parse import unquote
 import PIL
 from PIL import Image, ImageOps
 
-from byline.content.markup import IMG_TAG, img_attributes
 from byline.content.models import Article, Page, Unfinished
 from byline.errors import ContentError
 from byline.parallel import fork_map
@@ -422,34 +420,3 @@ def srcset(info: ImageInfo, link: Link) -> str | None:
     parts = [f"{link(r.url)} {r.width}w" for r in renditions]
     parts.append(f"{link(info.src)} {info.width}w")
     return ", ".join(parts)
-
-
-def finish_images(body: str, catalog: Pictures, link: Link, sizes: str) -> str:
-    """Give a body's local images their size, renditions and lazy loading; links get the base path.
-
-    Inline images sit below the lead, headline and byline, so they are always below the
-    fold: ``loading="lazy"``. A width or height the author wrote is kept.
-    """
-    if "<img" not in body:
-        return body
-    changed = False
-
-    def rewrite(match: re.Match[str]) -> str:
-        nonlocal changed
-        tag = match.group(0)
-        attrs = {k: html.unescape(v) for k, v in img_attributes(tag).items()}
-        info = catalog.get(attrs.get("src"))
-        if info is None:
-            return tag
-        changed = True
-        attrs["src"] = link(info.src)
-        if info.width and info.height and "width" not in attrs and "height" not in attrs:
-            attrs["width"], attrs["height"] = str(info.width), str(info.height)
-        candidates = srcset(info, link)
-        if candidates:
-            attrs["srcset"], attrs["sizes"] = candidates, sizes
-        attrs["loading"], attrs["decoding"] = "lazy", "async"
-        return "<img " + " ".join(f'{k}="{html.escape(v)}"' for k, v in attrs.items()) + ">"
-
-    rewritten = IMG_TAG.sub(rewrite, body)
-    return rewritten if changed else body  # the very string given: a body keeps its digest

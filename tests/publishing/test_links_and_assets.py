@@ -5,7 +5,8 @@ from __future__ import annotations
 import hashlib
 import re
 
-from byline.output.links import NEW_TAB_NOTE, apply_link_policy
+from byline.output.body import NEW_TAB_NOTE, LinkPolicy, finish_body
+from byline.site.images import ImageCatalog
 from tests.conftest import MakeSite
 from tests.helpers import article, build_site, check_site, messages
 from tests.publishing.dom import parse
@@ -65,11 +66,15 @@ def test_a_link_opening_a_new_tab_always_has_noopener(sample: SampleSite) -> Non
 
 def test_link_policy_leaves_other_markup_alone() -> None:
     html = '<p><a href="https://x.example/a?b=1&amp;c=2" title="X">X</a> and <a href="#fn">1</a></p>'
-    assert apply_link_policy(html, "localhost", ("ugc",), False) == (
+
+    def finished(host: str, rel: tuple[str, ...], new_tab: bool) -> str:
+        return finish_body(html, ImageCatalog(), str, "", LinkPolicy(host, rel, new_tab))
+
+    assert finished("localhost", ("ugc",), False) == (
         '<p><a href="https://x.example/a?b=1&amp;c=2" title="X" rel="ugc">X</a> and <a href="#fn">1</a></p>'
     )
-    assert apply_link_policy(html, "x.example", ("ugc",), True) == html  # links to the site itself
-    assert NEW_TAB_NOTE in apply_link_policy(html, "localhost", (), True)
+    assert finished("x.example", ("ugc",), True) == html  # links to the site itself
+    assert NEW_TAB_NOTE in finished("localhost", (), True)
 
 
 def test_an_unknown_link_rel_or_schema_type_is_reported_at_its_line(make_site: MakeSite) -> None:
