@@ -15,7 +15,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cached_property
 from html import unescape
-from typing import cast
 
 import markdown
 import nh3
@@ -27,11 +26,12 @@ from markdown.util import Registry
 from byline.content.embeds import replace_embeds
 from byline.content.models import Rendered
 from byline.content.removals import find_removals
+from byline.content.typography import Typography
 
-MARKUP_VERSION = "6"
+MARKUP_VERSION = "7"
 
-# What a news desk needs: smart quotes, tables, footnotes, heading ids, sane lists.
-EXTENSIONS = ["extra", "smarty", "toc", "sane_lists"]
+# What a news desk needs: tables, footnotes, curly quotes and dashes, heading ids, sane lists.
+EXTENSIONS: list[str | markdown.Extension] = ["extra", Typography(), "toc", "sane_lists"]
 EXTENSION_CONFIGS = {"toc": {"permalink": False}}
 
 _HEADINGS = {f"h{n}": {"id"} for n in range(1, 7)}
@@ -210,9 +210,8 @@ def _make_converter() -> markdown.Markdown:
 
 
 # Where Python-Markdown registers the processors replaced here, as its reference documents them
-# (markdown.treeprocessors.build_treeprocessors, SmartyExtension and TableExtension.extendMarkdown).
+# (markdown.treeprocessors.build_treeprocessors and TableExtension.extendMarkdown).
 INLINE_PRIORITY = 20
-SMARTY_PRIORITY = 6
 TABLE_PRIORITY = 75
 
 
@@ -221,10 +220,6 @@ class _LinearTime(markdown.Extension):
 
     def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 (Python-Markdown's name)
         md.treeprocessors.register(_PerBlockInline(md), "inline", INLINE_PRIORITY)
-        if "smarty" in md.treeprocessors:  # smarty runs a second InlineProcessor, with patterns of its own
-            smarty = _PerBlockInline(md)
-            smarty.inlinePatterns = cast(InlineProcessor, md.treeprocessors["smarty"]).inlinePatterns
-            md.treeprocessors.register(smarty, "smarty", SMARTY_PRIORITY)
         if "table" in md.parser.blockprocessors:
             config = md.parser.blockprocessors["table"].config  # type: ignore[attr-defined]  # not in types-Markdown
             table = _LazyTableProcessor(md.parser, config)
@@ -251,13 +246,6 @@ TRIGGERS: dict[str, tuple[str, ...]] = {
     "em_strong2": ("_",),
     "not_strong": ("*", "_"),
     "footnote": ("[^",),
-    "smarty-ellipses": ("...",),
-    "smarty-em-dashes": ("---",),
-    "smarty-en-dashes": ("--",),
-    **{f"smarty-quotes-{n}": ("'",) for n in (0, 2, 6, 7, 8, 9, 10)},
-    **{f"smarty-quotes-{n}": ('"',) for n in (1, 3, 11, 12, 13, 14)},
-    "smarty-quotes-4": ("'\"",),
-    "smarty-quotes-5": ("\"'",),
 }
 
 

@@ -67,12 +67,10 @@ def test_each_replacement_takes_the_place_of_the_processor_it_replaces() -> None
         return [type(p).__base__ if type(p) in replacements else type(p) for p in registry]  # type: ignore[misc]
 
     for mine, stocks, names in (
-        (ours.treeprocessors, theirs.treeprocessors, ("inline", "smarty")),
+        (ours.treeprocessors, theirs.treeprocessors, ("inline", "typography")),
         (ours.parser.blockprocessors, theirs.parser.blockprocessors, ("table",)),
     ):
         assert kinds(mine) == kinds(stocks)
         assert [mine.get_index_for_name(n) for n in names] == [stocks.get_index_for_name(n) for n in names]
     assert isinstance(ours.treeprocessors["inline"], markup._PerBlockInline)
-    assert isinstance(ours.treeprocessors["smarty"], markup._PerBlockInline)
     assert isinstance(ours.parser.blockprocessors["table"], markup._LazyTableProcessor)
-    assert ours.treeprocessors["smarty"].inlinePatterns is not ours.inlinePatterns, "smarty keeps its own patterns"
