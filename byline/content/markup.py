@@ -169,9 +169,9 @@ def render_markdown(text: str, budget: float | None = None, id_prefix: str = "")
     sanitised = sanitise(raw_html, id_prefix)
     safe_html, embeds = replace_embeds(sanitised)
     # A player's button and captions are not the article's words, nor its first paragraph.
-    first_paragraph, words, _ = text_facts(replace_embeds(sanitised, lambda embed: "")[0] if embeds else safe_html)
+    first, words = text_facts(replace_embeds(sanitised, lambda embed: "")[0] if embeds else safe_html)
     images, links = tuple(inline_sources(safe_html)), tuple(link_targets(safe_html))
-    return Rendered(Html(safe_html), first_paragraph, words, images, links, embeds, removed)
+    return Rendered(Html(safe_html), first, words, images, links, embeds, removed)
 
 
 class _OutOfTime(BaseException):
@@ -446,7 +446,7 @@ def link_targets(body: str) -> list[str]:
 
 def plain_text(html: str) -> str:
     """Return the text of an HTML fragment with whitespace collapsed."""
-    return " ".join(text_facts(html)[2])
+    return " ".join(_text(html).split())
 
 
 def reading_minutes(word_count: int, words_per_minute: int = 230) -> int:
@@ -458,28 +458,33 @@ _TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9]*)[^>]*>")
 _WORD = re.compile(r"\S*[^\W_]\S*")  # a run of non-space holding a letter or digit
 
 
-def text_facts(html: str) -> tuple[str, int, list[str]]:
-    """Return the first top-level paragraph's text, the word count and all text chunks.
+def text_facts(html: str) -> tuple[str, int]:
+    """Return the first top-level paragraph's text and the word count.
 
-    A single regex pass over nh3's output, which is well-formed (tags closed, attributes
-    quoted); footnote markers (<sup>) are left out of the first paragraph. Chunks of
-    punctuation alone ("<em>three</em>.") are not words.
+    Regular expressions over nh3's output, which is well-formed (tags closed, attributes
+    quoted). Chunks of punctuation alone ("<em>three</em>.") are not words.
     """
-    depth = skip = words = 0
+    return first_paragraph(html), len(_WORD.findall(_text(html)))
+
+
+def _text(html: str) -> str:
+    """The fragment's text, each tag a space: words never run across a tag, as a reader sees them."""
+    text = _TAG.sub(" ", html)
+    return unescape(text) if "&" in text else text
+
+
+def first_paragraph(html: str) -> str:
+    """The text of the first top-level paragraph with any, whitespace collapsed, footnote markers (<sup>) left out.
+
+    The tags are read only as far as that paragraph's end.
+    """
+    depth = skip = 0
     collecting = False
-    first: str | None = None
     paragraph: list[str] = []
-    chunks: list[str] = []
     position = 0
     for match in _TAG.finditer(html):
-        if match.start() > position:
-            text = html[position : match.start()]
-            if "&" in text:
-                text = unescape(text)
-            words += len(_WORD.findall(text))
-            chunks.extend(text.split())
-            if collecting and not skip:
-                paragraph.append(text)
+        if collecting and not skip and match.start() > position:
+            paragraph.append(html[position : match.start()])
         position = match.end()
         closing, tag = match.group(1), match.group(2).lower()
         if tag in _VOID:
@@ -489,14 +494,13 @@ def text_facts(html: str) -> tuple[str, int, list[str]]:
             skip = max(0, skip - 1)
             if tag == "p" and collecting and depth == 0:
                 collecting = False
-                first = _WHITESPACE.sub(" ", "".join(paragraph)).strip()
+                first = _WHITESPACE.sub(" ", unescape("".join(paragraph))).strip()
+                if first:
+                    return first
         else:
-            if tag == "p" and depth == 0 and not first:
+            if tag == "p" and depth == 0:
                 collecting, paragraph = True, []
             depth += 1
             if tag == "sup" or skip:
                 skip += 1
-    tail = unescape(html[position:])
-    words += len(_WORD.findall(tail))
-    chunks.extend(tail.split())
-    return first or "", words, chunks
+    return ""
