@@ -37,6 +37,12 @@ def test_headings_get_ids() -> None:
     )
 
 
+def test_a_toc_line_lists_the_headings_and_only_there() -> None:
+    listed = html("[TOC]\n\n## One\n\n## Two")
+    assert '<li><a href="#one">One</a></li>\n<li><a href="#two">Two</a></li>' in listed
+    assert html("## One\n\nAn inline [TOC] is text.") == '<h2 id="one">One</h2>\n<p>An inline [TOC] is text.</p>'
+
+
 def test_sane_lists_do_not_merge_ordered_and_unordered() -> None:
     out = html("1. one\n2. two\n\n* three\n* four\n")
     assert out == "<ol>\n<li>one</li>\n<li>two</li>\n</ol>\n<ul>\n<li>three</li>\n<li>four</li>\n</ul>"

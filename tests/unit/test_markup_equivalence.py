@@ -25,6 +25,8 @@ TRICKY = [
     "*a **b** c* ***d*** _e_ __f__ ![img](/x.png \"t\") [ref][1] [^1]\n\n[1]: http://e.x\n[^1]: A 'note'.",
     "| a | \"b\" |\n|---|--:|\n| 'c' | d -- e |",
     "1. one\n2. two\n\n- three\n- 'four'\n\n> quoted \"text\"\n\n## Heading 'x'\n\n    code \"block\"",
+    "[TOC]\n\n# One\n\n## Two *x*\n\n## Two *x*\n\n### Three {#custom}\n\n[TOC]",
+    "Not a marker: [TOC] inline.\n\n## Heading",
 ]
 
 
@@ -60,17 +62,18 @@ def test_any_text_converts_exactly_as_stock_markdown(body: str) -> None:
 def test_each_replacement_takes_the_place_of_the_processor_it_replaces() -> None:
     """Registered through the public API at Python-Markdown's documented priorities: the same order as stock."""
     ours, theirs = markup._make_converter(), stock()
-    replacements = {markup._PerBlockInline, markup._LazyTableProcessor}
+    replacements = {markup._PerBlockInline, markup._LazyTableProcessor, markup._TocOnRequest}
 
     def kinds(registry: Registry[Any]) -> list[type]:
         """Each processor's class, a replacement's as the class it replaces."""
         return [type(p).__base__ if type(p) in replacements else type(p) for p in registry]  # type: ignore[misc]
 
     for mine, stocks, names in (
-        (ours.treeprocessors, theirs.treeprocessors, ("inline", "typography")),
+        (ours.treeprocessors, theirs.treeprocessors, ("inline", "typography", "toc")),
         (ours.parser.blockprocessors, theirs.parser.blockprocessors, ("table",)),
     ):
         assert kinds(mine) == kinds(stocks)
         assert [mine.get_index_for_name(n) for n in names] == [stocks.get_index_for_name(n) for n in names]
     assert isinstance(ours.treeprocessors["inline"], markup._PerBlockInline)
     assert isinstance(ours.parser.blockprocessors["table"], markup._LazyTableProcessor)
+    assert isinstance(ours.treeprocessors["toc"], markup._TocOnRequest)
