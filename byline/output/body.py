@@ -67,19 +67,17 @@ class _Finisher:
     def __init__(self, pictures: Pictures, link: Link, sizes: str, policy: LinkPolicy):
         self.pictures, self.link, self.sizes, self.policy = pictures, link, sizes, policy
         self.changed = False
-        self.in_link = False  # between an <a> and the first </a> after it (a table cell may nest one)
-        self.note = ""  # what goes before that </a>
+        self.notes: list[str] = []  # for each link open here, what goes before its </a> (a table cell can nest one)
 
     def tag(self, match: re.Match[str]) -> str:
         tag = match.group(0)
         if tag.startswith("<img"):
             return self.image(tag)
-        if tag == "</a>":
-            note, self.note, self.in_link = self.note, "", False
-            return note + tag
-        if self.in_link or not (self.policy.rel or self.policy.new_tab):
+        if not (self.policy.rel or self.policy.new_tab):
             return tag
-        self.in_link = True
+        if tag == "</a>":
+            return (self.notes.pop() if self.notes else "") + tag
+        self.notes.append("")
         return self.anchor(match.group(1), tag)
 
     def image(self, tag: str) -> str:
@@ -109,6 +107,6 @@ class _Finisher:
         if policy.new_tab:
             values.append("noopener")
             attributes += ' target="_blank"'
-            self.note = NEW_TAB_NOTE
+            self.notes[-1] = NEW_TAB_NOTE
         attributes += f' rel="{" ".join(dict.fromkeys(values))}"'
         return f"<a{attributes}>"

@@ -57,3 +57,15 @@ def test_markup_in_attribute_values_cannot_end_a_tag_early() -> None:
     finished = finish_body(body, CATALOG, base, "", UGC_NEW_TAB)
     assert "<script>" not in finished
     assert 'title="a&gt;b&lt;script&gt;x&lt;/script&gt;"' in finished and 'alt="1&gt;0"' in finished
+
+
+def test_a_link_nested_in_a_links_table_follows_the_policy_too() -> None:
+    """Sanitising keeps a link inside a table cell inside a link; each gets the policy and its own note."""
+    body = sanitise(
+        '<a href="https://a.example"><table><tr><td><a href="https://b.example">B</a></td></tr></table>A</a>'
+    )
+    assert finish_body(body, CATALOG, base, "", UGC_NEW_TAB) == (
+        '<a href="https://a.example" target="_blank" rel="ugc noopener"><table><tbody><tr><td>'
+        f'<a href="https://b.example" target="_blank" rel="ugc noopener">B{NEW_TAB_NOTE}</a>'
+        f"</td></tr></tbody></table>A{NEW_TAB_NOTE}</a>"
+    )
