@@ -22,6 +22,7 @@ import nh3
 from markdown.extensions.tables import PIPE_LEFT, PIPE_NONE, PIPE_RIGHT, TableProcessor
 from markdown.extensions.toc import TocExtension, TocTreeprocessor
 from markdown.inlinepatterns import Pattern
+from markdown.preprocessors import Preprocessor
 from markdown.treeprocessors import InlineProcessor
 from markdown.util import Registry
 
@@ -216,6 +217,11 @@ def _make_converter() -> markdown.Markdown:
 INLINE_PRIORITY = 20
 TABLE_PRIORITY = 75
 TOC_PRIORITY = 5
+# Preprocessors that change only text holding what they act on (fences, HTML), with their priorities.
+ONLY_WITH: dict[str, tuple[tuple[str, ...], int]] = {
+    "fenced_code_block": (("```", "~~~"), 25),
+    "html_block": (("<", "&"), 20),  # its HTML parser also writes out "&#1" and "AT&T " as references
+}
 
 
 class _Faster(markdown.Extension):
@@ -230,6 +236,26 @@ class _Faster(markdown.Extension):
         if "toc" in md.treeprocessors:
             toc = _TocOnRequest(md, TocExtension(**EXTENSION_CONFIGS["toc"]).getConfigs())
             md.treeprocessors.register(toc, "toc", TOC_PRIORITY)
+        for name, (needs, priority) in ONLY_WITH.items():
+            if name in md.preprocessors:
+                md.preprocessors.register(_OnlyWith(md, md.preprocessors[name], needs), name, priority)
+
+
+class _OnlyWith(Preprocessor):
+    """A preprocessor run only on a body holding one of the texts it acts on.
+
+    The HTML block preprocessor feeds every body through an HTML parser, the fenced code
+    one searches it for fences; a body without ``<`` and ``&``, or without a fence, comes
+    out of them unchanged.
+    """
+
+    def __init__(self, md: markdown.Markdown, wrapped: Preprocessor, needs: tuple[str, ...]):
+        super().__init__(md)
+        self.wrapped, self.needs = wrapped, needs
+
+    def run(self, lines: list[str]) -> list[str]:
+        text = "\n".join(lines)
+        return self.wrapped.run(lines) if any(need in text for need in self.needs) else lines
 
 
 class _TocOnRequest(TocTreeprocessor):

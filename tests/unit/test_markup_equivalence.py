@@ -27,6 +27,8 @@ TRICKY = [
     "1. one\n2. two\n\n- three\n- 'four'\n\n> quoted \"text\"\n\n## Heading 'x'\n\n    code \"block\"",
     "[TOC]\n\n# One\n\n## Two *x*\n\n## Two *x*\n\n### Three {#custom}\n\n[TOC]",
     "Not a marker: [TOC] inline.\n\n## Heading",
+    "AT&T &#1 fish & chips &amp; <b>bold</b>\n\n<div>\nblock\n</div>",
+    "```\ncode 'x' -- y\n```\n\n~~~ {.python}\nmore\n~~~",
 ]
 
 
@@ -65,12 +67,16 @@ def test_each_replacement_takes_the_place_of_the_processor_it_replaces() -> None
     replacements = {markup._PerBlockInline, markup._LazyTableProcessor, markup._TocOnRequest}
 
     def kinds(registry: Registry[Any]) -> list[type]:
-        """Each processor's class, a replacement's as the class it replaces."""
-        return [type(p).__base__ if type(p) in replacements else type(p) for p in registry]  # type: ignore[misc]
+        """Each processor's class, a replacement's as the class it replaces (or wraps)."""
+        return [
+            type(p.wrapped) if isinstance(p, markup._OnlyWith) else type(p).__base__ if type(p) in replacements else type(p)
+            for p in registry
+        ]
 
     for mine, stocks, names in (
         (ours.treeprocessors, theirs.treeprocessors, ("inline", "typography", "toc")),
         (ours.parser.blockprocessors, theirs.parser.blockprocessors, ("table",)),
+        (ours.preprocessors, theirs.preprocessors, ("fenced_code_block", "html_block")),
     ):
         assert kinds(mine) == kinds(stocks)
         assert [mine.get_index_for_name(n) for n in names] == [stocks.get_index_for_name(n) for n in names]
