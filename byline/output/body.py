@@ -1,12 +1,7 @@
-"""A body as published: the one step that changes sanitised body HTML after it is parsed.
+"""A body as published: the one step that changes a parsed body, in one pass over its tags.
 
-Parsing (``content.markup``) knows nothing of the site, so its result is cached per file;
-what depends on the site is done here, at render time, in one pass over the HTML: each
-local picture gets its measured size, its renditions and lazy loading, and each outbound
-link its section's rel policy. A site member's links are the member's, not the newsroom's:
-site.toml can mark them ``sponsored``, ``ugc`` or ``nofollow`` so search engines weigh
-them rightly, and a link made to open a new tab always gets ``rel="noopener"`` so the
-opened page cannot navigate this one.
+What it adds depends on the site (pictures' sizes and renditions, each section's link
+policy), so it is done here, at render time, and the parse stays cacheable per file.
 """
 
 from __future__ import annotations
@@ -28,7 +23,10 @@ _REL = re.compile(r'\srel="([^"]*)"')
 
 @dataclass(frozen=True)
 class LinkPolicy:
-    """How a section's outbound links are marked: ``host`` is the site's own, every other host is outbound."""
+    """How a section marks links to hosts other than ``host``: ``rel`` lets search engines weigh a member's links as theirs.
+
+    A link opened in a new tab always gets ``noopener`` as well, so the opened page cannot navigate this one.
+    """
 
     host: str
     rel: tuple[str, ...] = ()
