@@ -21,7 +21,7 @@ import pytest
 import yaml
 from PIL import Image
 
-from benchmarks import floor
+from benchmarks import body_cost, floor
 from benchmarks.corpus import CORPUS_NOW, LEAD_IMAGES, generate_corpus
 from benchmarks.peers import (
     HUGO_LAYOUTS,
@@ -175,6 +175,16 @@ def test_floor_benchmark_prints_every_part_of_the_least_build_time(tmp_path: Pat
         assert len(found) == 1, f"no row for {part!r} in:\n{ran.stdout}"
         assert found[0] >= 0
     assert next(value for name, value in measured.items() if name.startswith("cold: Pagefind")) > 0
+
+
+def test_body_cost_prints_a_figure_for_every_step_of_a_body() -> None:
+    ran = _run("-m", "benchmarks.body_cost", "--articles", "12", "--seed", "3", "--repeat", "1")
+    assert ran.returncode == 0, ran.stdout + ran.stderr
+    lines = ran.stdout.splitlines()
+    rows = [line.strip("| ").split(" | ") for line in lines if line.startswith("| ") and not line.startswith("| step")]
+    assert [name for name, _ in rows] == list(body_cost.steps(["*One* body."]))
+    assert all(float(ms) >= 0 for _, ms in rows)
+    assert "12 article bodies" in ran.stdout
 
 
 def test_floor_edit_reads_all_but_the_edited_article_from_the_cache(tmp_path: Path) -> None:

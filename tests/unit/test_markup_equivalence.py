@@ -1,6 +1,6 @@
 """Byline's faster Markdown converter must give exactly stock Python-Markdown's output.
 
-markup._make_converter runs the inline processors one block at a time, each block with
+markup.make_converter runs the inline processors one block at a time, each block with
 only the patterns it could match, and tests tables lazily; these tests compare it with an
 unmodified Markdown instance, so a Python-Markdown upgrade that breaks a replacement fails here.
 """
@@ -38,7 +38,7 @@ def stock() -> markdown.Markdown:
     )
 
 
-OURS, THEIRS = markup._make_converter(), stock()
+OURS, THEIRS = markup.make_converter(), stock()
 
 
 def test_sample_and_golden_bodies_convert_exactly_as_stock_markdown() -> None:
@@ -47,7 +47,7 @@ def test_sample_and_golden_bodies_convert_exactly_as_stock_markdown() -> None:
         for folder in ("content", "tests/golden/site/content")
         for path in sorted((REPO / folder).rglob("*.md"))
     ]
-    ours, theirs = markup._make_converter(), stock()
+    ours, theirs = markup.make_converter(), stock()
     for body in bodies:
         assert ours.reset().convert(body) == theirs.reset().convert(body)
 
@@ -63,7 +63,7 @@ def test_any_text_converts_exactly_as_stock_markdown(body: str) -> None:
 
 def test_each_replacement_takes_the_place_of_the_processor_it_replaces() -> None:
     """Registered through the public API at Python-Markdown's documented priorities: the same order as stock."""
-    ours, theirs = markup._make_converter(), stock()
+    ours, theirs = markup.make_converter(), stock()
     replacements = {markup._PerBlockInline, markup._LazyTableProcessor, markup._TocOnRequest}
 
     def kinds(registry: Registry[Any]) -> list[type]:
