@@ -525,7 +525,7 @@ def _text(html: str) -> str:
 
 
 def first_paragraph(html: str) -> str:
-    """The text of the first top-level paragraph with any, whitespace collapsed, footnote markers (<sup>) left out.
+    """The text of the first top-level paragraph that has any, whitespace collapsed, footnote markers (<sup>) left out.
 
     The tags are read only as far as that paragraph's end.
     """
