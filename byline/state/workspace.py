@@ -118,8 +118,11 @@ class Workspace:
     ) -> None:
         """Record a successful build for the next one to compare with (see ``manifest``)."""
         assert self.held, "save the manifest under the lock, or another build may commit in between"
-        manifest.save(self.manifest, options, inputs, now, valid_until, summary, [list(m) for m in messages])
-        point("manifest:saved")
+        try:
+            manifest.save(self.manifest, options, inputs, now, valid_until, summary, [list(m) for m in messages])
+            point("manifest:saved")
+        except OSError as exc:  # the output is complete; without the record the next build checks it all
+            raise EnvironmentFailure(f"built, but the build's record could not be saved: {_reason(exc)}") from None
 
     # --- the output's records and the commit --------------------------------------------
 

@@ -293,6 +293,27 @@ def test_a_full_disk_is_one_line_exit_2_and_the_output_intact(
     assert snapshot(output) == before and leftovers(output) == []
 
 
+def test_a_full_disk_while_saving_the_builds_record_is_one_line_exit_2_and_the_output_built(
+    built: tuple[Path, Path], capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """The commit is done when the manifest is saved: a failure there is said in one line, and the output is right."""
+    root, output = built
+    add_article(root)
+
+    def full(name: str) -> None:
+        if name == "manifest:saved":
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    with faults.injected(full):
+        status, out, err = run(capsys, root, output)
+    assert (status, out) == (2, "")
+    assert err.startswith("error: built, but the build's record could not be saved: No space left on device"), err
+    assert err.count("\n") == 1
+    clean = tmp_path / "clean"
+    assert run(capsys, root, clean)[0] == 0 and snapshot(output) == snapshot(clean)
+    assert run(capsys, root, output)[0] == 0 and snapshot(output) == snapshot(clean)
+
+
 @pytest.mark.parametrize("where", ["staging", "commit"])
 def test_a_read_only_output_folder_is_one_line_exit_2_and_the_output_intact(
     built: tuple[Path, Path],
