@@ -80,14 +80,9 @@ class FirstPages:
 
 @dataclass(frozen=True)
 class FirstLook:
-    """Outputs a build renders first and hands to ``show`` before it fingerprints, renders or writes the rest.
+    """Outputs a build renders first and hands to ``show`` before it renders or writes the rest.
 
-    The preview asks for the pages open in browsers (Hugo's "fast render"): an editor
-    sees the saved page once it is planned, not once every page is compared and written.
-    Article pages are shown once the site is modelled and its pictures measured (before
-    the editorial checks, which only warn), the rest once it is planned:
-    ``show`` is called up to twice, each time with every page shown so far. It gets the
-    same bytes the finished build writes: one plan, one renderer.
+    The preview's open pages, shown as soon as they can be (docs/design.md, "Open pages first").
     """
 
     paths: frozenset[str]  # output paths (``urls.output_file``); those not in the plan are skipped

@@ -136,13 +136,7 @@ class MarkupError(ValueError):
 def render_markdown(text: str, budget: float | None = None, id_prefix: str = "") -> Rendered:
     """Convert Markdown to sanitised HTML; derive the first paragraph and word count.
 
-    Ids are made valid and unique, and kept out of the theme's (``sanitise``); ``id_prefix``
-    goes before every id, and every link to one, for text shown beside another body.
-
-    Raises MarkupError, so the loader can report a line instead of crashing or hanging,
-    for bodies nested too deeply to convert (a list 250 levels deep exhausts
-    Python-Markdown's recursion) and for bodies that overrun their CPU-time ``budget``
-    (default: BUDGET_SECONDS plus BUDGET_SECONDS_PER_MB per megabyte).
+    Raises MarkupError for bodies too deep or too slow to convert, so the loader reports a line, not a crash or a hang.
     """
     global _converter
     if _converter is None:  # one per process: building the extension stack is costly
@@ -430,13 +424,7 @@ def sanitise(html: str, id_prefix: str = "") -> str:
 class _MemberIds:
     """nh3's attribute filter for one fragment: its ids valid, unique and outside the theme's.
 
-    nh3 calls it for every attribute it keeps, in document order, on the parsed tree (so
-    no quoting trick can hide an id from it). Each id loses whitespace (invalid in an id),
-    leaves THEME_ID_PREFIX for MOVED_ID_PREFIX, and takes "_1", "_2"... when an earlier
-    element has it, as Python-Markdown numbers repeated headings; an empty id is dropped.
-    A fragment link ("#fn:1") is moved the same way, so footnotes and a member's links to
-    their own headings keep working; a link to a repeated id goes, as in any browser, to
-    the first element with it.
+    nh3 calls it on the parsed tree, so no quoting trick can hide an id from it (docs/design.md, "Load stage").
     """
 
     def __init__(self, prefix: str = ""):

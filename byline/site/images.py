@@ -1,13 +1,6 @@
 """Pictures: measure every referenced image, check it, and make its responsive renditions once.
 
-Runs after the site model. The check stage measures each lead and inline image with Pillow
-(reading only its header), reports a missing file as a ``path:line`` error and a lead image
-too small to share well as a warning. The build then copies each image's renditions, made
-once and kept in the workspace's image cache under the source's digest and width, into the
-output: copies, never hard links, so nothing done to a cached file changes a published one.
-Each cached rendition's digest is recorded when it is made and checked whenever it is
-copied; one whose bytes no longer match is made again. Measurements are remembered by file
-size and time, so an unchanged image is neither re-read nor re-hashed on the next build.
+Renditions are copied into the output and verified by digest, so nothing done to the cache changes a published file.
 """
 
 from __future__ import annotations
@@ -137,11 +130,7 @@ def inspect_images(
 ) -> tuple[ImageCatalog, list[ContentError]]:
     """Measure every lead and inline image of ``articles`` and ``pages``, and ``extra`` (src, file, line).
 
-    Images are looked up in ``static``, the files a build publishes under /static/
-    (``theme.static_files``). Missing files are errors at the line that names them; a lead
-    image under MIN_LEAD_PIXELS is a warning. Measurements are remembered in the folder
-    ``cache``; ``fresh`` ignores them (a --clean build); ``save`` False remembers nothing
-    (the check command writes nothing).
+    A missing file is an error at the line naming it; ``save`` False remembers nothing (``check`` writes nothing).
     """
     memo = _Memo(cache / "sizes.json", fresh)
     references: list[tuple[str, str, int, bool]] = []  # src, source file, line, is lead

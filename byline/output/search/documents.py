@@ -50,15 +50,9 @@ class SearchDocument:
 
 
 def assign_shards(dates: list[str], cap: int = SHARD_CAP) -> list[str]:
-    """The shard of each ISO date (``YYYY-MM-DD...``): the calendar period around it, made smaller while it holds more than ``cap``.
+    """The shard of each ISO date: the calendar period around it, made smaller while it holds more than ``cap``.
 
-    A year splits into halves, a half into quarters, a quarter into months and a month
-    into halves of its days, down to one day, so an edit re-indexes at most ``cap``
-    articles (unless one day has more). The newest month is a shard of its own, or
-    smaller, since editors publish and correct there; when a newer month begins, the
-    last one joins its period, which is then indexed again, once. A shard is named by
-    its first day, to its period's precision (``2019``, ``2019-07``, ``2019-07-16``), so
-    names sort as the periods do.
+    So an edit re-indexes at most ``cap`` articles; the rule and its names: docs/design.md, "Search".
     """
     per_day = {date.fromisoformat(day): count for day, count in Counter(text[:10] for text in dates).items()}
     leaves: dict[date, _Period] = {}
