@@ -250,28 +250,20 @@ class _Planner:
     def listed(self, index: Index) -> tuple[Sequence[Article], str, str, dict[str, Any], Trail]:
         """An index's articles, title, description, extra context and breadcrumb trail, read now."""
         facts, name = self.facts, self.facts.config.name
+        articles = self.articles_of(index)
         if index.kind == "front":
-            return facts.articles, name, f"The latest news from {name}.", {}, []
+            return articles, name, f"The latest news from {name}.", {}, []
         if index.kind == "section":
-            group = facts.group[_group_name(index)]
-            section = facts.config.section(group.slug)
+            section = facts.config.section(index.slug)
             assert section is not None
-            extra = {"section": self.views.section(group.slug)}
-            return (
-                group.articles,
-                section.title,
-                f"{section.title} from {name}.",
-                extra,
-                [(section.title, index.url(1))],
-            )
+            extra = {"section": self.views.section(index.slug)}
+            return articles, section.title, f"{section.title} from {name}.", extra, [(section.title, index.url(1))]
         if index.kind == "author":
             author = facts.author[index.slug]
-            articles = facts.by_author.get(index.slug, ())
             trail = [("Authors", urls.AUTHORS), (author.name, index.url(1))]
             return articles, author.name, f"Articles by {author.name}.", {"author": self.views.author(author)}, trail
         if index.kind == "company":
             company = facts.company[index.slug]
-            articles = facts.by_company[index.slug]
             description = company.about.first_paragraph or f"News from {company.name}."
             trail = [("Companies", urls.COMPANIES), (company.name, index.url(1))]
             return articles, company.name, description, {"company": self.views.company(company)}, trail
@@ -280,7 +272,7 @@ class _Planner:
             ("Topic", ("Topics", urls.TOPICS)) if index.kind == "topic" else ("Region", ("Regions", urls.REGIONS))
         )
         description = f"{noun}: {group.name} – articles from {name}."
-        return group.articles, group.name, description, {}, [parent, (group.name, index.url(1))]
+        return articles, group.name, description, {}, [parent, (group.name, index.url(1))]
 
     def index_page(self, index: Index, number: int) -> Context:
         articles, title, description, extra, trail = self.listed(index)

@@ -6,16 +6,12 @@ Never `playwright install`: Playwright's own browser download fails here; the sy
 
 from __future__ import annotations
 
-import functools
-import http.server
-import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
-from pathlib import Path
-from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, Page, Playwright, sync_playwright
+
+from benchmarks.search_cost import serving
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -54,20 +50,4 @@ def page(browser: Browser) -> Iterator[Page]:
     context.close()
 
 
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the name http.server uses
-        """Keep test output clean."""
-
-
-@contextmanager
-def static_server(folder: Path) -> Iterator[str]:
-    """Serve a built folder with Python's plain static file server, as any static host would; yield its URL."""
-    handler = functools.partial(_QuietHandler, directory=str(folder))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        server.server_close()
+static_server = serving  # the static host the search benchmark uses, too
