@@ -568,7 +568,7 @@ def _known_searches(graph: Recorded | None, stale: Stale | None) -> dict[str, st
     if graph is None or stale is None:
         return {}
     changed = stale.changed
-    return {k: i for k, (_, i) in graph.facts.items() if k.startswith("v|search|") and k not in changed}
+    return {k: i for k, i in graph.facts.items() if k.startswith("v|search|") and k not in changed}
 
 
 def _learn_shards(learnt: Learnt, graph: Recorded | None, documents: list[SearchDocument], changed: set[str]) -> None:

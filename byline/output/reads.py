@@ -78,7 +78,7 @@ class Recorder:
 
 def identity(value: Any) -> str:
     """What a read found, as a string that differs whenever what pages could show from it differs."""
-    text = _identity(value)
+    text = value if type(value) is str else _identity(value)
     if len(text) <= _IDENTITY_MAX:
         return text
     return "#" + hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
@@ -95,6 +95,8 @@ def _identity(value: Any) -> str:
         return _ABSENT
     if isinstance(value, str):
         return value
+    if type(value) is tuple:  # before the model test below: a tuple has no source to look for
+        return _sequence_identity(value)
     if isinstance(value, bool | int | float):
         return repr(value)
     source = getattr(value, "source", None)
@@ -104,11 +106,19 @@ def _identity(value: Any) -> str:
         return f"{value.slug}\x1e{value.name}"
     if isinstance(value, Year | Month | TrackedYear | TrackedMonth):
         return f"{value.year}\x1e{getattr(value, 'month', '')}"
-    if isinstance(value, tuple | list):
-        return "\x1f".join(_identity(item) for item in value)
+    if isinstance(value, list):
+        return _sequence_identity(value)
     if isinstance(value, datetime):
         return value.isoformat()
     return repr(value)  # a field's other values (a body, corrections, meta): long, so kept as a digest
+
+
+def _sequence_identity(items: tuple[Any, ...] | list[Any]) -> str:
+    """The identities of a list's items joined; most lists read are of models, so their sources are tried first."""
+    try:
+        return "\x1f".join([item.source for item in items])
+    except (AttributeError, TypeError):
+        return "\x1f".join([_identity(item) for item in items])
 
 
 class TrackedMap(Mapping[str, Any]):
@@ -318,6 +328,7 @@ class Facts:
         self._models.update((c.source, c) for c in site.company.values())
         self._computed: dict[str, Callable[[], Callable[[], Any] | None]] = {}
         self._made: dict[str, tuple[Any, str]] = {}
+        self._maps = {name: value.data for name, value in vars(self).items() if isinstance(value, TrackedMap)}
 
     # --- reads that are not map look-ups ------------------------------------------------
     def compute(self, name: str, make: Callable[[], Any]) -> None:
@@ -374,10 +385,10 @@ class Facts:
             return None if model is None else identity(getattr(model, name, None))
         if kind == "m":
             name, _, item = rest.partition("|")
-            mapping = getattr(self, name, None)
-            if not isinstance(mapping, TrackedMap):
+            data = self._maps.get(name)
+            if data is None:
                 return None
-            value = mapping.data.get(item)
+            value = data.get(item)
             return _ABSENT if value is None else identity(value)
         if kind in ("n", "s"):
             name, *bounds = rest.split("|")

@@ -15,7 +15,7 @@ class RecordedReads(Protocol):
     """The last build's record of reads (``state.graph.Recorded``)."""
 
     @property
-    def facts(self) -> Mapping[str, tuple[int, str]]: ...  # fact -> (id, identity)
+    def facts(self) -> Mapping[str, str]: ...  # fact -> identity
 
     @property
     def readers(self) -> Mapping[str, tuple[int, str]]: ...  # reader -> (id, spec)
@@ -40,18 +40,7 @@ def spec(output: Output) -> str:
 def find_stale(outputs: Sequence[Output], recorded: RecordedReads, facts: Facts, views: Views) -> Stale:
     """The outputs to make again after the last build recorded ``recorded``."""
     stale = Stale()
-    same_files: set[str] = set()  # a model's fields are made from its file alone: same parse, same fields
-    for key, (_, identity) in recorded.facts.items():
-        if key.startswith("e|"):
-            if facts.evaluate(key) == identity:
-                same_files.add(key[2:])
-            else:
-                stale.changed.add(key)
-    for key, (_, identity) in recorded.facts.items():
-        if key.startswith(("v|", "e|")) or (key.startswith("f|") and key[2:].rpartition("|")[0] in same_files):
-            continue
-        if facts.evaluate(key) != identity:
-            stale.changed.add(key)
+    stale.changed = changed_facts(recorded.facts, facts)
     remade: set[str] = set()
     frontier = set(stale.changed)
     while frontier:
@@ -63,7 +52,7 @@ def find_stale(outputs: Sequence[Output], recorded: RecordedReads, facts: Facts,
                 continue  # a search shard: its key, made from its documents' identities, decides
             elif reader not in remade:
                 remade.add(reader)
-                if views.remake(reader) != recorded.facts.get(reader, (0, None))[1]:
+                if views.remake(reader) != recorded.facts.get(reader):
                     following.add(reader)
         stale.changed |= following
         frontier = following
@@ -75,3 +64,31 @@ def find_stale(outputs: Sequence[Output], recorded: RecordedReads, facts: Facts,
             stale.outputs.add(output.path)
     stale.gone = {name for name in recorded.readers if name.startswith("o:") and name[2:] not in listed}
     return stale
+
+
+def changed_facts(recorded: Mapping[str, str], facts: Facts) -> set[str]:
+    """The recorded facts (shared views aside) whose identity differs now.
+
+    A model's fields are made from its file alone: a file that parses the same gives the same
+    fields, so its ``f|`` facts are not evaluated.
+    """
+    entities = facts.recorder.entities
+    changed: set[str] = set()
+    same_files: set[str] = set()
+    others: list[tuple[str, str]] = []
+    for key, identity in recorded.items():
+        kind = key[:2]
+        if kind == "e|":
+            if entities.get(key[2:]) == identity:
+                same_files.add(key[2:])
+            else:
+                changed.add(key)
+        elif kind != "v|":
+            others.append((key, identity))
+    evaluate = facts.evaluate
+    for key, identity in others:
+        if key[:2] == "f|" and key[2:].rpartition("|")[0] in same_files:
+            continue
+        if evaluate(key) != identity:
+            changed.add(key)
+    return changed

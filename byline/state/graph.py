@@ -6,7 +6,7 @@ Trusted only under the fingerprints' rule and the same key: anything else means 
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 
 GRAPH_VERSION = "1"
@@ -21,27 +21,35 @@ TABLES = (
     "CREATE INDEX IF NOT EXISTS reads_reader ON reads (gid, reader)",
 )
 _CHUNK = 900  # sqlite's bound-parameter limit
+_FEW_FACTS = 20_000  # past this many, reading every fact's id is quicker than looking each up
 
 
 @dataclass
 class Recorded:
-    """A folder's graph as the last commit left it."""
+    """A folder's graph as the last commit left it: each fact's identity, and each reader's id and spec.
+
+    Facts' row ids are not loaded: a build compares identities, and only a commit needs ids.
+    """
 
     db: sqlite3.Connection
     gid: int
-    facts: dict[str, tuple[int, str]]  # key -> (id, identity)
+    facts: dict[str, str]  # key -> identity
     readers: dict[str, tuple[int, str]]  # name -> (id, spec)
 
     def readers_of(self, keys: Iterable[str]) -> set[str]:
         """The readers that read any of ``keys``."""
-        ids = [self.facts[key][0] for key in keys if key in self.facts]
+        wanted = [key for key in keys if key in self.facts]
         names = {reader_id: name for name, (reader_id, _) in self.readers.items()}
         found: set[str] = set()
-        for start in range(0, len(ids), _CHUNK):
-            chunk = ids[start : start + _CHUNK]
+        for start in range(0, len(wanted), _CHUNK):
+            chunk = wanted[start : start + _CHUNK]
             marks = ",".join("?" * len(chunk))
-            query = f"SELECT DISTINCT reader FROM reads WHERE gid=? AND fact IN ({marks})"
-            found.update(names[row[0]] for row in self.db.execute(query, (self.gid, *chunk)) if row[0] in names)
+            query = (
+                "SELECT DISTINCT reader FROM reads WHERE gid=? AND fact IN"
+                f" (SELECT id FROM facts WHERE gid=? AND key IN ({marks}))"
+            )
+            rows = self.db.execute(query, (self.gid, self.gid, *chunk))
+            found.update(names[row[0]] for row in rows if row[0] in names)
         return found
 
 
@@ -71,9 +79,7 @@ def load(db: sqlite3.Connection, folder: str, key: str) -> Recorded | None:
     if row is None or row[1] != _stored_key(folder, key):
         return None
     gid = row[0]
-    facts = {
-        k: (i, identity) for i, k, identity in db.execute("SELECT id, key, identity FROM facts WHERE gid=?", (gid,))
-    }
+    facts = dict(db.execute("SELECT key, identity FROM facts WHERE gid=?", (gid,)))
     readers = {
         name: (i, spec) for i, name, spec in db.execute("SELECT id, name, spec FROM readers WHERE gid=?", (gid,))
     }
@@ -95,11 +101,9 @@ def save(db: sqlite3.Connection, folder: str, learnt: Learnt) -> None:
     loaded = learnt.loaded if not started and learnt.loaded is not None and learnt.loaded.gid == gid else None
     if loaded is not None:
         before = loaded.facts
-        facts = {k: i for k, (i, _) in before.items()}
         readers = {n: i for n, (i, _) in loaded.readers.items()}
     else:
         before = {}
-        facts = {k: i for i, k in db.execute("SELECT id, key FROM facts WHERE gid=?", (gid,))}
         readers = {n: i for i, n in db.execute("SELECT id, name FROM readers WHERE gid=?", (gid,))}
     remade = [readers[name] for name in (learnt.gone | learnt.readers.keys()) if name in readers]
     for start in range(0, len(remade), _CHUNK):
@@ -112,13 +116,14 @@ def save(db: sqlite3.Connection, folder: str, learnt: Learnt) -> None:
     identities: dict[str, str] = {}
     for _, reads in learnt.readers.values():
         identities.update(reads)
+    facts = _fact_ids(db, gid, identities.keys())
     known = [
         (identity, gid, facts[fact])
         for fact, identity in identities.items()
-        if fact in facts and before.get(fact, (0, None))[1] != identity
+        if fact in facts and before.get(fact) != identity
     ]
     db.executemany("UPDATE facts SET identity=? WHERE gid=? AND id=?", known)
-    next_fact = max(facts.values(), default=0) + 1
+    next_fact = (db.execute("SELECT coalesce(max(id), 0) + 1 FROM facts WHERE gid=?", (gid,)).fetchone() or (1,))[0]
     new_facts = []
     for fact, identity in identities.items():
         if fact not in facts:
@@ -138,6 +143,19 @@ def save(db: sqlite3.Connection, folder: str, learnt: Learnt) -> None:
             db.execute("UPDATE readers SET spec=? WHERE gid=? AND id=?", (spec, gid, reader))
         rows += [(gid, facts[fact], reader) for fact in reads]
     db.executemany("INSERT OR IGNORE INTO reads VALUES (?, ?, ?)", rows)
+
+
+def _fact_ids(db: sqlite3.Connection, gid: int, keys: Collection[str]) -> dict[str, int]:
+    """The row ids of the recorded facts among ``keys``: looked up by key for a few, read whole for many."""
+    if len(keys) > _FEW_FACTS:
+        return {k: i for k, i in db.execute("SELECT key, id FROM facts WHERE gid=?", (gid,)) if k in keys}
+    wanted = list(keys)
+    found: dict[str, int] = {}
+    for start in range(0, len(wanted), _CHUNK):
+        chunk = wanted[start : start + _CHUNK]
+        marks = ",".join("?" * len(chunk))
+        found.update(db.execute(f"SELECT key, id FROM facts WHERE gid=? AND key IN ({marks})", (gid, *chunk)))
+    return found
 
 
 def copy(db: sqlite3.Connection, source: str, target: str) -> None:

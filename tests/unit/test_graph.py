@@ -50,12 +50,12 @@ def saved(db: sqlite3.Connection, *steps: Learnt, folder: str = FOLDER) -> Recor
 
 
 def identities(recorded: Recorded) -> dict[str, str]:
-    return {key: identity for key, (_, identity) in recorded.facts.items()}
+    return dict(recorded.facts)
 
 
 def reads_of(recorded: Recorded) -> dict[str, set[str]]:
     """Each reader's facts, as the database holds them."""
-    facts = {i: key for key, (i, _) in recorded.facts.items()}
+    facts = dict(recorded.db.execute("SELECT id, key FROM facts WHERE gid=?", (recorded.gid,)))
     readers = {i: name for name, (i, _) in recorded.readers.items()}
     found: dict[str, set[str]] = {name: set() for name in recorded.readers}
     for fact, reader in recorded.db.execute("SELECT fact, reader FROM reads WHERE gid=?", (recorded.gid,)):

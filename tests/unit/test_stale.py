@@ -182,6 +182,6 @@ def test_an_output_of_another_kind_now_is_stale(make_site: MakeSite) -> None:
 def test_a_fact_no_longer_read_by_anyone_changes_nothing(make_site: MakeSite) -> None:
     root = make_site(SITE)
     recorded = record(root)
-    recorded.facts["m|url_of|content/articles/gone.md"] = (10_000, "/gone/")
+    recorded.facts["m|url_of|content/articles/gone.md"] = "/gone/"
     stale = stale_after(recorded, root)
     assert stale.changed == {"m|url_of|content/articles/gone.md"} and stale.outputs == set()
