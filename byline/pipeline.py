@@ -24,12 +24,12 @@ from byline.errors import BuildFailed, ContentError, only_errors
 from byline.faults import point
 from byline.output.assets import find_assets, write_fingerprinted
 from byline.output.plan import REDIRECTS_FILE, Output, SitePlan, redirect_rules
-from byline.output.reads import Facts, Reads, Recorder
+from byline.output.reads import Facts, Reads, Recorder, Strings
 from byline.output.render import Renderer
 from byline.output.search import SearchDocument, SearchIndexer, SearchResult, search_documents, shard_members, shards_of
 from byline.output.stale import Stale, find_stale, spec
 from byline.output.views import Views, view_identity
-from byline.parallel import collection_paused, fork_imap, fork_map, long_lived, settle, tick
+from byline.parallel import collection_paused, fork_imap, long_lived, settle, tick
 from byline.site.checks import Published, Scheduled, editorial_problems, next_scheduled, static_paths, urls_in_sitemap
 from byline.site.images import ImageCatalog, inspect_images, make_renditions
 from byline.site.model import Site, build_site
@@ -333,10 +333,10 @@ class Builder:
                 staging.files += 2
                 published = [(a.source, a.id, site.url_of[a.source]) for a in site.articles]
                 learnt = Learnt(key, fresh=graph is None, gone=stale.gone if stale else set(), loaded=graph)
+                learnt.identities = made.identities
                 learnt.readers.update(made.readers)
-                learnt.readers.update(
-                    (fact, ("view", reads)) for fact, reads in {**plan.views.made, **made.views}.items()
-                )
+                learnt.readers.update((fact, ("view", reads)) for fact, reads in plan.views.made.items())
+                learnt.readers.update((fact, ("view", reads)) for fact, reads in made.views.items())
                 _learn_shards(learnt, graph, documents, stale.changed if stale else set())
                 stats = workspace.commit(staging, cache, Records(fingerprints, recorded, published, learnt))
         finally:
@@ -443,8 +443,9 @@ class Made:
     """What rendering made: every output's fingerprint, and what the rendered ones read."""
 
     fingerprints: dict[str, str]
-    readers: dict[str, tuple[str, Reads]]  # "o:<path>" -> (spec, reads) of each output rendered
-    views: dict[str, Reads]  # what each shared view made while rendering read
+    readers: dict[str, tuple[str, tuple[str, ...]]]  # "o:<path>" -> (spec, facts read) of each output rendered
+    views: dict[str, tuple[str, ...]]  # the facts each shared view made while rendering read
+    identities: Reads  # what each of those facts read
     paths: list[str]  # the outputs rendered, in plan order
 
 
@@ -484,6 +485,7 @@ def _produce(
     ) -> tuple[dict[str, str], dict[str, tuple[str, Reads]], dict[str, Reads], list[ContentError]]:
         made: dict[str, str] = {}
         readers: dict[str, tuple[str, Reads]] = {}
+        strings = Strings()  # sent once per chunk, however many outputs read them
         for number in indices:
             output = outputs[todo[number]]
             try:
@@ -495,25 +497,28 @@ def _produce(
             if not (recorded == fingerprint and staging.reuse(output.path, previous_output, len(data))):
                 staging.write(output.path, data)
             made[output.path] = fingerprint
-            readers[f"o:{output.path}"] = (spec(output), output.reads or {})
+            readers[f"o:{output.path}"] = (spec(output), strings.reads(output.release()))
             tick()
-        fresh = {fact: reads for fact, reads in views.made.items() if fact not in sent} if views else {}
+        fresh = {fact: strings.reads(reads) for fact, reads in views.made.items() if fact not in sent} if views else {}
         sent.update(fresh)  # a worker sends each view once
         return made, readers, fresh, []
 
     workers = jobs if len(todo) >= PARALLEL_RENDER_MIN else 1
     errors: list[ContentError] = []
-    readers: dict[str, tuple[str, Reads]] = {}
-    made_views: dict[str, Reads] = {}
-    for chunk_fps, chunk_readers, chunk_views, chunk_errors in fork_map(job, len(todo), workers, progress):
+    readers: dict[str, tuple[str, tuple[str, ...]]] = {}
+    made_views: dict[str, tuple[str, ...]] = {}
+    strings = Strings()  # one copy of each string across the workers' chunks, each dropped once merged
+    for chunk_fps, chunk_readers, chunk_views, chunk_errors in fork_imap(
+        job, len(todo), workers, progress, in_process_chunk=len(todo)
+    ):
         fingerprints.update(chunk_fps)
-        readers.update(chunk_readers)
-        made_views.update(chunk_views)
+        readers.update((name, (kind, strings.keys(reads))) for name, (kind, reads) in chunk_readers.items())
+        made_views.update((fact, strings.keys(reads)) for fact, reads in chunk_views.items())
         errors += chunk_errors
     if errors:
         raise BuildFailed(errors)
     staging.files += len(outputs)  # written by workers, which count in their own copies
-    return Made(fingerprints, readers, made_views, [outputs[i].path for i in todo])
+    return Made(fingerprints, readers, made_views, strings.identities, [outputs[i].path for i in todo])
 
 
 def _renditions(

@@ -68,6 +68,13 @@ class Output:
         self.reads = reads
         return context
 
+    def release(self) -> Reads:
+        """What the output read; its context and reads are dropped, so a build does not hold every page's at once."""
+        reads = self.reads or {}
+        self.__dict__.pop("context", None)
+        self.reads = None
+        return reads
+
 
 Trail = list[tuple[str, str]]  # breadcrumb (name, site path) pairs below the front page
 

@@ -76,6 +76,26 @@ class Recorder:
             top.update(reads)
 
 
+class Strings:
+    """One copy of each key and identity: outputs read the same facts, and a build holds every output's reads."""
+
+    def __init__(self) -> None:
+        self._kept: dict[str, str] = {}
+        self.identities: Reads = {}  # every fact ``keys`` was given, with what it read
+
+    def reads(self, reads: Mapping[str, str]) -> Reads:
+        """``reads`` with every string replaced by the copy already kept, if there is one."""
+        keep = self._kept.setdefault
+        return {keep(key, key): keep(found, found) for key, found in reads.items()}
+
+    def keys(self, reads: Mapping[str, str]) -> tuple[str, ...]:
+        """The facts of ``reads``, their identities kept once in ``identities``: a fact reads the same all build long."""
+        keep = self._kept.setdefault
+        keys = tuple(keep(key, key) for key in reads)
+        self.identities.update((key, keep(found, found)) for key, found in zip(keys, reads.values(), strict=True))
+        return keys
+
+
 def identity(value: Any) -> str:
     """What a read found, as a string that differs whenever what pages could show from it differs."""
     text = value if type(value) is str else _identity(value)

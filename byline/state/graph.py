@@ -57,15 +57,17 @@ class Recorded:
 class Learnt:
     """What a build learnt about reads, to record with its commit.
 
-    ``readers`` holds each reader made again (its spec and reads); ``gone`` the readers
-    no longer there. A graph started afresh (``fresh``) replaces the recorded one whole.
+    ``readers`` holds each reader made again (its spec and reads: each fact with its identity,
+    or the facts alone when ``identities`` has theirs); ``gone`` the readers no longer there.
+    A graph started afresh (``fresh``) replaces the recorded one whole.
     """
 
     key: str
     fresh: bool
-    readers: dict[str, tuple[str, Mapping[str, str]]] = field(default_factory=dict)
+    readers: dict[str, tuple[str, Mapping[str, str] | tuple[str, ...]]] = field(default_factory=dict)
     gone: set[str] = field(default_factory=set)
     loaded: Recorded | None = None  # the graph the build started from: its ids spare reading them again
+    identities: Mapping[str, str] = field(default_factory=dict)  # what the facts of readers given alone read
 
 
 def create(db: sqlite3.Connection) -> None:
@@ -113,9 +115,10 @@ def save(db: sqlite3.Connection, folder: str, learnt: Learnt) -> None:
     db.executemany(
         "DELETE FROM readers WHERE gid=? AND id=?", [(gid, readers.pop(n)) for n in learnt.gone if n in readers]
     )
-    identities: dict[str, str] = {}
+    identities = dict(learnt.identities)
     for _, reads in learnt.readers.values():
-        identities.update(reads)
+        if isinstance(reads, Mapping):
+            identities.update(reads)
     facts = _fact_ids(db, gid, identities.keys())
     known = [
         (identity, gid, facts[fact])
@@ -132,8 +135,7 @@ def save(db: sqlite3.Connection, folder: str, learnt: Learnt) -> None:
             next_fact += 1
     db.executemany("INSERT INTO facts VALUES (?, ?, ?, ?)", new_facts)
     next_reader = max(readers.values(), default=0) + 1
-    rows = []
-    for name, (spec, reads) in learnt.readers.items():
+    for name, (spec, _) in learnt.readers.items():
         reader = readers.get(name)
         if reader is None:
             reader = readers[name] = next_reader
@@ -141,8 +143,8 @@ def save(db: sqlite3.Connection, folder: str, learnt: Learnt) -> None:
             db.execute("INSERT INTO readers VALUES (?, ?, ?, ?)", (gid, reader, name, spec))
         else:
             db.execute("UPDATE readers SET spec=? WHERE gid=? AND id=?", (spec, gid, reader))
-        rows += [(gid, facts[fact], reader) for fact in reads]
-    db.executemany("INSERT OR IGNORE INTO reads VALUES (?, ?, ?)", rows)
+    rows = ((gid, facts[fact], readers[name]) for name, (_, reads) in learnt.readers.items() for fact in reads)
+    db.executemany("INSERT OR IGNORE INTO reads VALUES (?, ?, ?)", rows)  # streamed: a cold build reads millions
 
 
 def _fact_ids(db: sqlite3.Connection, gid: int, keys: Collection[str]) -> dict[str, int]:

@@ -249,3 +249,30 @@ def test_a_copied_graph_is_the_targets_own_and_the_source_keeps_its_own() -> Non
     assert reads_of(copied) == reads_of(source) == {name: set(reads) for name, (_, reads) in FIRST.items()}
     saved(db, learnt({"o:index.html": ("index.html|page", {"t|index.html": "t7"})}), folder=OTHER)
     assert identities(saved(db))["t|index.html"] == "t1"  # the source's graph is its own still
+
+
+def as_facts_alone(step: Learnt) -> Learnt:
+    """The same step as a build hands it over: each reader's facts alone, their identities in one map."""
+    alone = Learnt(step.key, step.fresh, gone=set(step.gone), loaded=step.loaded)
+    for name, (spec, reads) in step.readers.items():
+        assert isinstance(reads, Mapping)
+        alone.readers[name] = (spec, tuple(reads))
+        alone.identities = {**alone.identities, **reads}
+    return alone
+
+
+def test_readers_given_as_their_facts_alone_are_saved_as_readers_given_with_identities() -> None:
+    with_identities, alone = database(), database()
+    for step in STEPS:
+        graph.save(with_identities, FOLDER, step(graph.load(with_identities, FOLDER, KEY)))
+        graph.save(alone, FOLDER, as_facts_alone(step(graph.load(alone, FOLDER, KEY))))
+        assert tables(alone) == tables(with_identities)
+
+
+def test_a_save_finds_fact_ids_by_key_or_by_reading_them_all_to_the_same_end(monkeypatch: pytest.MonkeyPatch) -> None:
+    by_key, all_read = database(), database()
+    for step in STEPS:
+        for db, few in ((by_key, 10**9), (all_read, 0)):
+            monkeypatch.setattr(graph, "_FEW_FACTS", few)
+            graph.save(db, FOLDER, step(graph.load(db, FOLDER, KEY)))
+        assert tables(by_key) == tables(all_read)

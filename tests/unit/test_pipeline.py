@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gc
 import sqlite3
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -21,15 +21,18 @@ from tests.unit.test_plan import many_articles
 
 
 def spy_on_workers(monkeypatch: pytest.MonkeyPatch) -> list[tuple[int, int]]:
-    """Record (items, workers) of every rendering pass."""
+    """Record (items, workers) of every rendering pass (the passes that say how much to render in-process)."""
     calls: list[tuple[int, int]] = []
-    real = pipeline.fork_map
+    real = pipeline.fork_imap
 
-    def fork_map(job: Callable[[Sequence[int]], Any], count: int, jobs: int, progress: Any = None) -> list[Any]:
-        calls.append((count, jobs))
-        return real(job, count, jobs, progress)
+    def fork_imap(
+        job: Callable[[Sequence[int]], Any], count: int, jobs: int, progress: Any = None, **chunking: int
+    ) -> Iterator[Any]:
+        if chunking:
+            calls.append((count, jobs))
+        return real(job, count, jobs, progress, **chunking)
 
-    monkeypatch.setattr(pipeline, "fork_map", fork_map)
+    monkeypatch.setattr(pipeline, "fork_imap", fork_imap)
     return calls
 
 

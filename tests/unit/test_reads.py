@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from byline.output.reads import Facts, Reads, Recorder, TrackedList
+from byline.output.reads import Facts, Reads, Recorder, Strings, TrackedList
 from byline.output.views import Views
 from tests.conftest import MakeSite
 from tests.helpers import NOW, article, check_site, messages, write_files
@@ -386,3 +386,16 @@ def test_the_news_list_holds_the_articles_of_the_news_window_only(make_site: Mak
     assert reads["s|recent|0|*"] == MAIN  # the older one is weeks old
     edit(root, OLDER, article("Harbour crane arrives", "2026-03-01 08:00"))
     assert changed(reads, facts_of(root)) == {"s|recent|0|*", "n|recent"}
+
+
+def test_strings_keep_one_copy_of_each_key_and_identity_a_build_holds() -> None:
+    def made(*parts: str) -> str:  # a string made at run time, as reads are: never the same object by chance
+        return "".join(parts)
+
+    strings = Strings()
+    first = strings.reads({made("t|", "article.html"): made("digest", "-1"), "e|a": "ka"})
+    second = strings.keys({made("t|", "article.html"): made("digest", "-1"), "e|b": "kb"})
+    assert second == ("t|article.html", "e|b")
+    assert second[0] is next(iter(first))
+    assert strings.identities == {"t|article.html": "digest-1", "e|b": "kb"}
+    assert strings.identities["t|article.html"] is first["t|article.html"]
