@@ -21,7 +21,7 @@ from byline.faults import point
 from byline.state.journal import NEW, Change, exchange, remove_empty_folders
 
 MARKER = ".well-known/byline.json"  # written by every build; proves a folder is ours to replace
-DELETE_INLINE_MAX = 500  # a trash of fewer files is deleted at once; a bigger one, in the background
+DELETE_INLINE_MAX = 16  # a trash of fewer files is deleted at once; a bigger one, in the background
 _TRASH_NUMBERS = itertools.count()
 
 
