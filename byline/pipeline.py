@@ -45,6 +45,7 @@ Progress = Callable[[int, int], None]
 Modelled = Callable[[Site, ImageCatalog, dict[str, Path], dict[str, str]], None]
 PARALLEL_PARSE_MIN = 64  # below this, starting workers costs more than it saves
 PARALLEL_RENDER_MIN = 400
+MAPS_READER = "d:maps"  # the record of each map's digest, kept with the facts it vouches for
 
 
 @dataclass
@@ -337,6 +338,7 @@ class Builder:
                 learnt.readers.update(made.readers)
                 learnt.readers.update((fact, ("view", reads)) for fact, reads in plan.views.made.items())
                 learnt.readers.update((fact, ("view", reads)) for fact, reads in made.views.items())
+                learnt.readers[MAPS_READER] = ("maps", plan.facts.map_digests())  # see stale.changed_facts
                 _learn_shards(learnt, graph, documents, stale.changed if stale else set())
                 stats = workspace.commit(staging, cache, Records(fingerprints, recorded, published, learnt))
         finally:

@@ -110,6 +110,16 @@ def _digest(value: Any) -> str:
     return hashlib.blake2b(data.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
 
+def _map_digest(data: Mapping[str, Any]) -> str:
+    """A digest of every key of a map with the identity a look-up of it would record."""
+    parts: list[str] = []
+    for key, value in data.items():
+        parts.append(key)
+        parts.append(value if type(value) is str else identity(value))
+    encoded = json.dumps(parts, ensure_ascii=False, separators=(",", ":")).encode("utf-8", "surrogatepass")
+    return hashlib.blake2b(encoded, digest_size=16).hexdigest()
+
+
 def _identity(value: Any) -> str:
     if value is None:
         return _ABSENT
@@ -349,6 +359,7 @@ class Facts:
         self._computed: dict[str, Callable[[], Callable[[], Any] | None]] = {}
         self._made: dict[str, tuple[Any, str]] = {}
         self._maps = {name: value.data for name, value in vars(self).items() if isinstance(value, TrackedMap)}
+        self._map_digests: dict[str, str] | None = None
 
     # --- reads that are not map look-ups ------------------------------------------------
     def compute(self, name: str, make: Callable[[], Any]) -> None:
@@ -376,6 +387,13 @@ class Facts:
                 value = make()
             found = self._made[name] = (value, _digest(value))
         return found
+
+    def map_digests(self) -> dict[str, str]:
+        """Each tracked map's whole content as one digest (fact ``d|<map>``): a map that digests as the last
+        build's did needs none of its look-ups compared again."""
+        if self._map_digests is None:
+            self._map_digests = {f"d|{name}": _map_digest(data) for name, data in self._maps.items()}
+        return self._map_digests
 
     def template(self, name: str) -> None:
         if self.templates is not None:

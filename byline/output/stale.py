@@ -70,9 +70,11 @@ def changed_facts(recorded: Mapping[str, str], facts: Facts) -> set[str]:
     """The recorded facts (shared views aside) whose identity differs now.
 
     A model's fields are made from its file alone: a file that parses the same gives the same
-    fields, so its ``f|`` facts are not evaluated.
+    fields, so its ``f|`` facts are not evaluated; nor are the look-ups of a map whose digest
+    (``d|``) is the one recorded with them.
     """
     entities = facts.recorder.entities
+    same_maps = {key[2:] for key, digest in facts.map_digests().items() if recorded.get(key) == digest}
     changed: set[str] = set()
     same_files: set[str] = set()
     others: list[tuple[str, str]] = []
@@ -83,11 +85,14 @@ def changed_facts(recorded: Mapping[str, str], facts: Facts) -> set[str]:
                 same_files.add(key[2:])
             else:
                 changed.add(key)
-        elif kind != "v|":
+        elif kind != "v|" and kind != "d|":
             others.append((key, identity))
     evaluate = facts.evaluate
     for key, identity in others:
-        if key[:2] == "f|" and key[2:].rpartition("|")[0] in same_files:
+        kind = key[:2]
+        if kind == "f|" and key[2:].rpartition("|")[0] in same_files:
+            continue
+        if kind == "m|" and key[2:].partition("|")[0] in same_maps:
             continue
         if evaluate(key) != identity:
             changed.add(key)

@@ -35,11 +35,16 @@ class Recorded:
     gid: int
     facts: dict[str, str]  # key -> identity
     readers: dict[str, tuple[int, str]]  # name -> (id, spec)
+    _names: dict[int, str] | None = field(default=None, repr=False)  # reader id -> name, made when first asked
 
     def readers_of(self, keys: Iterable[str]) -> set[str]:
         """The readers that read any of ``keys``."""
         wanted = [key for key in keys if key in self.facts]
-        names = {reader_id: name for name, (reader_id, _) in self.readers.items()}
+        if not wanted:
+            return set()
+        if self._names is None:
+            self._names = {reader_id: name for name, (reader_id, _) in self.readers.items()}
+        names = self._names
         found: set[str] = set()
         for start in range(0, len(wanted), _CHUNK):
             chunk = wanted[start : start + _CHUNK]

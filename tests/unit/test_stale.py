@@ -10,11 +10,14 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+import pytest
+
 from byline.output.assets import find_assets
 from byline.output.plan import Output, SitePlan
 from byline.output.reads import Facts, Recorder
 from byline.output.render import Renderer
 from byline.output.stale import Stale, find_stale, spec
+from byline.pipeline import MAPS_READER
 from byline.state import graph
 from byline.state.graph import Learnt, Recorded
 from byline.theme import THEME_TEMPLATES
@@ -45,14 +48,19 @@ def plan_of(root: Path, sitemap_limit: int = SITEMAP_LIMIT) -> tuple[SitePlan, l
     return plan, plan.complete(sitemap_limit)
 
 
-def record(root: Path, sitemap_limit: int = SITEMAP_LIMIT) -> Recorded:
-    """Make every output's context, and save what they and the shared views read, as a full build does."""
+def record(root: Path, sitemap_limit: int = SITEMAP_LIMIT, digests: bool = False) -> Recorded:
+    """Make every output's context, and save what they and the shared views read, as a full build does.
+
+    With ``digests``, each map's digest too, as a build records it.
+    """
     plan, outputs = plan_of(root, sitemap_limit)
     learnt = Learnt("key", fresh=True)
     for output in outputs:
         output.context  # noqa: B018 - made on first use, recording its reads
         learnt.readers[f"o:{output.path}"] = (spec(output), output.reads or {})
     learnt.readers.update((fact, ("view", reads)) for fact, reads in plan.views.made.items())
+    if digests:
+        learnt.readers[MAPS_READER] = ("maps", plan.facts.map_digests())
     db = sqlite3.connect(":memory:")
     graph.create(db)
     graph.save(db, "/public", learnt)
@@ -185,3 +193,59 @@ def test_a_fact_no_longer_read_by_anyone_changes_nothing(make_site: MakeSite) ->
     recorded.facts["m|url_of|content/articles/gone.md"] = "/gone/"
     stale = stale_after(recorded, root)
     assert stale.changed == {"m|url_of|content/articles/gone.md"} and stale.outputs == set()
+
+
+def evaluated_look_ups(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The map look-ups (``m|``) find_stale evaluates from now on."""
+    asked: list[str] = []
+    real = Facts.evaluate
+
+    def evaluate(self: Facts, key: str) -> str | None:
+        if key.startswith("m|"):
+            asked.append(key)
+        return real(self, key)
+
+    monkeypatch.setattr(Facts, "evaluate", evaluate)
+    return asked
+
+
+def test_the_look_ups_of_a_map_digested_as_recorded_are_not_compared(
+    make_site: MakeSite, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = make_site(SITE)
+    with_digests, without = record(root, digests=True), record(root)
+    write_files(root, {MAIN: article(body="Quayside Tools has opened a depot.\n\nIt is by the quay.", tags="[Ports]")})
+    expected = stale_after(without, root).outputs
+    asked = evaluated_look_ups(monkeypatch)
+    assert stale_after(with_digests, root).outputs == expected  # a body edit changes no map
+    assert asked == []
+    stale_after(without, root)
+    assert asked  # without digests, every look-up is compared
+
+
+EDITS = [
+    {MAIN: article("Quayside Tools opens its depot", tags="[Ports]")},  # a new URL: url_of changes
+    {MAIN: article(tags="[Ports, Cranes]")},  # a new topic: the topic maps and related change
+    {MAIN: article(draft="true", tags="[Ports]")},  # a draft now: status_of and the lists change
+    {"content/articles/ferry.md": article("Ferry route opens", "2026-02-25 09:00")},  # a new article
+]
+
+
+@pytest.mark.parametrize("edit", EDITS, ids=["url", "topic", "draft", "new"])
+def test_with_map_digests_the_same_outputs_are_stale_as_without(make_site: MakeSite, edit: dict[str, str]) -> None:
+    root = make_site(SITE)
+    with_digests, without = record(root, digests=True), record(root)
+    write_files(root, edit)
+    found = stale_after(with_digests, root)
+    assert found.outputs == stale_after(without, root).outputs
+    assert found.outputs  # the edit changed something
+
+
+def test_a_map_digest_changes_with_any_look_up_of_it(make_site: MakeSite) -> None:
+    root = make_site(SITE)
+    before = plan_of(root)[0].facts.map_digests()
+    assert before == plan_of(root)[0].facts.map_digests()
+    write_files(root, EDITS[0])
+    after = plan_of(root)[0].facts.map_digests()
+    assert {key for key in before if before[key] != after[key]} >= {"d|url_of"}
+    assert before["d|author"] == after["d|author"]
