@@ -27,7 +27,7 @@ from byline.output.plan import REDIRECTS_FILE, Output, SitePlan, redirect_rules
 from byline.output.reads import Facts, Reads, Recorder, Strings
 from byline.output.render import Renderer
 from byline.output.search import SearchDocument, SearchIndexer, SearchResult, search_documents, shard_members, shards_of
-from byline.output.stale import Stale, find_stale, spec
+from byline.output.stale import INPUTS_READER, Stale, find_stale, spec
 from byline.output.views import Views, view_identity
 from byline.parallel import collection_paused, fork_imap, long_lived, settle, tick
 from byline.site.checks import Published, Scheduled, editorial_problems, next_scheduled, static_paths, urls_in_sitemap
@@ -45,7 +45,6 @@ Progress = Callable[[int, int], None]
 Modelled = Callable[[Site, ImageCatalog, dict[str, Path], dict[str, str]], None]
 PARALLEL_PARSE_MIN = 64  # below this, starting workers costs more than it saves
 PARALLEL_RENDER_MIN = 400
-MAPS_READER = "d:maps"  # the record of each map's digest, kept with the facts it vouches for
 
 
 @dataclass
@@ -338,7 +337,7 @@ class Builder:
                 learnt.readers.update(made.readers)
                 learnt.readers.update((fact, ("view", reads)) for fact, reads in plan.views.made.items())
                 learnt.readers.update((fact, ("view", reads)) for fact, reads in made.views.items())
-                learnt.readers[MAPS_READER] = ("maps", plan.facts.map_digests())  # see stale.changed_facts
+                learnt.readers[INPUTS_READER] = ("inputs", plan.facts.inputs())  # see stale.changed_facts
                 _learn_shards(learnt, graph, documents, stale.changed if stale else set())
                 stats = workspace.commit(staging, cache, Records(fingerprints, recorded, published, learnt))
         finally:

@@ -388,6 +388,11 @@ class Facts:
             found = self._made[name] = (value, _digest(value))
         return found
 
+    def inputs(self) -> Reads:
+        """What a build records of its inputs beside what outputs read: every file's entity fact, and every
+        map's digest. The next build compares fields and look-ups only of the files and maps that changed."""
+        return {**{f"e|{source}": key for source, key in self.recorder.entities.items()}, **self.map_digests()}
+
     def map_digests(self) -> dict[str, str]:
         """Each tracked map's whole content as one digest (fact ``d|<map>``): a map that digests as the last
         build's did needs none of its look-ups compared again."""

@@ -23,6 +23,9 @@ class RecordedReads(Protocol):
     def readers_of(self, keys: Iterable[str]) -> set[str]: ...
 
 
+INPUTS_READER = "d:inputs"  # the record of every file's entity and every map's digest (Facts.inputs)
+
+
 @dataclass
 class Stale:
     """What must be made again, and why."""
@@ -48,8 +51,8 @@ def find_stale(outputs: Sequence[Output], recorded: RecordedReads, facts: Facts,
         for reader in recorded.readers_of(frontier):
             if reader.startswith("o:"):
                 stale.outputs.add(reader[2:])
-            elif reader.startswith("s:"):
-                continue  # a search shard: its key, made from its documents' identities, decides
+            elif reader.startswith(("s:", "d:")):
+                continue  # a search shard (its key, made from its documents' identities, decides), or the inputs
             elif reader not in remade:
                 remade.add(reader)
                 if views.remake(reader) != recorded.facts.get(reader):
