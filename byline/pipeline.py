@@ -27,7 +27,7 @@ from byline.output.plan import REDIRECTS_FILE, Output, SitePlan, redirect_rules
 from byline.output.reads import Facts, Reads, Recorder, Strings
 from byline.output.render import Renderer
 from byline.output.search import SearchDocument, SearchIndexer, SearchResult, search_documents, shard_members, shards_of
-from byline.output.stale import INPUTS_READER, Stale, find_stale, spec
+from byline.output.stale import COMPARED_WHOLE, INPUTS_READER, Stale, find_stale, spec
 from byline.output.views import Views, view_identity
 from byline.parallel import collection_paused, fork_imap, long_lived, settle, tick
 from byline.site.checks import Published, Scheduled, editorial_problems, next_scheduled, static_paths, urls_in_sitemap
@@ -35,7 +35,7 @@ from byline.site.images import ImageCatalog, inspect_images, make_renditions
 from byline.site.model import Site, build_site
 from byline.site.svg import unsafe_svgs
 from byline.state.cache import Cache, Encoded, ParseResult, decode_result, encode_result, generation, parse_key
-from byline.state.graph import Learnt, Recorded
+from byline.state.graph import Learnt, Recorded, Unreadable
 from byline.state.workspace import Records, Workspace, environment_failure
 from byline.state.write import MARKER, Staging
 from byline.theme import find_static, template_problems
@@ -285,8 +285,11 @@ class Builder:
         recorded = workspace.fingerprints(cache) if built_before else None
         previous = recorded or {}
         key = _graph_key(options, plan)
-        graph = workspace.graph(cache, key) if recorded is not None else None
-        stale = find_stale(outputs, graph, plan.facts, plan.views) if graph is not None else None
+        graph = workspace.graph(cache, key, COMPARED_WHOLE) if recorded is not None else None
+        try:
+            stale = find_stale(outputs, graph, plan.facts, plan.views) if graph is not None else None
+        except Unreadable:  # the record could not be read to the end: trust none of it
+            graph = stale = None
         timer.lap("changes")
         try:
             with Staging(output, patch=built_before) as staging:

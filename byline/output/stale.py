@@ -20,10 +20,15 @@ class RecordedReads(Protocol):
     @property
     def readers(self) -> Mapping[str, tuple[int, str]]: ...  # reader -> (id, spec)
 
+    def under(self, prefix: str) -> Mapping[str, str]: ...  # the facts whose keys start with prefix
+
     def readers_of(self, keys: Iterable[str]) -> set[str]: ...
 
 
 INPUTS_READER = "d:inputs"  # the record of every file's entity and every map's digest (Facts.inputs)
+# The fact kinds find_stale compares whole; a file's fields (f|) and a map's look-ups (m|) it
+# reads from the record only for the files and maps that changed.
+COMPARED_WHOLE = ("c|", "d|", "e|", "i|", "n|", "s|", "t|", "v|")
 
 
 @dataclass
@@ -43,7 +48,7 @@ def spec(output: Output) -> str:
 def find_stale(outputs: Sequence[Output], recorded: RecordedReads, facts: Facts, views: Views) -> Stale:
     """The outputs to make again after the last build recorded ``recorded``."""
     stale = Stale()
-    stale.changed = changed_facts(recorded.facts, facts)
+    stale.changed = changed_facts(recorded, facts)
     remade: set[str] = set()
     frontier = set(stale.changed)
     while frontier:
@@ -69,34 +74,33 @@ def find_stale(outputs: Sequence[Output], recorded: RecordedReads, facts: Facts,
     return stale
 
 
-def changed_facts(recorded: Mapping[str, str], facts: Facts) -> set[str]:
+def changed_facts(recorded: RecordedReads, facts: Facts) -> set[str]:
     """The recorded facts (shared views aside) whose identity differs now.
 
     A model's fields are made from its file alone: a file that parses the same gives the same
     fields, so its ``f|`` facts are not evaluated; nor are the look-ups of a map whose digest
-    (``d|``) is the one recorded with them.
+    (``d|``) is the one recorded with them. Without that record, every field and look-up is.
     """
     entities = facts.recorder.entities
-    same_maps = {key[2:] for key, digest in facts.map_digests().items() if recorded.get(key) == digest}
+    digests = facts.map_digests()
     changed: set[str] = set()
-    same_files: set[str] = set()
     others: list[tuple[str, str]] = []
-    for key, identity in recorded.items():
+    inputs_recorded = False
+    for key, identity in list(recorded.facts.items()):  # under() adds to the facts
         kind = key[:2]
         if kind == "e|":
-            if entities.get(key[2:]) == identity:
-                same_files.add(key[2:])
-            else:
+            if entities.get(key[2:]) != identity:
                 changed.add(key)
-        elif kind != "v|" and kind != "d|":
+                others += recorded.under(f"f|{key[2:]}|").items()
+        elif kind == "d|":
+            inputs_recorded = True
+        elif kind in ("c|", "i|", "n|", "s|", "t|"):
             others.append((key, identity))
+    for key, digest in digests.items():
+        if recorded.facts.get(key) != digest:
+            others += recorded.under(f"m|{key[2:]}|").items()
+    if not inputs_recorded:  # a record without the inputs: compare every field (look-ups are compared above)
+        others += recorded.under("f|").items()
     evaluate = facts.evaluate
-    for key, identity in others:
-        kind = key[:2]
-        if kind == "f|" and key[2:].rpartition("|")[0] in same_files:
-            continue
-        if kind == "m|" and key[2:].partition("|")[0] in same_maps:
-            continue
-        if evaluate(key) != identity:
-            changed.add(key)
+    changed.update(key for key, identity in dict(others).items() if evaluate(key) != identity)
     return changed

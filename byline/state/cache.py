@@ -193,15 +193,20 @@ class Cache:
         except sqlite3.Error:
             return None
 
-    def get_graph(self, folder: Path, marker: str, key: str) -> graph.Recorded | None:
-        """The reads the last commit into ``folder`` recorded, if its marker is still ``marker`` and ``key`` matches."""
+    def get_graph(
+        self, folder: Path, marker: str, key: str, kinds: tuple[str, ...] | None = None
+    ) -> graph.Recorded | None:
+        """The reads the last commit into ``folder`` recorded, if its marker is still ``marker`` and ``key`` matches.
+
+        ``kinds``: the fact kinds to read now (see ``graph.load``).
+        """
         if self.db is None:
             return None
         try:
             row = self.db.execute("SELECT marker FROM commits WHERE folder=?", (str(folder),)).fetchone()
             if row is None or row[0] != marker:
                 return None
-            return graph.load(self.db, str(folder), key)
+            return graph.load(self.db, str(folder), key, kinds)
         except sqlite3.Error:
             return None
 

@@ -29,17 +29,31 @@ class Recorded:
     """A folder's graph as the last commit left it: each fact's identity, and each reader's id and spec.
 
     Facts' row ids are not loaded: a build compares identities, and only a commit needs ids.
+    Loaded with ``kinds``, ``facts`` holds the facts of those kinds, and ``under`` reads others
+    by their start (a file's fields, a map's look-ups) when they are wanted.
     """
 
     db: sqlite3.Connection
     gid: int
     facts: dict[str, str]  # key -> identity
     readers: dict[str, tuple[int, str]]  # name -> (id, spec)
+    kinds: tuple[str, ...] | None = None  # the fact kinds ("e|", ...) loaded whole; None: every fact is in facts
     _names: dict[int, str] | None = field(default=None, repr=False)  # reader id -> name, made when first asked
+
+    def under(self, prefix: str) -> dict[str, str]:
+        """The recorded facts whose keys start with ``prefix``; kept in ``facts`` too."""
+        if self.kinds is None or prefix.startswith(self.kinds):
+            return {key: found for key, found in self.facts.items() if key.startswith(prefix)}
+        try:
+            found = dict(_facts_under(self.db, self.gid, prefix))
+        except sqlite3.Error as exc:
+            raise Unreadable(str(exc)) from exc
+        self.facts.update(found)
+        return found
 
     def readers_of(self, keys: Iterable[str]) -> set[str]:
         """The readers that read any of ``keys``."""
-        wanted = [key for key in keys if key in self.facts]
+        wanted = list(keys)
         if not wanted:
             return set()
         if self._names is None:
@@ -53,9 +67,16 @@ class Recorded:
                 "SELECT reader FROM reads WHERE gid=? AND fact IN"  # not DISTINCT: sqlite would scan every read
                 f" (SELECT id FROM facts WHERE gid=? AND key IN ({marks}))"
             )
-            rows = self.db.execute(query, (self.gid, self.gid, *chunk))
+            try:
+                rows = self.db.execute(query, (self.gid, self.gid, *chunk)).fetchall()
+            except sqlite3.Error as exc:
+                raise Unreadable(str(exc)) from exc
             found.update(names[row[0]] for row in rows if row[0] in names)
         return found
+
+
+class Unreadable(Exception):
+    """The record could not be read as a build compared it: the build must not trust it."""
 
 
 @dataclass
@@ -80,17 +101,31 @@ def create(db: sqlite3.Connection) -> None:
         db.execute(statement)
 
 
-def load(db: sqlite3.Connection, folder: str, key: str) -> Recorded | None:
-    """The folder's graph if it was recorded under ``key`` (Byline's code, settings, options); else None."""
+def load(db: sqlite3.Connection, folder: str, key: str, kinds: tuple[str, ...] | None = None) -> Recorded | None:
+    """The folder's graph if it was recorded under ``key`` (Byline's code, settings, options); else None.
+
+    ``kinds`` (fact key starts, such as ``"e|"``) limits the facts read now to those kinds.
+    """
     row = db.execute("SELECT gid, key FROM graphs WHERE folder=?", (folder,)).fetchone()
     if row is None or row[1] != _stored_key(folder, key):
         return None
     gid = row[0]
-    facts = dict(db.execute("SELECT key, identity FROM facts WHERE gid=?", (gid,)))
+    if kinds is None:
+        facts = dict(db.execute("SELECT key, identity FROM facts WHERE gid=?", (gid,)))
+    else:
+        facts = {}
+        for kind in kinds:
+            facts.update(_facts_under(db, gid, kind))
     readers = {
         name: (i, spec) for i, name, spec in db.execute("SELECT id, name, spec FROM readers WHERE gid=?", (gid,))
     }
-    return Recorded(db, gid, facts, readers)
+    return Recorded(db, gid, facts, readers, kinds)
+
+
+def _facts_under(db: sqlite3.Connection, gid: int, prefix: str) -> sqlite3.Cursor:
+    """(key, identity) of the facts whose keys start with ``prefix``: a range of the key index."""
+    end = prefix[:-1] + chr(ord(prefix[-1]) + 1)
+    return db.execute("SELECT key, identity FROM facts WHERE gid=? AND key>=? AND key<?", (gid, prefix, end))
 
 
 def save(db: sqlite3.Connection, folder: str, learnt: Learnt) -> None:
@@ -107,10 +142,8 @@ def save(db: sqlite3.Connection, folder: str, learnt: Learnt) -> None:
         gid = row[0]
     loaded = learnt.loaded if not started and learnt.loaded is not None and learnt.loaded.gid == gid else None
     if loaded is not None:
-        before = loaded.facts
         readers = {n: i for n, (i, _) in loaded.readers.items()}
     else:
-        before = {}
         readers = {n: i for i, n in db.execute("SELECT id, name FROM readers WHERE gid=?", (gid,))}
     remade = [readers[name] for name in (learnt.gone | learnt.readers.keys()) if name in readers]
     for start in range(0, len(remade), _CHUNK):
@@ -124,12 +157,13 @@ def save(db: sqlite3.Connection, folder: str, learnt: Learnt) -> None:
     for _, reads in learnt.readers.values():
         if isinstance(reads, Mapping):
             identities.update(reads)
-    facts = _fact_ids(db, gid, identities.keys())
+    rows = _fact_rows(db, gid, identities.keys())
     known = [
-        (identity, gid, facts[fact])
+        (identity, gid, row[0])
         for fact, identity in identities.items()
-        if fact in facts and before.get(fact) != identity
+        if (row := rows.get(fact)) is not None and row[1] != identity
     ]
+    facts = {fact: row[0] for fact, row in rows.items()}
     db.executemany("UPDATE facts SET identity=? WHERE gid=? AND id=?", known)
     next_fact = (db.execute("SELECT coalesce(max(id), 0) + 1 FROM facts WHERE gid=?", (gid,)).fetchone() or (1,))[0]
     new_facts = []
@@ -148,20 +182,22 @@ def save(db: sqlite3.Connection, folder: str, learnt: Learnt) -> None:
             db.execute("INSERT INTO readers VALUES (?, ?, ?, ?)", (gid, reader, name, spec))
         else:
             db.execute("UPDATE readers SET spec=? WHERE gid=? AND id=?", (spec, gid, reader))
-    rows = ((gid, facts[fact], readers[name]) for name, (_, reads) in learnt.readers.items() for fact in reads)
-    db.executemany("INSERT OR IGNORE INTO reads VALUES (?, ?, ?)", rows)  # streamed: a cold build reads millions
+    reads_rows = ((gid, facts[fact], readers[name]) for name, (_, reads) in learnt.readers.items() for fact in reads)
+    db.executemany("INSERT OR IGNORE INTO reads VALUES (?, ?, ?)", reads_rows)  # streamed: a cold build reads millions
 
 
-def _fact_ids(db: sqlite3.Connection, gid: int, keys: Collection[str]) -> dict[str, int]:
-    """The row ids of the recorded facts among ``keys``: looked up by key for a few, read whole for many."""
+def _fact_rows(db: sqlite3.Connection, gid: int, keys: Collection[str]) -> dict[str, tuple[int, str]]:
+    """The row id and identity of the recorded facts among ``keys``: looked up by key for a few, read whole for many."""
     if len(keys) > _FEW_FACTS:
-        return {k: i for k, i in db.execute("SELECT key, id FROM facts WHERE gid=?", (gid,)) if k in keys}
+        everything = db.execute("SELECT key, id, identity FROM facts WHERE gid=?", (gid,))
+        return {k: (i, identity) for k, i, identity in everything if k in keys}
     wanted = list(keys)
-    found: dict[str, int] = {}
+    found: dict[str, tuple[int, str]] = {}
     for start in range(0, len(wanted), _CHUNK):
         chunk = wanted[start : start + _CHUNK]
         marks = ",".join("?" * len(chunk))
-        found.update(db.execute(f"SELECT key, id FROM facts WHERE gid=? AND key IN ({marks})", (gid, *chunk)))
+        query = f"SELECT key, id, identity FROM facts WHERE gid=? AND key IN ({marks})"
+        found.update((k, (i, identity)) for k, i, identity in db.execute(query, (gid, *chunk)))
     return found
 
 

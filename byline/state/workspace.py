@@ -132,11 +132,14 @@ class Workspace:
             return None
         return cache.get_fingerprints(self.output, marker_key(self.output))
 
-    def graph(self, cache: Cache, key: str) -> Recorded | None:
-        """What the last commit's outputs read, if the output is still the one they describe and ``key`` matches."""
+    def graph(self, cache: Cache, key: str, kinds: tuple[str, ...] | None = None) -> Recorded | None:
+        """What the last commit's outputs read, if the output is still the one they describe and ``key`` matches.
+
+        ``kinds``: the fact kinds to read now (see ``graph.load``); the rest are read when asked for.
+        """
         if not self.trusted:
             return None
-        return cache.get_graph(self.output, marker_key(self.output), key)
+        return cache.get_graph(self.output, marker_key(self.output), key, kinds)
 
     def commit(self, staging: Staging, cache: Cache, records: Records) -> WriteStats:
         """Put a staged build in place, journaled: it completes with its records, or the output is as it was."""

@@ -170,3 +170,33 @@ def test_another_folders_graph_means_a_full_build(
     result = build_site(root, output)
     clean = build_site(root, tmp_path / "clean", clean=True)
     assert_full_and_right(result, clean, output, tmp_path)
+
+
+def test_a_record_without_its_inputs_compares_every_field_and_look_up(site: tuple[Path, Path], tmp_path: Path) -> None:
+    """An edit that changes a map (a new slug): without the map digests, it is still found, by each look-up."""
+    root, output = site
+    with database(root) as db:
+        gid = gid_of(db, str(output.resolve()))
+        db.execute("DELETE FROM reads WHERE gid=? AND reader IN (SELECT id FROM readers WHERE name=?)", (gid, "d:inputs"))
+        db.execute("DELETE FROM readers WHERE gid=? AND name=?", (gid, "d:inputs"))
+        db.execute("DELETE FROM facts WHERE gid=? AND key LIKE 'd|%'", (gid,))
+    write_files(root, {MAIN: article("Quayside Tools opens its depot", tags="[Ports]", company="quayside-tools")})
+    result = build_site(root, output)
+    clean = build_site(root, tmp_path / "clean", clean=True)
+    assert "articles/2026/03/01/quayside-tools-opens-its-depot/index.html" in result.made
+    assert len(result.made) < len(clean.made)
+    assert snapshot(output) == snapshot(tmp_path / "clean")
+
+
+def test_a_record_that_cannot_be_read_to_the_end_means_a_full_build(
+    site: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The fields and look-ups of what changed are read from the record mid-build: if that fails, trust none of it."""
+    root, output = site
+
+    def unreadable(self: graph.Recorded, prefix: str) -> dict[str, str]:
+        raise graph.Unreadable("database disk image is malformed")
+
+    monkeypatch.setattr(graph.Recorded, "under", unreadable)
+    result, clean = edit_and_rebuild(root, output, tmp_path)
+    assert_full_and_right(result, clean, output, tmp_path)

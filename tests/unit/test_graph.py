@@ -276,3 +276,27 @@ def test_a_save_finds_fact_ids_by_key_or_by_reading_them_all_to_the_same_end(mon
             monkeypatch.setattr(graph, "_FEW_FACTS", few)
             graph.save(db, FOLDER, step(graph.load(db, FOLDER, KEY)))
         assert tables(by_key) == tables(all_read)
+
+
+def test_a_graph_loaded_by_kinds_holds_those_and_reads_the_rest_by_their_start() -> None:
+    db = database()
+    saved(db, learnt(FIRST, fresh=True))
+    recorded = graph.load(db, FOLDER, KEY, kinds=("e|", "v|"))
+    assert recorded is not None
+    assert recorded.facts == {"e|a": "ka", "e|b": "kb", "v|card|a": "c1", "v|card|b": "c2"}
+    assert recorded.under("m|url_of|") == {"m|url_of|a": "/a/", "m|url_of|b": "/b/"}
+    assert recorded.under("s|") == {"s|articles|0|20": "a\x1fb"}
+    assert recorded.under("e|a") == {"e|a": "ka"}  # a kind loaded whole: from what is held
+    assert recorded.facts["m|url_of|a"] == "/a/"  # what was read is kept
+
+
+def test_a_graph_that_cannot_be_read_any_more_says_so() -> None:
+    db = database()
+    saved(db, learnt(FIRST, fresh=True))
+    recorded = graph.load(db, FOLDER, KEY, kinds=("e|",))
+    assert recorded is not None
+    db.close()
+    with pytest.raises(graph.Unreadable):
+        recorded.under("m|")
+    with pytest.raises(graph.Unreadable):
+        recorded.readers_of(["e|a"])

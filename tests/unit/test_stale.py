@@ -16,7 +16,7 @@ from byline.output.assets import find_assets
 from byline.output.plan import Output, SitePlan
 from byline.output.reads import Facts, Recorder
 from byline.output.render import Renderer
-from byline.output.stale import INPUTS_READER, Stale, find_stale, spec
+from byline.output.stale import COMPARED_WHOLE, INPUTS_READER, Stale, find_stale, spec
 from byline.state import graph
 from byline.state.graph import Learnt, Recorded
 from byline.theme import THEME_TEMPLATES
@@ -50,7 +50,8 @@ def plan_of(root: Path, sitemap_limit: int = SITEMAP_LIMIT) -> tuple[SitePlan, l
 def record(root: Path, sitemap_limit: int = SITEMAP_LIMIT, digests: bool = False) -> Recorded:
     """Make every output's context, and save what they and the shared views read, as a full build does.
 
-    With ``digests``, its inputs too (every file's entity and map's digest), as a build records them.
+    With ``digests``, its inputs too (every file's entity and map's digest), as a build records them,
+    loaded as a build loads them (fields and look-ups when asked for).
     """
     plan, outputs = plan_of(root, sitemap_limit)
     learnt = Learnt("key", fresh=True)
@@ -63,7 +64,7 @@ def record(root: Path, sitemap_limit: int = SITEMAP_LIMIT, digests: bool = False
     db = sqlite3.connect(":memory:")
     graph.create(db)
     graph.save(db, "/public", learnt)
-    recorded = graph.load(db, "/public", "key")
+    recorded = graph.load(db, "/public", "key", COMPARED_WHOLE if digests else None)
     assert recorded is not None
     return recorded
 
