@@ -5,16 +5,18 @@ Trusted only under the fingerprints' rule and the same key: anything else means 
 
 from __future__ import annotations
 
+import hashlib
 import sqlite3
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 
-GRAPH_VERSION = "1"
+GRAPH_VERSION = "2"
 TABLES = (
     "CREATE TABLE IF NOT EXISTS graphs (folder TEXT PRIMARY KEY, gid INTEGER, key TEXT)",
     "CREATE TABLE IF NOT EXISTS facts (gid INTEGER, id INTEGER, key TEXT, identity TEXT, PRIMARY KEY (gid, id))",
     "CREATE UNIQUE INDEX IF NOT EXISTS facts_key ON facts (gid, key)",
-    "CREATE TABLE IF NOT EXISTS readers (gid INTEGER, id INTEGER, name TEXT, spec TEXT, PRIMARY KEY (gid, id))",
+    "CREATE TABLE IF NOT EXISTS readers (gid INTEGER, id INTEGER, name TEXT, spec TEXT, reads TEXT,"
+    " PRIMARY KEY (gid, id))",
     "CREATE UNIQUE INDEX IF NOT EXISTS readers_name ON readers (gid, name)",
     "CREATE TABLE IF NOT EXISTS reads (gid INTEGER, fact INTEGER, reader INTEGER,"
     " PRIMARY KEY (gid, fact, reader)) WITHOUT ROWID",
@@ -38,6 +40,7 @@ class Recorded:
     facts: dict[str, str]  # key -> identity
     readers: dict[str, tuple[int, str]]  # name -> (id, spec)
     kinds: tuple[str, ...] | None = None  # the fact kinds ("e|", ...) loaded whole; None: every fact is in facts
+    digests: dict[str, str] = field(default_factory=dict)  # reader -> digest of the facts it read (reads_digest)
     _names: dict[int, str] | None = field(default=None, repr=False)  # reader id -> name, made when first asked
 
     def under(self, prefix: str) -> dict[str, str]:
@@ -116,10 +119,18 @@ def load(db: sqlite3.Connection, folder: str, key: str, kinds: tuple[str, ...] |
         facts = {}
         for kind in kinds:
             facts.update(_facts_under(db, gid, kind))
-    readers = {
-        name: (i, spec) for i, name, spec in db.execute("SELECT id, name, spec FROM readers WHERE gid=?", (gid,))
-    }
-    return Recorded(db, gid, facts, readers, kinds)
+    readers: dict[str, tuple[int, str]] = {}
+    digests: dict[str, str] = {}
+    for i, name, spec, digest in db.execute("SELECT id, name, spec, reads FROM readers WHERE gid=?", (gid,)):
+        readers[name] = (i, spec)
+        digests[name] = digest
+    return Recorded(db, gid, facts, readers, kinds, digests)
+
+
+def reads_digest(reads: Iterable[str]) -> str:
+    """The facts a reader read, as one digest: a reader made again that read the same facts keeps its rows."""
+    joined = "\x00".join(sorted(reads)).encode("utf-8", "surrogatepass")
+    return hashlib.blake2b(joined, digest_size=16).hexdigest()
 
 
 def _facts_under(db: sqlite3.Connection, gid: int, prefix: str) -> sqlite3.Cursor:
@@ -142,10 +153,14 @@ def save(db: sqlite3.Connection, folder: str, learnt: Learnt) -> None:
         gid = row[0]
     loaded = learnt.loaded if not started and learnt.loaded is not None and learnt.loaded.gid == gid else None
     if loaded is not None:
-        readers = {n: i for n, (i, _) in loaded.readers.items()}
+        current = {n: (i, spec, loaded.digests.get(n)) for n, (i, spec) in loaded.readers.items()}
     else:
-        readers = {n: i for i, n in db.execute("SELECT id, name FROM readers WHERE gid=?", (gid,))}
-    remade = [readers[name] for name in (learnt.gone | learnt.readers.keys()) if name in readers]
+        listed = db.execute("SELECT id, name, spec, reads FROM readers WHERE gid=?", (gid,))
+        current = {n: (i, spec, digest) for i, n, spec, digest in listed}
+    made = {name: (spec, reads, reads_digest(reads)) for name, (spec, reads) in learnt.readers.items()}
+    kept = {name for name, (spec, _, digest) in made.items() if current.get(name, (0, None, None))[1:] == (spec, digest)}
+    readers = {n: i for n, (i, _, _) in current.items()}
+    remade = [readers[name] for name in (learnt.gone | (made.keys() - kept)) if name in readers]
     for start in range(0, len(remade), _CHUNK):
         chunk = remade[start : start + _CHUNK]
         marks = ",".join("?" * len(chunk))
@@ -174,15 +189,19 @@ def save(db: sqlite3.Connection, folder: str, learnt: Learnt) -> None:
             next_fact += 1
     db.executemany("INSERT INTO facts VALUES (?, ?, ?, ?)", new_facts)
     next_reader = max(readers.values(), default=0) + 1
-    for name, (spec, _) in learnt.readers.items():
+    for name, (spec, _, digest) in made.items():
         reader = readers.get(name)
+        if name in kept:
+            continue  # the same spec, the same facts: its rows stand (their identities are updated above)
         if reader is None:
             reader = readers[name] = next_reader
             next_reader += 1
-            db.execute("INSERT INTO readers VALUES (?, ?, ?, ?)", (gid, reader, name, spec))
+            db.execute("INSERT INTO readers VALUES (?, ?, ?, ?, ?)", (gid, reader, name, spec, digest))
         else:
-            db.execute("UPDATE readers SET spec=? WHERE gid=? AND id=?", (spec, gid, reader))
-    reads_rows = ((gid, facts[fact], readers[name]) for name, (_, reads) in learnt.readers.items() for fact in reads)
+            db.execute("UPDATE readers SET spec=?, reads=? WHERE gid=? AND id=?", (spec, digest, gid, reader))
+    reads_rows = (
+        (gid, facts[fact], readers[name]) for name, (_, reads, _) in made.items() if name not in kept for fact in reads
+    )
     db.executemany("INSERT OR IGNORE INTO reads VALUES (?, ?, ?)", reads_rows)  # streamed: a cold build reads millions
 
 
@@ -212,7 +231,7 @@ def copy(db: sqlite3.Connection, source: str, target: str) -> None:
     gid = (db.execute("SELECT coalesce(max(gid), 0) + 1 FROM graphs").fetchone() or (1,))[0]
     key = _stored_key(target, row[1].removeprefix(_stored_key(source, "")))
     db.execute("INSERT INTO graphs VALUES (?, ?, ?)", (target, gid, key))
-    for table, columns in (("facts", "id, key, identity"), ("readers", "id, name, spec"), ("reads", "fact, reader")):
+    for table, columns in (("facts", "id, key, identity"), ("readers", "id, name, spec, reads"), ("reads", "fact, reader")):
         db.execute(f"INSERT INTO {table} SELECT ?, {columns} FROM {table} WHERE gid=?", (gid, row[0]))
 
 

@@ -300,3 +300,17 @@ def test_a_graph_that_cannot_be_read_any_more_says_so() -> None:
         recorded.under("m|")
     with pytest.raises(graph.Unreadable):
         recorded.readers_of(["e|a"])
+
+
+def test_a_reader_made_again_that_read_the_same_facts_keeps_its_rows() -> None:
+    """A template edit makes every page again, reading what it read before: only changed identities are written."""
+    db = database()
+    saved(db, learnt(FIRST, fresh=True))
+    before = db.total_changes
+    again = {"o:a/index.html": ("article.html|article", {"t|article.html": "t3", "e|a": "ka", "v|card|b": "c2"})}
+    recorded = saved(db, learnt(again))
+    assert db.total_changes - before == 1  # t|article.html's new identity, and nothing else
+    assert identities(recorded)["t|article.html"] == "t3"
+    assert reads_of(recorded)["o:a/index.html"] == {"t|article.html", "e|a", "v|card|b"}
+    other = {"o:a/index.html": ("article.html|article", {"t|article.html": "t3", "e|a": "ka"})}  # one fact fewer
+    assert reads_of(saved(db, learnt(other)))["o:a/index.html"] == {"t|article.html", "e|a"}
