@@ -490,6 +490,7 @@ def _produce(
         made: dict[str, str] = {}
         readers: dict[str, tuple[str, Reads]] = {}
         strings = Strings()  # sent once per chunk, however many outputs read them
+        compact = strings.reads if workers > 1 else dict  # in this process, nothing is sent
         for number in indices:
             output = outputs[todo[number]]
             try:
@@ -501,9 +502,9 @@ def _produce(
             if not (recorded == fingerprint and staging.reuse(output.path, previous_output, len(data))):
                 staging.write(output.path, data)
             made[output.path] = fingerprint
-            readers[f"o:{output.path}"] = (spec(output), strings.reads(output.release()))
+            readers[f"o:{output.path}"] = (spec(output), compact(output.release()))
             tick()
-        fresh = {fact: strings.reads(reads) for fact, reads in views.made.items() if fact not in sent} if views else {}
+        fresh = {fact: compact(reads) for fact, reads in views.made.items() if fact not in sent} if views else {}
         sent.update(fresh)  # a worker sends each view once
         return made, readers, fresh, []
 
