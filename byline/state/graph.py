@@ -23,7 +23,7 @@ TABLES = (
     "CREATE INDEX IF NOT EXISTS reads_reader ON reads (gid, reader)",
 )
 _CHUNK = 900  # sqlite's bound-parameter limit
-_FEW_FACTS = 20_000  # past this many, reading every fact's id is quicker than looking each up
+_FEW_FACTS = 0.25  # past this share of the recorded facts, reading them all is quicker than looking each up
 
 
 @dataclass
@@ -172,7 +172,8 @@ def save(db: sqlite3.Connection, folder: str, learnt: Learnt) -> None:
     for _, reads in learnt.readers.values():
         if isinstance(reads, Mapping):
             identities.update(reads)
-    rows = _fact_rows(db, gid, identities.keys())
+    recorded = (db.execute("SELECT coalesce(max(id), 0) FROM facts WHERE gid=?", (gid,)).fetchone() or (0,))[0]
+    rows = _fact_rows(db, gid, identities.keys(), recorded)
     known = [
         (identity, gid, row[0])
         for fact, identity in identities.items()
@@ -180,7 +181,7 @@ def save(db: sqlite3.Connection, folder: str, learnt: Learnt) -> None:
     ]
     facts = {fact: row[0] for fact, row in rows.items()}
     db.executemany("UPDATE facts SET identity=? WHERE gid=? AND id=?", known)
-    next_fact = (db.execute("SELECT coalesce(max(id), 0) + 1 FROM facts WHERE gid=?", (gid,)).fetchone() or (1,))[0]
+    next_fact = recorded + 1
     new_facts = []
     for fact, identity in identities.items():
         if fact not in facts:
@@ -205,9 +206,10 @@ def save(db: sqlite3.Connection, folder: str, learnt: Learnt) -> None:
     db.executemany("INSERT OR IGNORE INTO reads VALUES (?, ?, ?)", reads_rows)  # streamed: a cold build reads millions
 
 
-def _fact_rows(db: sqlite3.Connection, gid: int, keys: Collection[str]) -> dict[str, tuple[int, str]]:
-    """The row id and identity of the recorded facts among ``keys``: looked up by key for a few, read whole for many."""
-    if len(keys) > _FEW_FACTS:
+def _fact_rows(db: sqlite3.Connection, gid: int, keys: Collection[str], recorded: int) -> dict[str, tuple[int, str]]:
+    """The row id and identity of the facts among ``keys`` of the ``recorded`` (ids 1 to it): looked up by key for a
+    few, read whole for many."""
+    if len(keys) > _FEW_FACTS * recorded:
         everything = db.execute("SELECT key, id, identity FROM facts WHERE gid=?", (gid,))
         return {k: (i, identity) for k, i, identity in everything if k in keys}
     wanted = list(keys)
