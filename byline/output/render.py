@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import json
 import os
 import re
 import traceback
@@ -16,7 +15,6 @@ import jinja2.bccache
 from jinja2.loaders import split_template_path
 
 from byline import __version__
-from byline.content.markup import Html
 from byline.errors import BuildFailed, ContentError
 from byline.output.views import Derived, Shared
 from byline.theme import OUTSIDE, inside, template_bound, template_dirs
@@ -128,46 +126,6 @@ def _referenced_templates(source: str, env: jinja2.Environment) -> list[str]:
     return [m.group(2) for m in _TEMPLATE_NAME.finditer(source)]
 
 
-class ContextDigests:
-    """Hash template contexts cheaply: each shared view once, and all else at C speed.
-
-    A ``views.Shared`` or a body near the top of a context is hashed once and stands in as its digest.
-    """
-
-    WALK_DEPTH = 3  # context -> index -> list of cards; context -> feed -> entries
-    SHARED_DEPTH = 2  # article -> related -> cards; article -> author profile
-
-    def __init__(self) -> None:
-        self._memo: dict[int, tuple[object, str]] = {}  # holds each Shared too, so its id is not reused meanwhile
-
-    def digest(self, context: dict[str, Any], salt: str = "") -> str:
-        return hashlib.sha256(f"{salt}|{_dumps(self._plain(context, self.WALK_DEPTH))}".encode()).hexdigest()
-
-    def _shared(self, value: Shared) -> str:
-        hit = self._memo.get(id(value))
-        if hit is None or hit[0] is not value:
-            data = _dumps(self._plain(value, self.SHARED_DEPTH)).encode()
-            hit = (value, "\0#" + hashlib.blake2b(data, digest_size=16).hexdigest())  # text equal to it: a second preimage
-            self._memo[id(value)] = hit
-        return hit[1]
-
-    def _plain(self, value: dict[str, Any], depth: int) -> dict[str, Any]:
-        """A copy of ``value`` with each Shared in it, down to ``depth`` dicts, replaced by its digest."""
-        plain = {}
-        for key, item in value.items():
-            kind = type(item)
-            if kind is Shared:
-                item = self._shared(item)
-            elif kind is Html:  # an article's body: hashed once, as its digest
-                item = "\0$" + item.digest
-            elif kind is list and item and type(item[0]) is Shared:  # a list of cards or entries
-                item = [self._shared(x) if type(x) is Shared else x for x in item]
-            elif kind is dict and depth > 1:
-                item = self._plain(item, depth - 1)
-            plain[key] = item
-        return plain
-
-
 def _made(context: dict[str, Any]) -> dict[str, Any]:
     """The context as templates see it: each Derived of its top-level dicts made into its list."""
     made = context
@@ -177,16 +135,6 @@ def _made(context: dict[str, Any]) -> dict[str, Any]:
                 made = dict(context)
             made[key] = {name: item.made(value) if type(item) is Derived else item for name, item in value.items()}
     return made
-
-
-def _derived_token(value: Any) -> str:
-    """Derived data stands in as "~": it is made from the rest of the context, which is hashed."""
-    if type(value) is Derived:
-        return "~"
-    raise TypeError(f"a view holds {type(value).__name__}, which cannot be fingerprinted")
-
-
-_dumps = json.JSONEncoder(separators=(",", ":"), check_circular=False, default=_derived_token).encode
 
 
 class Renderer:
@@ -200,7 +148,6 @@ class Renderer:
         self.dirs = template_dirs(root)
         self.env = make_environment(self.dirs, compiled=compiled)
         self._digests: dict[str, str] = {}
-        self._contexts = ContextDigests()
 
     def render(self, template: str, context: dict[str, Any]) -> bytes:
         try:
@@ -216,10 +163,6 @@ class Renderer:
             raise BuildFailed(
                 [ContentError(self._display(filename, template), line, f"template error: {type(exc).__name__}: {exc}")]
             ) from None
-
-    def fingerprint(self, template: str, context: dict[str, Any]) -> str:
-        """Hash everything an output depends on: its templates, its context, Byline itself."""
-        return self._contexts.digest(context, salt=self.template_digest(template))
 
     def template_digest(self, name: str) -> str:
         """Hash a template with every template it extends, includes or imports."""

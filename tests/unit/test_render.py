@@ -5,10 +5,9 @@ from __future__ import annotations
 import jinja2
 import pytest
 
-from byline.content.markup import Html
 from byline.errors import BuildFailed
-from byline.output.render import ContextDigests, Renderer, make_environment
-from byline.output.views import Derived, Shared
+from byline.output.render import Renderer, make_environment
+from byline.output.views import Shared
 from byline.theme import THEME_TEMPLATES
 from tests.conftest import MakeSite
 from tests.helpers import article, build_site, messages
@@ -119,13 +118,11 @@ def test_undefined_variable_is_an_error_not_a_blank(make_site: MakeSite) -> None
     ]
 
 
-def test_fingerprint_follows_templates_a_page_imports(make_site: MakeSite) -> None:
+def test_a_templates_digest_follows_the_templates_it_imports(make_site: MakeSite) -> None:
     theme_only = Renderer(make_site())
     override = Renderer(make_site({"templates/partials/cards.html": "{% macro card_list(a) %}{% endmacro %}\n"}))
-    context = {"x": 1}
-    assert theme_only.fingerprint("index.html", context) != override.fingerprint("index.html", context)
-    assert theme_only.fingerprint("page.html", context) == override.fingerprint("page.html", context)
-    assert theme_only.fingerprint("page.html", context) != theme_only.fingerprint("page.html", {"x": 2})
+    assert theme_only.template_digest("index.html") != override.template_digest("index.html")
+    assert theme_only.template_digest("page.html") == override.template_digest("page.html")
 
 
 LOOKUPS = (
@@ -147,80 +144,3 @@ def test_view_lookups_give_what_plain_jinja_gives(make: type) -> None:
 def test_a_missing_key_is_still_a_strict_error() -> None:
     with pytest.raises(jinja2.UndefinedError, match="has no attribute 'headline'"):
         make_environment([]).from_string("{{ v.headline }}").render(v=Shared(title="x"))
-
-
-def _article_view(card_title: str, bio: str = "Covers ports.") -> Shared:
-    card = Shared(title=card_title, url="/a/", date={"iso": "2026-03-01"})
-    author = Shared(name="Simon Malia", bio_html=f"<p>{bio}</p>")
-    return Shared(title="Depot", body_html="<p>Body</p>", related=[card], author=author, tags=[{"name": "Ports"}])
-
-
-def test_a_change_anywhere_inside_a_shared_view_changes_the_fingerprint() -> None:
-    """Shared views are hashed once and stand in by digest, nested ones too; any change must still show."""
-    same = [ContextDigests().digest({"article": _article_view("Crane")}) for _ in range(2)]
-    assert same[0] == same[1]
-    changed = [
-        {"article": _article_view("Crane arrives")},  # a related card's title, two Shared levels down
-        {"article": _article_view("Crane", bio="Covers shipping.")},  # the author profile inside the article
-        {"article": _article_view("Crane"), "page": 2},
-    ]
-    digests = {ContextDigests().digest(context) for context in changed}
-    assert len(digests) == 3 and same[0] not in digests
-
-
-def test_a_body_stands_in_by_its_digest_and_any_change_to_it_shows() -> None:
-    """An article's body (Html) is hashed once as a digest, in a shared view or in a page's own context."""
-
-    def contexts(body: str) -> list[dict[str, object]]:
-        return [{"article": Shared(title="Depot", body_html=Html(body))}, {"page": {"body_html": Html(body)}}]
-
-    body = "<p>The depot opens in “May”.</p>"
-    first = [ContextDigests().digest(c) for c in contexts(body)]
-    assert [ContextDigests().digest(c) for c in contexts(str(body))] == first  # equal text, new objects
-    for edited in (body.replace("May", "June"), body + " ", body.replace("“", '"')):
-        assert all(ContextDigests().digest(c) not in first for c in contexts(edited))
-    assert Html(body) == body and Html(body).digest == Html(body).digest
-
-
-def test_the_same_shared_view_is_hashed_once_per_renderer() -> None:
-    digests = ContextDigests()
-    view = _article_view("Crane")
-    first = digests.digest({"article": view})
-    view["title"] = "Changed after hashing"  # never done by views; shows the memo is used
-    assert digests.digest({"article": view}) == first
-    assert ContextDigests().digest({"article": view}) != first
-
-
-def test_derived_data_is_left_out_of_the_fingerprint_at_any_depth() -> None:
-    """It is made from the rest of the context, which is hashed: how it is made is not."""
-
-    def title(page: dict[str, object]) -> list[object]:
-        return [page["title"]]
-
-    for derived in (title, list):
-        shallow = ContextDigests().digest({"page": {"title": "A", "social": Derived(derived)}})
-        deep = ContextDigests().digest({"deep": {"a": {"b": [Derived(derived)]}}})  # below the walked levels
-        assert (shallow, deep) == (
-            ContextDigests().digest({"page": {"title": "A", "social": Derived(list)}}),
-            ContextDigests().digest({"deep": {"a": {"b": [Derived(list)]}}}),
-        )
-    assert ContextDigests().digest({"page": {"title": "B", "social": Derived(title)}}) != shallow
-
-
-def test_plain_values_and_walked_views_cannot_be_mistaken_for_each_other() -> None:
-    card = Shared(title="Crane")
-    contexts = [
-        {"page": {"a": 1, "b": card}},
-        {"page": {"a": 1}, "b": card},
-        {"page": {"a": 1, "b": dict(card)}},
-        {"page": {"b": card, "a": 1}},
-    ]
-    assert len({ContextDigests().digest(c) for c in contexts}) == len(contexts)
-
-
-def test_values_that_render_differently_hash_differently_in_and_out_of_shared_views() -> None:
-    """Templates print 1, 1.0, True and "1" differently: their fingerprints must differ too."""
-    values: list[object] = [1, 1.0, True, "1", None, [1], {"1": 1}]
-    for wrap in (dict, Shared):
-        digests = {ContextDigests().digest({"page": {"value": wrap(meta=value)}}) for value in values}
-        assert len(digests) == len(values)
