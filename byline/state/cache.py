@@ -10,14 +10,16 @@ import contextlib
 import functools
 import hashlib
 import json
+import marshal
 import sqlite3
+import sys
 import zlib
-from collections.abc import Sequence
-from dataclasses import asdict
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import fields
 from datetime import datetime
 from importlib.metadata import version
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from byline import __version__
 from byline.content.load import Loaded, LoadRules
@@ -25,18 +27,23 @@ from byline.content.markup import MARKUP_VERSION, Html
 from byline.content.models import Article, Author, Company, Correction, Page, Rendered, Unfinished
 from byline.content.sources import Seen, SourceFile
 from byline.errors import ContentError
+from byline.parallel import collection_paused
 from byline.state import graph
 
-SCHEMA = "5"
+SCHEMA = "6"
 _LIBRARIES = "|".join(f"{name}={version(name)}" for name in ("markdown", "nh3", "python-slugify", "pyyaml"))
 # Byline's own code, hashed: between releases __version__ stays put while loading and
 # rendering change, and a cache from other code must not outlive it (a stale parse result
 # would hide a new validation; a stale fingerprint would keep output the new code changes).
 _PACKAGE = Path(__file__).resolve().parents[1]
 _SOURCE = hashlib.sha256(b"".join(p.read_bytes() for p in sorted(_PACKAGE.rglob("*.py")))).hexdigest()
-_GENERATION = f"byline={__version__}|source={_SOURCE[:16]}|markup={MARKUP_VERSION}|schema={SCHEMA}|{_LIBRARIES}"
+_PYTHON = f"{sys.version_info[0]}.{sys.version_info[1]}"  # marshal's format is Python's own
+_GENERATION = (
+    f"byline={__version__}|source={_SOURCE[:16]}|markup={MARKUP_VERSION}|schema={SCHEMA}|python={_PYTHON}|{_LIBRARIES}"
+)
 
 ParseResult = tuple[Loaded | None, list[ContentError]]
+M = TypeVar("M")
 
 
 def generation() -> str:
@@ -44,7 +51,7 @@ def generation() -> str:
     return f"{_GENERATION}|jinja2={version('jinja2')}"
 
 
-Encoded = tuple[str, str | None]  # a parse result as stored: JSON, and the HTML of its Rendered (if it has one)
+Encoded = bytes  # a parse result as stored (see encode_result)
 
 
 def parse_key(source: SourceFile, rules: LoadRules) -> str:
@@ -106,9 +113,7 @@ class Cache:
                         "DROP TABLE IF EXISTS reads;"
                     )
                     db.execute("INSERT OR REPLACE INTO meta VALUES ('generation', ?)", (_GENERATION,))
-                db.execute(
-                    "CREATE TABLE IF NOT EXISTS parse (key TEXT PRIMARY KEY, value BLOB, html BLOB, sum INTEGER)"
-                )
+                db.execute("CREATE TABLE IF NOT EXISTS parse (key TEXT PRIMARY KEY, value BLOB, sum INTEGER)")
                 db.execute(
                     "CREATE TABLE IF NOT EXISTS outputs (folder TEXT, path TEXT, fingerprint TEXT,"
                     " PRIMARY KEY (folder, path))"
@@ -139,26 +144,32 @@ class Cache:
             return {}
         found: dict[str, ParseResult] = {}
         try:
-            for start in range(0, len(keys), 900):  # sqlite's bound-parameter limit
-                chunk = keys[start : start + 900]
-                marks = ",".join("?" * len(chunk))
-                query = f"SELECT key, value, html, sum FROM parse WHERE key IN ({marks})"
-                for key, value, html, checksum in self.db.execute(query, chunk):
-                    if type(value) is not bytes or checksum != _checksum(value, html):
-                        continue  # changed on disk since it was written: parse the file again
-                    with contextlib.suppress(ValueError, KeyError, TypeError, AttributeError):
-                        found[key] = decode_result((value.decode(), html.decode() if html is not None else None))
+            with collection_paused():  # parse results hold no cycles, and live to the build's end
+                for key, value, checksum in self._parse_rows(keys):
+                    result = _read_row(value, checksum)
+                    if result is not None:
+                        found[key] = result
         except sqlite3.Error:
             return found
         return found
 
+    def _parse_rows(self, keys: list[str]) -> Iterator[tuple[Any, ...]]:
+        """The stored rows of ``keys``: the whole table read in order when most of it is wanted, else by key."""
+        assert self.db is not None
+        stored = self.db.execute("SELECT count(*) FROM parse").fetchone()[0]
+        if 2 * len(keys) >= stored:
+            wanted = set(keys)
+            yield from (row for row in self.db.execute("SELECT key, value, sum FROM parse") if row[0] in wanted)
+            return
+        for start in range(0, len(keys), 900):  # sqlite's bound-parameter limit
+            chunk = keys[start : start + 900]
+            marks = ",".join("?" * len(chunk))
+            yield from self.db.execute(f"SELECT key, value, sum FROM parse WHERE key IN ({marks})", chunk)
+
     def put_parsed(self, entries: dict[str, Encoded]) -> None:
-        """Store encoded parse results (see encode_result)."""
-        rows = []
-        for key, (value, html) in entries.items():
-            stored = (value.encode(), html.encode() if html is not None else None)
-            rows.append((key, *stored, _checksum(*stored)))
-        self._write("INSERT OR REPLACE INTO parse VALUES (?, ?, ?, ?)", rows)
+        """Store encoded parse results (see encode_result), each with the checksum it is read back by."""
+        rows = [(key, value, zlib.crc32(value)) for key, value in entries.items()]
+        self._write("INSERT OR REPLACE INTO parse VALUES (?, ?, ?)", rows)
 
     def get_seen(self) -> dict[str, Seen]:
         """What each content file held when last read (see sources.find_sources); malformed rows are left out."""
@@ -324,10 +335,17 @@ class Cache:
             self.db = None
 
 
-def _checksum(value: bytes, html: bytes | None) -> int:
-    """A parse entry's checksum, of the bytes stored: it catches an entry changed on disk, not forgery."""
-    checksum = zlib.crc32(value)
-    return zlib.crc32(html, checksum) if html is not None else checksum
+def _read_row(value: object, checksum: object) -> ParseResult | None:
+    """A stored parse result, or None when it is not what was written (then the file is parsed again).
+
+    The checksum, of the bytes stored, catches an entry changed on disk, not forgery.
+    """
+    if type(value) is not bytes or checksum != zlib.crc32(value):
+        return None
+    try:
+        return decode_result(value)
+    except (ValueError, KeyError, TypeError, IndexError, EOFError):
+        return None
 
 
 def _write_ignore_file(folder: Path) -> None:
@@ -336,89 +354,85 @@ def _write_ignore_file(folder: Path) -> None:
         ignore.write_text("# Byline's build cache: safe to delete\n*\n")
 
 
-# --- the codec of parse results: JSON, and the HTML apart --------------------------------
+# --- the codec of parse results: marshal of plain tuples ---------------------------------
 
 
 def encode_result(model: Loaded | None, problems: list[ContentError]) -> Encoded:
-    """Serialise a parse result: JSON text, and apart from it the HTML of its one Rendered."""
-    htmls: list[str] = []
-    data = {"model": _encode_model(model, htmls), "problems": [asdict(p) for p in problems]}
-    if len(htmls) > 1:
-        raise ValueError("a model holds one Rendered at most")  # the HTML column holds one
-    return json.dumps(data, separators=(",", ":"), ensure_ascii=False), (htmls[0] if htmls else None)
+    """Serialise a parse result: marshal bytes of plain tuples, each model's fields in their declared order."""
+    stored = None if model is None else _encode_model(model)
+    return marshal.dumps((stored, tuple((p.path, p.line, p.message, p.severity) for p in problems)))
 
 
 def decode_result(encoded: Encoded) -> ParseResult:
-    text, html = encoded
-    data = json.loads(text)
-    problems = [ContentError(**p) for p in data["problems"]]
-    return _decode_model(data["model"], html), problems
+    stored, problems = marshal.loads(encoded)
+    return (None if stored is None else _decode_model(stored)), [ContentError(*problem) for problem in problems]
 
 
-def _encode_model(model: Loaded | None, htmls: list[str]) -> dict[str, Any] | None:
-    if model is None:
-        return None
-    data = {k: (v if k in ("meta", "lines") else _encode_value(v, htmls)) for k, v in model.__dict__.items()}
-    data["__type__"] = type(model).__name__
-    return data
+_KINDS: tuple[type[Loaded], ...] = (Article, Author, Company, Page, Unfinished)  # stored by position
+_RENDERED = tuple(field.name for field in fields(Rendered))
 
 
-def _encode_value(value: Any, htmls: list[str]) -> Any:
-    if isinstance(value, datetime):
-        return {"__dt__": value.isoformat()}
-    if isinstance(value, Rendered):
-        htmls.append(value.html)
-        return {
-            "__rendered__": [
-                value.first_paragraph,
-                value.word_count,
-                value.images,
-                value.hrefs,
-                value.embeds,
-                value.removed,
-            ]
-        }
-    if isinstance(value, Correction):
-        return {"__correction__": [value.date.isoformat(), value.note]}
-    if isinstance(value, tuple | list):
-        return [_encode_value(v, htmls) for v in value]
-    return value
+def _encode_rendered(value: Rendered) -> tuple[Any, ...]:
+    return (str(value.html), *(getattr(value, name) for name in _RENDERED[1:]))  # marshal stores no str subclass
 
 
-def _decode_model(data: dict[str, Any] | None, html: str | None) -> Loaded | None:
-    if data is None:
-        return None
-    kinds: dict[str, type[Loaded]] = {
-        "Article": Article,
-        "Author": Author,
-        "Company": Company,
-        "Page": Page,
-        "Unfinished": Unfinished,
-    }
-    kind = kinds[data.pop("__type__")]
-    raw = ("meta", "lines")  # plain JSON from front matter: never reinterpreted
-    fields = {k: (_decode_value(v, html) if type(v) in (dict, list) and k not in raw else v) for k, v in data.items()}
-    for key in ("authors", "tags", "aliases", "corrections"):
-        if key in fields:
-            fields[key] = tuple(fields[key])
-    if "links" in fields:
-        fields["links"] = tuple(tuple(pair) for pair in fields["links"])
-    return kind(**fields)
+def _decode_rendered(value: tuple[Any, ...]) -> Rendered:
+    return _made(Rendered, dict(zip(_RENDERED, (Html(value[0]), *value[1:]), strict=True)))
 
 
-def _decode_value(value: Any, html: str | None) -> Any:
-    if isinstance(value, dict):
-        if "__dt__" in value:
-            return datetime.fromisoformat(value["__dt__"])
-        if "__rendered__" in value:
-            first, words, images, hrefs, embeds, removed = value["__rendered__"]
-            if not isinstance(html, str):
-                raise TypeError("a parse result's HTML is missing")
-            removals = tuple((str(message), str(where)) for message, where in removed)
-            return Rendered(Html(html), first, words, tuple(images), tuple(hrefs), tuple(embeds), removals)
-        if "__correction__" in value:
-            moment, note = value["__correction__"]
-            return Correction(datetime.fromisoformat(moment), note)
-    if isinstance(value, list):
-        return [_decode_value(v, html) for v in value]
-    return value
+def _encode_corrections(value: tuple[Correction, ...]) -> tuple[tuple[str, str], ...]:
+    return tuple((correction.date.isoformat(), correction.note) for correction in value)
+
+
+def _decode_corrections(value: tuple[tuple[str, str], ...]) -> tuple[Correction, ...]:
+    return tuple(Correction(datetime.fromisoformat(moment), note) for moment, note in value)
+
+
+Codec = tuple[Callable[[Any], Any], Callable[[Any], Any]]
+# A field whose value marshal cannot store as it is, by its declared type: how to store it,
+# and how to make it again. Every other field is stored as it is (marshal refuses anything
+# but plain values, so a new kind of field fails loudly, never silently).
+_FIELD_CODECS: dict[str, Codec] = {
+    "datetime": (datetime.isoformat, datetime.fromisoformat),
+    "datetime | None": (
+        lambda value: None if value is None else value.isoformat(),
+        lambda value: None if value is None else datetime.fromisoformat(value),
+    ),
+    "Rendered": (_encode_rendered, _decode_rendered),
+    "tuple[Correction, ...]": (_encode_corrections, _decode_corrections),
+}
+
+
+def _plan(kind: type[Loaded]) -> tuple[tuple[str, ...], tuple[tuple[int, str, Codec], ...]]:
+    """A model kind's field names, in the order stored, and the position, name and codec of each needing one."""
+    declared = fields(kind)
+    coded = tuple((i, f.name, _FIELD_CODECS[f.type]) for i, f in enumerate(declared) if f.type in _FIELD_CODECS)
+    return tuple(f.name for f in declared), coded
+
+
+_PLANS = {kind: _plan(kind) for kind in _KINDS}
+
+
+def _encode_model(model: Loaded) -> tuple[Any, ...]:
+    names, coded = _PLANS[type(model)]
+    values = [getattr(model, name) for name in names]
+    for i, _, (encode, _) in coded:
+        values[i] = encode(values[i])
+    return (_KINDS.index(type(model)), *values)
+
+
+def _decode_model(stored: tuple[Any, ...]) -> Loaded:
+    kind = _KINDS[stored[0]]
+    names, coded = _PLANS[kind]
+    state = dict(zip(names, stored[1:], strict=True))
+    for _, name, (_, decode) in coded:
+        state[name] = decode(state[name])
+    model: Loaded = _made(kind, state)
+    return model
+
+
+def _made(kind: type[M], state: dict[str, Any]) -> M:
+    """An instance of a frozen dataclass made as copy and pickle make one: its fields set at once, not one by one."""
+    made = object.__new__(kind)
+    made.__dict__.update(state)
+    return made
