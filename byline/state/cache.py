@@ -9,7 +9,6 @@ from __future__ import annotations
 import contextlib
 import functools
 import hashlib
-import json
 import marshal
 import sqlite3
 import sys
@@ -56,14 +55,17 @@ Encoded = bytes  # a parse result as stored (see encode_result)
 
 def parse_key(source: SourceFile, rules: LoadRules) -> str:
     """Everything a parse result depends on, hashed."""
-    raw = f"{_settings(rules)}|{source.kind}|{source.path}|{source.digest}"
-    return hashlib.sha256(raw.encode()).hexdigest()
+    hashed = _settings(rules).copy()
+    hashed.update(f"|{source.kind}|{source.path}|{source.digest}".encode())
+    return hashed.hexdigest()
 
 
 @functools.lru_cache(maxsize=4)
-def _settings(rules: LoadRules) -> str:
-    """The part of every parse key shared by all files: worked out once per build, not once per file."""
-    return f"{_GENERATION}|{rules.timezone.key}|{sorted(rules.sections)}|{rules.default_section}"
+def _settings(rules: LoadRules) -> hashlib._Hash:
+    """The part of every parse key shared by all files, hashed once per build, not once per file."""
+    return hashlib.sha256(
+        f"{_GENERATION}|{rules.timezone.key}|{sorted(rules.sections)}|{rules.default_section}".encode()
+    )
 
 
 class Cache:
@@ -110,7 +112,7 @@ class Cache:
                     db.executescript(
                         "DROP TABLE IF EXISTS parse; DROP TABLE IF EXISTS outputs; DROP TABLE IF EXISTS commits;"
                         "DROP TABLE IF EXISTS graphs; DROP TABLE IF EXISTS facts; DROP TABLE IF EXISTS readers;"
-                        "DROP TABLE IF EXISTS reads;"
+                        "DROP TABLE IF EXISTS reads; DROP TABLE IF EXISTS seen;"
                     )
                     db.execute("INSERT OR REPLACE INTO meta VALUES ('generation', ?)", (_GENERATION,))
                 db.execute("CREATE TABLE IF NOT EXISTS parse (key TEXT PRIMARY KEY, value BLOB, sum INTEGER)")
@@ -122,7 +124,10 @@ class Cache:
                 # History, not a memo: kept across generations so an upgrade does not forget
                 # which URLs are live (checks warn when a build would break one).
                 db.execute("CREATE TABLE IF NOT EXISTS published (folder TEXT, source TEXT, id TEXT, url TEXT)")
-                db.execute("CREATE TABLE IF NOT EXISTS seen (path TEXT PRIMARY KEY, value TEXT)")
+                db.execute(
+                    "CREATE TABLE IF NOT EXISTS seen (path TEXT PRIMARY KEY, mtime INTEGER, ctime INTEGER, size INTEGER,"
+                    " inode INTEGER, digest TEXT)"
+                )
                 db.execute("CREATE INDEX IF NOT EXISTS published_folder ON published (folder)")
                 graph.create(db)
                 db.commit()
@@ -175,21 +180,20 @@ class Cache:
         """What each content file held when last read (see sources.find_sources); malformed rows are left out."""
         if self.db is None:
             return {}
-        found: dict[str, Seen] = {}
         try:
-            for path, value in self.db.execute("SELECT path, value FROM seen"):
-                with contextlib.suppress(ValueError, TypeError):
-                    mtime, ctime, size, inode, digest = json.loads(value)
-                    if all(type(n) is int for n in (mtime, ctime, size, inode)) and type(digest) is str:
-                        found[path] = (mtime, ctime, size, inode, digest)
+            rows = self.db.execute(
+                "SELECT path, mtime, ctime, size, inode, digest FROM seen WHERE typeof(path) = 'text'"
+                " AND typeof(mtime) = 'integer' AND typeof(ctime) = 'integer' AND typeof(size) = 'integer'"
+                " AND typeof(inode) = 'integer' AND typeof(digest) = 'text'"
+            )
+            return {path: (mtime, ctime, size, inode, digest) for path, mtime, ctime, size, inode, digest in rows}
         except sqlite3.Error:
-            return found
-        return found
+            return {}
 
     def put_seen(self, changed: dict[str, Seen], gone: set[str]) -> None:
         """Record files read (or re-read) by this build and forget those no longer there."""
         self._write("DELETE FROM seen WHERE path=?", [(path,) for path in gone])
-        self._write("INSERT OR REPLACE INTO seen VALUES (?, ?)", [(p, json.dumps(v)) for p, v in changed.items()])
+        self._write("INSERT OR REPLACE INTO seen VALUES (?, ?, ?, ?, ?, ?)", [(p, *v) for p, v in changed.items()])
 
     def get_fingerprints(self, folder: Path, marker: str) -> dict[str, str] | None:
         """The fingerprints the last commit into ``folder`` recorded, if its marker is still ``marker``; else None."""
@@ -307,10 +311,16 @@ class Cache:
             pass
 
     def prune(self, live_keys: set[str]) -> None:
-        """Forget parse results no current file needs, so the cache does not grow forever."""
+        """Forget parse results no current file needs, so the cache does not grow forever.
+
+        Up to one stored entry in eight may be dead before any is forgotten: each edit leaves
+        one, and finding it means listing every key.
+        """
         if self.db is None or self.read_only:
             return
         try:
+            if self.db.execute("SELECT count(*) FROM parse").fetchone()[0] <= len(live_keys) + len(live_keys) // 8:
+                return
             stored = [row[0] for row in self.db.execute("SELECT key FROM parse")]
             stale = [(k,) for k in stored if k not in live_keys]
             if stale:

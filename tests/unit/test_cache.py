@@ -208,3 +208,27 @@ def test_an_entry_that_does_not_read_as_a_parse_result_is_a_miss(tmp_path: Path,
     cache.put_parsed({"bad": value, "good": encode_result(*load_text(article()))})
     assert set(cache.get_parsed(["bad", "good"])) == {"good"}
     cache.close()
+
+
+def test_dead_parse_results_are_forgotten_once_they_are_one_in_eight(tmp_path: Path) -> None:
+    cache = Cache(tmp_path / "cache.sqlite3")
+    entry = encode_result(*load_text(article()))
+    cache.put_parsed({f"k{i}": entry for i in range(18)})
+    live = {f"k{i}" for i in range(16)}
+    cache.prune(live)  # two dead of eighteen: left for later
+    assert set(cache.get_parsed([f"k{i}" for i in range(18)])) == live | {"k16", "k17"}
+    live = {f"k{i}" for i in range(8)}
+    cache.prune(live)
+    assert set(cache.get_parsed([f"k{i}" for i in range(18)])) == live
+    cache.close()
+
+
+def test_a_malformed_record_of_a_read_file_is_left_out(tmp_path: Path) -> None:
+    path = tmp_path / "cache.sqlite3"
+    cache = Cache(path)
+    cache.put_seen({"content/articles/a.md": (1, 2, 3, 4, "aa"), "content/articles/b.md": (5, 6, 7, 8, "bb")}, set())
+    cache.close()
+    with sqlite3.connect(path) as db:
+        db.execute("UPDATE seen SET size = 'large' WHERE path = 'content/articles/a.md'")
+    db.close()
+    assert Cache(path, read_only=True).get_seen() == {"content/articles/b.md": (5, 6, 7, 8, "bb")}
