@@ -23,7 +23,7 @@ from byline.content.removals import find_removals
 from byline.output.body import LinkPolicy, finish_body
 from byline.site.images import ImageCatalog, ImageInfo
 
-from .corpus import generate_corpus
+from .corpus import generate_corpus, parse_site_options
 
 Step = Callable[[], object]
 
@@ -82,13 +82,7 @@ def table(costs: dict[str, float]) -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.body_cost", description=(__doc__ or "").splitlines()[0])
-    parser.add_argument("--articles", type=int, default=2000, help="corpus size (default 2000)")
-    parser.add_argument("--seed", type=int, default=1, help="corpus seed (default 1)")
-    parser.add_argument("--root", type=Path, help="measure this site's articles instead of a generated corpus")
-    parser.add_argument("--repeat", type=int, default=3, help="runs; the table shows medians (default 3)")
-    args = parser.parse_args(argv)
-    if args.articles < 1 or args.repeat < 1:
-        parser.error("--articles and --repeat must be at least 1")
+    args = parse_site_options(parser, argv, "measure this site's articles instead of a generated corpus", repeat=3)
     with tempfile.TemporaryDirectory(prefix="byline-body-cost-") as folder:
         root = args.root or generate_corpus(Path(folder) / "site", args.articles, args.seed).root
         bodies = bodies_of(root)

@@ -636,7 +636,33 @@ def _chunk(kind: bytes, data: bytes) -> bytes:
 
 
 # Deflate's fixed Huffman code (RFC 1951, 3.2.6) and its length symbols 257-285.
-_LENGTH_BASES: tuple[int, ...] = (3, 4, 5, 6, 7, 8, 9, 10, 11, 13, 15, 17, 19, 23, 27, 31, 35, 43, 51, 59, 67, 83, 99, 115, 131)
+_LENGTH_BASES: tuple[int, ...] = (
+    3,
+    4,
+    5,
+    6,
+    7,
+    8,
+    9,
+    10,
+    11,
+    13,
+    15,
+    17,
+    19,
+    23,
+    27,
+    31,
+    35,
+    43,
+    51,
+    59,
+    67,
+    83,
+    99,
+    115,
+    131,
+)
 _LENGTH_BASES += (163, 195, 227, 258)
 _LENGTH_EXTRA = (0,) * 8 + (1,) * 4 + (2,) * 4 + (3,) * 4 + (4,) * 4 + (5,) * 4 + (0,)
 _RUN = re.compile(rb"(.)\1*", re.DOTALL)
@@ -747,6 +773,20 @@ def add_article(corpus: Corpus) -> ArticleSpec:
 def _write_file(path: Path, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(text.encode("utf-8"))  # bytes: no platform newline translation
+
+
+def parse_site_options(
+    parser: argparse.ArgumentParser, argv: Sequence[str] | None, root_help: str, repeat: int
+) -> argparse.Namespace:
+    """A measuring script's options: a generated corpus (``--articles``, ``--seed``) or a site (``--root``), and ``--repeat``."""
+    parser.add_argument("--articles", type=int, default=2000, help="corpus size (default 2000)")
+    parser.add_argument("--seed", type=int, default=1, help="corpus seed (default 1)")
+    parser.add_argument("--root", type=Path, help=root_help)
+    parser.add_argument("--repeat", type=int, default=repeat, help=f"runs; the table shows medians (default {repeat})")
+    args = parser.parse_args(argv)
+    if args.articles < 1 or args.repeat < 1:
+        parser.error("--articles and --repeat must be at least 1")
+    return args
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -26,7 +26,7 @@ from byline.content.sources import find_sources
 from byline.state.cache import Cache, ParseResult, decode_result, encode_result, parse_key
 from byline.state.workspace import Workspace
 
-from .corpus import generate_corpus
+from .corpus import generate_corpus, parse_site_options
 
 
 @dataclass(frozen=True)
@@ -115,13 +115,7 @@ def table(costs: Costs) -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.load_cost", description=(__doc__ or "").splitlines()[0])
-    parser.add_argument("--articles", type=int, default=2000, help="corpus size (default 2000)")
-    parser.add_argument("--seed", type=int, default=1, help="corpus seed (default 1)")
-    parser.add_argument("--root", type=Path, help="read the cache of this site, built with this code, instead")
-    parser.add_argument("--repeat", type=int, default=5, help="runs; the table shows medians (default 5)")
-    args = parser.parse_args(argv)
-    if args.articles < 1 or args.repeat < 1:
-        parser.error("--articles and --repeat must be at least 1")
+    args = parse_site_options(parser, argv, "read the cache of this site, built with this code, instead", repeat=5)
     with tempfile.TemporaryDirectory(prefix="byline-load-cost-") as folder:
         if args.root is not None:
             root: Path = args.root

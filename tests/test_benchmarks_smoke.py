@@ -187,6 +187,23 @@ def test_body_cost_prints_a_figure_for_every_step_of_a_body() -> None:
     assert "12 article bodies" in ran.stdout
 
 
+def test_load_cost_prints_get_parsed_and_the_codec_per_1000_results(tmp_path: Path) -> None:
+    ran = _run("-m", "benchmarks.load_cost", "--articles", "12", "--seed", "3", "--repeat", "1")
+    assert ran.returncode == 0, ran.stdout + ran.stderr
+    lines = ran.stdout.splitlines()
+    rows = [line.strip("| ").split(" | ") for line in lines if line.startswith("| ") and not line.startswith("| step")]
+    figures = {name: float(ms) for name, ms in rows}
+    files = len(list(generate_corpus(tmp_path / "site", 12, 3).root.joinpath("content").rglob("*.md")))
+    assert list(figures) == [
+        f"get_parsed, all {files} results",
+        "decoding, per 1,000 results",
+        "encoding, per 1,000 results",
+    ]
+    assert all(ms > 0 for ms in figures.values())
+    unbuilt = _run("-m", "benchmarks.load_cost", "--root", str(tmp_path / "site"))  # no cache: said, not a traceback
+    assert unbuilt.returncode == 2 and "build the site with it first" in unbuilt.stderr
+
+
 def test_floor_edit_reads_all_but_the_edited_article_from_the_cache(tmp_path: Path) -> None:
     corpus = generate_corpus(tmp_path / "site", 8)
     options = BuildOptions(root=corpus.root, output=tmp_path / "public", now=datetime(2026, 11, 1, 9, tzinfo=UTC))
