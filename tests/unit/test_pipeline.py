@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import sqlite3
+import zlib
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -111,7 +112,7 @@ def test_a_corrupt_record_of_read_files_is_ignored(make_site: MakeSite, trust_at
     root = make_site(many_articles(3))
     first = build_site(root)
     with sqlite3.connect(root / ".byline-cache/cache.sqlite3") as db:
-        db.execute("UPDATE seen SET value = '[1, \"x\"]'")
+        db.execute("UPDATE seen SET mtime = 'x', digest = 1")
     write_files(root, {"content/articles/n2.md": article("Story 2", "2026-02-28 09:00", body="Edited.")})
     build_site(root, first.output)
     assert "Edited." in (first.output / "articles/2026/02/28/story-2/index.html").read_text()
@@ -126,17 +127,26 @@ def _truncate(cache: Path) -> None:
     cache.write_bytes(data[: len(data) // 2])
 
 
-def _drop_html(cache: Path) -> None:
+def _drop_values(cache: Path) -> None:
     with sqlite3.connect(cache) as db:
-        db.execute("UPDATE parse SET html = NULL")
+        db.execute("UPDATE parse SET value = NULL")
 
 
-def _break_json(cache: Path) -> None:
+def _cut_values(cache: Path) -> None:
     with sqlite3.connect(cache) as db:
         db.execute("UPDATE parse SET value = substr(value, 1, 40)")
 
 
-@pytest.mark.parametrize("damage", [_garble, _truncate, _drop_html, _break_json])
+def _cut_values_and_checksums(cache: Path) -> None:
+    """What the checksum cannot catch: the bytes must then fail to decode."""
+    with sqlite3.connect(cache) as db:
+        rows = db.execute("SELECT key, value FROM parse").fetchall()
+        db.executemany(
+            "UPDATE parse SET value = ?, sum = ? WHERE key = ?", [(v[:40], zlib.crc32(v[:40]), k) for k, v in rows]
+        )
+
+
+@pytest.mark.parametrize("damage", [_garble, _truncate, _drop_values, _cut_values, _cut_values_and_checksums])
 def test_a_damaged_cache_is_treated_as_empty(
     make_site: MakeSite, tmp_path: Path, trust_at_once: None, damage: Callable[[Path], None]
 ) -> None:
