@@ -402,7 +402,8 @@ class Builder:
         missing = [i for i in missing if keys[i] not in known]
         for chunk in _parse_all([sources[i] for i in missing], rules, options.jobs):
             entries = {keys[missing[index]]: encoded for index, encoded in chunk}
-            known.update((key, decode_result(encoded)) for key, encoded in entries.items())
+            with collection_paused():  # the results live to the end of the build: no cycles to look for
+                known.update((key, decode_result(encoded)) for key, encoded in entries.items())
             cache.put_parsed(entries)  # chunk by chunk: the encoded site is never held at once
         if missing:
             cache.prune(set(keys))
