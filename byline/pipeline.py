@@ -323,6 +323,7 @@ class Builder:
                     staging.files += write_fingerprinted(assets, checked.static, staging.path / "static")
                     staging.files += _renditions(checked.images, workspace, options, staging, previous, fingerprints)
                     staging.expect(fingerprints)
+                    staging.rendered(made.paths)
                     timer.lap("static")
                     search = indexer.finish() if options.search_index else None
                     if search:

@@ -60,7 +60,7 @@ class Staging:
         self.files = 0
         self.patch = patch and self.output.is_dir()  # stage changes only, over the previous output
         self._kept: set[str] = set()  # unchanged files left where they are (patch mode)
-        self._written: set[str] = set()  # written by this process (workers' are declared with ``expect``)
+        self._written: set[str] = set()  # may wait under a flat name: written here, or rendered by workers
         self._folders: set[Path] = set()  # made already: mkdir costs a system call even when it exists
 
     def __enter__(self) -> Staging:
@@ -117,6 +117,10 @@ class Staging:
         except OSError:
             return False
         return True
+
+    def rendered(self, relatives: Iterable[str]) -> None:
+        """Declare files workers may have written: only these and this process's writes wait under flat names."""
+        self._written.update(relatives)
 
     def expect(self, relatives: Iterable[str]) -> None:
         """Declare files of this build that may be unchanged, so patching does not delete them."""
@@ -209,12 +213,12 @@ class Staging:
 
     def _flat_files(self) -> list[tuple[str, str]]:
         """Each flat-named file with its path in the output, all resolved before anything moves."""
-        paths = {_flat_name(relative): relative for relative in self._kept | self._written}
+        paths = {_flat_name(relative): relative for relative in self._written}
         found = []
         flat = os.fspath(self.flat)
         for name in sorted(os.listdir(flat)):
             if name not in paths:  # a write nobody declared: a bug, caught before the output changes
-                raise RuntimeError(f"staged file {name} was written but not declared with expect()")
+                raise RuntimeError(f"staged file {name} was written but not declared with rendered()")
             found.append((f"{flat}/{name}", paths[name]))
         return found
 

@@ -161,7 +161,7 @@ def test_a_patch_works_where_files_cannot_be_linked(tmp_path: Path, monkeypatch:
 
 
 def test_a_patch_with_a_file_nobody_declared_fails_before_the_output_changes(tmp_path: Path) -> None:
-    """Workers' writes are known to the commit only through expect(); a missing declaration is a bug, never a loss."""
+    """Workers' writes are known to the commit only through rendered(); a missing declaration is a bug, never a loss."""
     output = write_files(tmp_path / "public", {"index.html": "previous"})
     with pytest.raises(RuntimeError, match="not declared"), Staging(output, patch=True) as staging:
         staging.write("index.html", b"new")
@@ -169,6 +169,22 @@ def test_a_patch_with_a_file_nobody_declared_fails_before_the_output_changes(tmp
         commit(staging)
     assert snapshot(output) == {"index.html": b"previous"}
     assert leftovers(tmp_path) == []
+
+
+def test_a_workers_file_declared_rendered_is_committed_and_one_only_expected_is_not_looked_for(tmp_path: Path) -> None:
+    """Only the paths declared rendered are looked for under flat names: the kept ones are not hashed at all."""
+    output = write_files(tmp_path / "public", {"a/index.html": "old a", "b/index.html": "old b"})
+    with Staging(output, patch=True) as staging:
+        (staging.flat / write._flat_name("a/index.html")).write_bytes(b"new a")  # as a worker writes it
+        staging.expect(["a/index.html", "b/index.html"])
+        staging.rendered(["a/index.html"])
+        commit(staging)
+    assert snapshot(output) == {"a/index.html": b"new a", "b/index.html": b"old b"}
+    with pytest.raises(RuntimeError, match="not declared"), Staging(output, patch=True) as staging:
+        (staging.flat / write._flat_name("b/index.html")).write_bytes(b"new b")
+        staging.expect(["a/index.html", "b/index.html"])  # kept, not rendered: a bug in the caller
+        commit(staging)
+    assert snapshot(output) == {"a/index.html": b"new a", "b/index.html": b"old b"}
 
 
 def test_staging_refuses_to_write_outside_itself(tmp_path: Path) -> None:
