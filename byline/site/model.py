@@ -17,6 +17,7 @@ from byline import urls
 from byline.config import SiteConfig
 from byline.content.models import Article, Author, Company, Page, Unfinished
 from byline.errors import ContentError
+from byline.site import related
 
 RELATED_LIMIT = 5
 _BUILT_IN = "<built-in>"
@@ -466,34 +467,6 @@ def _related(articles: tuple[Article, ...], topic_slug: Mapping[str, str]) -> di
 
 
 @functools.lru_cache(maxsize=1)
-def _rank_related(articles: tuple[tuple[str, tuple[str, ...]], ...]) -> dict[str, tuple[str, ...]]:
-    """Rank other articles by topics shared, then recency, exactly, in near-linear time.
-
-    Each topic is a bitmask over ``articles`` (newest first): shared topics are counted by
-    a bit-sliced add of a few masks, and the newest candidate is the lowest bit.
-    """
-    masks: dict[str, int] = defaultdict(int)
-    for index, (_, slugs) in enumerate(articles):
-        for slug in slugs:
-            masks[slug] |= 1 << index
-    related = {}
-    for index, (source, slugs) in enumerate(articles):
-        at_least = [0] * (len(slugs) + 1)  # at_least[k]: articles sharing >= k topics
-        for slug in slugs:
-            mask = masks[slug]
-            for k in range(len(slugs), 1, -1):
-                at_least[k] |= at_least[k - 1] & mask
-            at_least[1] |= mask
-        chosen: list[int] = []
-        taken = 1 << index
-        for k in range(len(slugs), 0, -1):
-            candidates = at_least[k] & ~taken
-            while candidates and len(chosen) < RELATED_LIMIT:
-                lowest = candidates & -candidates
-                chosen.append(lowest.bit_length() - 1)
-                candidates ^= lowest
-                taken |= lowest
-            if len(chosen) == RELATED_LIMIT:
-                break
-        related[source] = tuple(articles[i][0] for i in chosen)
-    return related
+def _rank_related(articles: related.Keyed) -> dict[str, tuple[str, ...]]:
+    """The ranking, remembered while its whole key is the same: most saves in the preview leave it so."""
+    return related.rank(articles, RELATED_LIMIT)
