@@ -112,7 +112,22 @@ class Targets:
         self.status_of = site.status_of
         self._articles = site.articles
         self._url_of = site.url_of
-        self._article_urls = sorted(site.url_of[a.source] for a in site.articles)
+        self._resolved: dict[str, tuple[str | None, bool]] = {}
+
+    def resolve(self, address: str, page_url: str) -> tuple[str | None, bool]:
+        """The site path a link on ``page_url`` goes to (None: it leaves the site), and whether it exists.
+
+        Remembered for addresses that mean the same on every page: a site links to the same
+        few pages and companies' sites from thousands of articles.
+        """
+        known = self._resolved.get(address)
+        if known is not None:
+            return known
+        path = site_path(address, page_url, self.config)
+        found = (path, path is not None and self.exists(path))
+        if address.startswith(("/", "https://", "http://")) and not address.startswith("//"):
+            self._resolved[address] = found
+        return found
 
     def exists(self, path: str) -> bool:
         """True for a page or file; '/x' and '/x/index.html' count as the folder '/x/'."""
@@ -142,6 +157,11 @@ class Targets:
         """The article URL a mistyped link most likely meant: a URL like it, else an article named like its end."""
         near = difflib.get_close_matches(path, self._article_urls, n=1, cutoff=0.8)
         return near[0] if near else self._named(path)
+
+    @functools.cached_property
+    def _article_urls(self) -> list[str]:
+        """Published articles' URLs, sorted; made once a link is broken."""
+        return sorted(self._url_of[a.source] for a in self._articles)
 
     def _named(self, path: str) -> str | None:
         """The article whose file name, slug or title the link's last part is (or nearly is, or begins)."""
@@ -177,13 +197,9 @@ class Targets:
 
 
 def _body_problems(item: Article | Page, page_url: str, targets: Targets, lines: SourceLines) -> Iterator[ContentError]:
-    seen: set[str] = set()
-    for address in item.body.hrefs:
-        if address in seen:
-            continue
-        seen.add(address)
-        path = site_path(address, page_url, targets.config)
-        if path is None or targets.exists(path) or targets.live_by(path, item):
+    for address in dict.fromkeys(item.body.hrefs):  # each address once, in the order written
+        path, found = targets.resolve(address, page_url)
+        if found or path is None or targets.live_by(path, item):
             continue
         line = lines.body_line_of(item.source, address)
         yield ContentError(item.source, line, _broken_message(address, path, targets), "warning")
@@ -286,8 +302,9 @@ def _backdated(site: Site, previous: Sequence[Published], now: datetime) -> Iter
     sources_before = {p.source for p in previous if p.source}
     ids_before = {p.id for p in previous if p.id}
     published = [a for a in site.articles if site.status_of[a.source] == "published"]
+    recent = now - NEWS_WINDOW
     for newer, article in enumerate(published):  # newest first: those before it are newer
-        if article.date >= now - NEWS_WINDOW:
+        if article.date >= recent:
             continue
         if site.url_of[article.source] in urls_before or article.source in sources_before or article.id in ids_before:
             continue
@@ -332,7 +349,7 @@ def _author_problems(author: Author, lines: SourceLines) -> Iterator[ContentErro
 def _topic_problems(articles: Sequence[Article]) -> Iterator[ContentError]:
     """A topic only one article uses, spelled almost like an established one, is likely a typo."""
     users, names = _topic_users(articles)
-    counts = {key: len({a.source for a, _ in found}) for key, found in users.items()}
+    counts = _article_counts(users)
     for key, found in users.items():
         if counts[key] != 1:
             continue
@@ -349,7 +366,7 @@ def topic_typo(tag: str, articles: Sequence[Article]) -> str | None:
     key = _topic_key(tag)
     if not key or key in users:
         return None
-    counts = {key: len({a.source for a, _ in found}) for key, found in users.items()}
+    counts = _article_counts(users)
     near = _likely_meant(tag, _established(names, counts, key))
     return _typo_message(tag, near) if near else None
 
@@ -369,6 +386,18 @@ def _topic_users(articles: Sequence[Article]) -> tuple[dict[str, list[tuple[Arti
                 spellings[key][tag] += 1
     names = {key: min(c.items(), key=lambda item: (-item[1], item[0]))[0] for key, c in spellings.items()}
     return users, names
+
+
+def _article_counts(users: dict[str, list[tuple[Article, int]]]) -> dict[str, int]:
+    """How many articles use each topic: its uses, less an article's second spelling of it."""
+    counts = {}
+    for key, found in users.items():
+        count = len(found)
+        for (article, _), (before, _) in zip(found[1:], found, strict=False):
+            if article is before:  # one article's uses of a topic are side by side; each article is one file
+                count -= 1
+        counts[key] = count
+    return counts
 
 
 def _topic_key(tag: str) -> str:
@@ -407,15 +436,16 @@ def _ratio(matcher: difflib.SequenceMatcher[str], other: str) -> float:
 
 def _url_changes(site: Site, previous: Sequence[Published], root: Path) -> Iterator[ContentError]:
     served = {site.url_of[a.source] for a in site.articles} | {x for a in site.articles for x in a.aliases}
+    gone = [record for record in previous if record.url not in served]
+    if not gone:
+        return
     everything = (*site.articles, *site.hidden)
     by_source = {a.source: a for a in everything}
     by_id = {a.id: a for a in everything if a.id}
     shown = {a.source for a in site.articles}
     old_urls = {p.url for p in previous}
     new_urls = [a for a in site.articles if site.url_of[a.source] not in old_urls]
-    for record in previous:
-        if record.url in served:
-            continue
+    for record in gone:
         article = (by_id.get(record.id) if record.id else None) or by_source.get(record.source or "")
         if record.source is None and article is None:
             article = _guess_mover(record.url, new_urls, site)
