@@ -461,9 +461,15 @@ def _related(articles: tuple[Article, ...], topic_slug: Mapping[str, str]) -> di
 
     Those are the ranking's whole key, so an edit to a body, title or summary reuses the last ranking.
     """
-    key = tuple((a.source, tuple(sorted({topic_slug[t] for t in a.tags if t in topic_slug}))) for a in articles)
-    by_source = {a.source: a for a in articles}
-    return {source: tuple(by_source[s] for s in others) for source, others in _rank_related(key).items()}
+    topics_of: dict[tuple[str, ...], tuple[str, ...]] = {}  # each distinct list of tags, made into slugs once
+    key = []
+    for article in articles:
+        slugs = topics_of.get(article.tags)
+        if slugs is None:
+            slugs = topics_of[article.tags] = tuple(sorted({topic_slug[t] for t in article.tags if t in topic_slug}))
+        key.append((article.source, slugs))
+    by_source = {a.source: a for a in articles}.__getitem__
+    return {source: tuple(map(by_source, others)) for source, others in _rank_related(tuple(key)).items()}
 
 
 @functools.lru_cache(maxsize=1)
