@@ -113,6 +113,7 @@ class Targets:
         self._articles = site.articles
         self._url_of = site.url_of
         self._resolved: dict[str, tuple[str | None, bool]] = {}
+        self._nearest: dict[str, str | None] = {}
 
     def resolve(self, address: str, page_url: str) -> tuple[str | None, bool]:
         """The site path a link on ``page_url`` goes to (None: it leaves the site), and whether it exists.
@@ -154,9 +155,14 @@ class Targets:
         return self.status_of[target.source] == "scheduled" and target.date <= item.date
 
     def nearest(self, path: str) -> str | None:
-        """The article URL a mistyped link most likely meant: a URL like it, else an article named like its end."""
-        near = difflib.get_close_matches(path, self._article_urls, n=1, cutoff=0.8)
-        return near[0] if near else self._named(path)
+        """The article URL a mistyped link most likely meant: a URL like it, else an article named like its end.
+
+        Remembered: it compares the path with every article's URL, and one broken link is often in many bodies.
+        """
+        if path not in self._nearest:
+            near = difflib.get_close_matches(path, self._article_urls, n=1, cutoff=0.8)
+            self._nearest[path] = near[0] if near else self._named(path)
+        return self._nearest[path]
 
     @functools.cached_property
     def _article_urls(self) -> list[str]:

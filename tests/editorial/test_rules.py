@@ -127,6 +127,27 @@ def test_relative_link_is_resolved_against_the_article_url(make_site: MakeSite) 
     ]
 
 
+def test_one_relative_link_in_two_articles_is_resolved_against_each_articles_own_url(make_site: MakeSite) -> None:
+    """Addresses are resolved once per site only when they mean the same on every page (checks.Targets.resolve)."""
+    link = "First.\n\nSee [the crane](../../10/harbour-crane-arrives/)."
+    february = article("Quay opens", "2026-02-12 09:00", body=link)  # ../../10/ from 2026/02/12/quay-opens/
+    root = make_site({**with_body(link), "content/articles/february.md": february})
+    assert warnings(root) == [
+        "content/articles/quayside.md:8: warning: link to ../../10/harbour-crane-arrives/ goes to no page"
+        " of this site; did you mean /articles/2026/02/10/harbour-crane-arrives/?"
+    ]
+
+
+def test_one_mistyped_link_in_two_articles_is_reported_in_both_with_its_suggestion(make_site: MakeSite) -> None:
+    link = "First.\n\nSee [the crane](/articles/2026/02/10/harbour-crane-arive/)."
+    root = make_site({**with_body(link), "content/articles/another.md": article("Another", body=link)})
+    assert warnings(root) == [
+        f"content/articles/{name}.md:8: warning: link to /articles/2026/02/10/harbour-crane-arive/ goes to no page"
+        f" of this site; did you mean {CRANE_URL}?"
+        for name in ("another", "quayside")
+    ]
+
+
 def test_link_to_a_draft_says_it_is_a_draft(make_site: MakeSite) -> None:
     draft = article("Unannounced plans", "2026-02-20 09:00", draft="true")
     root = make_site(
