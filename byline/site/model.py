@@ -108,7 +108,7 @@ def build_site(
     ]
     shown = {"published"} | ({"draft"} if drafts else set()) | ({"scheduled"} if future else set())
     published = tuple(
-        a for a in all_articles if status_of[a.source] in shown and all(slug in author for slug in a.authors)
+        a for a in all_articles if status_of[a.source] in shown and all(map(author.__contains__, a.authors))
     )
     company_of = _companies_of(all_articles, author, company)
     by_company = _by_company(published, company_of)
@@ -121,9 +121,7 @@ def build_site(
         articles=published,
         authors=authors,
         pages=pages,
-        sections=tuple(
-            Group(s.slug, s.title, tuple(a for a in published if a.section == s.slug)) for s in config.sections
-        ),
+        sections=_group_sections(published, config),
         topics=topics,
         regions=_group_regions(published),
         years=_archive(published, config),
@@ -251,6 +249,9 @@ def _check_ids(articles: list[Article]) -> list[ContentError]:
 
     Copying an article file to start a new one copies its id too.
     """
+    ids = [a.id for a in articles if a.id is not None]
+    if len(set(ids)) == len(ids):
+        return []
     first: dict[str, Article] = {}
     problems = []
     for article in sorted(articles, key=lambda a: a.source):
@@ -410,6 +411,15 @@ def _unusable_topics(articles: tuple[Article, ...], unusable: set[str]) -> list[
         for index, tag in enumerate(article.tags)
         if tag in unusable
     ]
+
+
+def _group_sections(articles: tuple[Article, ...], config: SiteConfig) -> tuple[Group, ...]:
+    members: dict[str, list[Article]] = {s.slug: [] for s in config.sections}
+    for article in articles:
+        found = members.get(article.section)
+        if found is not None:
+            found.append(article)
+    return tuple(Group(s.slug, s.title, tuple(members[s.slug])) for s in config.sections)
 
 
 def _group_regions(articles: tuple[Article, ...]) -> tuple[Group, ...]:
