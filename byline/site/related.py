@@ -62,8 +62,6 @@ class _Table:
                         self.firsts[subset] = newest
                     elif len(held) < keep or held[-1] > newest[0]:
                         self.firsts[subset] = sorted(held + newest)[:keep]
-        for held in self.many.values():
-            held.sort()
 
     def best(self, slugs: tuple[str, ...]) -> list[int]:
         """The ``keep`` articles sharing most of ``slugs``, newest first among equals, those holding it all included."""
