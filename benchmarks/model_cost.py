@@ -28,6 +28,7 @@ from byline.site.checks import Published, editorial_problems, static_paths
 from byline.site.model import Site, build_site
 
 from .corpus import CORPUS_NOW, generate_corpus
+from .run import article_sizes
 
 
 @dataclass(frozen=True)
@@ -95,21 +96,13 @@ def table(costs: list[Cost]) -> str:
     return "\n".join(lines)
 
 
-def _sizes(text: str) -> list[int]:
-    try:
-        sizes = [int(part) for part in text.split(",")]
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected sizes like 1000,10000, not {text!r}") from None
-    if not sizes or min(sizes) < 1:
-        raise argparse.ArgumentTypeError("every size must be at least 1")
-    return sizes
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m benchmarks.model_cost", description=(__doc__ or "").splitlines()[0]
     )
-    parser.add_argument("--articles", type=_sizes, default=[1000, 10000], help="corpus sizes (default 1000,10000)")
+    parser.add_argument(
+        "--articles", type=article_sizes, default=[1000, 10000], help="corpus sizes (default 1000,10000)"
+    )
     parser.add_argument("--root", type=Path, action="append", help="measure this site instead (repeatable)")
     parser.add_argument("--repeat", type=int, default=5, help="runs; the table shows medians (default 5)")
     parser.add_argument("--jobs", type=int, default=2, help="processes parsing each corpus (default 2)")

@@ -457,7 +457,8 @@ def _peers(text: str) -> tuple[str, ...]:
     return names
 
 
-def _sizes(text: str) -> list[int]:
+def article_sizes(text: str) -> list[int]:
+    """A comma-separated list of corpus sizes, as `--articles` takes it."""
     try:
         sizes = [int(part.replace("_", "")) for part in text.split(",") if part.strip()]
     except ValueError:
@@ -470,7 +471,9 @@ def _sizes(text: str) -> list[int]:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the benchmark for each size; exit 1 if any build fails, 2 on bad arguments."""
     parser = argparse.ArgumentParser(prog="python -m benchmarks.run", description=__doc__.splitlines()[0])
-    parser.add_argument("--articles", type=_sizes, default=[1000, 10000], help="corpus sizes (default 1000,10000)")
+    parser.add_argument(
+        "--articles", type=article_sizes, default=[1000, 10000], help="corpus sizes (default 1000,10000)"
+    )
     parser.add_argument("--jobs", type=int, help="passed to every build (default: Byline's default)")
     parser.add_argument("--seed", type=int, default=1, help="corpus seed (default 1)")
     parser.add_argument("--keep", type=Path, help="keep corpora and outputs in DIR/articles-N instead of a temp folder")
