@@ -204,6 +204,18 @@ def test_load_cost_prints_get_parsed_and_the_codec_per_1000_results(tmp_path: Pa
     assert unbuilt.returncode == 2 and "build the site with it first" in unbuilt.stderr
 
 
+def test_model_cost_prints_both_stages_per_thousand_articles_at_every_size() -> None:
+    ran = _run("-m", "benchmarks.model_cost", "--articles", "12,24", "--seed", "3", "--repeat", "1")
+    assert ran.returncode == 0, ran.stdout + ran.stderr
+    rows = [line.strip("| ").split(" | ") for line in ran.stdout.splitlines() if line.startswith("| ")]
+    assert rows[0] == ["articles", "model, s", "checks, s", "model, ms per 1,000", "checks, ms per 1,000"]
+    assert [row[0] for row in rows[1:]] == ["12", "24"]
+    for row in rows[1:]:
+        model_seconds, checks_seconds, model_per_thousand, checks_per_thousand = map(float, row[1:])
+        assert model_seconds >= 0 and checks_seconds >= 0
+        assert model_per_thousand > 0 and checks_per_thousand > 0
+
+
 def test_floor_edit_reads_all_but_the_edited_article_from_the_cache(tmp_path: Path) -> None:
     corpus = generate_corpus(tmp_path / "site", 8)
     options = BuildOptions(root=corpus.root, output=tmp_path / "public", now=datetime(2026, 11, 1, 9, tzinfo=UTC))
