@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import marshal
 import os
 import sys
 from dataclasses import dataclass
@@ -20,7 +21,7 @@ from byline.config import BuildOptions
 from byline.state.write import MARKER
 from byline.theme import static_sources, template_dirs
 
-MANIFEST_VERSION = 1
+MANIFEST_VERSION = 2
 CONFIG_FILE = "site.toml"
 _PACKAGE = Path(__file__).resolve().parents[1]  # all of byline/, not just this package
 
@@ -29,7 +30,7 @@ _PACKAGE = Path(__file__).resolve().parents[1]  # all of byline/, not just this 
 class Record:
     """A successful build: what it read, until when it holds, and what to tell the editor."""
 
-    inputs: dict[str, list[int]]
+    inputs: str  # inputs_digest of what the build read
     marker: list[int]
     built_at: str
     valid_until: str | None
@@ -68,9 +69,17 @@ def is_current(path: Path, options: BuildOptions, now: datetime, inputs: dict[st
         return None
     if marker_stat(options.output) != record.marker:
         return None  # the output was replaced, removed or touched
-    if inputs != record.inputs:
+    if inputs_digest(inputs) != record.inputs:
         return None
     return record
+
+
+def inputs_digest(inputs: dict[str, list[int]]) -> str:
+    """A scan as one digest, so the record is not a listing to read and compare (docs/design.md, "What it costs").
+
+    marshal's version 2 has no back-references, so equal scans in the same order give equal bytes.
+    """
+    return hashlib.blake2b(marshal.dumps(inputs, 2), digest_size=16).hexdigest()
 
 
 def save(
@@ -86,7 +95,7 @@ def save(
     record = {
         "version": MANIFEST_VERSION,
         "key": _options_key(options),
-        "inputs": inputs,
+        "inputs": inputs_digest(inputs),
         "marker": marker_stat(options.output),
         "built_at": now.isoformat(),
         "valid_until": valid_until.isoformat() if valid_until else None,

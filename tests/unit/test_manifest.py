@@ -136,3 +136,15 @@ def test_a_build_lists_its_inputs_once(
     assert built(run(capsys, root)[1])
     assert len(scans) == 1 and any(name.endswith("new.md") for name in scans[0])
     assert run(capsys, root)[1].startswith("Up to date")
+
+
+def test_the_record_keeps_a_digest_of_the_inputs_that_any_change_alters() -> None:
+    """Equal scans digest equally however their values are shared (marshal's back-references are off)."""
+    size = [10, 1_700_000_000_000_000_000]
+    shared = {"content/a.md": size, "content/b.md": size}
+    separate = {"content/a.md": [10, 1_700_000_000_000_000_000], "content/b.md": [10, 1_700_000_000_000_000_000]}
+    assert manifest.inputs_digest(shared) == manifest.inputs_digest(separate)
+    touched = {**separate, "content/b.md": [10, 1_700_000_000_000_000_001]}
+    assert manifest.inputs_digest(touched) != manifest.inputs_digest(separate)
+    added = {**separate, "content/c.md": [1, 1]}
+    assert manifest.inputs_digest(added) != manifest.inputs_digest(separate)
