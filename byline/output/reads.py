@@ -116,8 +116,7 @@ def _map_digest(data: Mapping[str, Any]) -> str:
     for key, value in data.items():
         parts.append(key)
         parts.append(value if type(value) is str else identity(value))
-    encoded = json.dumps(parts, ensure_ascii=False, separators=(",", ":")).encode("utf-8", "surrogatepass")
-    return hashlib.blake2b(encoded, digest_size=16).hexdigest()
+    return _digest(parts)
 
 
 def _identity(value: Any) -> str:

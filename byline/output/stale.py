@@ -29,6 +29,7 @@ INPUTS_READER = "d:inputs"  # the record of every file's entity and every map's 
 # The fact kinds find_stale compares whole; a file's fields (f|) and a map's look-ups (m|) it
 # reads from the record only for the files and maps that changed.
 COMPARED_WHOLE = ("c|", "d|", "e|", "i|", "n|", "s|", "t|", "v|")
+_EVALUATED = tuple(kind for kind in COMPARED_WHOLE if kind not in ("d|", "e|", "v|"))  # each fact evaluated
 
 
 @dataclass
@@ -94,7 +95,7 @@ def changed_facts(recorded: RecordedReads, facts: Facts) -> set[str]:
                 others += recorded.under(f"f|{key[2:]}|").items()
         elif kind == "d|":
             inputs_recorded = True
-        elif kind in ("c|", "i|", "n|", "s|", "t|"):
+        elif kind in _EVALUATED:
             others.append((key, identity))
     for key, digest in digests.items():
         if recorded.facts.get(key) != digest:
