@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Mapping
+from pathlib import Path
 
 import pytest
 
@@ -314,3 +315,18 @@ def test_a_reader_made_again_that_read_the_same_facts_keeps_its_rows() -> None:
     assert reads_of(recorded)["o:a/index.html"] == {"t|article.html", "e|a", "v|card|b"}
     other = {"o:a/index.html": ("article.html|article", {"t|article.html": "t3", "e|a": "ka"})}  # one fact fewer
     assert reads_of(saved(db, learnt(other)))["o:a/index.html"] == {"t|article.html", "e|a"}
+
+
+def test_a_graph_written_whole_gets_a_big_page_cache_and_an_update_the_default(tmp_path: Path) -> None:
+    path = tmp_path / "cache.sqlite3"
+    first = sqlite3.connect(path)
+    graph.create(first)
+    default = first.execute("PRAGMA cache_size").fetchone()[0]
+    saved(first, learnt(FIRST, fresh=True))
+    assert first.execute("PRAGMA cache_size").fetchone()[0] == -graph.BULK_CACHE_KIB != default
+    first.commit()
+    first.close()
+    later = sqlite3.connect(path)
+    recorded = saved(later, learnt({"o:a/index.html": ("article.html|article", {"e|a": "ka2"})}))
+    assert later.execute("PRAGMA cache_size").fetchone()[0] == default
+    assert identities(recorded)["e|a"] == "ka2"
