@@ -10,6 +10,7 @@ import math
 import os
 import random
 import signal
+import subprocess
 import sys
 import threading
 import time
@@ -592,3 +593,26 @@ def test_an_os_error_in_the_indexing_process_comes_back_to_the_build_as_itself(
 def test_the_indexing_process_imports_this_very_byline() -> None:
     """The child's path starts with the folder holding this checkout's ``byline``, wherever the module sits."""
     assert (search_indexer._PACKAGE_HOME / "byline/output/search/indexer.py").samefile(search_indexer.__file__)
+
+
+def test_each_shard_runs_pagefinds_program_itself_not_a_python_that_runs_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``python -m pagefind`` started a Python for every shard: 0.1 s of CPU each, 37 shards at 10,000 articles."""
+    from pagefind.service import get_executable
+
+    commands: list[list[str]] = []
+
+    def run(command: list[str], cwd: Path) -> object:
+        commands.append(command)
+        assert (cwd / "site/a/index.html").read_text() == "<p>A</p>"  # the documents are there while it runs
+        return dataclasses.make_dataclass("Done", [("returncode", int)])(0)
+
+    monkeypatch.setattr(subprocess, "run", run)
+    search_indexer.run_pagefind(['["a/index.html", "<p>A</p>"]'], tmp_path / "bundle", tmp_path)
+    search_indexer.run_pagefind(['["a/index.html", "<p>A</p>"]'], tmp_path / "bundle", tmp_path)
+    program = get_executable()
+    assert program is not None and program.is_file()
+    assert [command[0] for command in commands] == [str(program), str(program)]
+    assert commands[0][1:] == ["--site", str(tmp_path / "site"), "--output-path", str(tmp_path / "bundle"), "--quiet"]
+    assert not (tmp_path / "site").exists()

@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import errno
+import functools
 import json
 import os
 import shutil
@@ -299,13 +300,22 @@ def run_pagefind(documents: Iterable[str], bundle: Path, scratch: Path) -> None:
         target = site / path
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(text, encoding="utf-8")
-    command = [sys.executable, "-m", "pagefind", "--site", str(site), "--output-path", str(bundle), "--quiet"]
+    command = [*pagefind_command(), "--site", str(site), "--output-path", str(bundle), "--quiet"]
     try:
         code = subprocess.run(command, cwd=scratch).returncode
     finally:
         shutil.rmtree(site, ignore_errors=True)
     if code != 0:
         raise PagefindError(f"Pagefind failed on {bundle.name} (exit {code})")
+
+
+@functools.cache
+def pagefind_command() -> list[str]:
+    """Pagefind's program, found once as ``python -m pagefind`` finds it: that starts a Python for every shard."""
+    from pagefind.service import get_executable  # asyncio and more: imported by the indexing process alone
+
+    found = get_executable()
+    return [str(found)] if found is not None else [sys.executable, "-m", "pagefind"]
 
 
 class PagefindError(Exception):
