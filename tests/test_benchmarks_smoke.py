@@ -9,6 +9,7 @@ what is tested is what the benchmark gives them, read back as they read it.
 from __future__ import annotations
 
 import os
+import sqlite3
 import subprocess
 import sys
 from dataclasses import replace
@@ -21,7 +22,7 @@ import pytest
 import yaml
 from PIL import Image
 
-from benchmarks import body_cost, floor
+from benchmarks import body_cost, floor, graph_write
 from benchmarks.corpus import CORPUS_NOW, LEAD_IMAGES, generate_corpus
 from benchmarks.peers import (
     HUGO_LAYOUTS,
@@ -467,3 +468,14 @@ def test_search_cost_prints_each_bundle_and_each_querys_downloads(tmp_path: Path
     by_kind = ran.stdout.split("## Where the bytes went", 1)[1]
     assert "pf_index" in by_kind and "pf_meta" in by_kind and "| investment | section=News |" in by_kind
     assert again.returncode == 1 and "no filter 'topic' with the option 'Nope'" in again.stderr
+
+
+def test_graph_write_saves_a_record_of_the_asked_shape_and_prints_its_time(tmp_path: Path) -> None:
+    learnt = graph_write.record(outputs=40, reads=5)
+    assert len(learnt.readers) == 40 and all(len(set(reads)) == 5 for _, reads in learnt.readers.values())
+    assert graph_write.save_seconds(learnt, tmp_path) >= 0
+    db = sqlite3.connect(tmp_path / "cache.sqlite3")
+    assert db.execute("SELECT count(*) FROM reads").fetchone() == (200,)
+    ran = _run("-m", "benchmarks.graph_write", "--outputs", "40", "--reads", "5", "--cache-kib", "1024")
+    assert ran.returncode == 0, ran.stderr
+    assert "40 readers, 200 reads, page cache 1,024 KiB: saved in " in ran.stdout

@@ -1,0 +1,68 @@
+"""What writing a record of reads whole costs: ``python -m benchmarks.graph_write --outputs 25000``.
+
+A cold build saves what every output read, about 44 facts each, into the cache's sqlite
+database (``byline.state.graph.save``). This makes a record of that shape (``--outputs``
+readers, ``--reads`` facts each, drawn from about eight times as many facts as readers,
+as the 10,000-article corpus has), saves it afresh into a new database file as a build's
+commit does, and prints the wall seconds of the save and its commit. ``--cache-kib``
+replaces ``graph.BULK_CACHE_KIB`` to compare page caches. Not a test: nothing asserts a
+duration.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import sqlite3
+import tempfile
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from byline.state import graph
+
+FACTS_PER_OUTPUT = 8  # the 10,000-article corpus: 206,000 facts for 25,000 outputs
+
+
+def record(outputs: int, reads: int, seed: int = 1) -> graph.Learnt:
+    """A fresh record of ``outputs`` readers, each of ``reads`` distinct facts."""
+    chance = random.Random(seed)
+    facts = [f"e|content/articles/{number}.md" for number in range(outputs * FACTS_PER_OUTPUT)]
+    learnt = graph.Learnt("benchmark", fresh=True)
+    learnt.identities = {fact: f"{number:x}" for number, fact in enumerate(facts)}
+    for number in range(outputs):
+        learnt.readers[f"o:{number}/index.html"] = ("article.html|article", tuple(chance.sample(facts, reads)))
+    return learnt
+
+
+def save_seconds(learnt: graph.Learnt, folder: Path) -> float:
+    """Wall seconds to save ``learnt`` into a new database in ``folder`` and commit it."""
+    db = sqlite3.connect(folder / "cache.sqlite3")
+    db.execute("PRAGMA journal_mode=WAL")
+    graph.create(db)
+    started = time.perf_counter()
+    with db:
+        graph.save(db, "/site/public", learnt)
+    seconds = time.perf_counter() - started
+    db.close()
+    return seconds
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.graph_write", description=__doc__.splitlines()[0])
+    parser.add_argument("--outputs", type=int, default=25_000, help="readers (default 25,000: 10,000 articles)")
+    parser.add_argument("--reads", type=int, default=44, help="facts each reader read (default 44)")
+    parser.add_argument("--cache-kib", type=int, help=f"page cache for the save (default {graph.BULK_CACHE_KIB})")
+    args = parser.parse_args(argv)
+    if args.cache_kib is not None:
+        graph.BULK_CACHE_KIB = args.cache_kib
+    learnt = record(args.outputs, args.reads)
+    with tempfile.TemporaryDirectory() as folder:
+        seconds = save_seconds(learnt, Path(folder))
+    rows = args.outputs * args.reads
+    print(f"{args.outputs:,} readers, {rows:,} reads, page cache {graph.BULK_CACHE_KIB:,} KiB: saved in {seconds:.2f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
