@@ -163,10 +163,7 @@ def save(db: sqlite3.Connection, folder: str, learnt: Learnt) -> None:
     kept = {name for name, (spec, _, digest) in made.items() if current.get(name, (0, None, None))[1:] == (spec, digest)}
     readers = {n: i for n, (i, _, _) in current.items()}
     remade = [readers[name] for name in (learnt.gone | (made.keys() - kept)) if name in readers]
-    for start in range(0, len(remade), _CHUNK):
-        chunk = remade[start : start + _CHUNK]
-        marks = ",".join("?" * len(chunk))
-        db.execute(f"DELETE FROM reads WHERE gid=? AND reader IN ({marks})", (gid, *chunk))
+    unread = _drop_reads(db, gid, remade)
     db.executemany(
         "DELETE FROM readers WHERE gid=? AND id=?", [(gid, readers.pop(n)) for n in learnt.gone if n in readers]
     )
@@ -206,6 +203,23 @@ def save(db: sqlite3.Connection, folder: str, learnt: Learnt) -> None:
         (gid, facts[fact], readers[name]) for name, (_, reads, _) in made.items() if name not in kept for fact in reads
     )
     db.executemany("INSERT OR IGNORE INTO reads VALUES (?, ?, ?)", reads_rows)  # streamed: a cold build reads millions
+    if unread:  # those no remade reader reads again, and then only if no other reader reads them either
+        unread.difference_update(facts[f] for name, (_, reads, _) in made.items() if name not in kept for f in reads)
+        db.executemany(
+            "DELETE FROM facts WHERE gid=? AND id=? AND NOT EXISTS (SELECT 1 FROM reads WHERE gid=? AND fact=?)",
+            [(gid, fact, gid, fact) for fact in unread],
+        )
+
+
+def _drop_reads(db: sqlite3.Connection, gid: int, readers: list[int]) -> set[int]:
+    """Delete the reads of ``readers``; return the facts they read, which the save drops if no reader reads them now."""
+    facts: set[int] = set()
+    for start in range(0, len(readers), _CHUNK):
+        chunk = readers[start : start + _CHUNK]
+        marks = ",".join("?" * len(chunk))
+        facts.update(row[0] for row in db.execute(f"SELECT fact FROM reads WHERE gid=? AND reader IN ({marks})", (gid, *chunk)))
+        db.execute(f"DELETE FROM reads WHERE gid=? AND reader IN ({marks})", (gid, *chunk))
+    return facts
 
 
 def _fact_rows(db: sqlite3.Connection, gid: int, keys: Collection[str], recorded: int) -> dict[str, tuple[int, str]]:

@@ -330,3 +330,18 @@ def test_a_graph_written_whole_gets_a_big_page_cache_and_an_update_the_default(t
     recorded = saved(later, learnt({"o:a/index.html": ("article.html|article", {"e|a": "ka2"})}))
     assert later.execute("PRAGMA cache_size").fetchone()[0] == default
     assert identities(recorded)["e|a"] == "ka2"
+
+
+def test_a_fact_no_reader_reads_any_more_is_dropped_and_one_still_read_is_kept() -> None:
+    db = database()
+    saved(db, learnt(FIRST, fresh=True))
+    # b's page and card are gone, and a's page no longer reads its template or b's card: those, e|b and m|url_of|b
+    # are read by nobody now. e|a is read by a's page and a's card, which the index page still reads.
+    step = learnt(
+        {"o:a/index.html": ("article.html|article", {"e|a": "ka", "m|related|a": "\x00"})},
+        gone={"o:b/index.html", "v|card|b"},
+    )
+    recorded = saved(db, step)
+    rows = {key for (key,) in db.execute("SELECT key FROM facts WHERE gid=?", (recorded.gid,))}
+    assert rows == {"t|index.html", "s|articles|0|20", "v|card|a", "e|a", "m|related|a", "m|url_of|a"}
+    assert set(identities(recorded)) == rows
