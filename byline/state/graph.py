@@ -199,12 +199,11 @@ def save(db: sqlite3.Connection, folder: str, learnt: Learnt) -> None:
             db.execute("INSERT INTO readers VALUES (?, ?, ?, ?, ?)", (gid, reader, name, spec, digest))
         else:
             db.execute("UPDATE readers SET spec=?, reads=? WHERE gid=? AND id=?", (spec, digest, gid, reader))
-    reads_rows = (
-        (gid, facts[fact], readers[name]) for name, (_, reads, _) in made.items() if name not in kept for fact in reads
-    )
+    remade_reads = [(name, reads) for name, (_, reads, _) in made.items() if name not in kept]
+    reads_rows = ((gid, facts[fact], readers[name]) for name, reads in remade_reads for fact in reads)
     db.executemany("INSERT OR IGNORE INTO reads VALUES (?, ?, ?)", reads_rows)  # streamed: a cold build reads millions
     if unread:  # those no remade reader reads again, and then only if no other reader reads them either
-        unread.difference_update(facts[f] for name, (_, reads, _) in made.items() if name not in kept for f in reads)
+        unread.difference_update(facts[fact] for _, reads in remade_reads for fact in reads)
         db.executemany(
             "DELETE FROM facts WHERE gid=? AND id=? AND NOT EXISTS (SELECT 1 FROM reads WHERE gid=? AND fact=?)",
             [(gid, fact, gid, fact) for fact in unread],

@@ -603,10 +603,10 @@ def test_each_shard_runs_pagefinds_program_itself_not_a_python_that_runs_it(
 
     commands: list[list[str]] = []
 
-    def run(command: list[str], cwd: Path) -> object:
+    def run(command: list[str], cwd: Path) -> subprocess.CompletedProcess[bytes]:
         commands.append(command)
         assert (cwd / "site/a/index.html").read_text() == "<p>A</p>"  # the documents are there while it runs
-        return dataclasses.make_dataclass("Done", [("returncode", int)])(0)
+        return subprocess.CompletedProcess(command, 0)
 
     monkeypatch.setattr(subprocess, "run", run)
     search_indexer.run_pagefind(['["a/index.html", "<p>A</p>"]'], tmp_path / "bundle", tmp_path)
