@@ -5,7 +5,8 @@ from the build cache, so an edit build's load stage is mostly ``Cache.get_parsed
 fills a cache with the parse results of a generated corpus (or reads the cache of a site
 built with this code, ``--root``) and prints CPU milliseconds, the median of ``--repeat``
 runs: the whole ``get_parsed`` of every stored result (rows read, checked and decoded),
-and per 1,000 results, decoding and encoding alone. Not a test: nothing asserts a duration.
+and per 1,000 results, decoding and encoding alone; then the memory the decoded results
+hold. Not a test: nothing asserts a duration.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import statistics
 import sys
 import tempfile
 import time
+import tracemalloc
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,6 +39,7 @@ class Costs:
     get_parsed: float  # every stored result, in one call
     decode_per_1000: float
     encode_per_1000: float
+    held_mb: float  # memory the decoded results hold, all of them at once
 
 
 def site_cache(root: Path, read_only: bool = False) -> Cache:
@@ -102,7 +105,20 @@ def measure(root: Path, repeat: int) -> Costs:
         statistics.median(whole),
         statistics.median(decode) * per_1000,
         statistics.median(encode) * per_1000,
+        held_mb(encoded),
     )
+
+
+def held_mb(encoded: list[bytes]) -> float:
+    """Megabytes that decoding every result allocates and keeps: what an edit build holds of the site."""
+    tracemalloc.start()
+    try:
+        decoded = [decode_result(item) for item in encoded]
+        held = tracemalloc.get_traced_memory()[0]
+        del decoded
+        return held / 1e6
+    finally:
+        tracemalloc.stop()
 
 
 def table(costs: Costs) -> str:
@@ -110,6 +126,7 @@ def table(costs: Costs) -> str:
     lines.append(f"| get_parsed, all {costs.results:,} results | {costs.get_parsed:.1f} |")
     lines.append(f"| decoding, per 1,000 results | {costs.decode_per_1000:.1f} |")
     lines.append(f"| encoding, per 1,000 results | {costs.encode_per_1000:.1f} |")
+    lines.append(f"\nThe {costs.results:,} decoded results hold {costs.held_mb:.1f} MB.")
     return "\n".join(lines)
 
 

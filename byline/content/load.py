@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 from byline.config import SiteConfig
 from byline.content.front_matter import FrontMatter, split_front_matter
 from byline.content.markup import AUTHOR_BIO_ID_PREFIX, COMPANY_ABOUT_ID_PREFIX, MarkupError, render_markdown
-from byline.content.models import Article, Author, Company, Correction, Page, Rendered, Unfinished
+from byline.content.models import Article, Author, Company, Correction, Page, Rendered, Unfinished, pack_html
 from byline.content.placeholders import find_placeholders
 from byline.content.sources import SourceFile
 from byline.dates import ACCEPTED_FORMS, NonexistentTime, parse_datetime
@@ -138,7 +138,7 @@ class _Fields:
         self.body = parsed.body
         self.body_line = parsed.body_line
         self.problems = list(problems)
-        self.rendered = Rendered("", "", 0)
+        self.rendered = Rendered(pack_html(""), "", 0)
 
     @property
     def failed(self) -> bool:

@@ -6,14 +6,12 @@ processes. MARKUP_VERSION must change whenever the output of ``render_markdown``
 
 from __future__ import annotations
 
-import hashlib
 import re
 import signal
 import threading
 import xml.etree.ElementTree as etree
 from collections.abc import Iterator
 from contextlib import contextmanager
-from functools import cached_property
 from html import unescape
 from typing import Any
 
@@ -27,7 +25,7 @@ from markdown.treeprocessors import InlineProcessor
 from markdown.util import Registry
 
 from byline.content.embeds import replace_embeds
-from byline.content.models import Rendered
+from byline.content.models import Rendered, pack_html
 from byline.content.removals import find_removals
 from byline.content.typography import Typography
 
@@ -115,20 +113,6 @@ BUDGET_SECONDS_PER_MB = 4.0
 _converter: markdown.Markdown | None = None
 
 
-class Html(str):
-    """Sanitised HTML that pages show (an article's body, a bio): a str, with its digest.
-
-    A body is most of the bytes of an article's view, and a build fingerprints every
-    article page and hashes every search document; the digest is worked out once, the
-    first time either asks, and stands in for the text in both. Parsing makes one, and
-    the views pass the same object on when they leave it unchanged, never a copy.
-    """
-
-    @cached_property
-    def digest(self) -> str:
-        return hashlib.sha256(self.encode()).hexdigest()  # SHA-256: CPUs hash it in hardware
-
-
 class MarkupError(ValueError):
     """A body that cannot be converted (nesting deeper than Python can recurse): reported, never a traceback."""
 
@@ -168,7 +152,7 @@ def render_markdown(text: str, budget: float | None = None, id_prefix: str = "")
     # A player's button and captions are not the article's words, nor its first paragraph.
     first, words = text_facts(replace_embeds(sanitised, lambda embed: "")[0] if embeds else safe_html)
     images, links = tuple(inline_sources(safe_html)), tuple(link_targets(safe_html))
-    return Rendered(Html(safe_html), first, words, images, links, embeds, removed)
+    return Rendered(pack_html(safe_html), first, words, images, links, embeds, removed)
 
 
 class _OutOfTime(BaseException):

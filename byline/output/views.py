@@ -15,8 +15,8 @@ from urllib.parse import urlsplit
 
 from byline import urls
 from byline.config import format_attribution
-from byline.content.markup import Html, plain_text, reading_minutes
-from byline.content.models import Article, Author, Company, Page
+from byline.content.markup import plain_text, reading_minutes
+from byline.content.models import Article, Author, Company, Html, Page
 from byline.dates import display_date, display_datetime, iso
 from byline.output.body import LinkPolicy, finish_body
 from byline.output.metadata import locale

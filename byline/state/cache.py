@@ -22,14 +22,14 @@ from typing import Any, TypeVar
 
 from byline import __version__
 from byline.content.load import Loaded, LoadRules
-from byline.content.markup import MARKUP_VERSION, Html
+from byline.content.markup import MARKUP_VERSION
 from byline.content.models import Article, Author, Company, Correction, Page, Rendered, Unfinished
 from byline.content.sources import Seen, SourceFile
 from byline.errors import ContentError
 from byline.parallel import collection_paused
 from byline.state import graph
 
-SCHEMA = "6"
+SCHEMA = "7"
 _LIBRARIES = "|".join(f"{name}={version(name)}" for name in ("markdown", "nh3", "python-slugify", "pyyaml"))
 # Byline's own code, hashed: between releases __version__ stays put while loading and
 # rendering change, and a cache from other code must not outlive it (a stale parse result
@@ -383,11 +383,11 @@ _RENDERED = tuple(field.name for field in fields(Rendered))
 
 
 def _encode_rendered(value: Rendered) -> tuple[Any, ...]:
-    return (str(value.html), *(getattr(value, name) for name in _RENDERED[1:]))  # marshal stores no str subclass
+    return tuple(getattr(value, name) for name in _RENDERED)  # the HTML stays packed: bytes, copied as they are
 
 
 def _decode_rendered(value: tuple[Any, ...]) -> Rendered:
-    return _made(Rendered, dict(zip(_RENDERED, (Html(value[0]), *value[1:]), strict=True)))
+    return _made(Rendered, dict(zip(_RENDERED, value, strict=True)))
 
 
 def _encode_corrections(value: tuple[Correction, ...]) -> tuple[tuple[str, str], ...]:

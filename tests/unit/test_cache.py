@@ -13,8 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from byline.content.markup import Html
-from byline.content.models import Article, Author, Company, Page, Rendered, Unfinished
+from byline.content.models import Article, Author, Company, Html, Page, Rendered, Unfinished
 from byline.errors import ContentError
 from byline.state.cache import Cache, decode_result, encode_result
 from tests.fuzz.strategies import front_matter, markdown_text, yaml_front_matter

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
+import sys
 
 import pytest
 
 from byline.content.markup import AUTHOR_BIO_ID_PREFIX, THEME_ID_PREFIX, plain_text, reading_minutes, render_markdown
+from byline.content.models import Html
 
 
 def html(text: str) -> str:
@@ -213,3 +215,14 @@ def test_the_links_a_body_holds_are_listed_once_when_it_is_parsed() -> None:
         "#fnref:1",
     )
     assert render_markdown("Only text, no <links>.").hrefs == ()
+
+
+def test_a_body_is_held_packed_and_unpacks_to_the_exact_html() -> None:
+    """Bodies are most of what a build holds of the site: held as compressed UTF-8, a fraction of the text's size."""
+    text = "\n\n".join(f"Paragraph {n}: the company’s “new” depot — at {n} Quay Street…" for n in range(60))
+    rendered = render_markdown(text)
+    unpacked = rendered.html
+    assert type(unpacked) is Html and unpacked.count("<p>") == 60 and "company’s “new” depot — at 59" in unpacked
+    assert unpacked == rendered.html and unpacked is not rendered.html  # each call unpacks anew: nothing kept
+    assert len(rendered.packed) * 4 < sys.getsizeof(unpacked)  # curly quotes make the text two bytes a character
+    assert render_markdown("").html == "" and type(render_markdown("").html) is Html
