@@ -22,7 +22,7 @@ import pytest
 import yaml
 from PIL import Image
 
-from benchmarks import body_cost, floor, graph_write
+from benchmarks import body_cost, floor, graph_write, scan_cost
 from benchmarks.corpus import CORPUS_NOW, LEAD_IMAGES, generate_corpus
 from benchmarks.peers import (
     HUGO_LAYOUTS,
@@ -479,3 +479,13 @@ def test_graph_write_saves_a_record_of_the_asked_shape_and_prints_its_time(tmp_p
     ran = _run("-m", "benchmarks.graph_write", "--outputs", "40", "--reads", "5", "--cache-kib", "1024")
     assert ran.returncode == 0, ran.stderr
     assert "40 readers, 200 reads, page cache 1,024 KiB: saved in " in ran.stdout
+
+
+def test_scan_cost_lists_every_input_of_a_site_and_prints_the_medians(tmp_path: Path) -> None:
+    root = generate_corpus(tmp_path / "site", SMALL).root
+    scan = scan_cost.scan_once(root)
+    content = sum(1 for path in (root / "content").rglob("*") if path.is_file())
+    assert scan.files > content and scan.wall >= 0 and scan.user >= 0 and scan.system >= 0
+    ran = _run("-m", "benchmarks.scan_cost", "--root", str(root), "--repeat", "2")
+    assert ran.returncode == 0, ran.stderr
+    assert f"| {scan.files:,} | " in ran.stdout and "medians of 2 runs" in ran.stdout

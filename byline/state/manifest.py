@@ -178,20 +178,37 @@ def _record(found: dict[str, list[int]], key: str, path: Path) -> None:
 
 
 def _walk(found: dict[str, list[int]], prefix: str, folder: Path) -> None:
-    """List a folder's files recursively (hidden names skipped, as the build skips them)."""
+    """List a folder's files recursively (hidden names skipped, as the build skips them).
+
+    Each file is looked at by its name within its open folder, so the system does not walk
+    its whole path again: a tenth of a second less at 150,000 files (docs/design.md, "What it costs").
+    """
     try:
-        entries = list(os.scandir(folder))
+        handle = os.open(folder, os.O_RDONLY | os.O_DIRECTORY) if _BY_HANDLE else None
     except OSError:
         return
-    for entry in entries:
-        if entry.name.startswith(".") or entry.name == "__pycache__":
-            continue
-        key = f"{prefix}/{entry.name}"
-        try:
-            if entry.is_dir(follow_symlinks=False):
-                _walk(found, key, Path(entry.path))
-            else:
-                stat = entry.stat(follow_symlinks=True)
-                found[key] = [stat.st_size, stat.st_mtime_ns]
-        except OSError:
-            found[key] = [-1, -1]  # unreadable now: differs from any real record
+    try:
+        with os.scandir(folder if handle is None else handle) as listing:
+            entries = list(listing)
+    except OSError:
+        entries = []
+    try:
+        for entry in entries:
+            name = entry.name
+            if name.startswith(".") or name == "__pycache__":
+                continue
+            key = f"{prefix}/{name}"
+            try:
+                if entry.is_dir(follow_symlinks=False):
+                    _walk(found, key, folder / name)
+                else:
+                    stat = os.stat(name, dir_fd=handle) if handle is not None else os.stat(folder / name)
+                    found[key] = [stat.st_size, stat.st_mtime_ns]
+            except OSError:
+                found[key] = [-1, -1]  # unreadable now: differs from any real record
+    finally:
+        if handle is not None:
+            os.close(handle)
+
+
+_BY_HANDLE = os.stat in os.supports_dir_fd and os.scandir in os.supports_fd

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from byline.cli.main import main
+from byline.config import BuildOptions
 from byline.state import manifest
 from tests.conftest import MakeSite
 from tests.helpers import NOW_TEXT, article, snapshot
@@ -148,3 +149,24 @@ def test_the_record_keeps_a_digest_of_the_inputs_that_any_change_alters() -> Non
     assert manifest.inputs_digest(touched) != manifest.inputs_digest(separate)
     added = {**separate, "content/c.md": [1, 1]}
     assert manifest.inputs_digest(added) != manifest.inputs_digest(separate)
+
+
+def test_the_listing_has_every_files_size_and_time_by_its_place_in_the_site(tmp_path: Path) -> None:
+    """Files are looked at by name within their open folder; what the listing holds is as a walk by path gives."""
+    root = tmp_path / "site"
+    nested = root / "content/articles/2026/03"
+    nested.mkdir(parents=True)
+    (nested / "a.md").write_text("twelve bytes")
+    (root / "content/articles/.hidden.md").write_text("x")
+    (root / "content/articles/__pycache__").mkdir()
+    (root / "content/linked.md").symlink_to(nested / "a.md")
+    (root / "content/dangling.md").symlink_to(root / "nowhere.md")
+    found = manifest.scan_inputs(BuildOptions(root=root, output=root / "public"))
+    content = {key: value for key, value in found.items() if key.startswith("content/")}
+    stat = (nested / "a.md").stat()
+    assert content == {
+        "content/articles/2026/03/a.md": [12, stat.st_mtime_ns],
+        "content/linked.md": [12, stat.st_mtime_ns],  # followed, as the build reads it
+        "content/dangling.md": [-1, -1],
+    }
+    assert any(key.startswith("byline/") for key in found)  # Byline's own code is an input too
