@@ -32,6 +32,11 @@ def pack_html(html: str) -> bytes:
     return zlib.compress(html.encode("utf-8", "surrogatepass"), PACKING_LEVEL)
 
 
+def unpack_html(packed: bytes) -> Html:
+    """The HTML ``pack_html`` packed, as a new Html each time."""
+    return Html(zlib.decompress(packed).decode("utf-8", "surrogatepass"))
+
+
 @dataclass(frozen=True)
 class Rendered:
     """Markdown turned into safe HTML, with the plain text facts derived from it.
@@ -51,7 +56,7 @@ class Rendered:
     @property
     def html(self) -> Html:
         """The HTML, unpacked anew at each call: a caller that wants it again keeps it."""
-        return Html(zlib.decompress(self.packed).decode("utf-8", "surrogatepass"))
+        return unpack_html(self.packed)
 
 
 @dataclass(frozen=True)

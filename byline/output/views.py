@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections import OrderedDict
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar, cast, overload
 from urllib.parse import urlsplit
@@ -16,7 +18,7 @@ from urllib.parse import urlsplit
 from byline import urls
 from byline.config import format_attribution
 from byline.content.markup import plain_text, reading_minutes
-from byline.content.models import Article, Author, Company, Html, Page
+from byline.content.models import Article, Author, Company, Html, Page, pack_html, unpack_html
 from byline.dates import display_date, display_datetime, iso
 from byline.output.body import LinkPolicy, finish_body
 from byline.output.metadata import locale
@@ -26,6 +28,20 @@ from byline.site.model import Group, Site
 
 View = dict[str, Any]
 T = TypeVar("T")
+# Memoised pieces that hold a whole body: kept for a build's repeats (the newest articles show in
+# many feeds), not for the whole archive (docs/design.md, "Bodies held packed").
+RECENT_ONLY = {"article": 2048, "body": 2048}
+
+
+@dataclass(frozen=True)
+class PackedBody:
+    """A finished body inside a view kept to the build's end (a search view): packed, its digest standing for it."""
+
+    packed: bytes
+    digest: str  # the digest of the finished body (``Html.digest``)
+
+    def unpack(self) -> Html:
+        return unpack_html(self.packed)
 
 
 class Shared(dict[str, Any]):
@@ -85,6 +101,8 @@ class Views:
         self._stands_for: dict[int, str] = {}  # id of a shared view -> what it stands as inside another
         self.made: dict[str, Reads] = {}  # view fact -> what it read, for the build's record
         self._memo: dict[tuple[str, str], tuple[object, Reads]] = {}
+        self._recent: dict[str, OrderedDict[str, tuple[object, Reads]]] = {kind: OrderedDict() for kind in RECENT_ONLY}
+        self._verbatim: set[str] = set()  # articles whose finished body is the parsed one (``body``)
         self._moments: dict[datetime, View] = {}  # by instant: equal instants show the same
         self.sections = {s.slug: s for s in self.config.sections}
         host = urlsplit(self.config.base_url).hostname or ""
@@ -106,13 +124,24 @@ class Views:
         return found[0]
 
     def _remember(self, kind: str, key: str, make: Callable[[], T]) -> T:
-        """A piece many views repeat (a topic, a body): made once per build, its reads replayed at each use."""
-        found = self._memo.get((kind, key))
+        """A piece many views repeat (a topic, a body): made once per build, its reads replayed at each use.
+
+        A kind in RECENT_ONLY keeps only its most recently used pieces; one made again reads the same.
+        """
+        recent = self._recent.get(kind)
+        found = self._memo.get((kind, key)) if recent is None else recent.get(key)
         if found is None:
             with self.recorder.scope() as reads:
                 value = make()
             found = (value, reads)
-            self._memo[(kind, key)] = found
+            if recent is None:
+                self._memo[(kind, key)] = found
+            else:
+                recent[key] = found
+                if len(recent) > RECENT_ONLY[kind]:
+                    recent.popitem(last=False)
+        elif recent is not None:
+            recent.move_to_end(key)
         self.recorder.replay(found[1])
         return cast(T, found[0])  # what ``make`` made: each kind has one maker
 
@@ -408,7 +437,7 @@ class Views:
         return {
             "title": article.title,
             "summary": article.summary,
-            "body_html": self.body(article),
+            "body_html": self._packed_body(article),
             "section": self.sections[article.section].title,
             "authors": [self.author_ref(author)["name"] for author in article.authors],
             "company": self.company_ref(slug)["name"] if slug else None,
@@ -426,7 +455,17 @@ class Views:
 
     def _body(self, article: Article) -> Html:
         policy = self._policies[article.section]
-        return _as_html(finish_body(article.body.html, self.pictures, self.link, BODY_IMAGE_SIZES, policy))
+        parsed = article.body.html
+        finished = _as_html(finish_body(parsed, self.pictures, self.link, BODY_IMAGE_SIZES, policy))
+        if finished is parsed:
+            self._verbatim.add(article.source)
+        return finished
+
+    def _packed_body(self, article: Article) -> PackedBody:
+        """The finished body as a view kept all build holds it: the parsed body's packing when finishing left it as it was."""
+        body = self.body(article)
+        packed = article.body.packed if article.source in self._verbatim else pack_html(body)
+        return PackedBody(packed, body.digest)
 
     def tag(self, tag: str) -> View:
         """A topic as an article lists it; memoised: a few hundred topics are tagged tens of thousands of times."""
@@ -490,8 +529,8 @@ def _as_json(value: Any, shared: dict[int, str]) -> Any:
         return {k: _as_json(v, shared) for k, v in value.items()}
     if type(value) is list:
         return [_as_json(v, shared) for v in value]
-    if type(value) is Html:
-        return "\0$" + value.digest
+    if type(value) is Html or type(value) is PackedBody:
+        return "\0$" + value.digest  # a body and its packing stand for the same text
     return value
 
 

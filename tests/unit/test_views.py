@@ -6,10 +6,11 @@ import io
 import json
 from pathlib import Path
 
+import pytest
 from PIL import Image
 
 from byline.content.models import Html
-from byline.output.views import Views
+from byline.output.views import RECENT_ONLY, PackedBody, Shared, Views, view_identity
 from byline.site.model import Site
 from tests.conftest import MakeSite
 from tests.helpers import article, check_site, messages
@@ -214,6 +215,47 @@ def test_a_body_is_unpacked_once_and_one_nothing_changes_is_not_copied(make_site
     assert body == inside.body.html and type(body) is Html and views.body(inside) is body
     assert views.body(outside) != outside.body.html and 'rel="sponsored"' in views.body(outside)
     assert views.body(outside).digest != outside.body.html.digest
+
+
+
+def test_a_search_view_holds_its_body_packed_standing_for_the_same_text(make_site: MakeSite) -> None:
+    """Search views live to the build's end: at 100,000 articles their bodies as text were 0.9 GB."""
+    policy = '[sections.members-news]\ntitle = "Members\' News"\nlink_rel = ["sponsored"]\n'
+    root = make_site(
+        {
+            "site.toml": policy,
+            MAIN: article(body="Read [the desk](mailto:desk@example.com)."),
+            "content/articles/out.md": article("Outbound", body="See [the maker](https://maker.example/)."),
+        }
+    )
+    views, site = views_of(root)
+    for made in site.articles:
+        packed = views.search(made)["body_html"]
+        assert isinstance(packed, PackedBody) and packed.unpack() == views.body(made)
+        assert packed.digest == views.body(made).digest
+        assert (packed.packed == made.body.packed) == (made.source == MAIN)  # finished as parsed: no new packing
+        assert view_identity(Shared({"b": packed}), {}) == view_identity(Shared({"b": views.body(made)}), {})
+
+
+def test_bodies_and_article_views_keep_only_the_most_recently_used(
+    make_site: MakeSite, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A cold build's worker renders tens of thousands of article pages: their bodies are not all kept."""
+    monkeypatch.setitem(RECENT_ONLY, "body", 2)
+    root = make_site({f"content/articles/a{n}.md": article(f"Story {n}", body=f"Body {n}.") for n in range(4)})
+    views, site = views_of(root)
+    mine = {f"content/articles/a{n}.md" for n in range(4)}
+    first, second, third, fourth = sorted((a for a in site.articles if a.source in mine), key=lambda a: a.source)
+    kept, earlier = views.body(first), views.body(second)
+    assert views.body(first) is kept  # used again: now the most recent
+    views.body(third)  # over the bound: the least recently used, the second, goes
+    assert views.body(first) is kept and views.body(second) is not earlier and views.body(second) == earlier
+    with views.recorder.scope() as remembered:
+        views.body(second)
+    views.body(third), views.body(fourth)
+    with views.recorder.scope() as made_again:
+        views.body(second)
+    assert remembered and remembered == made_again  # a piece made again reads what it read the first time
 
 
 # --- member companies -------------------------------------------------------------------

@@ -150,7 +150,7 @@ def shard_members(documents: list[SearchDocument]) -> str:
 
 def _document(view: Mapping[str, Any], language: str, shard: str) -> str:
     """A minimal page: indexed text in <main>; filters, sort key and meta in an unindexed block."""
-    title, summary, body_html = view["title"], view["summary"], view["body_html"]
+    title, summary, body_html = view["title"], view["summary"], view["body_html"].unpack()
     section, authors, company, tags, region = (
         view["section"],
         view["authors"],
