@@ -4,9 +4,10 @@ A cold build saves what every output read, about 44 facts each, into the cache's
 database (``byline.state.graph.save``). This makes a record of that shape (``--outputs``
 readers, ``--reads`` facts each, drawn from about eight times as many facts as readers,
 as the 10,000-article corpus has), saves it afresh into a new database file as a build's
-commit does, and prints the wall seconds of the save and its commit. ``--cache-kib``
-replaces ``graph.BULK_CACHE_KIB`` to compare page caches. Not a test: nothing asserts a
-duration.
+commit does, and prints the wall seconds of the save and its commit; with ``--memory``,
+the most Python memory the save held at once beyond the record itself (measured under
+tracemalloc, which slows it: no time is printed then). ``--cache-kib`` replaces
+``graph.BULK_CACHE_KIB`` to compare page caches. Not a test: nothing asserts a duration.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import random
 import sqlite3
 import tempfile
 import time
+import tracemalloc
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -48,19 +50,34 @@ def save_seconds(learnt: graph.Learnt, folder: Path) -> float:
     return seconds
 
 
+def save_peak_mb(learnt: graph.Learnt, folder: Path) -> float:
+    """Megabytes of Python memory the save of ``learnt`` held at its peak, beyond what was held before it."""
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        save_seconds(learnt, folder)
+        return (tracemalloc.get_traced_memory()[1] - before) / 1e6
+    finally:
+        tracemalloc.stop()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.graph_write", description=__doc__.splitlines()[0])
     parser.add_argument("--outputs", type=int, default=25_000, help="readers (default 25,000: 10,000 articles)")
     parser.add_argument("--reads", type=int, default=44, help="facts each reader read (default 44)")
     parser.add_argument("--cache-kib", type=int, help=f"page cache for the save (default {graph.BULK_CACHE_KIB})")
+    parser.add_argument("--memory", action="store_true", help="print the save's peak Python memory, not its time")
     args = parser.parse_args(argv)
     if args.cache_kib is not None:
         graph.BULK_CACHE_KIB = args.cache_kib
     learnt = record(args.outputs, args.reads)
-    with tempfile.TemporaryDirectory() as folder:
-        seconds = save_seconds(learnt, Path(folder))
     rows = args.outputs * args.reads
-    print(f"{args.outputs:,} readers, {rows:,} reads, page cache {graph.BULK_CACHE_KIB:,} KiB: saved in {seconds:.2f} s")
+    shape = f"{args.outputs:,} readers, {rows:,} reads, page cache {graph.BULK_CACHE_KIB:,} KiB"
+    with tempfile.TemporaryDirectory() as folder:
+        if args.memory:
+            print(f"{shape}: the save held {save_peak_mb(learnt, Path(folder)):.1f} MB of Python memory at its peak")
+        else:
+            print(f"{shape}: saved in {save_seconds(learnt, Path(folder)):.2f} s")
     return 0
 
 

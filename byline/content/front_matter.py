@@ -5,6 +5,7 @@ YAML is read safely: dates stay text for ``dates`` to parse, aliases are refused
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -168,8 +169,9 @@ def _read_mapping(
         except _CONSTRUCTION_ERRORS as exc:
             problems.append(ContentError(path, line, f"the value of '{key}' {_unreadable(value_node, exc)}"))
             continue
-        parsed.lines[key] = line
+        # Interned, so every file's "title" is one string, in the cache too: marshal keeps them interned.
+        parsed.lines[sys.intern(key)] = line
         if isinstance(value_node, yaml.SequenceNode):
             for index, item in enumerate(value_node.value):
-                parsed.lines[f"{key}[{index}]"] = first_line + item.start_mark.line
+                parsed.lines[sys.intern(f"{key}[{index}]")] = first_line + item.start_mark.line
     return problems
