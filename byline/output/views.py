@@ -462,7 +462,7 @@ class Views:
         return finished
 
     def _packed_body(self, article: Article) -> PackedBody:
-        """The finished body as a view kept all build holds it: the parsed body's packing when finishing left it as it was."""
+        """The finished body as a search view holds it all build: the parsed body's own packing when finishing left it."""
         body = self.body(article)
         packed = article.body.packed if article.source in self._verbatim else pack_html(body)
         return PackedBody(packed, body.digest)

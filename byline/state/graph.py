@@ -90,7 +90,8 @@ class Learnt:
 
     ``readers`` holds each reader made again (its spec and reads: each fact with its identity,
     or the facts alone when ``identities`` has theirs); ``gone`` the readers no longer there.
-    A graph started afresh (``fresh``) replaces the recorded one whole.
+    A graph started afresh (``fresh``) replaces the recorded one whole. The save adds to
+    ``identities`` those of the readers given with theirs: a copy would be millions of entries.
     """
 
     key: str
@@ -98,8 +99,7 @@ class Learnt:
     readers: dict[str, tuple[str, Mapping[str, str] | tuple[str, ...]]] = field(default_factory=dict)
     gone: set[str] = field(default_factory=set)
     loaded: Recorded | None = None  # the graph the build started from: its ids spare reading them again
-    identities: dict[str, str] = field(default_factory=dict)  # what the facts of readers given alone read; the save
-    # adds those of the readers given with theirs
+    identities: dict[str, str] = field(default_factory=dict)  # what the facts of readers given alone read
 
 
 def create(db: sqlite3.Connection) -> None:
