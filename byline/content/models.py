@@ -10,7 +10,7 @@ from datetime import datetime
 from functools import cached_property
 from typing import Any
 
-PACKING_LEVEL = 1  # zlib's fastest: within 7 % of its default's size on article bodies, in 0.7 of its time
+PACKING_LEVEL = 1  # zlib's fastest (docs/design.md, "Bodies held packed")
 
 
 class Html(str):

@@ -199,17 +199,17 @@ def test_times_and_topics_are_made_once_and_shown_in_the_sites_timezone(make_sit
     assert [t["name"] for t in tags] == ["Ports", "Logistics"] and views.tag("Ports") is tags[0]
 
 
+def sponsored_links_site(make_site: MakeSite, main_body: str) -> tuple[Views, Site]:
+    """The main article with ``main_body``, and one linking out, in a section whose outbound links are marked."""
+    policy = '[sections.members-news]\ntitle = "Members\' News"\nlink_rel = ["sponsored"]\n'
+    outbound = article("Outbound", body="See [the maker](https://maker.example/).")
+    return views_of(make_site({"site.toml": policy, MAIN: article(body=main_body), "content/articles/out.md": outbound}))
+
+
 def test_a_body_is_unpacked_once_and_one_nothing_changes_is_not_copied(make_site: MakeSite) -> None:
     """A copy of every body cost ~90 MB at 10,000 articles; an outbound link under a policy makes a new one."""
-    policy = '[sections.members-news]\ntitle = "Members\' News"\nlink_rel = ["sponsored"]\n'
-    root = make_site(
-        {
-            "site.toml": policy,
-            MAIN: article(body="Read [the desk](mailto:desk@example.com) and ![a plan](https://example.com/plan.png)."),
-            "content/articles/out.md": article("Outbound", body="See [the maker](https://maker.example/)."),
-        }
-    )
-    views, site = views_of(root)
+    body = "Read [the desk](mailto:desk@example.com) and ![a plan](https://example.com/plan.png)."
+    views, site = sponsored_links_site(make_site, body)
     inside, outside = main_article(site), next(a for a in site.articles if a.source != MAIN)
     body = views.body(inside)
     assert body == inside.body.html and type(body) is Html and views.body(inside) is body
@@ -220,15 +220,7 @@ def test_a_body_is_unpacked_once_and_one_nothing_changes_is_not_copied(make_site
 
 def test_a_search_view_holds_its_body_packed_standing_for_the_same_text(make_site: MakeSite) -> None:
     """Search views live to the build's end: at 100,000 articles their bodies as text were 0.9 GB."""
-    policy = '[sections.members-news]\ntitle = "Members\' News"\nlink_rel = ["sponsored"]\n'
-    root = make_site(
-        {
-            "site.toml": policy,
-            MAIN: article(body="Read [the desk](mailto:desk@example.com)."),
-            "content/articles/out.md": article("Outbound", body="See [the maker](https://maker.example/)."),
-        }
-    )
-    views, site = views_of(root)
+    views, site = sponsored_links_site(make_site, "Read [the desk](mailto:desk@example.com).")
     for made in site.articles:
         packed = views.search(made)["body_html"]
         assert isinstance(packed, PackedBody) and packed.unpack() == views.body(made)
