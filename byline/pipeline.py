@@ -16,7 +16,7 @@ from pathlib import Path
 
 from byline import __version__
 from byline.config import BuildOptions, SiteConfig, load_config
-from byline.content.load import LoadRules, load_source
+from byline.content.load import Loaded, LoadRules, load_source
 from byline.content.models import Article, Author, Company, Page, Unfinished
 from byline.content.sources import Seen, SourceFile, find_sources, read_problem, read_source
 from byline.dates import NEWS_WINDOW, iso
@@ -32,6 +32,7 @@ from byline.output.views import Views, view_identity
 from byline.parallel import collection_paused, fork_imap, long_lived, settle, tick
 from byline.site.checks import Published, Scheduled, editorial_problems, next_scheduled, static_paths, urls_in_sitemap
 from byline.site.images import ImageCatalog, inspect_images, make_renditions
+from byline.site.kept import KeptModel, Settings, keep, refreshed
 from byline.site.model import Site, build_site
 from byline.site.svg import unsafe_svgs
 from byline.state.cache import Cache, Encoded, ParseResult, decode_result, encode_result, generation, parse_key
@@ -133,15 +134,17 @@ def show_first(
 
 
 class Builder:
-    """Builds one site repeatedly; keeps parse results in memory between builds.
+    """Builds one site repeatedly; keeps parse results and the model in memory between builds.
 
-    The preview server holds one, so a save re-parses only the file that changed.
+    The preview server holds one, so a save re-parses only the file that changed, and
+    models the site again only when the edit changed what the model reads.
     """
 
     def __init__(self, options: BuildOptions):
         self.options = options
         self._memo: dict[str, ParseResult] = {}
         self._seen: dict[str, Seen] | None = None  # what each content file held when last read
+        self._kept: dict[tuple[bool, bool], KeptModel] = {}  # the last model of each view (drafts, future)
 
     def check(
         self, options: BuildOptions | None = None, write_cache: bool = True, modelled: Modelled | None = None
@@ -167,35 +170,18 @@ class Builder:
         finally:
             cache.close()
         del sources  # the files' bytes are parsed: free them before the model and the pages
-        articles, authors, companies, pages, unfinished = [], [], [], [], []
+        models = {}
         for model, file_problems in results:
             problems += file_problems
-            if isinstance(model, Article):
-                articles.append(model)
-            elif isinstance(model, Author):
-                authors.append(model)
-            elif isinstance(model, Company):
-                companies.append(model)
-            elif isinstance(model, Page):
-                pages.append(model)
-            elif isinstance(model, Unfinished):
-                unfinished.append(model)
+            if model is not None:
+                models[model.source] = model
         timer.lap("load")
         settle()  # the parsed site lives to the end of the build: collections need not walk it
         assert options.now is not None
         with collection_paused():
-            site, site_problems = build_site(
-                config,
-                articles,
-                authors,
-                pages,
-                now=options.now,
-                drafts=options.drafts,
-                future=options.future,
-                companies=companies,
-                unfinished=unfinished,
-            )
-            problems += site_problems
+            kept = self._model(Settings(config, options.drafts, options.future), options.now, models, options.clean)
+            site = kept.site
+            problems += kept.problems
             timer.lap("model")
         static, refused = find_static(options.root)
         problems += refused + template_problems(options.root) + unsafe_svgs(static)
@@ -374,6 +360,26 @@ class Builder:
     def forget(self, output: Path) -> None:
         """Drop what the cache records of ``output`` (a preview folder about to be removed)."""
         Workspace(self.options.root, output).forget()
+
+    def _model(self, settings: Settings, now: datetime, models: dict[str, Loaded], clean: bool) -> KeptModel:
+        """The site's model: the last build's brought up to date when the edits allow, else made anew."""
+        view = (settings.drafts, settings.future)  # the preview switches between two, each with its own model
+        kept = None if clean else refreshed(self._kept.get(view), settings, now, models)
+        if kept is None:
+            site, problems = build_site(
+                settings.config,
+                [m for m in models.values() if isinstance(m, Article)],
+                [m for m in models.values() if isinstance(m, Author)],
+                [m for m in models.values() if isinstance(m, Page)],
+                now=now,
+                drafts=settings.drafts,
+                future=settings.future,
+                companies=[m for m in models.values() if isinstance(m, Company)],
+                unfinished=[m for m in models.values() if isinstance(m, Unfinished)],
+            )
+            kept = keep(settings, now, models, site, problems)
+        self._kept[view] = kept
+        return kept
 
     def _seen_files(self, cache: Cache, options: BuildOptions) -> dict[str, Seen]:
         """What content files held when last read: kept in memory, else the cache's record; none for --clean."""

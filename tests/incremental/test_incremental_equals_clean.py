@@ -21,13 +21,17 @@ import os
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
+from datetime import datetime
 from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from byline.cli.main import main
+from byline.config import BuildOptions, load_config
 from byline.content import sources
+from byline.pipeline import Builder
 from byline.state.workspace import Workspace
 from byline.theme import THEME_TEMPLATES
 from tests.helpers import AUTHOR, article, snapshot, write_files
@@ -330,7 +334,11 @@ POINTS = [
 FAULTS = st.one_of(st.none(), st.builds(Fault, st.sampled_from(POINTS), st.integers(1, 3), st.booleans()))
 
 
-@settings(max_examples=int(os.environ.get("BYLINE_EXAMPLES", "20")), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(
+    max_examples=int(os.environ.get("BYLINE_EXAMPLES", "20")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
 @given(st.lists(st.tuples(st.sampled_from(EDITS), st.integers(0, 20)), min_size=1, max_size=6))
 def test_incremental_build_equals_clean_build_after_any_edits(edits: list[tuple[str, int]]) -> None:
     with tempfile.TemporaryDirectory() as folder, trusted_file_times():
@@ -342,6 +350,33 @@ def test_incremental_build_equals_clean_build_after_any_edits(edits: list[tuple[
             build(site.root, incremental, now=site.now)
             build(site.root, clean, "--clean", now=site.now)
             assert snapshot(incremental) == snapshot(clean), f"after {name}({n}) in {edits}"
+
+
+@settings(
+    max_examples=int(os.environ.get("BYLINE_EXAMPLES", "20")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+@given(st.lists(st.tuples(st.sampled_from(EDITS), st.integers(0, 20)), min_size=1, max_size=6))
+def test_a_builder_kept_between_builds_equals_a_clean_build_after_any_edits(edits: list[tuple[str, int]]) -> None:
+    """The preview's way: one Builder for every build, keeping parse results and the model in memory."""
+    with tempfile.TemporaryDirectory() as folder, trusted_file_times():
+        site = Site(Path(folder) / "site")
+        kept, clean = Path(folder) / "kept", Path(folder) / "clean"
+        builder = Builder(BuildOptions(root=site.root, output=kept, now=moment(site), jobs=1, quiet=True))
+        builder.build()
+        for name, n in edits:
+            getattr(site, name)(n)
+            builder.options = replace(builder.options, now=moment(site))
+            builder.build()
+            build(site.root, clean, "--clean", now=site.now)
+            assert snapshot(kept) == snapshot(clean), f"after {name}({n}) in {edits}"
+
+
+def moment(site: Site) -> datetime:
+    """The site's clock as the command line's ``--now`` reads it."""
+    config, _ = load_config(site.root)
+    return datetime.strptime(site.now, "%Y-%m-%d %H:%M").replace(tzinfo=config.timezone)
 
 
 @settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
