@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -18,7 +18,7 @@ from byline import __version__
 from byline.config import BuildOptions, SiteConfig, load_config
 from byline.content.load import Loaded, LoadRules, load_source
 from byline.content.models import Article, Author, Company, Page, Unfinished
-from byline.content.sources import Seen, SourceFile, find_sources, read_problem, read_source
+from byline.content.sources import Listing, Seen, SourceFile, read_problem, read_source, rescan_sources, scan_sources
 from byline.dates import NEWS_WINDOW, iso
 from byline.errors import BuildFailed, ContentError, only_errors
 from byline.faults import point
@@ -145,6 +145,11 @@ class Builder:
         self._memo: dict[str, ParseResult] = {}
         self._seen: dict[str, Seen] | None = None  # what each content file held when last read
         self._kept: dict[tuple[bool, bool], KeptModel] = {}  # the last model of each view (drafts, future)
+        self._listing: Listing | None = None  # the content files the last build found
+        self._noted: set[str] = set()  # paths changed since, as a watcher saw them (see note_changes)
+        self.watched = False  # whether a watcher notes every change (the preview's): then more is kept between builds
+        self._keys: dict[str, tuple[str, str]] = {}  # path -> the digest and parse key the last build found
+        self._key_rules: LoadRules | None = None  # the rules those keys were worked out under
 
     def check(
         self, options: BuildOptions | None = None, write_cache: bool = True, modelled: Modelled | None = None
@@ -162,7 +167,7 @@ class Builder:
         try:
             seen = self._seen_files(cache, options)
             before = dict(seen)
-            sources, source_problems = find_sources(options.root, seen)
+            sources, source_problems = self._scan(options, seen).results()
             problems += source_problems
             timer.lap("read")
             results, parsed, entities = self._load(sources, LoadRules.from_config(config), cache, options)
@@ -381,6 +386,39 @@ class Builder:
         self._kept[view] = kept
         return kept
 
+    def note_changes(self, paths: Iterable[Path]) -> None:
+        """Paths a watcher saw change; once ``watched`` is set, a build looks again at these content files alone.
+
+        The preview's watcher reports every change after its first build, and a scan of
+        100,000 files is most of a save's wait (docs/design.md, "Saves looked at alone").
+        """
+        root = self.options.root.resolve()
+        self._noted.update(p.relative_to(root).as_posix() for p in paths if p.is_relative_to(root))
+
+    def _scan(self, options: BuildOptions, seen: dict[str, Seen]) -> Listing:
+        """The content files: the changes noted since the last scan looked at, when a watcher notes them all, else every file."""
+        listing = None
+        if self.watched and self._listing is not None and not options.clean:
+            listing = rescan_sources(options.root, self._listing, self._noted, seen)
+        if listing is None:
+            listing = scan_sources(options.root, seen)
+        self._listing, self._noted = listing.kept() if self.watched else None, set()
+        return listing
+
+    def _parse_keys(self, sources: list[SourceFile], rules: LoadRules) -> list[str]:
+        """Each file's parse key; a file read as the last build read it keeps the key worked out then."""
+        if not self.watched:  # built once: nothing to keep them for
+            return [parse_key(s, rules) for s in sources]
+        last = self._keys if rules == self._key_rules else {}
+        keys = {}
+        for source in sources:
+            known = last.get(source.path)
+            keys[source.path] = (
+                known if known and known[0] == source.digest else (source.digest, parse_key(source, rules))
+            )
+        self._keys, self._key_rules = keys, rules
+        return [key for _, key in keys.values()]
+
     def _seen_files(self, cache: Cache, options: BuildOptions) -> dict[str, Seen]:
         """What content files held when last read: kept in memory, else the cache's record; none for --clean."""
         if options.clean:
@@ -393,7 +431,7 @@ class Builder:
         self, sources: list[SourceFile], rules: LoadRules, cache: Cache, options: BuildOptions
     ) -> tuple[list[ParseResult], int, dict[str, str]]:
         """Parse results for every source (from memory, then the cache, then by parsing), and each file's key."""
-        keys = [parse_key(s, rules) for s in sources]
+        keys = self._parse_keys(sources, rules)
         known = {k: self._memo[k] for k in keys if k in self._memo}
         if not options.clean:
             known.update(cache.get_parsed([k for k in keys if k not in known]))

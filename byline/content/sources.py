@@ -6,7 +6,7 @@ import hashlib
 import os
 import stat as stats
 import time
-from collections.abc import MutableMapping
+from collections.abc import Collection, MutableMapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
@@ -69,6 +69,30 @@ class SourceFile:
         return self.path.rsplit("/", 1)[-1][: -len(".md")]
 
 
+@dataclass(frozen=True)
+class Listing:
+    """What a scan found at each content file's path: the file (bytes not kept) or the problem with it.
+
+    Kept by the preview's builder, so a scan after a save looks again at the paths its
+    watcher saw change alone (``rescan_sources``), not at every file of the archive.
+    """
+
+    found: dict[str, SourceFile | ContentError]  # path -> what is there, in the order a scan lists them
+    links: frozenset[str]  # paths reached through a symlink: their target can change out of the watcher's sight
+
+    def results(self) -> tuple[list[SourceFile], list[ContentError]]:
+        files = [f for f in self.found.values() if isinstance(f, SourceFile)]
+        return files, [p for p in self.found.values() if isinstance(p, ContentError)]
+
+    def kept(self) -> Listing:
+        """The listing without the bytes of the files it read: kept between builds, it must not hold the site."""
+        found = dict(self.found)
+        for rel, item in found.items():
+            if isinstance(item, SourceFile) and item.data is not None:
+                found[rel] = replace(item, data=None)
+        return Listing(found, self.links)
+
+
 def find_sources(
     root: Path, seen: MutableMapping[str, Seen] | None = None
 ) -> tuple[list[SourceFile], list[ContentError]]:
@@ -77,11 +101,16 @@ def find_sources(
     With ``seen`` (what files held when last read, updated here), a file whose size and
     times are unchanged is not read again.
     """
+    return scan_sources(root, seen).results()
+
+
+def scan_sources(root: Path, seen: MutableMapping[str, Seen] | None = None) -> Listing:
+    """``find_sources``, as a listing that ``rescan_sources`` can bring up to date."""
     root = root.resolve()
     if not (root / "content" / "articles").is_dir():
         raise UsageError(f"{root}: no content/articles/ folder here; is --root the site root?")
-    files: list[SourceFile] = []
-    problems: list[ContentError] = []
+    found: dict[str, SourceFile | ContentError] = {}
+    links = set()
     trusted_before = time.time_ns() - RACY_NS
     prefix = len(str(root)) + 1
     for kind, (folder, recursive) in CONTENT_DIRS.items():
@@ -90,19 +119,109 @@ def find_sources(
             (path[prefix:].replace(os.sep, "/"), path, link) for path, link in _markdown_files(root / folder, recursive)
         ]
         for rel, path, is_link in sorted(listed):
-            if not folder_inside or (is_link and not inside(path, root)):
-                problems.append(ContentError(rel, 0, "symlink points outside the site root; refused"))
-                continue
-            try:
-                files.append(_source(path, rel, kind, seen, trusted_before))
-            except OSError as exc:  # a dangling symlink or a loop, a FIFO, or a file deleted while we walked
-                problems.append(read_problem(rel, exc))
-                if seen is not None:
-                    seen.pop(rel, None)
+            found[rel] = _examine(root, rel, path, kind, is_link, folder_inside, seen, trusted_before)
+            if is_link:
+                links.add(rel)
     if seen is not None:
-        for gone in set(seen) - {f.path for f in files}:
+        for gone in seen.keys() - found.keys():
             del seen[gone]
-    return files, problems
+    return Listing(found, frozenset(links))
+
+
+def rescan_sources(
+    root: Path, listing: Listing, changed: Collection[str], seen: MutableMapping[str, Seen] | None = None
+) -> Listing | None:
+    """``listing`` brought up to date by looking again at the ``changed`` paths and the symlinked files alone.
+
+    None when a change is more than a file's (a folder added, moved or removed, or
+    content/ itself): then the caller scans everything.
+    """
+    root = root.resolve()
+    if not (root / "content" / "articles").is_dir():
+        return None
+    wanted: dict[str, tuple[Kind, bool]] = {}  # path -> its kind, and whether it is a symlink
+    gone: set[str] = set()
+    for rel in {*changed, *listing.links}:
+        where = _place(root, rel)
+        if where is None:
+            if rel.startswith("content/") and (os.path.isdir(root / rel) or _holds(listing, rel)):
+                return None  # a folder's change: the files under it are not listed one by one
+            if rel in listing.found:
+                gone.add(rel)  # deleted, or renamed away
+        else:
+            wanted[rel] = where
+    found = dict(listing.found)
+    for rel in gone:
+        found.pop(rel, None)
+        if seen is not None:
+            seen.pop(rel, None)
+    trusted_before = time.time_ns() - RACY_NS
+    for rel, (kind, is_link) in wanted.items():
+        folder_inside = inside(root / CONTENT_DIRS[kind][0], root)
+        found[rel] = _examine(root, rel, str(root / rel), kind, is_link, folder_inside, seen, trusted_before)
+    if gone or not wanted.keys() <= listing.found.keys():  # the order of paths changed
+        found = {rel: found[rel] for rel in sorted(found, key=_scan_order)}
+    links = (listing.links - gone - wanted.keys()) | {rel for rel, (_, is_link) in wanted.items() if is_link}
+    return Listing(found, links)
+
+
+def _examine(
+    root: Path,
+    rel: str,
+    path: str,
+    kind: Kind,
+    is_link: bool,
+    folder_inside: bool,
+    seen: MutableMapping[str, Seen] | None,
+    trusted_before: int,
+) -> SourceFile | ContentError:
+    """What is at one listed path: the file, or the problem that keeps it out."""
+    if not folder_inside or (is_link and not inside(path, root)):
+        return ContentError(rel, 0, "symlink points outside the site root; refused")
+    try:
+        return _source(path, rel, kind, seen, trusted_before)
+    except OSError as exc:  # a dangling symlink or a loop, a FIFO, or a file deleted while we walked
+        if seen is not None:
+            seen.pop(rel, None)
+        return read_problem(rel, exc)
+
+
+def _scan_order(rel: str) -> tuple[int, str]:
+    """Where ``scan_sources`` lists a path: by kind, then by path."""
+    return next(i for i, (folder, _) in enumerate(CONTENT_DIRS.values()) if rel.startswith(folder + "/")), rel
+
+
+def _place(root: Path, rel: str) -> tuple[Kind, bool] | None:
+    """The kind of content file at ``rel`` and whether it is a symlink, if a scan would list it now; else None.
+
+    The walk's rules (``_markdown_files``): no hidden names, no symlinked folders, only a
+    kind's own folder unless articles, and Markdown files that are not editors' backups.
+    """
+    for kind, (folder, recursive) in CONTENT_DIRS.items():
+        if not rel.startswith(folder + "/"):
+            continue
+        parts = rel[len(folder) + 1 :].split("/")
+        name = parts[-1]
+        if (len(parts) > 1 and not recursive) or any(p.startswith(".") or not p for p in parts):
+            return None
+        if not name.endswith(".md") or name.startswith(("#", "~")):
+            return None
+        base = root / folder
+        for part in parts[:-1]:
+            base = base / part
+            if os.path.islink(base) or not os.path.isdir(base):
+                return None
+        path = base / name
+        if not os.path.lexists(path) or (os.path.isdir(path) and not os.path.islink(path)):
+            return None
+        return kind, os.path.islink(path)
+    return None
+
+
+def _holds(listing: Listing, folder: str) -> bool:
+    """Whether the listing has a file under ``folder``: a folder that went away, or was renamed."""
+    under = folder.rstrip("/") + "/"
+    return any(rel.startswith(under) for rel in listing.found)
 
 
 def _source(path: str, rel: str, kind: Kind, seen: MutableMapping[str, Seen] | None, trusted_before: int) -> SourceFile:

@@ -70,6 +70,8 @@ class PreviewServer:
         self.http.switch_view = self.switch_view
         self.fixed_clock = options.now is not None
         self.builder = Builder(self.options)
+        # Every change after the first build begins reaches the builder (start, _build_loop).
+        self.builder.watched = True
         self.watch = WatchSet.for_site(self.root, theme=(THEME_TEMPLATES, THEME_STATIC))
         self.debouncer = Debouncer()
         # Made in start(), after the first build: watchdog's observer starts a thread when made.
@@ -155,6 +157,7 @@ class PreviewServer:
             if self._stopping or self.debouncer.closed:
                 return
             paths = changed or frozenset()  # None: a scheduled article's time has come
+            self.builder.note_changes(paths)
             self.preview.rebuild(paths, css_only=self.watch.css_only(paths), root=self.root)
 
     def _serve_http(self) -> None:

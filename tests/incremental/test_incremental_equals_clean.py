@@ -359,18 +359,31 @@ def test_incremental_build_equals_clean_build_after_any_edits(edits: list[tuple[
 )
 @given(st.lists(st.tuples(st.sampled_from(EDITS), st.integers(0, 20)), min_size=1, max_size=6))
 def test_a_builder_kept_between_builds_equals_a_clean_build_after_any_edits(edits: list[tuple[str, int]]) -> None:
-    """The preview's way: one Builder for every build, keeping parse results and the model in memory."""
+    """The preview's way: one Builder for every build, keeping parse results, the model and the files found.
+
+    As in the preview, the builder is told which files changed (here by comparing the
+    tree's file times, a watcher that misses nothing) and looks at those alone.
+    """
     with tempfile.TemporaryDirectory() as folder, trusted_file_times():
         site = Site(Path(folder) / "site")
         kept, clean = Path(folder) / "kept", Path(folder) / "clean"
         builder = Builder(BuildOptions(root=site.root, output=kept, now=moment(site), jobs=1, quiet=True))
+        builder.watched = True  # as the preview's is: every change after this build begins is noted
         builder.build()
         for name, n in edits:
+            before = file_times(site.root)
             getattr(site, name)(n)
+            after = file_times(site.root)
+            builder.note_changes(p for p in before.keys() | after.keys() if before.get(p) != after.get(p))
             builder.options = replace(builder.options, now=moment(site))
             builder.build()
             build(site.root, clean, "--clean", now=site.now)
             assert snapshot(kept) == snapshot(clean), f"after {name}({n}) in {edits}"
+
+
+def file_times(root: Path) -> dict[Path, tuple[int, int]]:
+    """Every file under ``root`` (resolved, as a watcher reports it) with its time and size."""
+    return {p.resolve(): (p.stat().st_mtime_ns, p.stat().st_size) for p in root.rglob("*") if p.is_file()}
 
 
 def moment(site: Site) -> datetime:

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from byline.content import sources
 from byline.content.sources import Seen, find_sources, read_source
@@ -198,3 +202,150 @@ def test_files_held_at_once_do_not_each_take_a_memory_map(tmp_path: Path) -> Non
     held = [read_source(tmp_path, sources.SourceFile(f"a{n}.md", "article", None, "")) for n in range(2000)]
     assert all(source.data for source in held)
     assert _memory_maps() - before < 500
+
+
+# --- looking again at the paths a watcher saw change (rescan_sources) ------------------------
+SPOTS = [
+    "content/articles/0.md",
+    "content/articles/2026/aa.md",
+    "content/articles/a.md",
+    "content/articles/b.md",
+    "content/articles/2026/c.md",
+    "content/articles/2026/03/d.md",
+    "content/articles/.hidden/e.md",
+    "content/articles/#f.md#",
+    "content/articles/~g.md",
+    "content/articles/notes.txt",
+    "content/authors/simon-malia.md",
+    "content/authors/old/h.md",
+    "content/companies/quayside.md",
+    "content/pages/about.md",
+]
+FOLDERS = ["content/articles/2026", "content/articles/2027", "content/articles/2026/03"]
+
+
+def listed(listing: sources.Listing) -> list[tuple[str, str]]:
+    """A listing as what is at each path, in order: a file's kind and digest, or the problem."""
+    return [
+        (rel, f"{item.kind}:{item.digest}" if isinstance(item, sources.SourceFile) else item.format())
+        for rel, item in listing.found.items()
+    ]
+
+
+class Changes:
+    """File-system changes, noting the paths an inotify watcher reports for each (both ends of a move)."""
+
+    def __init__(self, root: Path):
+        self.root = root
+        self.paths: set[str] = set()
+        self.folders = False  # whether a folder was made, moved or removed
+
+    def write(self, rel: str, n: int) -> None:
+        path = self.root / rel
+        if not path.parent.is_dir():
+            return
+        path.write_text(f"text {n}")
+        self.paths.add(rel)
+
+    def delete(self, rel: str, n: int) -> None:
+        if (self.root / rel).is_file():
+            (self.root / rel).unlink()
+            self.paths.add(rel)
+
+    def move(self, rel: str, n: int) -> None:
+        target = SPOTS[n % len(SPOTS)]
+        if (self.root / rel).is_file() and (self.root / target).parent.is_dir() and rel != target:
+            (self.root / rel).rename(self.root / target)
+            self.paths |= {rel, target}
+
+    def link(self, rel: str, n: int) -> None:
+        path = self.root / rel
+        if path.parent.is_dir() and not path.exists() and not path.is_symlink():
+            path.symlink_to(self.root.parent / "outside.md" if n % 2 else self.root / "content/articles/a.md")
+            self.paths.add(rel)
+
+    def outside(self, rel: str, n: int) -> None:
+        """The target of a symlink changes where no watcher looks (outside content/)."""
+        (self.root / "shared.md").write_text(f"shared {n}")
+
+    def folder(self, rel: str, n: int) -> None:
+        folder = self.root / FOLDERS[n % len(FOLDERS)]
+        if folder.is_dir():
+            shutil.rmtree(folder)
+        else:
+            folder.mkdir(parents=True, exist_ok=True)
+            (folder / "new.md").write_text(f"new {n}")
+        self.paths.add(FOLDERS[n % len(FOLDERS)])
+        self.folders = True
+
+
+CHANGES = ["write", "write", "delete", "move", "link", "outside", "folder"]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.lists(st.tuples(st.sampled_from(CHANGES), st.sampled_from(SPOTS), st.integers(0, 9)), max_size=4),
+        min_size=1,
+        max_size=4,
+    )
+)
+def test_looking_again_at_the_changed_paths_finds_what_a_whole_scan_finds(
+    steps: list[list[tuple[str, str, int]]],
+) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        root = write_files(Path(folder) / "site", {rel: f"first {rel}" for rel in SPOTS[2:6] + SPOTS[10:]})
+        (root.parent / "outside.md").write_text("outside")
+        write_files(root, {"shared.md": "shared"})
+        (root / "content/articles/linked.md").symlink_to(root / "shared.md")
+        listing = sources.scan_sources(root).kept()
+        for step in steps:
+            changes = Changes(root)
+            for name, rel, n in step:
+                getattr(changes, name)(rel, n)
+            again = sources.rescan_sources(root, listing, changes.paths)
+            whole = sources.scan_sources(root)
+            if again is None:
+                assert changes.folders, "a change of files alone must not need a whole scan"
+            else:
+                assert listed(again) == listed(whole)
+                assert again.links == whole.links
+            listing = whole.kept()
+
+
+def test_a_new_file_takes_its_place_in_path_order(tmp_path: Path) -> None:
+    root = write_files(tmp_path, {"content/articles/b.md": "b", "content/pages/about.md": "p"})
+    listing = sources.scan_sources(root).kept()
+    write_files(root, {"content/articles/a.md": "a", "content/articles/c.md": "c"})
+    again = sources.rescan_sources(root, listing, {"content/articles/a.md", "content/articles/c.md"})
+    assert again is not None
+    assert list(again.found) == [
+        "content/articles/a.md",
+        "content/articles/b.md",
+        "content/articles/c.md",
+        "content/pages/about.md",
+    ]
+
+
+def test_a_symlinked_file_is_looked_at_again_though_no_change_was_seen(tmp_path: Path) -> None:
+    root = write_files(tmp_path, {"content/articles/b.md": "b", "elsewhere/story.md": "first"})
+    (root / "content/articles/linked.md").symlink_to(root / "elsewhere/story.md")
+    listing = sources.scan_sources(root).kept()
+    (root / "elsewhere/story.md").write_text("second")  # outside every watched folder
+    again = sources.rescan_sources(root, listing, set())
+    assert again is not None
+    assert listed(again) == listed(sources.scan_sources(root))
+
+
+def test_a_changed_folder_asks_for_a_whole_scan(tmp_path: Path) -> None:
+    root = write_files(tmp_path, {"content/articles/2026/a.md": "a"})
+    listing = sources.scan_sources(root).kept()
+    (root / "content/articles/2026").rename(root / "content/articles/2025")
+    assert sources.rescan_sources(root, listing, {"content/articles/2026", "content/articles/2025"}) is None
+
+
+def test_a_kept_listing_holds_no_file_bytes(tmp_path: Path) -> None:
+    root = write_files(tmp_path, {"content/articles/a.md": "a"})
+    listing = sources.scan_sources(root)
+    assert [f.data for f in listing.results()[0]] == [b"a"]
+    assert [f.data for f in listing.kept().results()[0]] == [None]
