@@ -114,15 +114,22 @@ class SitePlan:
         self.assets = assets or {}
         self._planner = _Planner(facts, Views(facts, assets=assets))
         self._articles: list[Output] | None = None
+        self._early: dict[str, list[Output]] = {}  # article source -> its outputs, planned by article_pages
 
     @property
     def views(self) -> Views:
         return self._planner.views
 
     def articles(self) -> list[Output]:
-        """Each article's page and its aliases' redirect pages."""
+        """Each article's page and its aliases' redirect pages (those ``article_pages`` made already among them)."""
         if self._articles is None:
-            self._articles = list(self._planner.articles())
+            early, planner = self._early, self._planner
+            self._articles = [
+                output
+                for article in self.facts.site.articles
+                for output in early.get(article.source) or planner.article_outputs(article)
+            ]
+            self._early = {}
         return self._articles
 
     def searchable(self) -> list[tuple[str, Article, str]]:
@@ -137,15 +144,23 @@ class SitePlan:
         return found
 
     def article_pages(self, paths: Collection[str]) -> list[Output]:
-        """The outputs (page and aliases) of the articles whose page is at one of ``paths``, ahead of the rest."""
-        wanted: list[Output] = []
-        taking = False
-        for output in self.articles() if paths else ():
-            if output.kind == "article":
-                taking = output.path in paths
-            if taking:
-                wanted.append(output)
-        return wanted
+        """The outputs (page and aliases) of the articles whose page is at one of ``paths``, ahead of the rest.
+
+        Only those articles are planned now: the preview shows them before the site's
+        other pages are planned, and ``articles()`` takes these outputs in their place.
+        """
+        if self._articles is not None:
+            return _pages_among(self._articles, paths)
+        site, wanted = self.facts.site, {_url_of_file(path) for path in paths}
+        found: list[Output] = []
+        for article in site.articles if wanted else ():
+            if site.url_of[article.source] in wanted:
+                if article.source not in self._early:
+                    self._early[article.source] = list(self._planner.article_outputs(article))
+                outputs = self._early[article.source]
+                if outputs[0].path in paths:
+                    found += outputs
+        return found
 
     def complete(self, sitemap_limit: int = urls.SITEMAP_LIMIT) -> list[Output]:
         """Every output: the article pages first, as ``articles()`` gave them."""
@@ -155,6 +170,24 @@ class SitePlan:
         outputs.append(planner.news_sitemap())
         outputs.append(planner.output(urls.ROBOTS, "robots.txt", planner.robots, "text"))
         return outputs
+
+
+def _pages_among(outputs: list[Output], paths: Collection[str]) -> list[Output]:
+    """The article pages at ``paths`` among ``outputs``, each with the redirect pages after it (its aliases')."""
+    wanted: list[Output] = []
+    taking = False
+    for output in outputs if paths else ():
+        if output.kind == "article":
+            taking = output.path in paths
+        if taking:
+            wanted.append(output)
+    return wanted
+
+
+def _url_of_file(path: str) -> str:
+    """The site path whose file is ``path`` (``urls.output_file`` undone, for paths it leaves as written)."""
+    folder = path == "index.html" or path.endswith("/index.html")
+    return "/" + (path[: -len("index.html")] if folder else path)
 
 
 class _Planner:
@@ -369,18 +402,22 @@ class _Planner:
     # --- pages ----------------------------------------------------------------------
     def articles(self) -> Iterator[Output]:
         for article in self.site.articles:
-            url = self.site.url_of[article.source]
-            yield self.output(
-                url,
-                "article.html",
-                self.article_page,
-                "article",
-                article.source,
-                indexed=True,
-                lastmod=("modified", (article.source,)),
-            )
-            for alias in article.aliases:
-                yield self.output(alias, "redirect.html", self.redirect_page, "redirect", article.source, alias)
+            yield from self.article_outputs(article)
+
+    def article_outputs(self, article: Article) -> Iterator[Output]:
+        """An article's page, then the redirect page of each of its aliases."""
+        url = self.site.url_of[article.source]
+        yield self.output(
+            url,
+            "article.html",
+            self.article_page,
+            "article",
+            article.source,
+            indexed=True,
+            lastmod=("modified", (article.source,)),
+        )
+        for alias in article.aliases:
+            yield self.output(alias, "redirect.html", self.redirect_page, "redirect", article.source, alias)
 
     def article_page(self, source: str) -> Context:
         article = self.facts.article[source]

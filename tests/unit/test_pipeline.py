@@ -208,8 +208,9 @@ def test_pages_wanted_first_are_shown_before_the_rest_is_planned_or_written(
     write_files(root, {"content/articles/n12.md": article("Story 12", "2026-02-18 09:00", body="Edited first.")})
     wanted = pipeline.FirstLook(frozenset({page, home, "gone/index.html"}), show)
     result = pipeline.Builder(options(root, first.output, jobs=2)).build(first=wanted)
-    # The article is shown before the checks; the rest once every output is listed, before any is written.
-    assert events == ["plan articles", "show", "checks", "plan rest", "plan articles", "show"]
+    # The article is shown before the checks and before the other articles are planned; the rest once
+    # every output is listed, before any is written.
+    assert events == ["show", "checks", "plan rest", "plan articles", "show"]
     assert list(shown[0]) == [page] and set(shown[1]) == {page, home}
     assert shown[1][page] == shown[0][page] == (first.output / page).read_bytes()  # what the build wrote
     assert shown[1][home] == (first.output / home).read_bytes() and b"Edited first." in shown[0][page]

@@ -330,6 +330,24 @@ def test_an_article_planned_ahead_equals_its_outputs_in_the_whole_plan(make_site
     whole = {o.path: o for o in plan_site(site, NOW)}
     assert all(o == whole[o.path] for o in ahead)
     assert steps.article_pages(set()) == [] and steps.article_pages({"index.html"}) == []
+    # The plan then takes the very outputs planned ahead (what their pages read is recorded on them).
+    articles = steps.complete()
+    assert [o.path for o in articles] == [o.path for o in plan_site(site, NOW)]
+    assert [o for o in articles if any(o is a for a in ahead)] == ahead
+    assert [(o.path, o.kind) for o in steps.article_pages(wanted)] == [(o.path, o.kind) for o in ahead]
+
+
+def test_planning_an_article_ahead_plans_no_other(make_site: MakeSite, monkeypatch: pytest.MonkeyPatch) -> None:
+    site = site_of(make_site(many_articles(5)))
+    wanted = plan.SitePlan(site, now=NOW).articles()[2]
+    planned: list[str] = []
+    outputs_of = plan._Planner.article_outputs
+    monkeypatch.setattr(
+        plan._Planner, "article_outputs", lambda self, a: planned.append(a.source) or outputs_of(self, a)
+    )
+    ahead = plan.SitePlan(site, now=NOW).article_pages({wanted.path})
+    assert [o.path for o in ahead] == [wanted.path]
+    assert planned == [site.articles[2].source]
 
 
 def test_a_company_page_paginates_and_has_a_feed_and_the_list_is_a_to_z(make_site: MakeSite) -> None:
