@@ -1,5 +1,7 @@
 """Measure the preview's save-to-browser latency: ``python -m benchmarks.serve_latency [--articles N] [--edits 20]``.
 
+``--corpus PATH`` measures a corpus made before (at 100,000 articles, making one takes minutes).
+
 For the sample site (copied to a temporary folder) and a generated corpus of N articles
 (default 1,000; ``benchmarks.corpus``), it runs ``python build.py serve`` exactly as an
 editor does, opens the newest article in headless Chromium, then saves the article's
@@ -27,6 +29,7 @@ import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 from playwright.sync_api import Page, sync_playwright
@@ -46,6 +49,7 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 WAIT_MS = 300_000  # a slow machine's rebuild of a big corpus must not abort the run
+FIRST_BUILD_WAIT_MS = 3_600_000  # the first build renders every page: 100,000 articles take minutes
 _SERVING = re.compile(r"Serving the preview at (http://\S+/)")
 _REBUILT = re.compile(r"rebuilt in ([0-9.]+) s(?: \(open pages shown after ([0-9.]+) s\))?")
 
@@ -124,6 +128,32 @@ def corpus_site(workdir: Path, articles: int) -> Target:
     )
 
 
+def existing_corpus(root: Path) -> Target:
+    """A corpus ``benchmarks.corpus`` made before (``--corpus``), edited in place and put back as it was.
+
+    At 100,000 articles making one takes minutes; its parse cache is reused too, but
+    the preview's first build renders everything into its own folder all the same.
+    """
+    from byline.config import BuildOptions
+    from byline.pipeline import check
+
+    options = BuildOptions(root=root, output=root / "public", now=_corpus_now(root))
+    checked = check(options)
+    assert checked.site is not None, checked.problems
+    newest = checked.site.articles[0]
+    articles = len(checked.site.articles) + len(checked.site.hidden)
+    name = f"existing corpus ({articles:,} articles)"
+    return Target(name, root, root / newest.source, checked.site.url_of[newest.source], CORPUS_NOW)
+
+
+def _corpus_now(root: Path) -> datetime:
+    """The corpus clock in the site's timezone, as ``--now`` reads it."""
+    from byline.config import load_config
+
+    config, _ = load_config(root)
+    return datetime.strptime(CORPUS_NOW, "%Y-%m-%d %H:%M").replace(tzinfo=config.timezone)
+
+
 def _article_url(path: Path) -> str:
     """The URL of an article, asked of the real pipeline rather than re-derived here."""
     from byline.config import BuildOptions
@@ -157,7 +187,7 @@ def serving(target: Target) -> Iterator[tuple[str, queue.Queue[str]]]:
     threading.Thread(target=pump, daemon=True).start()
     try:
         seen: list[str] = []
-        while (line := _next_line(lines, "the first build")) != "":
+        while (line := _next_line(lines, "the first build", FIRST_BUILD_WAIT_MS)) != "":
             seen.append(line)
             if match := _SERVING.search(line):
                 yield match.group(1).rstrip("/"), lines
@@ -179,11 +209,11 @@ class Silent(RuntimeError):
     """The server printed nothing for WAIT_MS: a hang, reported with its threads' stacks."""
 
 
-def _next_line(lines: queue.Queue[str], what: str = "its next line") -> str:
+def _next_line(lines: queue.Queue[str], what: str = "its next line", wait_ms: int = WAIT_MS) -> str:
     try:
-        return lines.get(timeout=WAIT_MS / 1000)
+        return lines.get(timeout=wait_ms / 1000)
     except queue.Empty:
-        raise Silent(f"the preview server printed nothing for {WAIT_MS // 1000} s, waiting for {what}") from None
+        raise Silent(f"the preview server printed nothing for {wait_ms // 1000} s, waiting for {what}") from None
 
 
 def _rest(lines: queue.Queue[str], seconds: float = 10.0) -> str:
@@ -260,13 +290,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--articles", type=int, default=1000, help="size of the generated corpus (default 1000)")
     parser.add_argument("--edits", type=int, default=20, help="measured saves per site (default 20)")
     parser.add_argument("--no-sample", action="store_true", help="skip the sample site")
+    parser.add_argument(
+        "--corpus", type=Path, help="measure this corpus (made by benchmarks.corpus) instead of generating one"
+    )
     args = parser.parse_args(argv)
     if args.articles < 1 or args.edits < 1:
         parser.error("--articles and --edits must be 1 or more")
     with tempfile.TemporaryDirectory(prefix="byline-latency-") as folder:
         workdir = Path(folder)
         targets = [] if args.no_sample else [sample_site(workdir)]
-        targets.append(corpus_site(workdir, args.articles))
+        targets.append(existing_corpus(args.corpus) if args.corpus else corpus_site(workdir, args.articles))
         print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores; latencies from save to painted")
         print(HEADER)
         for target in targets:

@@ -144,7 +144,7 @@ def rescan_sources(
     for rel in {*changed, *listing.links}:
         where = _place(root, rel)
         if where is None:
-            if rel.startswith("content/") and (os.path.isdir(root / rel) or _holds(listing, rel)):
+            if (rel == "content" or rel.startswith("content/")) and (os.path.isdir(root / rel) or _holds(listing, rel)):
                 return None  # a folder's change: the files under it are not listed one by one
             if rel in listing.found:
                 gone.add(rel)  # deleted, or renamed away

@@ -218,6 +218,10 @@ class _Handler(FileSystemEventHandler):
     def on_any_event(self, event: FileSystemEvent) -> None:
         self.watcher.on_event(event.event_type, _text(event.src_path), _text(event.dest_path), bool(event.is_directory))
 
+    def on_events_lost(self, event: FileSystemEvent) -> None:
+        """The kernel dropped events (watchdog 7.1 and later say so): anything may have changed."""
+        self.watcher.lost()
+
 
 class Watcher:
     """Watches a site's folders with watchdog and reports relevant changes to ``report``.
@@ -251,6 +255,10 @@ class Watcher:
             self._schedule_folders()  # a site folder appeared, vanished or was replaced
         if paths:
             self.report(paths)
+
+    def lost(self) -> None:
+        """Report every watched folder and file as changed: the next build looks at all of them again."""
+        self.report([*self.watch.folders, *self.watch.files])
 
     def _schedule_folders(self) -> None:
         with self._lock:

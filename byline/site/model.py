@@ -1,6 +1,7 @@
 """Assemble loaded models into the Site: what is published, and every grouping pages need.
 
-The whole model is rebuilt on every build (cheap); only rendering is ever skipped.
+A build from the command line models the whole site; a builder that builds again (the
+preview's) keeps the model and swaps edits in when they change nothing read here (``kept``).
 """
 
 from __future__ import annotations

@@ -6,6 +6,7 @@ import threading
 from pathlib import Path
 
 import pytest
+from watchdog.events import EventsLostEvent
 
 from byline.preview.watch import Debouncer, Watcher, WatchSet, changed_paths, is_noise
 
@@ -135,6 +136,14 @@ def test_watcher_reports_only_relevant_events() -> None:
     watcher.on_event("created", "/site/content/articles/.x.md.swp", "", False)
     watcher.on_event("modified", "/site/content/articles/x.md", "", False)
     assert reported == [[Path("/site/content/articles/x.md")]]
+
+
+def test_events_the_kernel_dropped_report_every_watched_place() -> None:
+    """After an inotify overflow anything may have changed: the builder must look at every file again."""
+    reported: list[list[Path]] = []
+    watcher = Watcher(WATCH, reported.append)
+    watcher._handler.dispatch(EventsLostEvent("/site/content", is_directory=True))
+    assert reported == [[*WATCH.folders, *WATCH.files]]
 
 
 class FakeClock:

@@ -246,6 +246,8 @@ class Changes:
             return
         path.write_text(f"text {n}")
         self.paths.add(rel)
+        if path.is_symlink() and path.resolve().is_relative_to(self.root.resolve()):
+            self.paths.add(path.resolve().relative_to(self.root.resolve()).as_posix())  # where inotify sees it
 
     def delete(self, rel: str, n: int) -> None:
         if (self.root / rel).is_file():
@@ -342,6 +344,12 @@ def test_a_changed_folder_asks_for_a_whole_scan(tmp_path: Path) -> None:
     listing = sources.scan_sources(root).kept()
     (root / "content/articles/2026").rename(root / "content/articles/2025")
     assert sources.rescan_sources(root, listing, {"content/articles/2026", "content/articles/2025"}) is None
+
+
+def test_content_itself_changed_asks_for_a_whole_scan(tmp_path: Path) -> None:
+    """What a watcher reports when it lost events (or content/ was replaced): every file may differ."""
+    root = write_files(tmp_path, {"content/articles/a.md": "a"})
+    assert sources.rescan_sources(root, sources.scan_sources(root).kept(), {"content"}) is None
 
 
 def test_a_kept_listing_holds_no_file_bytes(tmp_path: Path) -> None:
