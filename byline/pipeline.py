@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from byline import __version__
 from byline.config import BuildOptions, SiteConfig, load_config
@@ -143,7 +144,7 @@ class Builder:
     def __init__(self, options: BuildOptions):
         self.options = options
         self._memo: dict[str, ParseResult] = {}
-        self._seen: dict[str, Seen] | None = None  # what each content file held when last read
+        self._seen: SeenFiles | None = None  # what each content file held when last read
         self._kept: dict[tuple[bool, bool], KeptModel] = {}  # the last model of each view (drafts, future)
         self._listing: Listing | None = None  # the content files the last build found
         self._noted: set[str] = set()  # paths changed since, as a watcher saw them (see note_changes)
@@ -166,12 +167,11 @@ class Builder:
         cache = workspace.cache(read_only=not write_cache)
         try:
             seen = self._seen_files(cache, options)
-            before = dict(seen)
             sources, source_problems = self._scan(options, seen).results()
             problems += source_problems
             timer.lap("read")
             results, parsed, entities = self._load(sources, LoadRules.from_config(config), cache, options)
-            cache.put_seen({k: v for k, v in seen.items() if before.get(k) != v}, set(before) - set(seen))
+            cache.put_seen(*seen.changes())
         finally:
             cache.close()
         del sources  # the files' bytes are parsed: free them before the model and the pages
@@ -395,7 +395,7 @@ class Builder:
         root = self.options.root.resolve()
         self._noted.update(p.relative_to(root).as_posix() for p in paths if p.is_relative_to(root))
 
-    def _scan(self, options: BuildOptions, seen: dict[str, Seen]) -> Listing:
+    def _scan(self, options: BuildOptions, seen: SeenFiles) -> Listing:
         """The content files: the changes noted since the last scan looked at, when a watcher notes them all, else every file."""
         listing = None
         if self.watched and self._listing is not None and not options.clean:
@@ -419,12 +419,13 @@ class Builder:
         self._keys, self._key_rules = keys, rules
         return [key for _, key in keys.values()]
 
-    def _seen_files(self, cache: Cache, options: BuildOptions) -> dict[str, Seen]:
+    def _seen_files(self, cache: Cache, options: BuildOptions) -> SeenFiles:
         """What content files held when last read: kept in memory, else the cache's record; none for --clean."""
         if options.clean:
-            self._seen = {}
+            self._seen = SeenFiles()
         elif self._seen is None:
-            self._seen = cache.get_seen()
+            self._seen = SeenFiles(cache.get_seen())
+        self._seen.changes()  # what the last build changed was saved with it
         return self._seen
 
     def _load(
@@ -432,9 +433,12 @@ class Builder:
     ) -> tuple[list[ParseResult], int, dict[str, str]]:
         """Parse results for every source (from memory, then the cache, then by parsing), and each file's key."""
         keys = self._parse_keys(sources, rules)
-        known = {k: self._memo[k] for k in keys if k in self._memo}
-        if not options.clean:
-            known.update(cache.get_parsed([k for k in keys if k not in known]))
+        wanted = set(keys)
+        known = self._memo  # whole-archive passes here are set and map operations: a preview save makes one each
+        for stale in known.keys() - wanted:
+            del known[stale]
+        if not options.clean and (lacking := wanted - known.keys()):
+            known.update(cache.get_parsed(list(lacking)))
         missing = [i for i, k in enumerate(keys) if k not in known]
         for i in missing:  # files skipped as unchanged are read now that they must be parsed
             try:
@@ -452,8 +456,46 @@ class Builder:
             cache.put_parsed(entries)  # chunk by chunk: the encoded site is never held at once
         if missing:
             cache.prune(set(keys))
-        self._memo = {k: known[k] for k in keys if not k.startswith("unreadable:")}
-        return [known[k] for k in keys], len(missing), {s.path: k for s, k in zip(sources, keys, strict=True)}
+        results = list(map(known.__getitem__, keys))
+        for key in [k for k in known.keys() - wanted if k.startswith("unreadable:")]:
+            del known[key]  # a file that could not be read is tried again next time
+        self._memo = known
+        return results, len(missing), dict(zip([s.path for s in sources], keys, strict=True))
+
+
+class SeenFiles(dict[str, Seen]):
+    """What each content file held when last read, noting the entries a scan sets or drops, for the cache.
+
+    Comparing the whole record before and after each scan was two passes over every
+    file, 0.15 s of a preview save at 100,000 articles.
+    """
+
+    def __init__(self, *args: Any):
+        super().__init__(*args)
+        self._set: set[str] = set()
+        self._dropped: set[str] = set()
+
+    def __setitem__(self, path: str, seen: Seen) -> None:
+        super().__setitem__(path, seen)
+        self._set.add(path)
+        self._dropped.discard(path)
+
+    def __delitem__(self, path: str) -> None:
+        super().__delitem__(path)
+        self._dropped.add(path)
+        self._set.discard(path)
+
+    def pop(self, path: str, *default: Any) -> Any:
+        if path in self:
+            self._dropped.add(path)
+            self._set.discard(path)
+        return super().pop(path, *default)
+
+    def changes(self) -> tuple[dict[str, Seen], set[str]]:
+        """The entries set and the paths dropped since the last call (then forgotten)."""
+        changed = {path: self[path] for path in self._set if path in self}
+        dropped, self._set, self._dropped = self._dropped, set(), set()
+        return changed, dropped
 
 
 DRAFT_PROBLEM = "draft cannot be published as it is: "

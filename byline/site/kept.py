@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 from byline.config import SiteConfig
 from byline.content.models import Article, Author, Company, Page, Unfinished
 from byline.errors import ContentError
-from byline.site.model import Group, Month, Site, Year
+from byline.site.model import Group, Month, Site, Year, local_month, region_slug
 
 Model = Article | Author | Company | Page
 
@@ -133,6 +133,16 @@ def _swap_site(
         return {**mapping, **found} if found else mapping
 
     articles = [m for m in swapped.values() if isinstance(m, Article)]
+    config = site.config
+    sections = {a.section for a in articles}
+    topics = {site.topic_slug.get(tag) for a in articles for tag in a.tags}
+    regions = {region_slug(a) for a in articles}
+    years = {local_month(a, config)[0] for a in articles}
+
+    def swap_groups(groups: tuple[Group, ...], holding: set[Any]) -> tuple[Group, ...]:
+        """Only the groups an edited article is in (by the fields the grouping read) are looked through."""
+        return tuple(_with_articles(g, swap) if g.slug in holding else g for g in groups)
+
     return replace(
         site,
         articles=swap(site.articles),
@@ -140,10 +150,10 @@ def _swap_site(
         authors=swap(site.authors),
         pages=swap(site.pages),
         companies=swap(site.companies),
-        sections=tuple(_with_articles(g, swap) for g in site.sections),
-        topics=tuple(_with_articles(g, swap) for g in site.topics),
-        regions=tuple(_with_articles(g, swap) for g in site.regions),
-        years=tuple(_swap_year(y, swap) for y in site.years),
+        sections=swap_groups(site.sections, sections),
+        topics=swap_groups(site.topics, topics),
+        regions=swap_groups(site.regions, regions),
+        years=tuple(_swap_year(y, swap) if y.year in years else y for y in site.years),
         by_author=swap_in(site.by_author, (slug for a in articles for slug in a.authors)),
         by_company=swap_in(site.by_company, (site.company_of.get(a.source, "") for a in articles)),
         related=swap_in(site.related, (key for a in articles for key in related_in.get(a.source, ()))),

@@ -427,8 +427,8 @@ def _group_regions(articles: tuple[Article, ...]) -> tuple[Group, ...]:
     spellings: dict[str, Counter[str]] = defaultdict(Counter)
     members: dict[str, list[Article]] = defaultdict(list)
     for article in articles:
-        if article.region and (slug := urls.slugify(article.region)):
-            spellings[slug][article.region] += 1
+        if slug := region_slug(article):
+            spellings[slug][article.region] += 1  # type: ignore[index]
             members[slug].append(article)
     return tuple(
         sorted(
@@ -446,8 +446,7 @@ def _most_used(counter: Counter[str]) -> str:
 def _archive(articles: tuple[Article, ...], config: SiteConfig) -> tuple[Year, ...]:
     by_month: dict[tuple[int, int], list[Article]] = defaultdict(list)
     for article in articles:
-        local = article.date.astimezone(config.timezone)
-        by_month[(local.year, local.month)].append(article)
+        by_month[local_month(article, config)].append(article)
     years = []
     for year in sorted({y for y, _ in by_month}, reverse=True):
         months = tuple(
@@ -457,6 +456,17 @@ def _archive(articles: tuple[Article, ...], config: SiteConfig) -> tuple[Year, .
         )
         years.append(Year(year, months, tuple(a for m in months for a in m.articles)))
     return tuple(years)
+
+
+def region_slug(article: Article) -> str:
+    """The slug of the region group an article is in ('' for none): also how ``kept`` finds it."""
+    return urls.slugify(article.region) if article.region else ""
+
+
+def local_month(article: Article, config: SiteConfig) -> tuple[int, int]:
+    """The year and month of the archive an article is in: also how ``kept`` finds it."""
+    local = article.date.astimezone(config.timezone)
+    return local.year, local.month
 
 
 def _by_author(articles: tuple[Article, ...], authors: tuple[Author, ...]) -> dict[str, tuple[Article, ...]]:

@@ -16,6 +16,7 @@ from byline.content import sources
 from byline.errors import BuildFailed
 from byline.output.plan import SitePlan
 from byline.pipeline import BuildResult
+from byline.state.workspace import Workspace
 from tests.conftest import MakeSite
 from tests.helpers import article, build_site, options, snapshot, write_files
 from tests.unit.test_plan import many_articles
@@ -340,3 +341,41 @@ def test_editing_a_company_with_no_published_article_renders_nothing(
     first = build_site(company_site)
     write_files(company_site, {"content/companies/idle-co.md": "---\nname: Idle Company\n---\nStill nothing.\n"})
     assert rendered_by_rebuild(company_site, first.output, monkeypatch) == set()
+
+
+def test_the_cache_holds_what_a_whole_scan_would_record_after_edits(
+    make_site: MakeSite, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A builder saves only the entries its scans changed; the record must still be the scan's whole record."""
+    monkeypatch.setattr(sources, "RACY_NS", 0)  # record every file at once, not two seconds after its save
+    root = make_site(many_articles(4))
+    builder = pipeline.Builder(options(root))
+    builder.build()
+    write_files(root, {"content/articles/n1.md": article("Story 1", "2026-02-28 09:00", body="Edited.")})
+    (root / "content/articles/n2.md").unlink()
+    write_files(root, {"content/articles/new.md": article("New", "2026-03-01 08:00")})
+    builder.build()
+    workspace = Workspace(root, options(root).output)
+    cache = workspace.cache(read_only=True)
+    try:
+        recorded = cache.get_seen()
+    finally:
+        cache.close()
+    whole: dict[str, sources.Seen] = {}
+    sources.find_sources(root, whole)
+    assert recorded == whole
+    assert "content/articles/n2.md" not in recorded and "content/articles/new.md" in recorded
+
+
+def test_parse_results_kept_in_memory_follow_the_files(make_site: MakeSite) -> None:
+    """A builder reuses the parse results of unchanged files and drops those of files changed or gone."""
+    root = make_site(many_articles(3))
+    builder = pipeline.Builder(options(root))
+    first = builder.build()
+    write_files(root, {"content/articles/n1.md": article("Story 1", "2026-02-28 09:00", body="Edited.")})
+    (root / "content/articles/n2.md").unlink()
+    second = builder.build()
+    assert second.parsed == 1  # only the edited file
+    assert second.articles == first.articles - 1
+    again = pipeline.Builder(options(root)).check()
+    assert again.site == builder.check().site
