@@ -5,6 +5,7 @@ The fact keys and why they are shaped so: docs/design.md, "Dependency-tracked bu
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import inspect
 import json
@@ -306,6 +307,17 @@ class TrackedYear:
     articles: TrackedList
 
 
+def _dated(articles: Sequence[Article], start: datetime, end: datetime) -> Sequence[Article]:
+    """The articles dated from ``start`` to ``end``, of a list newest first: found by bisection, not a pass."""
+    newest_first = _timestamp_negated
+    first = bisect.bisect_left(articles, -end.timestamp(), key=newest_first)
+    return articles[first : bisect.bisect_right(articles, -start.timestamp(), key=newest_first)]
+
+
+def _timestamp_negated(article: Article) -> float:
+    return -article.date.timestamp()
+
+
 @dataclass
 class Facts:
     """The Site, its pictures and the clock, reachable only through recorded reads.
@@ -334,8 +346,7 @@ class Facts:
         self.regions = self._list("regions", [self._group("region", g) for g in site.regions])
         self.years = self._list("years", [self._year(y) for y in site.years])
         now = self.now
-        recent = [] if now is None else [a for a in site.articles if now - NEWS_WINDOW <= a.date <= now]
-        recent = recent[:NEWS_SITEMAP_LIMIT]
+        recent = [] if now is None else list(_dated(site.articles, now - NEWS_WINDOW, now))[:NEWS_SITEMAP_LIMIT]
         self.recent = self._list("recent", recent)
         self.url_of = TrackedMap("url_of", site.url_of, recorder)
         self.status_of = TrackedMap("status_of", site.status_of, recorder)

@@ -8,7 +8,7 @@ swapped in, made in milliseconds instead of modelling the archive again
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, TypeVar
@@ -120,13 +120,18 @@ def _swap_site(
     site: Site, swapped: Mapping[str, Model], old: Mapping[str, Model | Unfinished], related_in: RelatedIn
 ) -> Site:
     """``site`` with each model in ``swapped`` put where ``old``, the model of the same file, was."""
-    gone = {id(old[source]) for source in swapped}
-    holds = gone.__contains__
+    by_id = {id(old[source]): model for source, model in swapped.items()}
 
     def swap(items: tuple[T, ...]) -> tuple[T, ...]:
-        if not any(map(holds, map(id, items))):  # one pass in C: most lists hold none of the edited files
+        """``items`` with the edited models in place of theirs: passes in C, as lists run to every article."""
+        ids = list(map(id, items))
+        if by_id.keys().isdisjoint(ids):
             return items
-        return tuple(swapped.get(m.source, m) if id(m) in gone else m for m in items)  # type: ignore[attr-defined, misc]
+        replaced: list[Any] = list(items)
+        for ident, model in by_id.items():
+            for at in _places(ids, ident):
+                replaced[at] = model
+        return tuple(replaced)
 
     def swap_in(mapping: Mapping[str, tuple[T, ...]], keys: Iterable[str]) -> Mapping[str, tuple[T, ...]]:
         found = {key: swap(mapping[key]) for key in keys if key in mapping}
@@ -160,6 +165,18 @@ def _swap_site(
         author={**site.author, **{m.slug: m for m in swapped.values() if isinstance(m, Author)}},
         company={**site.company, **{m.slug: m for m in swapped.values() if isinstance(m, Company)}},
     )
+
+
+def _places(ids: list[int], ident: int) -> Iterator[int]:
+    """Every index of ``ident`` in ``ids``, found by ``list.index``."""
+    start = 0
+    while True:
+        try:
+            at = ids.index(ident, start)
+        except ValueError:
+            return
+        yield at
+        start = at + 1
 
 
 def related_lists(site: Site) -> RelatedIn:

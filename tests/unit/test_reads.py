@@ -399,3 +399,22 @@ def test_strings_keep_one_copy_of_each_key_and_identity_a_build_holds() -> None:
     assert second[0] is next(iter(first))
     assert strings.identities == {"t|article.html": "digest-1", "e|b": "kb"}
     assert strings.identities["t|article.html"] is first["t|article.html"]
+
+
+def test_the_news_window_takes_its_ends_and_leaves_what_is_past_them(make_site: MakeSite) -> None:
+    """The window is found by bisection of the newest-first list: its ends, to the second, are in it."""
+    dates = {
+        "future": "2026-03-02 12:01",  # shown with future=True, but after now
+        "now": "2026-03-02 12:00",
+        "inside": "2026-03-01 09:00",
+        "start": "2026-02-28 12:00",  # exactly two days before now
+        "before": "2026-02-28 11:59",
+    }
+    files: dict[str, str | None] = {
+        f"content/articles/{n}.md": article(f"Story {n}", when) for n, when in dates.items()
+    }
+    root = make_site({**files, "content/articles/quayside.md": None})
+    checked = check_site(root, future=True)
+    assert checked.site is not None
+    facts = Facts(checked.site, now=NOW)
+    assert [a.title for a in facts.recent] == ["Story now", "Story inside", "Story start"]
