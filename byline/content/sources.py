@@ -79,18 +79,23 @@ class Listing:
 
     found: dict[str, SourceFile | ContentError]  # path -> what is there, in the order a scan lists them
     links: frozenset[str]  # paths reached through a symlink: their target can change out of the watcher's sight
+    looked: frozenset[str] | None = None  # the paths a rescan looked at again (None: a whole scan looked at all)
 
     def results(self) -> tuple[list[SourceFile], list[ContentError]]:
         files = [f for f in self.found.values() if isinstance(f, SourceFile)]
         return files, [p for p in self.found.values() if isinstance(p, ContentError)]
 
     def kept(self) -> Listing:
-        """The listing without the bytes of the files it read: kept between builds, it must not hold the site."""
+        """The listing without the bytes of the files it read: kept between builds, it must not hold the site.
+
+        After a rescan only the paths it looked at can hold bytes.
+        """
         found = dict(self.found)
-        for rel, item in found.items():
+        for rel in found if self.looked is None else self.looked & found.keys():
+            item = found[rel]
             if isinstance(item, SourceFile) and item.data is not None:
                 found[rel] = replace(item, data=None)
-        return Listing(found, self.links)
+        return Listing(found, self.links, self.looked)
 
 
 def find_sources(
@@ -162,7 +167,7 @@ def rescan_sources(
     if gone or not wanted.keys() <= listing.found.keys():  # the order of paths changed
         found = {rel: found[rel] for rel in sorted(found, key=_scan_order)}
     links = (listing.links - gone - wanted.keys()) | {rel for rel, (_, is_link) in wanted.items() if is_link}
-    return Listing(found, links)
+    return Listing(found, links, frozenset(gone | wanted.keys()))
 
 
 def _examine(

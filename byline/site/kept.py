@@ -8,7 +8,7 @@ swapped in, made in milliseconds instead of modelling the archive again
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, TypeVar
@@ -79,19 +79,25 @@ def keep(
 
 
 def refreshed(
-    kept: KeptModel | None, settings: Settings, now: datetime, models: Mapping[str, Model | Unfinished]
+    kept: KeptModel | None,
+    settings: Settings,
+    now: datetime,
+    models: Mapping[str, Model | Unfinished],
+    changed: Collection[str] | None = None,
 ) -> KeptModel | None:
     """The kept model brought up to ``models``, or None when it must be made again (see ``model_key``).
 
     Unchanged files are the very objects the last build loaded (the parse results are kept
-    in memory), so finding the changed ones is a comparison of references.
+    in memory), so finding the changed ones is a comparison of references: of every file,
+    or of those in ``changed`` when the caller knows that no other file's model can differ.
     """
     if kept is None or settings != kept.settings or models.keys() != kept.models.keys():
         return None
     if now < kept.now or (kept.due is not None and kept.due <= now):
         return None
     swapped: dict[str, Model] = {}
-    for source, model in models.items():
+    looked = models.items() if changed is None else [(s, models[s]) for s in changed if s in models]
+    for source, model in looked:
         old = kept.models[source]
         if model is old:
             continue

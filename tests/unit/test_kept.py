@@ -314,3 +314,37 @@ def test_the_model_reads_no_field_outside_model_fields(site_root: Path) -> None:
     assert shape(site) == shape(again)
     assert problems == problems_again
     assert problems  # the unknown author and company were checked, with their lines
+
+
+def test_each_view_sees_every_edit_made_while_the_other_was_built(site_root: Path) -> None:
+    """The preview alternates two views; a view's kept model must catch up with edits built under the other."""
+    builder = Builder(options(site_root))
+    builder.watched = True  # as the preview's: told each change, it looks at those files alone
+    views = [{"drafts": True, "future": True}, {}]
+    for view in views:
+        checked(builder, site_root, **view)
+    for number, view in enumerate(views * 3):
+        path = site_root / f"content/articles/a{number % 6}.md"
+        edit_body(site_root, number % 6)
+        builder.note_changes([path.resolve()])
+        same_model(checked(builder, site_root, **view), fresh(site_root, **view))
+
+
+def test_a_load_that_fails_part_way_gathers_every_file_next_time(
+    site_root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    builder = Builder(options(site_root))
+    builder.watched = True
+    checked(builder, site_root)
+    edit_body(site_root, 1)
+    builder.note_changes([(site_root / "content/articles/a1.md").resolve()])
+    fill = Builder._fill
+
+    def failing(*args: Any) -> Any:
+        raise OSError("disk gone")
+
+    monkeypatch.setattr(Builder, "_fill", failing)
+    with pytest.raises(OSError):
+        checked(builder, site_root)
+    monkeypatch.setattr(Builder, "_fill", fill)
+    same_model(checked(builder, site_root), fresh(site_root))
