@@ -13,13 +13,13 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 from byline import __version__
 from byline.config import BuildOptions, SiteConfig, load_config
 from byline.content.load import Loaded, LoadRules, load_source
+from byline.content.loaded import LoadedFiles, ParseResult, SeenFiles
 from byline.content.models import Article, Author, Company, Page, Unfinished
-from byline.content.sources import Listing, Seen, SourceFile, read_problem, read_source, rescan_sources, scan_sources
+from byline.content.sources import Listing, SourceFile, read_problem, read_source, rescan_sources, scan_sources
 from byline.dates import NEWS_WINDOW, iso
 from byline.errors import BuildFailed, ContentError, only_errors
 from byline.faults import point
@@ -36,7 +36,7 @@ from byline.site.images import ImageCatalog, inspect_images, make_renditions
 from byline.site.kept import KeptModel, Settings, keep, refreshed
 from byline.site.model import Site, build_site
 from byline.site.svg import unsafe_svgs
-from byline.state.cache import Cache, Encoded, ParseResult, decode_result, encode_result, generation, parse_key
+from byline.state.cache import Cache, Encoded, decode_result, encode_result, generation, parse_key
 from byline.state.graph import Learnt, Recorded, Unreadable
 from byline.state.workspace import Records, Workspace, environment_failure
 from byline.state.write import MARKER, Staging
@@ -528,70 +528,6 @@ class Builder:
         if missing:
             cache.prune(everything())
         return len(missing)
-
-
-@dataclass
-class LoadedFiles:
-    """What each content file loaded to; a watched builder keeps it and patches the files a rescan looked at.
-
-    At 100,000 articles gathering every file's key, result and problems again took 0.4 s
-    of a save whose one file changed (docs/design.md, "What the preview keeps between saves").
-    """
-
-    rules: LoadRules
-    keys: dict[str, str]  # path -> its parse key: what an output that read the file records
-    models: dict[str, Loaded]  # path -> the file's model, for files that have one
-    problems: dict[str, list[ContentError]]  # path -> the listing's or the loading's problems with it, if any
-
-    @classmethod
-    def of(
-        cls, rules: LoadRules, listed: list[ContentError], results: list[ParseResult], keys: dict[str, str]
-    ) -> LoadedFiles:
-        problems: dict[str, list[ContentError]] = {}
-        for problem in listed:
-            problems.setdefault(problem.path, []).append(problem)
-        models = {}
-        for path, (model, found) in zip(keys, results, strict=True):
-            if model is not None:
-                models[path] = model
-            if found:
-                problems.setdefault(path, []).extend(found)
-        return cls(rules, keys, models, problems)
-
-
-class SeenFiles(dict[str, Seen]):
-    """What each content file held when last read, noting the entries a scan sets or drops, for the cache.
-
-    Comparing the whole record before and after each scan was two passes over every
-    file, 0.15 s of a preview save at 100,000 articles.
-    """
-
-    def __init__(self, *args: Any):
-        super().__init__(*args)
-        self._set: set[str] = set()
-        self._dropped: set[str] = set()
-
-    def __setitem__(self, path: str, seen: Seen) -> None:
-        super().__setitem__(path, seen)
-        self._set.add(path)
-        self._dropped.discard(path)
-
-    def __delitem__(self, path: str) -> None:
-        super().__delitem__(path)
-        self._dropped.add(path)
-        self._set.discard(path)
-
-    def pop(self, path: str, *default: Any) -> Any:
-        if path in self:
-            self._dropped.add(path)
-            self._set.discard(path)
-        return super().pop(path, *default)
-
-    def changes(self) -> tuple[dict[str, Seen], set[str]]:
-        """The entries set and the paths dropped since the last call (then forgotten)."""
-        changed = {path: self[path] for path in self._set if path in self}
-        dropped, self._set, self._dropped = self._dropped, set(), set()
-        return changed, dropped
 
 
 DRAFT_PROBLEM = "draft cannot be published as it is: "

@@ -22,6 +22,7 @@ from typing import Any, TypeVar
 
 from byline import __version__
 from byline.content.load import Loaded, LoadRules
+from byline.content.loaded import ParseResult
 from byline.content.markup import MARKUP_VERSION
 from byline.content.models import Article, Author, Company, Correction, Page, Rendered, Unfinished
 from byline.content.sources import Seen, SourceFile
@@ -41,7 +42,6 @@ _GENERATION = (
     f"byline={__version__}|source={_SOURCE[:16]}|markup={MARKUP_VERSION}|schema={SCHEMA}|python={_PYTHON}|{_LIBRARIES}"
 )
 
-ParseResult = tuple[Loaded | None, list[ContentError]]
 M = TypeVar("M")
 
 
