@@ -1,8 +1,8 @@
 """The model of the last build, kept in memory and brought up to date when an edit leaves its shape alone.
 
-Most saves in the preview change an article's body or title, which no grouping, order or
-cross-file check reads; then the new model is the last one with the edited files' models
-swapped in, made in milliseconds instead of modelling the archive again
+Most saves in the preview change an article's text (its body, summary or corrections),
+which no grouping, order or cross-file check reads; then the new model is the last one with
+the edited files' models swapped in, made in milliseconds instead of modelling the archive again
 (docs/design.md, "A model kept between builds").
 """
 
