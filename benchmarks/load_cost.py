@@ -24,8 +24,9 @@ from pathlib import Path
 
 from byline.config import load_config
 from byline.content.load import LoadRules, load_source
+from byline.content.loaded import ParseResult
 from byline.content.sources import find_sources
-from byline.state.cache import Cache, ParseResult, decode_result, encode_result, parse_key
+from byline.state.cache import Cache, decode_result, encode_result, parse_key
 from byline.state.workspace import Workspace
 
 from .corpus import generate_corpus, parse_site_options
