@@ -20,8 +20,8 @@ ParseResult = tuple[Loaded | None, list[ContentError]]  # a file's model (if any
 class LoadedFiles:
     """What each content file loaded to; a watched builder keeps it and patches the files a rescan looked at.
 
-    At 100,000 articles gathering every file's key, result and problems again took 0.4 s
-    of a save whose one file changed (docs/design.md, "What the preview keeps between saves").
+    Gathering every file's key, result and problems again was most of a save's load
+    stage at 100,000 articles (docs/design.md, "What the preview keeps between saves").
     """
 
     rules: LoadRules
@@ -49,7 +49,7 @@ class SeenFiles(dict[str, Seen]):
     """What each content file held when last read, noting the entries a scan sets or drops, for the cache.
 
     Comparing the whole record before and after each scan was two passes over every
-    file, 0.15 s of a preview save at 100,000 articles.
+    file, for a save that changed one (docs/design.md, "What the preview keeps between saves").
     """
 
     def __init__(self, *args: Any):
