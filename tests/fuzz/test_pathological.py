@@ -30,22 +30,27 @@ def _in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)  # the failure line names the output relative to the working folder
 
 
-@pytest.mark.parametrize(
-    "body",
-    [
-        "".join("    " * depth + "- item\n" for depth in range(300)),  # Python-Markdown recurses per level
-        '<div markdown="1">\n' * 500 + "x\n" + "</div>\n" * 500,
-    ],
-    ids=["list-300-deep", "markdown-in-html-500-deep"],
-)
+TOO_DEEP = "the body nests lists, quotes or HTML blocks too deeply to convert; use fewer levels"
+
+
 def test_nesting_too_deep_to_convert_is_reported_on_the_body(
-    make_site: MakeSite, tmp_path: Path, capsys: pytest.CaptureFixture[str], body: str
+    make_site: MakeSite, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    body = '<div markdown="1">\n' * 500 + "x\n" + "</div>\n" * 500  # Python-Markdown recurses per level
     root = make_site({PATH: article(body=body)})
-    assert build(root, tmp_path, capsys) == (
-        1,
-        failed_with("the body nests lists, quotes or HTML blocks too deeply to convert; use fewer levels"),
-    )
+    assert build(root, tmp_path, capsys) == (1, failed_with(TOO_DEEP))
+
+
+def test_a_list_300_levels_deep_builds_or_is_reported_on_the_body(
+    make_site: MakeSite, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Python-Markdown up to 3.11.3 recursed once per level of a list; 3.11.4 does not, and converts it.
+
+    Either way the editor gets a page or a problem at the body's line, never a traceback.
+    """
+    body = "".join("    " * depth + "- item\n" for depth in range(300))
+    root = make_site({PATH: article(body=body)})
+    assert build(root, tmp_path, capsys) in ((0, []), (1, failed_with(TOO_DEEP)))
 
 
 def test_deeply_nested_front_matter_is_reported(
