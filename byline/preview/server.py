@@ -168,10 +168,14 @@ class PreviewServer:
         return None if site is None or self.fixed_clock else until_next_schedule(site, self.options.clock())
 
     def _forget_build(self) -> None:
-        """Drop this session's output records from the site's cache, then the folders themselves."""
+        """Remove this session's folders, then drop their records from the site's cache.
+
+        The folders first: they hold the site in memory (two copies per view), and dropping a
+        large site's records of reads can outlast an editor's patience with Ctrl-C.
+        """
+        shutil.rmtree(self.folder, ignore_errors=True)
         for output in (folder for pair in self.outputs.values() for folder in pair):
             self.builder.forget(output)
-        shutil.rmtree(self.folder, ignore_errors=True)
 
 
 MEMORY = Path("/dev/shm")  # Linux's RAM-backed tmpfs, present on every modern distribution

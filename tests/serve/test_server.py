@@ -77,6 +77,20 @@ def test_the_preview_builds_into_a_temporary_folder_never_public(site: Path) -> 
     assert not folder.exists()  # removed on stop
 
 
+def test_stopping_removes_the_folders_before_dropping_their_records(site: Path) -> None:
+    """A large site's records take long to drop; the folders, in memory, must not wait for them (or be left)."""
+    gone_first: list[bool] = []
+    with running(site) as server:
+        forget = server.builder.forget
+
+        def noting(output: Path) -> None:
+            gone_first.append(not server.folder.exists())
+            forget(output)
+
+        server.builder.forget = noting  # type: ignore[method-assign]
+    assert gone_first and all(gone_first)
+
+
 def test_each_build_patches_the_folder_not_being_served(server: PreviewServer, site: Path) -> None:
     page = ARTICLE_URL.strip("/") + "/index.html"
     first = server.preview.state.folder
