@@ -151,8 +151,6 @@ class Builder:
         self._unmodelled: dict[tuple[bool, bool], set[str] | None] = {}  # files looked at since each view was modelled
         self._noted: set[str] = set()  # paths changed since, as a watcher saw them (see note_changes)
         self.watched = False  # whether a watcher notes every change (the preview's): then more is kept between builds
-        self._keys: dict[str, tuple[str, str]] = {}  # path -> the digest and parse key the last build found
-        self._key_rules: LoadRules | None = None  # the rules those keys were worked out under
 
     def check(
         self, options: BuildOptions | None = None, write_cache: bool = True, modelled: Modelled | None = None
@@ -432,16 +430,15 @@ class Builder:
         sources = [item for rel in sorted(looked) if isinstance(item := listing.found.get(rel), SourceFile)]
         keys = [parse_key(source, files.rules) for source in sources]
         known = self._memo
+        fresh = dict(zip([s.path for s in sources], keys, strict=True))
         for rel in looked:
             files.models.pop(rel, None)
             files.problems.pop(rel, None)
             if isinstance(problem := listing.found.get(rel), ContentError):
                 files.problems[rel] = [problem]
-        fresh = dict(zip([s.path for s in sources], keys, strict=True))
-        for rel in looked:
             old = files.keys.pop(rel, None)
             if old is not None and old != fresh.get(rel):
-                known.pop(old, None)
+                known.pop(old, None)  # the file's last result, not this one's
         parsed = self._fill(known, sources, keys, files.rules, cache, options, lambda: {*files.keys.values(), *keys})
         for source, key in zip(sources, keys, strict=True):
             model, found = known[key]
@@ -453,20 +450,6 @@ class Builder:
             if key.startswith("unreadable:"):
                 del known[key]  # a file that could not be read is tried again next time
         return parsed
-
-    def _parse_keys(self, sources: list[SourceFile], rules: LoadRules) -> list[str]:
-        """Each file's parse key; a file read as the last build read it keeps the key worked out then."""
-        if not self.watched:  # built once: nothing to keep them for
-            return [parse_key(s, rules) for s in sources]
-        last = self._keys if rules == self._key_rules else {}
-        keys = {}
-        for source in sources:
-            known = last.get(source.path)
-            keys[source.path] = (
-                known if known and known[0] == source.digest else (source.digest, parse_key(source, rules))
-            )
-        self._keys, self._key_rules = keys, rules
-        return [key for _, key in keys.values()]
 
     def _seen_files(self, cache: Cache, options: BuildOptions) -> SeenFiles:
         """What content files held when last read: kept in memory, else the cache's record; none for --clean."""
@@ -481,7 +464,7 @@ class Builder:
         self, sources: list[SourceFile], rules: LoadRules, cache: Cache, options: BuildOptions
     ) -> tuple[list[ParseResult], int, dict[str, str]]:
         """Parse results for every source (from memory, then the cache, then by parsing), and each file's key."""
-        keys = self._parse_keys(sources, rules)
+        keys = [parse_key(s, rules) for s in sources]
         wanted = set(keys)
         known = self._memo  # whole-archive passes here are set and map operations: a preview save makes one each
         for stale in known.keys() - wanted:

@@ -309,9 +309,8 @@ class TrackedYear:
 
 def _dated(articles: Sequence[Article], start: datetime, end: datetime) -> Sequence[Article]:
     """The articles dated from ``start`` to ``end``, of a list newest first: found by bisection, not a pass."""
-    newest_first = _timestamp_negated
-    first = bisect.bisect_left(articles, -end.timestamp(), key=newest_first)
-    return articles[first : bisect.bisect_right(articles, -start.timestamp(), key=newest_first)]
+    first = bisect.bisect_left(articles, -end.timestamp(), key=_timestamp_negated)
+    return articles[first : bisect.bisect_right(articles, -start.timestamp(), key=_timestamp_negated)]
 
 
 def _timestamp_negated(article: Article) -> float:
