@@ -171,6 +171,9 @@ class Builder:
             timer.lap("read")
             files, parsed = self._loaded(listing, LoadRules.from_config(config), cache, options)
             cache.put_seen(*seen.changes())
+        except BaseException:
+            self._listing = self._files = None  # the scan's changes may be kept unloaded: look at every file next
+            raise
         finally:
             cache.close()
         del listing  # the files' bytes are parsed: free them before the model and the pages
@@ -367,7 +370,6 @@ class Builder:
         """The site's model: the last build's brought up to date when the edits allow, else made anew."""
         view = (settings.drafts, settings.future)  # the preview switches between two, each with its own model
         changed = self._unmodelled.get(view)  # the files looked at again since this view was modelled
-        self._unmodelled[view] = set()
         kept = None if clean else refreshed(self._kept.get(view), settings, now, models, changed)
         if kept is None:
             site, problems = build_site(
@@ -383,6 +385,7 @@ class Builder:
             )
             kept = keep(settings, now, models, site, problems)
         self._kept[view] = kept
+        self._unmodelled[view] = set()  # only now: a model that failed has seen nothing
         return kept
 
     def note_changes(self, paths: Iterable[Path]) -> None:

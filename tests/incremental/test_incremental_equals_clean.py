@@ -31,6 +31,7 @@ from hypothesis import strategies as st
 from byline.cli.main import main
 from byline.config import BuildOptions, load_config
 from byline.content import sources
+from byline.errors import EnvironmentFailure
 from byline.pipeline import Builder
 from byline.state.workspace import Workspace
 from byline.theme import THEME_TEMPLATES
@@ -362,23 +363,65 @@ def test_a_builder_kept_between_builds_equals_a_clean_build_after_any_edits(edit
     """The preview's way: one Builder for every build, keeping parse results, the model and the files found.
 
     As in the preview, the builder is told which files changed (here by comparing the
-    tree's file times, a watcher that misses nothing) and looks at those alone.
+    tree's file times, a watcher that misses nothing) and looks at those alone, and it
+    builds into two folders in turn, the second primed as a copy of the first.
     """
     with tempfile.TemporaryDirectory() as folder, trusted_file_times():
         site = Site(Path(folder) / "site")
-        kept, clean = Path(folder) / "kept", Path(folder) / "clean"
-        builder = Builder(BuildOptions(root=site.root, output=kept, now=moment(site), jobs=1, quiet=True))
-        builder.watched = True  # as the preview's is: every change after this build begins is noted
-        builder.build()
-        for name, n in edits:
-            before = file_times(site.root)
-            getattr(site, name)(n)
-            after = file_times(site.root)
-            builder.note_changes(p for p in before.keys() | after.keys() if before.get(p) != after.get(p))
-            builder.options = replace(builder.options, now=moment(site))
+        kept, clean = (Path(folder) / "kept-a", Path(folder) / "kept-b"), Path(folder) / "clean"
+        builder = watched_builder(site, kept[0])
+        builder.prime(kept[1], kept[0])
+        for turn, (name, n) in enumerate(edits):
+            edit_noted(builder, site, name, n)
+            builder.options = replace(builder.options, output=kept[(turn + 1) % 2], now=moment(site))
             builder.build()
             build(site.root, clean, "--clean", now=site.now)
-            assert snapshot(kept) == snapshot(clean), f"after {name}({n}) in {edits}"
+            assert snapshot(kept[(turn + 1) % 2]) == snapshot(clean), f"after {name}({n}) in {edits}"
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(st.sampled_from(EDITS), st.integers(0, 20), FAULTS), min_size=1, max_size=4))
+def test_a_kept_builder_after_a_fault_at_any_point_equals_a_clean_build(
+    steps: list[tuple[str, int, Fault | None]],
+) -> None:
+    """What a kept builder keeps between builds (the model, the output's files, checks) survives a failed build."""
+    with tempfile.TemporaryDirectory() as folder, trusted_file_times():
+        site = Site(Path(folder) / "site")
+        kept, clean = Path(folder) / "kept", Path(folder) / "clean"
+        builder = watched_builder(site, kept)
+        for name, n, fault in steps:
+            edit_noted(builder, site, name, n)
+            builder.options = replace(builder.options, now=moment(site))
+            if fault is not None and not fault.kill:  # a kill ends the process, and what it kept with it
+                run_with_fault(lambda: kept_build(builder), fault)
+            builder.build()
+            build(site.root, clean, "--clean", now=site.now)
+            assert snapshot(kept) == snapshot(clean), f"after {name}({n}) and {fault} in {steps}"
+
+
+def watched_builder(site: Site, output: Path) -> Builder:
+    """A Builder as the preview holds one, after its first build into ``output``."""
+    builder = Builder(BuildOptions(root=site.root, output=output, now=moment(site), jobs=1, quiet=True))
+    builder.watched = True  # as the preview's is: every change after this build begins is noted
+    builder.build()
+    return builder
+
+
+def edit_noted(builder: Builder, site: Site, name: str, n: int) -> None:
+    """Make the edit ``name``(``n``) and tell the builder which files it changed, as the preview's watcher does."""
+    before = file_times(site.root)
+    getattr(site, name)(n)
+    after = file_times(site.root)
+    builder.note_changes(p for p in before.keys() | after.keys() if before.get(p) != after.get(p))
+
+
+def kept_build(builder: Builder) -> int:
+    """A kept builder's build as an exit status: 2 when the machine (here, a fault) stops it, as the CLI says."""
+    try:
+        builder.build()
+    except EnvironmentFailure:
+        return 2
+    return 0
 
 
 def file_times(root: Path) -> dict[Path, tuple[int, int]]:
