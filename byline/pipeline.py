@@ -150,6 +150,7 @@ class Builder:
         self._files: LoadedFiles | None = None  # what they loaded to (a watched builder's)
         self._unmodelled: dict[tuple[bool, bool], set[str] | None] = {}  # files looked at since each view was modelled
         self._noted: set[str] = set()  # paths changed since, as a watcher saw them (see note_changes)
+        self._listed: dict[Path, frozenset[str]] = {}  # the files of each output this builder last committed
         self.watched = False  # whether a watcher notes every change (the preview's): then more is kept between builds
 
     def check(
@@ -282,8 +283,9 @@ class Builder:
         except Unreadable:  # the record could not be read to the end: trust none of it
             graph = stale = None
         timer.lap("changes")
+        listed = self._listed.pop(output.resolve(), None)  # back only once this build is committed
         try:
-            with Staging(output, patch=built_before) as staging:
+            with Staging(output, patch=built_before, listed=listed if built_before else None) as staging:
                 # Pagefind indexes the published articles' views while the rest is planned and rendered.
                 documents = search_documents(plan, _known_searches(graph, stale))
                 indexed = documents if options.search_index else []
@@ -335,6 +337,8 @@ class Builder:
                 learnt.readers[INPUTS_READER] = ("inputs", plan.facts.inputs())  # see stale.changed_facts
                 _learn_shards(learnt, graph, documents, stale.changed if stale else set())
                 stats = workspace.commit(staging, cache, Records(fingerprints, recorded, published, learnt))
+                if self.watched and staging.produced is not None:  # nothing else writes a watched builder's output
+                    self._listed[output.resolve()] = staging.produced
         finally:
             cache.close()
         timer.lap("write")
@@ -361,9 +365,12 @@ class Builder:
     def prime(self, output: Path, source: Path) -> None:
         """Make ``output`` a copy of the build in ``source``, with its records, so builds there patch it."""
         Workspace(self.options.root, output).prime(source)
+        if (listed := self._listed.get(source.resolve())) is not None:
+            self._listed[output.resolve()] = listed
 
     def forget(self, output: Path) -> None:
         """Drop what the cache records of ``output`` (a preview folder about to be removed)."""
+        self._listed.pop(output.resolve(), None)
         Workspace(self.options.root, output).forget()
 
     def _model(self, settings: Settings, now: datetime, models: dict[str, Loaded], clean: bool) -> KeptModel:

@@ -12,7 +12,7 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -48,7 +48,7 @@ def check_output_folder(root: Path, output: Path) -> None:
 class Staging:
     """A folder beside the output, filled by the build, then swapped in or thrown away."""
 
-    def __init__(self, output: Path, patch: bool = False):
+    def __init__(self, output: Path, patch: bool = False, listed: Collection[str] | None = None):
         self.output = output.resolve()
         self.path = self.output.parent / f".{self.output.name}.staging-{os.getpid()}"
         # Patch mode: written files wait here under flat names, so a rebuild that rewrites
@@ -62,6 +62,10 @@ class Staging:
         self._kept: set[str] = set()  # unchanged files left where they are (patch mode)
         self._written: set[str] = set()  # may wait under a flat name: written here, or rendered by workers
         self._folders: set[Path] = set()  # made already: mkdir costs a system call even when it exists
+        # The output's files when the caller knows them (it made the folder, and nothing else writes
+        # there): the commit drops those the build did not produce without walking the output.
+        self.listed = listed
+        self.produced: frozenset[str] | None = None  # what the output holds once a patch is committed
 
     def __enter__(self) -> Staging:
         self.output.parent.mkdir(parents=True, exist_ok=True)
@@ -104,8 +108,11 @@ class Staging:
         """Keep an unchanged file of the previous output; False if it is not there intact.
 
         Safe in forked workers: in patch mode nothing is recorded here, as the caller
-        declares every path the build produced with ``expect``.
+        declares every path the build produced with ``expect``. A patch of a ``listed`` output
+        trusts the list, which the commit that wrote the file (and its size) left.
         """
+        if self.patch and self.listed is not None:
+            return relative in self.listed
         old = f"{previous}/{relative}"  # plain strings: this runs for every output of every build
         try:
             if os.stat(old).st_size != size:
@@ -160,8 +167,10 @@ class Staging:
         produced = self._kept | {relative for _, relative in staged}
         root = os.fspath(self.output)
         moves = [(source, relative, self.trash.save(f"{root}/{relative}")) for source, relative in staged]
-        drops = [(relative, self.trash.reserve()) for relative in _unproduced(root, produced)]
+        unproduced = _unproduced(root, produced) if self.listed is None else _unlisted(self.listed, produced)
+        drops = [(relative, self.trash.reserve()) for relative in unproduced]
         self.files = len(produced)
+        self.produced = frozenset(produced)
         return Change(self.output, self.path, self.trash.folder, swap=False, moves=moves, drops=drops)
 
     def apply(self, change: Change) -> None:
@@ -234,6 +243,11 @@ def _unproduced(root: str, produced: set[str]) -> list[str]:
         prefix = "" if dirpath == root else dirpath[len(root) + 1 :].replace(os.sep, "/") + "/"
         found += [prefix + name for name in filenames if prefix + name not in produced]
     return found
+
+
+def _unlisted(listed: Collection[str], produced: set[str]) -> list[str]:
+    """The listed files that the new build does not have, deepest first (as ``_unproduced`` finds them)."""
+    return sorted((relative for relative in listed if relative not in produced), key=lambda r: (-r.count("/"), r))
 
 
 class Trash:

@@ -86,6 +86,21 @@ def test_patching_renames_written_files_into_place_and_deletes_what_was_not_prod
     assert leftovers(tmp_path) == []
 
 
+def test_a_patch_of_a_listed_output_trusts_the_list_and_says_what_the_output_then_holds(tmp_path: Path) -> None:
+    """The preview's builder lists the files of the folders it alone writes: the commit walks no folder."""
+    files = {"a/index.html": "old A", "b/index.html": "B", "gone/index.html": "x", "deep/er/gone.html": "y"}
+    output = write_files(tmp_path / "public", {**files, "not-listed.txt": "?"})
+    with Staging(output, patch=True, listed=frozenset(files)) as staging:
+        staging.write("a/index.html", b"new A")
+        assert staging.reuse("b/index.html", output, 999)  # listed: its size is the one its commit recorded
+        assert not staging.reuse("c/index.html", output, 1)
+        staging.expect(["b/index.html"])
+        commit(staging)
+    assert snapshot(output) == {"a/index.html": b"new A", "b/index.html": b"B", "not-listed.txt": b"?"}
+    assert staging.produced == {"a/index.html", "b/index.html"}
+    assert leftovers(tmp_path) == []
+
+
 def test_patching_stages_pages_without_making_a_folder_for_each(tmp_path: Path) -> None:
     output = write_files(tmp_path / "public", {"index.html": "old"})
     with Staging(output, patch=True) as staging:
