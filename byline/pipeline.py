@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from byline import __version__
 from byline.config import BuildOptions, SiteConfig, load_config
@@ -31,7 +32,15 @@ from byline.output.search import SearchDocument, SearchIndexer, SearchResult, se
 from byline.output.stale import COMPARED_WHOLE, INPUTS_READER, Stale, find_stale, spec
 from byline.output.views import Views, view_identity
 from byline.parallel import collection_paused, fork_imap, long_lived, settle, tick
-from byline.site.checks import Published, Scheduled, editorial_problems, next_scheduled, static_paths, urls_in_sitemap
+from byline.site.checks import (
+    Published,
+    Scheduled,
+    ShapeChecks,
+    editorial_problems,
+    next_scheduled,
+    static_paths,
+    urls_in_sitemap,
+)
 from byline.site.images import ImageCatalog, inspect_images, make_renditions
 from byline.site.kept import KeptModel, Settings, keep, refreshed
 from byline.site.model import Site, build_site
@@ -151,6 +160,8 @@ class Builder:
         self._unmodelled: dict[tuple[bool, bool], set[str] | None] = {}  # files looked at since each view was modelled
         self._noted: set[str] = set()  # paths changed since, as a watcher saw them (see note_changes)
         self._listed: dict[Path, frozenset[str]] = {}  # the files of each output this builder last committed
+        self._shapes: dict[tuple[bool, bool], tuple[object, dict[str, Any]]] = {}  # see _of_shape
+        self._checks: dict[tuple[bool, bool], tuple[object, frozenset[str], ShapeChecks]] = {}  # see _shape_checks
         self.watched = False  # whether a watcher notes every change (the preview's): then more is kept between builds
 
     def check(
@@ -210,7 +221,9 @@ class Builder:
             timer.lap("first pages")
         with collection_paused():
             previous = published_before(options, config, read_only=not write_cache)
-            problems += editorial_problems(site, options.root, static_paths(static), previous, options.now)
+            static_set = static_paths(static)
+            shaped = self._shape_checks(kept, static_set)
+            problems += editorial_problems(site, options.root, static_set, previous, options.now, shaped)
             timer.lap("checks")
         return Checked(
             site,
@@ -254,7 +267,7 @@ class Builder:
             """The editor's article, before the rest is checked and planned: the save shows sooner."""
             nonlocal shown
             assert first is not None and options.now is not None
-            planned.append(_plan(site, images, static, entities, options.now, renderer))
+            planned.append(_plan(site, images, static, entities, options.now, renderer, self._of_shape(options)))
             shown = show_first(first, planned[0].article_pages(first.paths), renderer, planned[0].assets, shown)
 
         checked = self.check(options, modelled=look_first if first is not None and first.paths else None)
@@ -265,7 +278,9 @@ class Builder:
         plan = (
             planned[0]
             if planned
-            else _plan(site, checked.images, checked.static, checked.entities, options.now, renderer)
+            else _plan(
+                site, checked.images, checked.static, checked.entities, options.now, renderer, self._of_shape(options)
+            )
         )
         assets = plan.assets
         with collection_paused():
@@ -394,6 +409,28 @@ class Builder:
         self._kept[view] = kept
         self._unmodelled[view] = set()  # only now: a model that failed has seen nothing
         return kept
+
+    def _of_shape(self, options: BuildOptions) -> dict[str, Any] | None:
+        """What the last plan of this view made from the site's shape alone (``Facts.shaped``), kept while the
+        model keeps its shape (``KeptModel.shape``): a watched builder's, as only the preview builds often."""
+        view = (options.drafts, options.future)
+        if not self.watched or (kept := self._kept.get(view)) is None:
+            return None
+        known = self._shapes.get(view)
+        if known is None or known[0] is not kept.shape:
+            known = self._shapes[view] = (kept.shape, {})
+        return known[1]
+
+    def _shape_checks(self, kept: KeptModel, static: frozenset[str]) -> ShapeChecks | None:
+        """What the checks made from this view's site's shape and static files alone, kept while neither changes:
+        a watched builder's (``editorial_problems``)."""
+        if not self.watched:
+            return None
+        view = (kept.settings.drafts, kept.settings.future)
+        known = self._checks.get(view)
+        if known is None or known[0] is not kept.shape or known[1] != static:
+            known = self._checks[view] = (kept.shape, static, ShapeChecks())
+        return known[2]
 
     def note_changes(self, paths: Iterable[Path]) -> None:
         """Paths a watcher saw change; once ``watched`` is set, a build looks again at these content files alone.
@@ -680,9 +717,11 @@ def _plan(
     entities: dict[str, str],
     now: datetime,
     renderer: Renderer,
+    shaped: dict[str, Any] | None = None,
 ) -> SitePlan:
     """The plan of every output, reading the site through recorded facts (see ``output.reads``)."""
-    facts = Facts(site, images or ImageCatalog(), now, Recorder(entities), templates=renderer.template_digest)
+    recorder = Recorder(entities)
+    facts = Facts(site, images or ImageCatalog(), now, recorder, templates=renderer.template_digest, shaped=shaped)
     return SitePlan(facts, find_assets(static))
 
 

@@ -569,7 +569,7 @@ class _Planner:
             yield self.output(
                 self.site.url_of[item.source], "page.html", self.standalone_page, "page", item.source, indexed=True
             )
-        self.facts.compute("search-filters", self.search_filters)
+        self.facts.compute("search-filters", self.search_filters, of_shape=True)
         yield self.output(urls.SEARCH, "search.html", self.search_page)
         yield self.output(urls.NOT_FOUND, "404.html", self.not_found)
 
@@ -627,11 +627,26 @@ class _Planner:
         return {"site": self.site_view, "entries": entries, "publication_language": language}
 
     def sitemap_entries(self) -> list[dict[str, str | None]]:
-        """Every indexable page's address and last change, as the sitemap lists them."""
-        return [
-            {"loc": self.views.absolute(url), "lastmod": getattr(self, spec[0])(*spec[1]) if spec else None}
-            for url, spec in self._indexed
-        ]
+        """Every indexable page's address and last change, as the sitemap lists them.
+
+        With ``Facts.shaped``, each entry is kept there with the article it was made from: an
+        index page's (none) is of the site's shape, its newest article's date a field the model reads.
+        """
+        if self.facts.shaped is None:
+            return [self._sitemap_entry(url, spec) for url, spec in self._indexed]
+        kept: dict[str, tuple[Article | None, dict[str, str | None]]] = self.facts.shaped.setdefault("sitemap", {})
+        articles = self.facts.article.data  # untracked, as the whole value is read as one fact
+        entries = []
+        for url, spec in self._indexed:
+            made_from = articles.get(spec[1][0]) if spec is not None and spec[0] == "modified" else None
+            found = kept.get(url)
+            if found is None or found[0] is not made_from:
+                found = kept[url] = (made_from, self._sitemap_entry(url, spec))
+            entries.append(found[1])
+        return entries
+
+    def _sitemap_entry(self, url: str, spec: tuple[str, tuple[Any, ...]] | None) -> dict[str, str | None]:
+        return {"loc": self.views.absolute(url), "lastmod": getattr(self, spec[0])(*spec[1]) if spec else None}
 
     def robots(self) -> Context:
         sitemaps = [self.views.absolute(urls.SITEMAP), self.views.absolute(urls.NEWS_SITEMAP)]

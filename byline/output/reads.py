@@ -329,6 +329,9 @@ class Facts:
     now: datetime | None = None
     recorder: Recorder = field(default_factory=Recorder)
     templates: Callable[[str], str] | None = None
+    # Values made from the site's shape alone (its lists, maps and models' keys, not their text), kept by
+    # a caller that knows this site has the shape of the last one it passed them for (site.kept.KeptModel).
+    shaped: dict[str, Any] | None = None
 
     def __post_init__(self) -> None:
         site, recorder = self.site, self.recorder
@@ -366,17 +369,21 @@ class Facts:
         self._models = {m.source: m for m in models}
         self._models.update((c.source, c) for c in site.company.values())
         self._computed: dict[str, Callable[[], Callable[[], Any] | None]] = {}
+        self._of_shape: set[str] = set()  # the computed values made from the site's shape alone
         self._made: dict[str, tuple[Any, str]] = {}
         self._maps = {name: value.data for name, value in vars(self).items() if isinstance(value, TrackedMap)}
         self._map_digests: dict[str, str] | None = None
 
     # --- reads that are not map look-ups ------------------------------------------------
-    def compute(self, name: str, make: Callable[[], Any]) -> None:
+    def compute(self, name: str, make: Callable[[], Any], of_shape: bool = False) -> None:
         """Say how the value ``name`` is made from the whole site (before any build compares facts).
 
+        ``of_shape``: it reads only the site's shape (see ``shaped``), so a value kept there is used.
         A method is held weakly: its object (the planner) holds these facts, and must not be held back by them.
         """
         self._computed[name] = weakref.WeakMethod(make) if inspect.ismethod(make) else (lambda: make)
+        if of_shape:
+            self._of_shape.add(name)
 
     def computed(self, name: str) -> Any:
         """The value ``name`` (see ``compute``); the caller reads it as ``c|<name>``, not what went into it."""
@@ -388,13 +395,20 @@ class Facts:
     def _make(self, name: str) -> tuple[Any, str] | None:
         """A computed value and its digest, made once per build; None when there is no maker of ``name``."""
         found = self._made.get(name)
+        if found is not None:
+            return found
+        kept = self.shaped if self.shaped is not None and name in self._of_shape else None
+        found = None if kept is None else kept.get(f"c|{name}")
         if found is None:
             make = self._computed[name]() if name in self._computed else None
             if make is None:
                 return None
             with self.recorder.scope(muted=True):  # what making it reads is not the caller's
                 value = make()
-            found = self._made[name] = (value, _digest(value))
+            found = (value, _digest(value))
+            if kept is not None:
+                kept[f"c|{name}"] = found
+        self._made[name] = found
         return found
 
     def inputs(self) -> Reads:
@@ -406,7 +420,10 @@ class Facts:
         """Each tracked map's whole content as one digest (fact ``d|<map>``): a map that digests as the last
         build's did needs none of its look-ups compared again."""
         if self._map_digests is None:
-            self._map_digests = {f"d|{name}": _map_digest(data) for name, data in self._maps.items()}
+            kept = None if self.shaped is None else self.shaped.get("d|")
+            self._map_digests = kept or {f"d|{name}": _map_digest(data) for name, data in self._maps.items()}
+            if self.shaped is not None:
+                self.shaped["d|"] = self._map_digests
         return self._map_digests
 
     def template(self, name: str) -> None:

@@ -13,7 +13,7 @@ import re
 import xml.etree.ElementTree as ElementTree
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
@@ -57,22 +57,28 @@ def editorial_problems(
     static: frozenset[str],
     previous: Sequence[Published] = (),
     now: datetime | None = None,
+    kept: ShapeChecks | None = None,
 ) -> list[ContentError]:
     """Every editorial warning for the site; ``static`` holds the site paths of static files.
 
     Drafts and scheduled articles are checked too: their links will break as surely once
     they are out. ``now`` is the build's clock, for dates that cannot be right yet.
+    ``kept``: what the last check of a site of this one's shape, with these static files, kept.
     """
+    kept = kept or ShapeChecks()
     lines = SourceLines(root)
     everything = (*site.articles, *site.hidden)
-    targets = Targets(site, static)
+    if kept.paths is None:
+        kept.paths = site_paths(site)
+    targets = Targets(site, static, kept.paths)
+    if kept.topics is None:
+        kept.topics = list(_topic_problems(everything))
     return [
-        *(p for a in everything for p in _body_problems(a, site.url_of[a.source], targets, lines)),
-        *(p for page in site.pages for p in _body_problems(page, site.url_of[page.source], targets, lines)),
+        *_link_problems((*everything, *site.pages), site, targets, lines, kept.linked),
         *(p for a in everything for p in _front_matter_problems(a, site.config, now)),
         *_member_articles_without_company(everything, site),
         *(p for author in site.authors for p in _author_problems(author, lines)),
-        *_topic_problems(everything),
+        *kept.topics,
         *_url_changes(site, previous, root),
         *(_backdated(site, previous, now) if now is not None else ()),
     ]
@@ -101,12 +107,22 @@ def static_paths(static: Iterable[str]) -> frozenset[str]:
     return frozenset(f"/static/{relative}" for relative in static)
 
 
+@dataclass
+class ShapeChecks:
+    """The parts of the checks made from a site's shape (``site.kept.KeptModel.shape``) and static files alone,
+    kept by a caller that checks sites of one shape again and again (the preview)."""
+
+    linked: dict[int, Article | Page] = field(default_factory=dict)  # by id: items found with every link working
+    paths: frozenset[str] | None = None  # the site's pages (``site_paths``)
+    topics: list[ContentError] | None = None  # topics that look like typos (``_topic_problems``)
+
+
 class Targets:
     """What a link may point at: the site's pages and files, and what is merely hidden."""
 
-    def __init__(self, site: Site, static: frozenset[str]):
+    def __init__(self, site: Site, static: frozenset[str], pages: frozenset[str] | None = None):
         self.config = site.config
-        self.pages = site_paths(site)
+        self.pages = site_paths(site) if pages is None else pages
         self.files = static
         self.hidden = {site.url_of[a.source]: a for a in site.hidden}
         self.status_of = site.status_of
@@ -200,6 +216,24 @@ class Targets:
 
 
 # --- body links ----------------------------------------------------------------------
+
+
+def _link_problems(
+    items: Iterable[Article | Page], site: Site, targets: Targets, lines: SourceLines, linked: dict[int, Article | Page]
+) -> Iterator[ContentError]:
+    """The broken links of ``items`` not in ``linked``; an item found with none is added to it.
+
+    An item's links are found or not by its body and the site's shape and files alone; what a
+    broken link's message suggests reads titles too, so only items without one are kept.
+    """
+    for item in items:
+        if linked.get(id(item)) is item:
+            continue
+        found = list(_body_problems(item, site.url_of[item.source], targets, lines))
+        if found:
+            yield from found
+        else:
+            linked[id(item)] = item
 
 
 def _body_problems(item: Article | Page, page_url: str, targets: Targets, lines: SourceLines) -> Iterator[ContentError]:

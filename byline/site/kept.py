@@ -9,7 +9,7 @@ the edited files' models swapped in, made in milliseconds instead of modelling t
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -65,6 +65,9 @@ class KeptModel:
     site: Site
     problems: tuple[ContentError, ...]
     related_in: RelatedIn | None = None  # see ``related_lists``: made at the first edit, and kept
+    # The same object for as long as the model is only refreshed: what is made from the site's lists,
+    # maps and the fields MODEL_FIELDS names, and nothing else, can be kept under it.
+    shape: object = field(default_factory=object, compare=False)
 
 
 def keep(

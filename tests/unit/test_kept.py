@@ -16,9 +16,11 @@ from hypothesis import strategies as st
 
 from byline import pipeline
 from byline.content.models import Article, Author, Company, Page
+from byline.output.plan import SitePlan
 from byline.pipeline import Builder, Checked
 from byline.site import model
 from byline.site.kept import MODEL_FIELDS
+from byline.site.layout import site_paths
 from tests.helpers import AUTHOR, AUTHOR_PATH, NOW, article, options, write_files
 
 SECOND_AUTHOR = "---\nname: Ruth Calloway\ncompany: amble\n---\nRuth edits the business desk.\n"
@@ -138,6 +140,16 @@ def fresh(root: Path, **changes: Any) -> Checked:
     return Builder(options(root, **changes)).check(write_cache=False)
 
 
+def of_shape(site: model.Site) -> tuple[object, ...]:
+    """What a watched builder keeps while the model keeps its shape: it must be the same for every site of one."""
+    plan = SitePlan(site, now=NOW)
+    outputs = plan.complete()
+    articles = {site.url_of[a.source] for a in site.articles}
+    indexes = [e for e in plan.facts.computed("sitemap") if e["loc"].removeprefix(site.config.origin) not in articles]
+    plan.facts.computed("search-filters")
+    return plan.facts.map_digests(), plan.facts.computed("search-filters"), indexes, site_paths(site), len(outputs)
+
+
 def same_model(kept: Checked, made: Checked) -> None:
     assert kept.site == made.site
     assert [p.format() for p in kept.problems] == [p.format() for p in made.problems]
@@ -162,17 +174,20 @@ def test_after_any_edits_the_kept_model_equals_one_made_anew(
     try:
         root = write_files(folder / "site", starting_files())
         builder = Builder(options(root))
-        checked(builder, root)
+        last = checked(builder, root)
         shaped = False
         for edit, number in edits:
             edit(root, number)
-            before = spy.calls
+            before, shape = spy.calls, builder._kept[(False, False)].shape
             kept = checked(builder, root)
             made_again = spy.calls > before
             same_model(kept, fresh(root))
             shaped = shaped or edit in READ
             if not shaped:  # every edit so far left what the model reads alone (a broken file is made again)
                 assert not made_again, f"{edit.__name__} made the model again"
+            if builder._kept[(False, False)].shape is shape and last.site and kept.site:
+                assert of_shape(kept.site) == of_shape(last.site), "what is kept under a shape changed with it"
+            last = kept
     finally:
         shutil.rmtree(folder)
 
@@ -339,3 +354,49 @@ def test_a_load_that_fails_part_way_gathers_every_file_next_time(
         checked(builder, site_root)
     monkeypatch.setattr(Builder, "_fill", fill)
     same_model(checked(builder, site_root), fresh(site_root))
+
+
+def test_a_watched_builder_checks_again_what_an_edit_or_a_static_file_can_break(site_root: Path) -> None:
+    """The checks a watched builder keeps (links found, topic typos) follow the site's shape and static files."""
+    target = fresh(site_root).site.url_of["content/articles/a0.md"]
+    write_files(site_root, {"static/brochure.pdf": "%PDF-1.4"})
+    links = f"\nSee [the depot]({target}) and [the brochure](/static/brochure.pdf).\n"
+    rewrite(site_root, 3, lambda text: text.replace("tags: ", "tags: [Portss] # was ", 1) + links)
+    builder = Builder(options(site_root))
+    builder.watched = True
+    same_model(checked(builder, site_root), fresh(site_root))
+    steps: list[tuple[str, Callable[[], object]]] = [
+        ("content/articles/a1.md", lambda: edit_body(site_root, 1)),  # the same shape and files
+        ("static/brochure.pdf", (site_root / "static/brochure.pdf").unlink),  # a linked file is gone
+        ("content/articles/a2.md", lambda: edit_body(site_root, 2)),  # its link is reported again
+        ("content/articles/a0.md", lambda: delete_article(site_root, 0)),  # a linked page is gone
+        ("content/articles/a1.md", lambda: edit_body(site_root, 7)),
+    ]
+    warnings = []
+    for path, step in steps:
+        step()
+        builder.note_changes([(site_root / path).resolve()])
+        made = checked(builder, site_root)
+        same_model(made, fresh(site_root))
+        warnings.append(sorted(p.message.split(";")[0] for p in made.problems if p.path.endswith("a3.md")))
+    typo = "topic 'Portss' is used by this article only"
+    assert [len(found) for found in warnings] == [1, 2, 2, 3, 3], warnings
+    assert all(any(typo in message for message in found) for found in warnings), warnings
+
+
+def test_a_watched_builders_sitemap_follows_an_article_updated_in_place(site_root: Path) -> None:
+    """A sitemap entry kept with the article it was made from is made again for the article's edit."""
+    rewrite(site_root, 2, lambda text: text.replace("tags: ", "updated: 2026-02-10 09:00\ntags: ", 1))
+    kept, clean = site_root.parent / "kept", site_root.parent / "clean"
+    builder = Builder(options(site_root, kept))
+    builder.watched = True
+    builder.build()
+    for before, day in ((10, 11), (11, 12)):  # the same line: the model keeps its shape
+        old, new = f"updated: 2026-02-{before}", f"updated: 2026-02-{day}"
+        rewrite(site_root, 2, lambda text, old=old, new=new: text.replace(old, new, 1))
+        builder.note_changes([(site_root / "content/articles/a2.md").resolve()])
+        builder.build()
+        Builder(options(site_root, clean, clean=True)).build()
+        sitemap = (kept / "sitemap.xml").read_text()
+        assert f"2026-02-{day}T09:00:00" in sitemap
+        assert sitemap == (clean / "sitemap.xml").read_text()
