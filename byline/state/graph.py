@@ -25,6 +25,7 @@ TABLES = (
 )
 _CHUNK = 900  # sqlite's bound-parameter limit
 _FEW_FACTS = 0.25  # past this share of the recorded facts, reading them all is quicker than looking each up
+_FEW_READERS = 2_000  # past this many readers made again, a save looks up all their facts (see _wanted)
 BULK_CACHE_KIB = 65536  # sqlite's page cache while a graph is written whole (its default: 2 MiB)
 
 
@@ -175,16 +176,18 @@ def save(db: sqlite3.Connection, folder: str, learnt: Learnt) -> None:
     for _, reads in learnt.readers.values():
         if isinstance(reads, Mapping):
             identities.update(reads)
+    remade_reads = [(name, reads) for name, (_, reads, _) in made.items() if name not in kept]
+    wanted = _wanted(identities, loaded, remade_reads)
     recorded = (db.execute("SELECT coalesce(max(id), 0) FROM facts WHERE gid=?", (gid,)).fetchone() or (0,))[0]
-    rows = _fact_rows(db, gid, identities.keys(), recorded)
+    rows = _fact_rows(db, gid, wanted.keys(), recorded)
     known = [
         (identity, gid, row[0])
-        for fact, identity in identities.items()
+        for fact, identity in wanted.items()
         if (row := rows.get(fact)) is not None and row[1] != identity
     ]
     facts = {fact: row[0] for fact, row in rows.items()}
     db.executemany("UPDATE facts SET identity=? WHERE gid=? AND id=?", known)
-    db.executemany("INSERT INTO facts VALUES (?, ?, ?, ?)", _new_facts(gid, identities, facts, recorded))
+    db.executemany("INSERT INTO facts VALUES (?, ?, ?, ?)", _new_facts(gid, wanted, facts, recorded))
     next_reader = max(readers.values(), default=0) + 1
     for name, (spec, _, digest) in made.items():
         reader = readers.get(name)
@@ -196,7 +199,6 @@ def save(db: sqlite3.Connection, folder: str, learnt: Learnt) -> None:
             db.execute("INSERT INTO readers VALUES (?, ?, ?, ?, ?)", (gid, reader, name, spec, digest))
         else:
             db.execute("UPDATE readers SET spec=?, reads=? WHERE gid=? AND id=?", (spec, digest, gid, reader))
-    remade_reads = [(name, reads) for name, (_, reads, _) in made.items() if name not in kept]
     reads_rows = ((gid, facts[fact], readers[name]) for name, reads in remade_reads for fact in reads)
     db.executemany("INSERT OR IGNORE INTO reads VALUES (?, ?, ?)", reads_rows)  # streamed: a cold build reads millions
     if unread:  # those no remade reader reads again, and then only if no other reader reads them either
@@ -205,6 +207,19 @@ def save(db: sqlite3.Connection, folder: str, learnt: Learnt) -> None:
             "DELETE FROM facts WHERE gid=? AND id=? AND NOT EXISTS (SELECT 1 FROM reads WHERE gid=? AND fact=?)",
             [(gid, fact, gid, fact) for fact in unread],
         )
+
+
+def _wanted(
+    identities: dict[str, str], loaded: Recorded | None, remade: list[tuple[str, Mapping[str, str] | tuple[str, ...]]]
+) -> Mapping[str, str]:
+    """The facts whose rows the save must look up: those read by a reader made again (their reads rows are
+    written anew), and those whose identity is not the one the build loaded. The rest are rows as they stand:
+    an edit's save does not look up every file's entity fact, read by the record of inputs."""
+    if loaded is None or len(remade) > _FEW_READERS:
+        return identities
+    same = loaded.facts
+    read = {fact for _, reads in remade for fact in reads}
+    return {fact: identity for fact, identity in identities.items() if fact in read or same.get(fact) != identity}
 
 
 def _new_facts(
