@@ -47,7 +47,7 @@ from byline.site.model import Site, build_site
 from byline.site.svg import unsafe_svgs
 from byline.state.cache import Cache, Encoded, decode_result, encode_result, generation, parse_key
 from byline.state.graph import Learnt, Recorded, Unreadable
-from byline.state.workspace import Records, Workspace, environment_failure
+from byline.state.workspace import Committed, Records, Workspace, environment_failure
 from byline.state.write import MARKER, Staging
 from byline.theme import find_static, template_problems
 
@@ -160,6 +160,7 @@ class Builder:
         self._unmodelled: dict[tuple[bool, bool], set[str] | None] = {}  # files looked at since each view was modelled
         self._noted: set[str] = set()  # paths changed since, as a watcher saw them (see note_changes)
         self._listed: dict[Path, frozenset[str]] = {}  # the files of each output this builder last committed
+        self._committed: dict[Path, Committed] = {}  # the records of each output this builder last committed
         self._shapes: dict[tuple[bool, bool], tuple[object, dict[str, Any]]] = {}  # see _of_shape
         self._checks: dict[tuple[bool, bool], tuple[object, frozenset[str], ShapeChecks]] = {}  # see _shape_checks
         self.watched = False  # whether a watcher notes every change (the preview's): then more is kept between builds
@@ -289,10 +290,16 @@ class Builder:
         cache = workspace.cache()
         output = workspace.output
         built_before = not options.clean and workspace.trusted and (output / MARKER).is_file()
-        recorded = workspace.fingerprints(cache) if built_before else None
-        previous = recorded or {}
         key = _graph_key(options, plan)
-        graph = workspace.graph(cache, key, COMPARED_WHOLE) if recorded is not None else None
+        kept = workspace.still(cache, self._committed.pop(output, None), key) if built_before else None
+        recorded: dict[str, str] | None
+        graph: Recorded | None
+        if kept is not None:  # what this builder's last commit here recorded, as it recorded it
+            recorded, graph = kept.fingerprints, kept.graph
+        else:
+            recorded = workspace.fingerprints(cache) if built_before else None
+            graph = workspace.graph(cache, key, COMPARED_WHOLE) if recorded is not None else None
+        previous = recorded or {}
         try:
             stale = find_stale(outputs, graph, plan.facts, plan.views) if graph is not None else None
         except Unreadable:  # the record could not be read to the end: trust none of it
@@ -354,6 +361,8 @@ class Builder:
                 stats = workspace.commit(staging, cache, Records(fingerprints, recorded, published, learnt))
                 if self.watched and staging.produced is not None:  # nothing else writes a watched builder's output
                     self._listed[output.resolve()] = staging.produced
+                if self.watched and workspace.committed is not None:
+                    self._committed[output] = workspace.committed
         finally:
             cache.close()
         timer.lap("write")
@@ -386,6 +395,7 @@ class Builder:
     def forget(self, output: Path) -> None:
         """Drop what the cache records of ``output`` (a preview folder about to be removed)."""
         self._listed.pop(output.resolve(), None)
+        self._committed.pop(output.resolve(), None)
         Workspace(self.options.root, output).forget()
 
     def _model(self, settings: Settings, now: datetime, models: dict[str, Loaded], clean: bool) -> KeptModel:

@@ -243,15 +243,17 @@ class Cache:
         recorded: dict[str, str] | None,
         published: list[tuple[str, str | None, str]],
         learnt: graph.Learnt | None = None,
-    ) -> None:
+    ) -> graph.Recorded | None:
         """Record a commit into ``folder`` in one transaction: its marker, fingerprints, published articles and reads.
 
         Only the difference from ``recorded`` is written; should this fail, the old marker on
-        record makes the next build trust none of the old fingerprints.
+        record makes the next build trust none of the old fingerprints. Return the graph of reads
+        as recorded now, when the save can tell it (``graph.save``).
         """
         if self.db is None or self.read_only:
-            return
+            return None
         where = str(folder)
+        saved = None
         try:
             with self.db:
                 self.db.execute("INSERT OR REPLACE INTO commits VALUES (?, ?)", (where, marker))
@@ -267,11 +269,22 @@ class Cache:
                 )
                 self._publish(where, published)
                 if learnt is not None:
-                    graph.save(self.db, where, learnt)
+                    saved = graph.save(self.db, where, learnt)
                 else:
                     graph.forget(self.db, where, None)
         except sqlite3.Error:
-            pass
+            return None
+        return saved
+
+    def marker_of(self, folder: Path) -> str | None:
+        """The marker of the last commit into ``folder`` on record."""
+        if self.db is None:
+            return None
+        try:
+            row = self.db.execute("SELECT marker FROM commits WHERE folder=?", (str(folder),)).fetchone()
+        except sqlite3.Error:
+            return None
+        return None if row is None else str(row[0])
 
     def _publish(self, where: str, articles: list[tuple[str, str | None, str]]) -> None:
         assert self.db is not None

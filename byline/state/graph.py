@@ -143,8 +143,12 @@ def _facts_under(db: sqlite3.Connection, gid: int, prefix: str) -> sqlite3.Curso
     return db.execute("SELECT key, identity FROM facts WHERE gid=? AND key>=? AND key<?", (gid, prefix, end))
 
 
-def save(db: sqlite3.Connection, folder: str, learnt: Learnt) -> None:
-    """Record what a build learnt; call inside the commit's transaction."""
+def save(db: sqlite3.Connection, folder: str, learnt: Learnt) -> Recorded | None:
+    """Record what a build learnt; call inside the commit's transaction.
+
+    When the save started from the graph the build loaded (``learnt.loaded``), that graph is brought
+    up to date in place and returned, as ``load`` with its kinds would find it now; else None.
+    """
     row = db.execute("SELECT gid, key FROM graphs WHERE folder=?", (folder,)).fetchone()
     key = _stored_key(folder, learnt.key)
     started = learnt.fresh or row is None or row[1] != key
@@ -201,12 +205,56 @@ def save(db: sqlite3.Connection, folder: str, learnt: Learnt) -> None:
             db.execute("UPDATE readers SET spec=?, reads=? WHERE gid=? AND id=?", (spec, digest, gid, reader))
     reads_rows = ((gid, facts[fact], readers[name]) for name, reads in remade_reads for fact in reads)
     db.executemany("INSERT OR IGNORE INTO reads VALUES (?, ?, ?)", reads_rows)  # streamed: a cold build reads millions
+    dropped: set[str] = set()
     if unread:  # those no remade reader reads again, and then only if no other reader reads them either
         unread.difference_update(facts[fact] for _, reads in remade_reads for fact in reads)
+        named = _keys_of(db, gid, unread) if loaded is not None else {}
         db.executemany(
             "DELETE FROM facts WHERE gid=? AND id=? AND NOT EXISTS (SELECT 1 FROM reads WHERE gid=? AND fact=?)",
             [(gid, fact, gid, fact) for fact in unread],
         )
+        dropped = set(named.values()) - set(_keys_of(db, gid, named).values())
+    if loaded is None:
+        return None
+    _bring_up_to_date(loaded, readers, made, learnt.gone, wanted, dropped)
+    return loaded
+
+
+def _bring_up_to_date(
+    loaded: Recorded,
+    readers: Mapping[str, int],
+    made: Mapping[str, tuple[str, object, str]],
+    gone: Collection[str],
+    written: Mapping[str, str],
+    dropped: Collection[str],
+) -> None:
+    """Make the graph a build loaded, in place, what ``load`` with its kinds would find after the save:
+    the readers made (with their ids in ``readers``) and gone, the identities written and the facts dropped."""
+    for name in gone:
+        loaded.readers.pop(name, None)
+        loaded.digests.pop(name, None)
+    for name, (spec, _, digest) in made.items():
+        loaded.readers[name] = (readers[name], spec)
+        loaded.digests[name] = digest
+    loaded._names = None
+    kinds, facts = loaded.kinds, loaded.facts
+    if kinds is not None:  # facts read by their start (``under``) are not among a load's
+        for key in [key for key in facts if not key.startswith(kinds)]:
+            del facts[key]
+    facts.update((key, found) for key, found in written.items() if kinds is None or key.startswith(kinds))
+    for key in dropped:
+        facts.pop(key, None)
+
+
+def _keys_of(db: sqlite3.Connection, gid: int, ids: Collection[int]) -> dict[int, str]:
+    """The key of each fact among ``ids`` that is recorded."""
+    wanted = list(ids)
+    found: dict[int, str] = {}
+    for start in range(0, len(wanted), _CHUNK):
+        chunk = wanted[start : start + _CHUNK]
+        marks = ",".join("?" * len(chunk))
+        found.update(db.execute(f"SELECT id, key FROM facts WHERE gid=? AND id IN ({marks})", (gid, *chunk)))
+    return found
 
 
 def _wanted(

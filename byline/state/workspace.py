@@ -11,7 +11,7 @@ import hashlib
 import os
 import shutil
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -45,6 +45,17 @@ class Records:
     learnt: Learnt | None = None  # what the outputs read (None: no graph, the next build is a full one)
 
 
+@dataclass(frozen=True)
+class Committed:
+    """What a commit left on record for its output: kept by a builder that stays between builds, so its next
+    build into the output takes it instead of reading it back, while the record still says the same."""
+
+    marker: str  # the output's marker as the commit recorded it
+    key: str  # what the graph was recorded under (see graph.load)
+    fingerprints: dict[str, str]
+    graph: Recorded
+
+
 class Workspace:
     """The build state of ``root`` built into ``output``: its stores, its lock, its journal."""
 
@@ -59,6 +70,7 @@ class Workspace:
         self.journal = self.output.parent / f".{self.output.name}.journal"
         self.trusted = True  # False after an unreadable journal: the output is then replaced whole, never patched
         self.held = False
+        self.committed: Committed | None = None  # what the last commit recorded, when the save could tell it
 
     def cache(self, read_only: bool = False) -> Cache:
         """Open the cache database (read-only for `check`, which writes nothing)."""
@@ -141,6 +153,15 @@ class Workspace:
             return None
         return cache.get_graph(self.output, marker_key(self.output), key, kinds)
 
+    def still(self, cache: Cache, committed: Committed | None, key: str) -> Committed | None:
+        """``committed`` if the output and the cache's record of it are as its commit left them, under ``key``."""
+        if committed is None or not self.trusted or committed.key != key or cache.db is None:
+            return None
+        marker = marker_key(self.output)
+        if marker != committed.marker or cache.marker_of(self.output) != marker:
+            return None
+        return Committed(marker, key, committed.fingerprints, replace(committed.graph, db=cache.db))
+
     def commit(self, staging: Staging, cache: Cache, records: Records) -> WriteStats:
         """Put a staged build in place, journaled: it completes with its records, or the output is as it was."""
         assert self.held, "commit under the lock"
@@ -156,13 +177,9 @@ class Workspace:
             manifest.forget(self.manifest)
             staging.apply(change)
             point("commit:applied")
-            cache.record(
-                self.output,
-                marker_key(self.output),
-                records.fingerprints,
-                records.recorded,
-                records.published,
-                records.learnt,
+            marker = marker_key(self.output)
+            saved = cache.record(
+                self.output, marker, records.fingerprints, records.recorded, records.published, records.learnt
             )
             point("commit:recorded")
         except BaseException:
@@ -170,6 +187,8 @@ class Workspace:
             raise
         journal.remove(self.journal)  # the commit point
         self.trusted = True
+        if saved is not None and records.learnt is not None:
+            self.committed = Committed(marker, records.learnt.key, records.fingerprints, saved)
         point("commit:done")
         return staging.finish(change)
 

@@ -179,6 +179,31 @@ def test_a_save_reusing_the_loaded_graph_writes_what_a_save_reading_the_database
         assert tables(reusing) == tables(reading)
 
 
+@pytest.mark.parametrize("kinds", [None, ("e|", "t|", "v|")])
+def test_a_save_from_the_loaded_graph_returns_the_graph_a_load_then_finds(kinds: tuple[str, ...] | None) -> None:
+    """What a builder that stays between builds keeps instead of loading the graph again (docs/design.md)."""
+    db = database()
+    graph.save(db, OTHER, learnt(FIRST, fresh=True))
+    for step in STEPS:
+        loaded = graph.load(db, FOLDER, KEY, kinds)
+        if loaded is not None:
+            loaded.under("m|")  # looked up by their start as a build does, and not kept past its kinds
+        kept = graph.save(db, FOLDER, step(loaded))
+        now = graph.load(db, FOLDER, KEY, kinds)
+        if loaded is None or step(loaded).fresh:
+            assert kept is None
+            continue
+        assert kept is not None and now is not None
+        assert (kept.gid, kept.facts, kept.readers, kept.kinds, kept.digests) == (
+            now.gid,
+            now.facts,
+            now.readers,
+            now.kinds,
+            now.digests,
+        )
+    assert any(step(None).gone for step in STEPS)  # the steps drop readers, and with them facts
+
+
 def test_a_graph_saved_under_another_key_is_not_loaded() -> None:
     db = database()
     graph.save(db, FOLDER, learnt(FIRST, fresh=True, key="old-key"))

@@ -21,7 +21,7 @@ from byline.pipeline import Builder, Checked
 from byline.site import model
 from byline.site.kept import MODEL_FIELDS
 from byline.site.layout import site_paths
-from tests.helpers import AUTHOR, AUTHOR_PATH, NOW, article, options, write_files
+from tests.helpers import AUTHOR, AUTHOR_PATH, NOW, article, options, snapshot, write_files
 
 SECOND_AUTHOR = "---\nname: Ruth Calloway\ncompany: amble\n---\nRuth edits the business desk.\n"
 COMPANY = "---\nname: {name}\n---\n{about}\n"
@@ -384,10 +384,10 @@ def test_a_watched_builder_checks_again_what_an_edit_or_a_static_file_can_break(
     assert all(any(typo in message for message in found) for found in warnings), warnings
 
 
-def test_a_watched_builders_sitemap_follows_an_article_updated_in_place(site_root: Path) -> None:
+def test_a_watched_builders_sitemap_follows_an_article_updated_in_place(site_root: Path, tmp_path: Path) -> None:
     """A sitemap entry kept with the article it was made from is made again for the article's edit."""
     rewrite(site_root, 2, lambda text: text.replace("tags: ", "updated: 2026-02-10 09:00\ntags: ", 1))
-    kept, clean = site_root.parent / "kept", site_root.parent / "clean"
+    kept, clean = tmp_path / "kept", tmp_path / "clean"  # apart from the site: a swap deletes in the background
     builder = Builder(options(site_root, kept))
     builder.watched = True
     builder.build()
@@ -400,3 +400,24 @@ def test_a_watched_builders_sitemap_follows_an_article_updated_in_place(site_roo
         sitemap = (kept / "sitemap.xml").read_text()
         assert f"2026-02-{day}T09:00:00" in sitemap
         assert sitemap == (clean / "sitemap.xml").read_text()
+
+
+def test_a_watched_builder_reads_the_record_again_when_the_cache_was_removed_under_it(
+    site_root: Path, tmp_path: Path
+) -> None:
+    """What a builder keeps of its commits is used only while the cache still records the same commit."""
+    kept, clean = tmp_path / "kept", tmp_path / "clean"  # apart from the site: a swap deletes in the background
+    builder = Builder(options(site_root, kept))
+    builder.watched = True
+    builder.build()
+    for number, removed in enumerate((False, True, False)):
+        if removed:
+            shutil.rmtree(site_root / ".byline-cache")
+        edit_body(site_root, number)
+        add_article(site_root, number)
+        builder.note_changes(
+            (site_root / f"content/articles/{name}.md").resolve() for name in (f"a{number}", f"new{number}")
+        )
+        builder.build()
+        Builder(options(site_root, clean, clean=True)).build()
+        assert snapshot(kept) == snapshot(clean)
