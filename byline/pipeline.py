@@ -291,7 +291,8 @@ class Builder:
         output = workspace.output
         built_before = not options.clean and workspace.trusted and (output / MARKER).is_file()
         key = _graph_key(options, plan)
-        kept = workspace.still(cache, self._committed.pop(output, None), key) if built_before else None
+        committed = self._committed.pop(output, None)  # back only once this build is committed
+        kept = workspace.still(cache, committed, key) if built_before else None
         recorded: dict[str, str] | None
         graph: Recorded | None
         if kept is not None:  # what this builder's last commit here recorded, as it recorded it
