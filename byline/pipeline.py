@@ -399,6 +399,10 @@ class Builder:
         self._committed.pop(output.resolve(), None)
         Workspace(self.options.root, output).forget()
 
+    def forget_gone(self) -> list[str]:
+        """Drop what the cache records of output folders no longer there (a preview's, stopped before it could)."""
+        return Workspace(self.options.root, self.options.output).forget_gone()
+
     def _model(self, settings: Settings, now: datetime, models: dict[str, Loaded], clean: bool) -> KeptModel:
         """The site's model: the last build's brought up to date when the edits allow, else made anew."""
         view = (settings.drafts, settings.future)  # the preview switches between two, each with its own model

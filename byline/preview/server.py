@@ -91,6 +91,8 @@ class PreviewServer:
         A save made during the first build is found by its time and rebuilt at once.
         """
         started = time.time()
+        if gone := self.builder.forget_gone():  # records of folders an earlier session could not drop
+            self.log(f"dropped the cache's records of {len(gone)} build folders an earlier preview left behind")
         if self.preview.rebuild().folder is not None:
             first, second = self.outputs["all"]
             self.builder.prime(second, first)  # now, not on the first save

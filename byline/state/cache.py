@@ -276,6 +276,23 @@ class Cache:
             return None
         return saved
 
+    def forget_gone(self) -> list[str]:
+        """Drop the records of output folders that no longer exist, and return them.
+
+        No build can trust such records again (they are trusted only beside their folder's
+        marker), and a preview stopped before it could drop its folders' left millions of rows.
+        """
+        if self.db is None or self.read_only:
+            return []
+        try:
+            rows = self.db.execute("SELECT folder FROM commits UNION SELECT folder FROM graphs").fetchall()
+        except sqlite3.Error:
+            return []
+        gone = sorted(folder for (folder,) in rows if not Path(folder).is_dir())
+        for folder in gone:
+            self.distrust(Path(folder))
+        return gone
+
     def marker_of(self, folder: Path) -> str | None:
         """The marker of the last commit into ``folder`` on record."""
         if self.db is None:

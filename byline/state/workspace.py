@@ -221,6 +221,14 @@ class Workspace:
             finally:
                 cache.close()
 
+    def forget_gone(self) -> list[str]:
+        """Drop the records of every output folder of this site that no longer exists (see ``Cache.forget_gone``)."""
+        cache = self.cache()
+        try:
+            return cache.forget_gone()
+        finally:
+            cache.close()
+
     def forget(self) -> None:
         """Drop this output's records (the preview's folders, as it stops)."""
         self._distrust(None)

@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from byline.content.models import Article, Author, Company, Html, Page, Rendered, Unfinished
 from byline.errors import ContentError
+from byline.state import graph
 from byline.state.cache import Cache, decode_result, encode_result
 from tests.fuzz.strategies import front_matter, markdown_text, yaml_front_matter
 from tests.helpers import AUTHOR, article, load_text
@@ -48,6 +49,21 @@ def test_fingerprints_are_trusted_only_for_the_output_the_last_commit_left(tmp_p
     cache.distrust(folder)
     assert cache.get_fingerprints(folder, "marker-1") is None
     cache.close()
+
+
+def test_the_records_of_folders_no_longer_there_are_forgotten_and_the_others_kept(tmp_path: Path) -> None:
+    """A preview stopped before it could drop its folders' records leaves them: the next one drops them."""
+    kept, gone = tmp_path / "public", tmp_path / "byline-preview-x" / "all-b"
+    kept.mkdir()
+    cache = Cache(tmp_path / "cache.sqlite3")
+    for folder in (kept, gone):
+        learnt = graph.Learnt("key", fresh=True, readers={"o:index.html": ("index.html|page", {"t|index.html": "t"})})
+        cache.record(folder, "m", {"index.html": "1:10"}, None, [("a.md", None, "/a/")], learnt)
+    assert cache.forget_gone() == [str(gone)]
+    assert cache.get_fingerprints(gone, "m") is None and cache.get_graph(gone, "m", "key") is None
+    assert cache.get_published(gone) is None
+    assert cache.get_fingerprints(kept, "m") == {"index.html": "1:10"} and cache.get_graph(kept, "m", "key")
+    assert cache.forget_gone() == []
 
 
 def test_a_parse_entry_changed_on_disk_is_not_believed(tmp_path: Path) -> None:
