@@ -161,8 +161,7 @@ class Builder:
         self._noted: set[str] = set()  # paths changed since, as a watcher saw them (see note_changes)
         self._listed: dict[Path, frozenset[str]] = {}  # the files of each output this builder last committed
         self._committed: dict[Path, Committed] = {}  # the records of each output this builder last committed
-        self._shapes: dict[tuple[bool, bool], tuple[object, dict[str, Any]]] = {}  # see _of_shape
-        self._checks: dict[tuple[bool, bool], tuple[object, frozenset[str], ShapeChecks]] = {}  # see _shape_checks
+        self._shaped: dict[tuple[bool, bool], KeptForShape] = {}  # each view's, while its model keeps its shape
         self.watched = False  # whether a watcher notes every change (the preview's): then more is kept between builds
 
     def check(
@@ -306,7 +305,7 @@ class Builder:
         except Unreadable:  # the record could not be read to the end: trust none of it
             graph = stale = None
         timer.lap("changes")
-        listed = self._listed.pop(output.resolve(), None)  # back only once this build is committed
+        listed = self._listed.pop(output, None)  # back only once this build is committed
         try:
             with Staging(output, patch=built_before, listed=listed if built_before else None) as staging:
                 # Pagefind indexes the published articles' views while the rest is planned and rendered.
@@ -361,7 +360,7 @@ class Builder:
                 _learn_shards(learnt, graph, documents, stale.changed if stale else set())
                 stats = workspace.commit(staging, cache, Records(fingerprints, recorded, published, learnt))
                 if self.watched and staging.produced is not None:  # nothing else writes a watched builder's output
-                    self._listed[output.resolve()] = staging.produced
+                    self._listed[output] = staging.produced
                 if self.watched and workspace.committed is not None:
                     self._committed[output] = workspace.committed
         finally:
@@ -425,27 +424,30 @@ class Builder:
         self._unmodelled[view] = set()  # only now: a model that failed has seen nothing
         return kept
 
-    def _of_shape(self, options: BuildOptions) -> dict[str, Any] | None:
-        """What the last plan of this view made from the site's shape alone (``Facts.shaped``), kept while the
-        model keeps its shape (``KeptModel.shape``): a watched builder's, as only the preview builds often."""
-        view = (options.drafts, options.future)
-        if not self.watched or (kept := self._kept.get(view)) is None:
-            return None
-        known = self._shapes.get(view)
-        if known is None or known[0] is not kept.shape:
-            known = self._shapes[view] = (kept.shape, {})
-        return known[1]
-
-    def _shape_checks(self, kept: KeptModel, static: frozenset[str]) -> ShapeChecks | None:
-        """What the checks made from this view's site's shape and static files alone, kept while neither changes:
-        a watched builder's (``editorial_problems``)."""
-        if not self.watched:
+    def _for_shape(self, kept: KeptModel | None) -> KeptForShape | None:
+        """What was made from the shape of ``kept``'s site alone, kept while the view's model keeps its shape
+        (``KeptModel.shape``): a watched builder's, as only the preview builds often."""
+        if not self.watched or kept is None:
             return None
         view = (kept.settings.drafts, kept.settings.future)
-        known = self._checks.get(view)
-        if known is None or known[0] is not kept.shape or known[1] != static:
-            known = self._checks[view] = (kept.shape, static, ShapeChecks())
-        return known[2]
+        found = self._shaped.get(view)
+        if found is None or found.shape is not kept.shape:
+            found = self._shaped[view] = KeptForShape(kept.shape)
+        return found
+
+    def _of_shape(self, options: BuildOptions) -> dict[str, Any] | None:
+        """What the last plan of this view made from the site's shape alone (``Facts.shaped``)."""
+        found = self._for_shape(self._kept.get((options.drafts, options.future)))
+        return None if found is None else found.facts
+
+    def _shape_checks(self, kept: KeptModel, static: frozenset[str]) -> ShapeChecks | None:
+        """What the checks made from the site's shape and these static files alone (``editorial_problems``)."""
+        found = self._for_shape(kept)
+        if found is None:
+            return None
+        if found.checks is None or found.checks[0] != static:
+            found.checks = (static, ShapeChecks())
+        return found.checks[1]
 
     def note_changes(self, paths: Iterable[Path]) -> None:
         """Paths a watcher saw change; once ``watched`` is set, a build looks again at these content files alone.
@@ -475,11 +477,7 @@ class Builder:
         """What every content file loads to, and how many were parsed: patched where the scan looked, else gathered."""
         files = self._files
         if listing.looked is not None and files is not None and files.rules == rules and not options.clean:
-            try:
-                return files, self._load_changes(listing, files, cache, options)
-            except BaseException:
-                self._files = None  # patched part way: the next build gathers every file again
-                raise
+            return files, self._load_changes(listing, files, cache, options)  # if it fails, _check drops both
         sources, source_problems = listing.results()
         results, parsed, entities = self._load(sources, rules, cache, options)
         files = LoadedFiles.of(rules, source_problems, results, entities)
@@ -573,6 +571,15 @@ class Builder:
         if missing:
             cache.prune(everything())
         return len(missing)
+
+
+@dataclass
+class KeptForShape:
+    """What a watched builder keeps of one view while its model keeps its shape (``KeptModel.shape``)."""
+
+    shape: object
+    facts: dict[str, Any] = field(default_factory=dict)  # the plan's (``Facts.shaped``)
+    checks: tuple[frozenset[str], ShapeChecks] | None = None  # the checks', with the static files they saw
 
 
 DRAFT_PROBLEM = "draft cannot be published as it is: "

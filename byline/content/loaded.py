@@ -1,7 +1,7 @@
 """What a builder keeps of the content files between builds: what each held, and what each loaded to.
 
 The preview's builder keeps both for a whole session, so a save touches the entries of
-the files it changed, not 165,000 of them (docs/design.md, "What the preview keeps between saves").
+the files it changed, not every file's (docs/design.md, "What the preview keeps between saves").
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ class LoadedFiles:
     """What each content file loaded to; a watched builder keeps it and patches the files a rescan looked at.
 
     Gathering every file's key, result and problems again was most of a save's load
-    stage at 100,000 articles (docs/design.md, "What the preview keeps between saves").
+    stage in a large archive (docs/design.md, "What the preview keeps between saves").
     """
 
     rules: LoadRules
