@@ -37,8 +37,8 @@ from pathlib import Path
 from byline.config import BuildOptions, load_config
 from byline.content.load import LoadRules, load_source
 from byline.content.sources import find_sources, read_source
-from byline.output.search import SearchDocument, shards_of
-from byline.output.search.indexer import run_pagefind
+from byline.output.search.documents import SearchDocument, shards_of
+from byline.output.search.pagefind_run import run_pagefind
 from byline.pipeline import build, check
 
 from .corpus import CORPUS_NOW, generate_corpus

@@ -27,7 +27,7 @@ from pathlib import Path
 from byline.config import BuildOptions, load_config
 from byline.dates import parse_datetime
 from byline.output.plan import SitePlan
-from byline.output.search import SearchDocument, search_documents
+from byline.output.search.documents import SearchDocument, search_documents
 from byline.pipeline import check
 
 from .corpus import CORPUS_NOW

@@ -28,7 +28,8 @@ from byline.output.assets import find_assets, write_fingerprinted
 from byline.output.plan import REDIRECTS_FILE, Output, SitePlan, redirect_rules
 from byline.output.reads import Facts, Reads, Recorder, Strings
 from byline.output.render import Renderer
-from byline.output.search import SearchDocument, SearchIndexer, SearchResult, search_documents, shard_members, shards_of
+from byline.output.search.documents import SearchDocument, search_documents, shard_members, shards_of
+from byline.output.search.indexer import SearchIndexer, SearchResult
 from byline.output.stale import COMPARED_WHOLE, INPUTS_READER, Stale, find_stale, spec
 from byline.output.views import Views, view_identity
 from byline.parallel import collection_paused, fork_imap, long_lived, settle, tick

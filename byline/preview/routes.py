@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Literal
 from urllib.parse import parse_qs, quote, unquote, urlsplit
 
-from byline.output.search import BUNDLE as SEARCH_BUNDLE
+from byline.output.search.indexer import BUNDLE as SEARCH_BUNDLE
 from byline.preview import overlay
 from byline.preview.state import State
 

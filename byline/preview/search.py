@@ -14,7 +14,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from byline.errors import BuildFailed
-from byline.output.search import SearchDocument, SearchIndexer
+from byline.output.search.documents import SearchDocument
+from byline.output.search.indexer import SearchIndexer
 
 NICENESS = 10
 

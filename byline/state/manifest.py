@@ -7,6 +7,7 @@ kept light, as this runs before the pipeline's libraries load.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import json
 import marshal
@@ -150,7 +151,9 @@ def _options_key(options: BuildOptions) -> str:
     return hashlib.sha256("\0".join(parts).encode()).hexdigest()
 
 
+@functools.cache
 def _library_versions() -> str:
+    """The libraries that change what a build writes, read once a process: it runs the ones it started with."""
     from importlib.metadata import PackageNotFoundError, version
 
     names = ("jinja2", "markdown", "nh3", "python-slugify", "pyyaml", "pillow", "pagefind", "tzdata")

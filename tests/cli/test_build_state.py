@@ -19,7 +19,7 @@ import pytest
 
 from byline import faults
 from byline.cli.main import main
-from byline.output import search
+from byline.output.search import indexer as search_indexer
 from byline.state import workspace as workspace_module
 from byline.state.lock import BuildLocked
 from byline.state.workspace import Workspace
@@ -365,7 +365,7 @@ def test_a_full_disk_while_indexing_search_is_an_environment_failure_not_a_conte
     documents.write_text(json.dumps([f"{LONG_SEGMENT}/index.html", "<html></html>"]) + "\n")  # refused by the disk
     job = {"shard": "2026", "key": "k", "code": True, "source": str(documents), "bundle": str(bundle)}
     (workdir / "plan.json").write_text(json.dumps({"workers": 1, "jobs": [job]}))
-    indexer = search.SearchIndexer([], tmp_path / "staging")
+    indexer = search_indexer.SearchIndexer([], tmp_path / "staging")
     command = [sys.executable, "-m", "byline.output.search", str(workdir), str(os.getpid())]
     with (workdir / "log").open("wb") as log:  # started as SearchIndexer.start starts it
         indexer._process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT)

@@ -164,7 +164,7 @@ def test_staging_folders_of_killed_builds_are_removed_by_the_next_build(tmp_path
 ORPHAN = """
 import subprocess, sys
 indexer = [sys.executable, "-c", "import os, sys, time; from pathlib import Path; "
-           "from byline.output.search.indexer import end_with_parent; "
+           "from byline.output.search.pagefind_run import end_with_parent; "
            "end_with_parent(os.getppid(), Path(sys.argv[1])); print(os.getpid(), flush=True); time.sleep(120)",
            sys.argv[1]]
 child = subprocess.Popen(indexer, stdout=subprocess.PIPE, text=True, start_new_session=True)

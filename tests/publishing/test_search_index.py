@@ -22,11 +22,11 @@ from pathlib import Path
 import pytest
 
 from byline.errors import BuildFailed
-from byline.output import search
 from byline.output.plan import Output, SitePlan, plan_site
 from byline.output.search import bundle as search_bundle
 from byline.output.search import documents as search_docs
 from byline.output.search import indexer as search_indexer
+from byline.output.search import pagefind_run
 from byline.output.views import Views
 from byline.site.model import Site
 from tests.conftest import MakeSite
@@ -54,9 +54,9 @@ def filters_of(folder: Path) -> dict[str, list[str]]:
     return {name: [value[0] for value in values] for name, values in search_bundle.filters(folder).items()}
 
 
-def documents_of(site: Site) -> list[search.SearchDocument]:
+def documents_of(site: Site) -> list[search_docs.SearchDocument]:
     """The search documents of ``site`` as a build makes them, with nothing known from an earlier build."""
-    return search.search_documents(SitePlan(site, now=NOW))
+    return search_docs.search_documents(SitePlan(site, now=NOW))
 
 
 def shards(out: Path) -> list[str]:
@@ -147,27 +147,34 @@ def test_an_unchanged_index_is_reused_and_a_changed_one_rebuilt(make_site: MakeS
 def test_shards_are_years_split_into_halves_quarters_months_and_days_above_the_cap() -> None:
     dates = ["2019-05-02T10:00:00+01:00", "2026-03-01T09:00:00+00:00", "2026-03-09T09:00:00+00:00"]
     dates += ["2026-11-30T23:30:00+00:00", "2019-12-31T23:59:00+00:00"]
-    assert search.assign_shards(dates, cap=3) == ["2019", "2026", "2026", "2026-11", "2019"]
+    assert search_docs.assign_shards(dates, cap=3) == ["2019", "2026", "2026", "2026-11", "2019"]
     # 2026 holds three: its halves, each named by its first month; the newest month is its own.
-    assert search.assign_shards(dates, cap=2) == ["2019", "2026-01", "2026-01", "2026-11", "2019"]
+    assert search_docs.assign_shards(dates, cap=2) == ["2019", "2026-01", "2026-01", "2026-11", "2019"]
     # A month above the cap splits into halves of its days, down to single days.
     february = ["2026-02-01", "2026-02-02", "2026-02-03", "2026-01-20", "2026-03-01", "2025-06-01"]
-    assert search.assign_shards(february, cap=3) == ["2026-02", "2026-02", "2026-02", "2026-01", "2026-03", "2025"]
-    assert search.assign_shards(february, cap=2) == [
+    assert search_docs.assign_shards(february, cap=3) == ["2026-02", "2026-02", "2026-02", "2026-01", "2026-03", "2025"]
+    assert search_docs.assign_shards(february, cap=2) == [
         *["2026-02-01", "2026-02-01", "2026-02-03"],
         *["2026-01", "2026-03", "2025"],
     ]
-    assert search.assign_shards(["2026-05-04"] * 5, cap=2) == ["2026-05-04"] * 5, "a day is never split"
+    assert search_docs.assign_shards(["2026-05-04"] * 5, cap=2) == ["2026-05-04"] * 5, "a day is never split"
     quarters = ["2025-01-10", "2025-02-10", "2025-04-10", "2025-05-10", "2025-12-01", "2026-01-05"]
-    assert search.assign_shards(quarters, cap=2) == ["2025-01", "2025-01", "2025-04", "2025-04", "2025-07", "2026-01"]
-    assert search.assign_shards(dates) == search.assign_shards(dates, cap=search_docs.SHARD_CAP)
-    assert search.assign_shards(dates[:1]) == ["2019-05"], "one month: its own shard"
+    assert search_docs.assign_shards(quarters, cap=2) == [
+        "2025-01",
+        "2025-01",
+        "2025-04",
+        "2025-04",
+        "2025-07",
+        "2026-01",
+    ]
+    assert search_docs.assign_shards(dates) == search_docs.assign_shards(dates, cap=search_docs.SHARD_CAP)
+    assert search_docs.assign_shards(dates[:1]) == ["2019-05"], "one month: its own shard"
     # A new month begins: the last joins its period.
-    assert search.assign_shards([*dates, "2026-12-01T08:00:00+00:00"], cap=4) == [
+    assert search_docs.assign_shards([*dates, "2026-12-01T08:00:00+00:00"], cap=4) == [
         *["2019", "2026", "2026", "2026", "2019"],
         "2026-12",
     ]
-    assert search.assign_shards([]) == []
+    assert search_docs.assign_shards([]) == []
 
 
 def _generated_dates(count: int, seed: int) -> list[str]:
@@ -188,7 +195,7 @@ def _reindexed(before: dict[int, str], after: dict[int, str]) -> int:
 
     def members(dates: dict[int, str]) -> set[frozenset[int]]:
         found: dict[str, set[int]] = {}
-        for number, shard in zip(dates, search.assign_shards(list(dates.values())), strict=True):
+        for number, shard in zip(dates, search_docs.assign_shards(list(dates.values())), strict=True):
             found.setdefault(shard, set()).add(number)
         return {frozenset(numbers) for numbers in found.values()}
 
@@ -198,7 +205,7 @@ def _reindexed(before: dict[int, str], after: dict[int, str]) -> int:
 @pytest.mark.parametrize("count", [10_000, 100_000])
 def test_an_edit_at_10k_and_100k_articles_reindexes_a_few_hundred_at_most(count: int) -> None:
     dates = _generated_dates(count, seed=count)
-    assigned = search.assign_shards(dates)
+    assigned = search_docs.assign_shards(dates)
     sizes = Counter(assigned)
     newest, *older = sorted(sizes, reverse=True)
     assert max(dates)[:7] == newest[:7], "the newest shard holds the newest month"
@@ -231,15 +238,15 @@ def test_shards_run_newest_first_whatever_the_order_of_the_pages(make_site: Make
     assert site is not None
     documents = documents_of(site)
     backwards = list(reversed(documents))
-    ordered = {shard: [d.path for d in docs] for shard, docs in search.shards_of(documents).items()}
+    ordered = {shard: [d.path for d in docs] for shard, docs in search_docs.shards_of(documents).items()}
     assert list(ordered) == ["2026-03", "2026", "2025"], "the newest month's articles are the newest of its year"
-    assert ordered == {shard: [d.path for d in docs] for shard, docs in search.shards_of(backwards).items()}
+    assert ordered == {shard: [d.path for d in docs] for shard, docs in search_docs.shards_of(backwards).items()}
     assert all(paths == sorted(paths) for paths in ordered.values())
     months = [
-        search.SearchDocument(f"articles/{n}/index.html", f"content/{n}.md", "en", s, "-", dict)
+        search_docs.SearchDocument(f"articles/{n}/index.html", f"content/{n}.md", "en", s, "-", dict)
         for n, s in enumerate(["2026-01", "2026-11", "2025", "2026-03", "2019"])
     ]
-    assert list(search.shards_of(months)) == ["2026-11", "2026-03", "2026-01", "2025", "2019"]
+    assert list(search_docs.shards_of(months)) == ["2026-11", "2026-03", "2026-01", "2025", "2019"]
 
 
 def test_an_edit_in_an_old_year_reindexes_that_year_only(make_site: MakeSite) -> None:
@@ -392,7 +399,7 @@ def test_a_shard_key_changes_exactly_when_one_of_its_documents_does(make_site: M
 
     def keys(files: dict[str, str], language: str = "en-GB") -> dict[str, str]:
         documents = [dataclasses.replace(d, language=language) for d in documents_of(site(files))]
-        return {shard: search.index_key(docs, True) for shard, docs in search.shards_of(documents).items()}
+        return {shard: search_docs.index_key(docs, True) for shard, docs in search_docs.shards_of(documents).items()}
 
     first = keys({})
     assert keys({}) == first and set(first) == {"2026-03", "2026", "2025"}
@@ -451,7 +458,7 @@ def test_stopping_the_indexer_stops_pagefind_under_it(
     assert site is not None
     documents = documents_of(site)
     monkeypatch.setattr(sys, "executable", str(interpreter))
-    indexer = search.SearchIndexer(documents, tmp_path / "staging")
+    indexer = search_indexer.SearchIndexer(documents, tmp_path / "staging")
     indexer.start()
     try:
         deadline = time.monotonic() + 30
@@ -473,7 +480,7 @@ def test_two_threads_closing_one_indexer_at_once_both_finish(make_site: MakeSite
     """The preview's indexing thread closes as it finishes while the stopping server closes too."""
     site = check_site(make_site(FILES)).site
     assert site is not None
-    indexer = search.SearchIndexer(documents_of(site), tmp_path / "staging")
+    indexer = search_indexer.SearchIndexer(documents_of(site), tmp_path / "staging")
     indexer.start()
     process = indexer._process
     assert process is not None
@@ -516,8 +523,8 @@ def test_a_rebuild_makes_the_search_view_of_the_edited_article_only(
     assert snapshot(fourth.output / "pagefind") == snapshot(clean.output / "pagefind")
 
 
-def _indexed(documents: list[search.SearchDocument], staging: Path, workers: int) -> search.SearchResult:
-    indexer = search.SearchIndexer(documents, staging, workers=workers)
+def _indexed(documents: list[search_docs.SearchDocument], staging: Path, workers: int) -> search_indexer.SearchResult:
+    indexer = search_indexer.SearchIndexer(documents, staging, workers=workers)
     indexer.start()
     return indexer.finish()
 
@@ -549,14 +556,14 @@ def test_the_indexing_child_runs_as_many_pagefinds_at_once_as_it_has_workers(
             wait()
             return 5  # the files in its bundle
 
-        monkeypatch.setattr(search_indexer, "_index_shard", index)
+        monkeypatch.setattr(pagefind_run, "_index_shard", index)
         _plan(tmp_path, ["2026", "2025"], workers)
         if workers == 2:
-            search_indexer.index_shards(tmp_path)
+            pagefind_run.index_shards(tmp_path)
             assert (tmp_path / "files").read_text() == "10\n"
         else:
             with pytest.raises(threading.BrokenBarrierError):  # one at a time: the first waits alone
-                search_indexer.index_shards(tmp_path)
+                pagefind_run.index_shards(tmp_path)
 
 
 def test_a_failed_shard_starts_no_more_shards(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -564,16 +571,16 @@ def test_a_failed_shard_starts_no_more_shards(tmp_path: Path, monkeypatch: pytes
 
     def fail(job: dict[str, str], scratch: Path) -> int:
         started.append(job["shard"])
-        raise search_indexer.PagefindError(f"Pagefind failed on {job['shard']} (exit 1)")
+        raise pagefind_run.PagefindError(f"Pagefind failed on {job['shard']} (exit 1)")
 
-    monkeypatch.setattr(search_indexer, "_index_shard", fail)
+    monkeypatch.setattr(pagefind_run, "_index_shard", fail)
     _plan(tmp_path, ["2026", "2025", "2024"], workers=1)
-    with pytest.raises(search_indexer.PagefindError):
-        search_indexer.index_shards(tmp_path)
+    with pytest.raises(pagefind_run.PagefindError):
+        pagefind_run.index_shards(tmp_path)
     assert started == ["2026"]
     assert not (tmp_path / "files").exists()
     # As a process (python -m byline.output.search), it exits with the message, which the build reports.
-    assert search_indexer.main(tmp_path) == "Pagefind failed on 2026 (exit 1)"
+    assert pagefind_run.main(tmp_path) == "Pagefind failed on 2026 (exit 1)"
 
 
 def test_an_os_error_in_the_indexing_process_comes_back_to_the_build_as_itself(
@@ -582,9 +589,9 @@ def test_an_os_error_in_the_indexing_process_comes_back_to_the_build_as_itself(
     def full(job: dict[str, str], scratch: Path) -> int:
         raise OSError(errno.ENOSPC, "No space left on device", job["bundle"])
 
-    monkeypatch.setattr(search_indexer, "_index_shard", full)
+    monkeypatch.setattr(pagefind_run, "_index_shard", full)
     _plan(tmp_path, ["2026"], workers=1)
-    assert search_indexer.main(tmp_path) == search_indexer.ENVIRONMENT_EXIT
+    assert pagefind_run.main(tmp_path) == pagefind_run.ENVIRONMENT_EXIT
     (tmp_path / "log").write_text("a warning first\n" + capsys.readouterr().err)
     error = search_indexer._child_os_error(tmp_path / "log")
     assert (error.errno, error.strerror, error.filename) == (errno.ENOSPC, "No space left on device", "-")
@@ -593,6 +600,17 @@ def test_an_os_error_in_the_indexing_process_comes_back_to_the_build_as_itself(
 def test_the_indexing_process_imports_this_very_byline() -> None:
     """The child's path starts with the folder holding this checkout's ``byline``, wherever the module sits."""
     assert (search_indexer._PACKAGE_HOME / "byline/output/search/indexer.py").samefile(search_indexer.__file__)
+
+
+def test_the_indexing_process_does_not_import_the_model() -> None:
+    """What ``python -m byline.output.search`` imports: importing the model and the plan too cost 0.2 s a build."""
+    code = (
+        "import sys, byline.output.search, byline.output.search.pagefind_run; "
+        "print(' '.join(sorted(m for m in sys.modules if m.startswith('byline'))))"
+    )
+    imported = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    assert "byline.output.search.pagefind_run" in imported
+    assert not [m for m in imported if m.startswith(("byline.site", "byline.content", "byline.output.plan"))], imported
 
 
 def test_each_shard_runs_pagefinds_program_itself_not_a_python_that_runs_it(
@@ -609,8 +627,8 @@ def test_each_shard_runs_pagefinds_program_itself_not_a_python_that_runs_it(
         return subprocess.CompletedProcess(command, 0)
 
     monkeypatch.setattr(subprocess, "run", run)
-    search_indexer.run_pagefind(['["a/index.html", "<p>A</p>"]'], tmp_path / "bundle", tmp_path)
-    search_indexer.run_pagefind(['["a/index.html", "<p>A</p>"]'], tmp_path / "bundle", tmp_path)
+    pagefind_run.run_pagefind(['["a/index.html", "<p>A</p>"]'], tmp_path / "bundle", tmp_path)
+    pagefind_run.run_pagefind(['["a/index.html", "<p>A</p>"]'], tmp_path / "bundle", tmp_path)
     program = get_executable()
     assert program is not None and program.is_file()
     assert [command[0] for command in commands] == [str(program), str(program)]

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from byline.output.search import SearchDocument
+from byline.output.search.documents import SearchDocument
 from byline.preview.routes import is_search_path, respond
 from byline.preview.search import NICENESS, PreviewSearch
 from byline.preview.server import PreviewServer

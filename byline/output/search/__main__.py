@@ -3,7 +3,7 @@
 import sys
 from pathlib import Path
 
-from byline.output.search.indexer import end_with_parent, main
+from byline.output.search.pagefind_run import end_with_parent, main
 
 workdir = Path(sys.argv[1])
 end_with_parent(int(sys.argv[2]), workdir)
