@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -17,13 +17,12 @@ from typing import Any
 
 from byline import __version__
 from byline.config import BuildOptions, SiteConfig, load_config
-from byline.content.load import Loaded, LoadRules, load_source
-from byline.content.loaded import LoadedFiles, ParseResult, SeenFiles
+from byline.content.load import Loaded, LoadRules
 from byline.content.models import Article, Author, Company, Page, Unfinished
-from byline.content.sources import Listing, SourceFile, read_problem, read_source, rescan_sources, scan_sources
 from byline.dates import NEWS_WINDOW, iso
 from byline.errors import BuildFailed, ContentError, only_errors
 from byline.faults import point
+from byline.loading import Loader
 from byline.output.assets import find_assets, write_fingerprinted
 from byline.output.plan import REDIRECTS_FILE, Output, SitePlan, redirect_rules
 from byline.output.reads import Facts, Reads, Recorder, Strings
@@ -46,7 +45,7 @@ from byline.site.images import ImageCatalog, inspect_images, make_renditions
 from byline.site.kept import KeptModel, Settings, keep, refreshed
 from byline.site.model import Site, build_site
 from byline.site.svg import unsafe_svgs
-from byline.state.cache import Cache, Encoded, decode_result, encode_result, generation, parse_key
+from byline.state.cache import generation
 from byline.state.graph import Learnt, Recorded, Unreadable
 from byline.state.workspace import Committed, Records, Workspace, environment_failure
 from byline.state.write import MARKER, Staging
@@ -55,7 +54,6 @@ from byline.theme import find_static, template_problems
 Progress = Callable[[int, int], None]
 # The site, its pictures, its static files and each content file's parse key.
 Modelled = Callable[[Site, ImageCatalog, dict[str, Path], dict[str, str]], None]
-PARALLEL_PARSE_MIN = 64  # below this, starting workers costs more than it saves
 PARALLEL_RENDER_MIN = 400
 
 
@@ -153,17 +151,26 @@ class Builder:
 
     def __init__(self, options: BuildOptions):
         self.options = options
-        self._memo: dict[str, ParseResult] = {}
-        self._seen: SeenFiles | None = None  # what each content file held when last read
+        self._loader = Loader()  # the files found, what they held and loaded to
         self._kept: dict[tuple[bool, bool], KeptModel] = {}  # the last model of each view (drafts, future)
-        self._listing: Listing | None = None  # the content files the last build found
-        self._files: LoadedFiles | None = None  # what they loaded to (a watched builder's)
         self._unmodelled: dict[tuple[bool, bool], set[str] | None] = {}  # files looked at since each view was modelled
-        self._noted: set[str] = set()  # paths changed since, as a watcher saw them (see note_changes)
         self._listed: dict[Path, frozenset[str]] = {}  # the files of each output this builder last committed
         self._committed: dict[Path, Committed] = {}  # the records of each output this builder last committed
         self._shaped: dict[tuple[bool, bool], KeptForShape] = {}  # each view's, while its model keeps its shape
-        self.watched = False  # whether a watcher notes every change (the preview's): then more is kept between builds
+        self.watched = False
+
+    @property
+    def watched(self) -> bool:
+        """Whether a watcher notes every change (the preview's): then more is kept between builds."""
+        return self._loader.watched
+
+    @watched.setter
+    def watched(self, value: bool) -> None:
+        self._loader.watched = value
+
+    def note_changes(self, paths: Iterable[Path]) -> None:
+        """Paths a watcher saw change; once ``watched`` is set, a build looks again at these content files alone."""
+        self._loader.note_changes(self.options.root, paths)
 
     def check(
         self, options: BuildOptions | None = None, write_cache: bool = True, modelled: Modelled | None = None
@@ -179,13 +186,14 @@ class Builder:
         config, problems = load_config(options.root, options.base_url)
         cache = workspace.cache(read_only=not write_cache)
         try:
-            seen = self._seen_files(cache, options)
-            listing = self._scan(options, seen)
+            seen = self._loader.seen_files(cache, options)
+            listing = self._loader.scan(options, seen)
+            self._not_yet_modelled(listing.looked)
             timer.lap("read")
-            files, parsed = self._loaded(listing, LoadRules.from_config(config), cache, options)
+            files, parsed = self._loader.loaded(listing, LoadRules.from_config(config), cache, options)
             cache.put_seen(*seen.changes())
         except BaseException:
-            self._listing = self._files = None  # the scan's changes may be kept unloaded: look at every file next
+            self._loader.forget_scan()
             raise
         finally:
             cache.close()
@@ -403,6 +411,12 @@ class Builder:
         """Drop what the cache records of output folders no longer there (a preview's, stopped before it could)."""
         return Workspace(self.options.root, self.options.output).forget_gone()
 
+    def _not_yet_modelled(self, looked: frozenset[str] | None) -> None:
+        """Add the files a scan looked at to what each kept model has not seen; None: it looked at every file."""
+        for view, changed in self._unmodelled.items():
+            if changed is not None:
+                self._unmodelled[view] = None if looked is None else changed | looked
+
     def _model(self, settings: Settings, now: datetime, models: dict[str, Loaded], clean: bool) -> KeptModel:
         """The site's model: the last build's brought up to date when the edits allow, else made anew."""
         view = (settings.drafts, settings.future)  # the preview switches between two, each with its own model
@@ -450,129 +464,6 @@ class Builder:
             found.checks = (static, ShapeChecks())
         return found.checks[1]
 
-    def note_changes(self, paths: Iterable[Path]) -> None:
-        """Paths a watcher saw change; once ``watched`` is set, a build looks again at these content files alone.
-
-        The preview's watcher reports every change after its first build, and a scan of
-        100,000 files is most of a save's wait (docs/design.md, "Saves looked at alone").
-        """
-        root = self.options.root.resolve()
-        self._noted.update(p.relative_to(root).as_posix() for p in paths if p.is_relative_to(root))
-
-    def _scan(self, options: BuildOptions, seen: SeenFiles) -> Listing:
-        """The content files: the changes noted since the last scan looked at, when a watcher notes them all, else every file."""
-        listing = None
-        if self.watched and self._listing is not None and not options.clean:
-            listing = rescan_sources(options.root, self._listing, self._noted, seen)
-        if listing is None:
-            listing = scan_sources(options.root, seen)
-        self._listing, self._noted = listing.kept() if self.watched else None, set()
-        for view, changed in self._unmodelled.items():  # what each kept model has not seen yet
-            if changed is not None:
-                self._unmodelled[view] = None if listing.looked is None else changed | listing.looked
-        return listing
-
-    def _loaded(
-        self, listing: Listing, rules: LoadRules, cache: Cache, options: BuildOptions
-    ) -> tuple[LoadedFiles, int]:
-        """What every content file loads to, and how many were parsed: patched where the scan looked, else gathered."""
-        files = self._files
-        if listing.looked is not None and files is not None and files.rules == rules and not options.clean:
-            return files, self._load_changes(listing, files, cache, options)  # if it fails, _check drops both
-        sources, source_problems = listing.results()
-        results, parsed, entities = self._load(sources, rules, cache, options)
-        files = LoadedFiles.of(rules, source_problems, results, entities)
-        self._files = files if self.watched else None
-        return files, parsed
-
-    def _load_changes(self, listing: Listing, files: LoadedFiles, cache: Cache, options: BuildOptions) -> int:
-        """Load again the files a rescan looked at, patching ``files``; the others keep what they loaded."""
-        looked = listing.looked or frozenset()
-        sources = [item for rel in sorted(looked) if isinstance(item := listing.found.get(rel), SourceFile)]
-        keys = [parse_key(source, files.rules) for source in sources]
-        known = self._memo
-        fresh = dict(zip([s.path for s in sources], keys, strict=True))
-        for rel in looked:
-            files.models.pop(rel, None)
-            files.problems.pop(rel, None)
-            if isinstance(problem := listing.found.get(rel), ContentError):
-                files.problems[rel] = [problem]
-            old = files.keys.pop(rel, None)
-            if old is not None and old != fresh.get(rel):
-                known.pop(old, None)  # the file's last result, not this one's
-        parsed = self._fill(known, sources, keys, files.rules, cache, options, lambda: {*files.keys.values(), *keys})
-        for source, key in zip(sources, keys, strict=True):
-            model, found = known[key]
-            files.keys[source.path] = key
-            if model is not None:
-                files.models[source.path] = model
-            if found:
-                files.problems[source.path] = found
-            if key.startswith("unreadable:"):
-                del known[key]  # a file that could not be read is tried again next time
-        return parsed
-
-    def _seen_files(self, cache: Cache, options: BuildOptions) -> SeenFiles:
-        """What content files held when last read: kept in memory, else the cache's record; none for --clean."""
-        if options.clean:
-            self._seen = SeenFiles()
-        elif self._seen is None:
-            self._seen = SeenFiles(cache.get_seen())
-        self._seen.changes()  # what the last build changed was saved with it
-        return self._seen
-
-    def _load(
-        self, sources: list[SourceFile], rules: LoadRules, cache: Cache, options: BuildOptions
-    ) -> tuple[list[ParseResult], int, dict[str, str]]:
-        """Parse results for every source (from memory, then the cache, then by parsing), and each file's key."""
-        keys = [parse_key(s, rules) for s in sources]
-        wanted = set(keys)
-        known = self._memo  # whole-archive passes here are set and map operations: a preview save makes one each
-        for stale in known.keys() - wanted:
-            del known[stale]
-        parsed = self._fill(known, sources, keys, rules, cache, options, lambda: set(keys))
-        results = list(map(known.__getitem__, keys))
-        for key in [k for k in known.keys() - wanted if k.startswith("unreadable:")]:
-            del known[key]  # a file that could not be read is tried again next time
-        self._memo = known
-        return results, parsed, dict(zip([s.path for s in sources], keys, strict=True))
-
-    def _fill(
-        self,
-        known: dict[str, ParseResult],
-        sources: list[SourceFile],
-        keys: list[str],
-        rules: LoadRules,
-        cache: Cache,
-        options: BuildOptions,
-        everything: Callable[[], set[str]],
-    ) -> int:
-        """Put each source's parse result in ``known`` (from the cache, else read and parsed); return how many were parsed.
-
-        A file skipped as unchanged is read when its result is nowhere, and its key in
-        ``keys`` follows what was read. A cache that gained results keeps ``everything``'s.
-        """
-        if not options.clean and (lacking := set(keys) - known.keys()):
-            known.update(cache.get_parsed(list(lacking)))
-        missing = [i for i, k in enumerate(keys) if k not in known]
-        for i in missing:  # files skipped as unchanged are read now that they must be parsed
-            try:
-                sources[i] = read_source(options.root, sources[i])
-            except OSError as exc:
-                keys[i] = f"unreadable:{sources[i].path}"
-                known[keys[i]] = (None, [read_problem(sources[i].path, exc)])
-                continue
-            keys[i] = parse_key(sources[i], rules)
-        missing = [i for i in missing if keys[i] not in known]
-        for chunk in _parse_all([sources[i] for i in missing], rules, options.jobs):
-            entries = {keys[missing[index]]: encoded for index, encoded in chunk}
-            with collection_paused():  # the results live to the end of the build: no cycles to look for
-                known.update((key, decode_result(encoded)) for key, encoded in entries.items())
-            cache.put_parsed(entries)  # chunk by chunk: the encoded site is never held at once
-        if missing:
-            cache.prune(everything())
-        return len(missing)
-
 
 @dataclass
 class KeptForShape:
@@ -603,16 +494,6 @@ def demote_drafts(problems: list[ContentError], drafts: set[str]) -> list[Conten
         else p
         for p in problems
     ]
-
-
-def _parse_all(sources: list[SourceFile], rules: LoadRules, jobs: int) -> Iterator[list[tuple[int, Encoded]]]:
-    """Parse files (in worker processes when there are many); yield chunks of (index, encoded result)."""
-
-    def job(indices: Sequence[int]) -> list[tuple[int, Encoded]]:
-        return [(i, encode_result(*load_source(sources[i], rules))) for i in indices]
-
-    workers = jobs if len(sources) >= PARALLEL_PARSE_MIN else 1
-    yield from fork_imap(job, len(sources), workers)
 
 
 @dataclass

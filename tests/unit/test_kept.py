@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 from byline import pipeline
 from byline.content.models import Article, Author, Company, Page
+from byline.loading import Loader
 from byline.output.plan import SitePlan
 from byline.pipeline import Builder, Checked
 from byline.site import model
@@ -344,15 +345,15 @@ def test_a_load_that_fails_part_way_gathers_every_file_next_time(
     checked(builder, site_root)
     edit_body(site_root, 1)
     builder.note_changes([(site_root / "content/articles/a1.md").resolve()])
-    fill = Builder._fill
+    fill = Loader._fill
 
     def failing(*args: Any) -> Any:
         raise OSError("disk gone")
 
-    monkeypatch.setattr(Builder, "_fill", failing)
+    monkeypatch.setattr(Loader, "_fill", failing)
     with pytest.raises(OSError):
         checked(builder, site_root)
-    monkeypatch.setattr(Builder, "_fill", fill)
+    monkeypatch.setattr(Loader, "_fill", fill)
     same_model(checked(builder, site_root), fresh(site_root))
 
 
