@@ -6,6 +6,7 @@ so only chunk indices go out and small results come back; nothing big is pickled
 
 from __future__ import annotations
 
+import ctypes
 import gc
 import multiprocessing
 import os
@@ -66,6 +67,27 @@ def long_lived() -> Iterator[None]:
         _lived -= 1
         if _lived == 0:
             gc.unfreeze()
+
+
+def give_back_freed() -> None:
+    """Return the heap's free pages to the system (glibc's ``malloc_trim``); elsewhere a no-op.
+
+    Freed objects of more than 512 bytes go back to C's heap, which Python's small objects
+    never reuse: without this, the files' bytes freed after the load stay in the process
+    to the end of the build (docs/design.md, "Memory given back").
+    """
+    if _malloc_trim is not None:
+        _malloc_trim(0)
+
+
+def _find_malloc_trim() -> Callable[[int], int] | None:
+    try:
+        return cast(Callable[[int], int], ctypes.CDLL(None).malloc_trim)
+    except (OSError, AttributeError):  # not glibc (musl, macOS): nothing to call
+        return None
+
+
+_malloc_trim = _find_malloc_trim()
 
 
 def settle() -> None:

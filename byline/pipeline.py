@@ -31,7 +31,7 @@ from byline.output.search.documents import SearchDocument, search_documents, sha
 from byline.output.search.indexer import SearchIndexer, SearchResult
 from byline.output.stale import COMPARED_WHOLE, INPUTS_READER, Stale, find_stale, spec
 from byline.output.views import Views, view_identity
-from byline.parallel import collection_paused, fork_imap, long_lived, settle, tick
+from byline.parallel import collection_paused, fork_imap, give_back_freed, long_lived, settle, tick
 from byline.site.checks import (
     Published,
     Scheduled,
@@ -198,6 +198,7 @@ class Builder:
         finally:
             cache.close()
         del listing  # the files' bytes are parsed: free them before the model and the pages
+        give_back_freed()
         problems += [problem for found in files.problems.values() for problem in found]
         entities = dict(files.keys)
         timer.lap("load")
@@ -325,6 +326,9 @@ class Builder:
                 )
                 try:
                     indexer.start()
+                    if indexed:  # the documents are written: pages never show their views
+                        plan.views.let_go("search")
+                        give_back_freed()
                     timer.lap("search start")
                     if first is not None:
                         shown = show_first(first, outputs, renderer, assets, shown)

@@ -167,6 +167,17 @@ class Views:
             return None
         return self._shared[fact][1]
 
+    def let_go(self, kind: str) -> None:
+        """Drop the shared views of ``kind`` made so far: one made again later reads and shows the same.
+
+        A build that has written its search documents lets their views go: they held every
+        published article's body to the end of the build (docs/design.md, "Memory given back").
+        """
+        start = f"v|{kind}|"
+        for fact in [fact for fact in self._shared if fact.startswith(start)]:
+            view, _ = self._shared.pop(fact)
+            del self._stands_for[id(view)]  # its id may be another object's once it is freed
+
     def made_identity(self, fact: str) -> str | None:
         """The identity of a shared view made in this build, or None if it was not made."""
         found = self._shared.get(fact)

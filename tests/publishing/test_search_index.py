@@ -495,6 +495,22 @@ def test_two_threads_closing_one_indexer_at_once_both_finish(make_site: MakeSite
     assert process.returncode is not None and indexer._process is None and indexer._workdir is None
 
 
+def test_a_build_that_indexes_lets_the_search_views_go_and_its_documents_still_show_the_same(
+    make_site: MakeSite, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Once written for Pagefind, the views go (they held every body to the build's end); the preview keeps them."""
+    root = make_site(FILES)
+    let_go: list[str] = []
+    drop = Views.let_go
+    monkeypatch.setattr(Views, "let_go", lambda self, kind: let_go.append(kind) or drop(self, kind))
+    indexed = build_site(root)
+    assert let_go == ["search"]
+    kept = build_site(root, root.parent / "kept", search_index=False)  # the preview indexes after the build
+    assert let_go == ["search"]
+    assert [d.html for d in indexed.search_documents] == [d.html for d in kept.search_documents]
+    assert len(indexed.search_documents) == indexed.articles > 0
+
+
 def test_a_rebuild_makes_the_search_view_of_the_edited_article_only(
     make_site: MakeSite, monkeypatch: pytest.MonkeyPatch
 ) -> None:

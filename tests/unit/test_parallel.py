@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 import pytest
 
-from byline.parallel import can_fork, collection_paused, fork_map, long_lived, settle
+from byline.parallel import can_fork, collection_paused, fork_map, give_back_freed, long_lived, settle
 
 
 def test_collection_is_paused_inside_and_restored_after() -> None:
@@ -135,3 +135,28 @@ def test_what_a_paused_stage_made_is_settled_when_it_ends() -> None:
             assert not frozen(made)
         assert frozen(made)
     assert not frozen(made)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's malloc_trim; elsewhere a no-op")
+def test_freed_memory_goes_back_to_the_system() -> None:
+    """A file's bytes freed after the load stayed in the process: C's heap keeps what Python frees in it."""
+    code = textwrap.dedent(
+        """
+        from byline.parallel import give_back_freed
+        def rss():
+            with open("/proc/self/statm") as f:
+                return int(f.read().split()[1]) * 4096 // 2**20
+        blocks = [bytes(4000) + bytes([i % 256]) for i in range(16_000)]  # 64 MB, each too big for Python's pools
+        pin = bytearray(5000)  # made after them: the heap cannot just shrink from its top
+        full = rss()
+        del blocks
+        freed = rss()
+        give_back_freed()
+        print(full, freed, rss())
+        """
+    )
+    ran = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    full, freed, given_back = map(int, ran.stdout.split())
+    assert freed > full - 16, "freeing alone leaves the pages in the process"
+    assert given_back < full - 48, (full, freed, given_back)
+    give_back_freed()  # callable in this process too

@@ -163,6 +163,24 @@ def test_cards_are_shared_between_lists(make_site: MakeSite) -> None:
     assert views.card(main_article(site)) is views.card(main_article(site))
 
 
+def test_views_let_go_are_made_again_the_same_and_leave_nothing_behind(make_site: MakeSite) -> None:
+    """A build lets its search views go once the documents are written; one asked for again must be the same."""
+    views, site = views_of(make_site())
+    article = main_article(site)
+    fact = f"v|search|{article.source}"
+    first, card = views.search(article), views.card(article)
+    identity, reads = views.made_identity(fact), views.made[fact]
+    shown = json.dumps(first, default=repr, sort_keys=True)
+    views.let_go("search")
+    assert views.made_identity(fact) is None
+    assert views.card(article) is card, "other kinds are kept"
+    assert views.made[fact] == reads, "what it read stays for the build's record"
+    assert id(first) not in views._stands_for, "a freed view's id may be another object's"
+    again = views.search(article)
+    assert again is not first and views.made_identity(fact) == identity
+    assert json.dumps(again, default=repr, sort_keys=True) == shown
+
+
 def test_page_view(make_site: MakeSite) -> None:
     views, site = views_of(make_site({"content/pages/about.md": "---\ntitle: About us\n---\nWe *report*.\n"}))
     assert views.page(site.pages[0]) == {
@@ -203,7 +221,9 @@ def sponsored_links_site(make_site: MakeSite, main_body: str) -> tuple[Views, Si
     """The main article with ``main_body``, and one linking out, in a section whose outbound links are marked."""
     policy = '[sections.members-news]\ntitle = "Members\' News"\nlink_rel = ["sponsored"]\n'
     outbound = article("Outbound", body="See [the maker](https://maker.example/).")
-    return views_of(make_site({"site.toml": policy, MAIN: article(body=main_body), "content/articles/out.md": outbound}))
+    return views_of(
+        make_site({"site.toml": policy, MAIN: article(body=main_body), "content/articles/out.md": outbound})
+    )
 
 
 def test_a_body_is_unpacked_once_and_one_nothing_changes_is_not_copied(make_site: MakeSite) -> None:
@@ -215,7 +235,6 @@ def test_a_body_is_unpacked_once_and_one_nothing_changes_is_not_copied(make_site
     assert body == inside.body.html and type(body) is Html and views.body(inside) is body
     assert views.body(outside) != outside.body.html and 'rel="sponsored"' in views.body(outside)
     assert views.body(outside).digest != outside.body.html.digest
-
 
 
 def test_a_search_view_holds_its_body_packed_standing_for_the_same_text(make_site: MakeSite) -> None:
