@@ -125,8 +125,9 @@ def load(db: sqlite3.Connection, folder: str, key: str, kinds: tuple[str, ...] |
             facts.update(_facts_under(db, gid, kind))
     readers: dict[str, tuple[int, str]] = {}
     digests: dict[str, str] = {}
+    specs: dict[str, str] = {}  # a few hundred templates and kinds: one string each, not one per reader
     for i, name, spec, digest in db.execute("SELECT id, name, spec, reads FROM readers WHERE gid=?", (gid,)):
-        readers[name] = (i, spec)
+        readers[name] = (i, specs.setdefault(spec, spec))
         digests[name] = digest
     return Recorded(db, gid, facts, readers, kinds, digests)
 

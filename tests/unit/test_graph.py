@@ -79,6 +79,15 @@ def test_a_saved_graph_loads_as_it_was_saved() -> None:
     assert reads_of(recorded) == {name: set(reads) for name, (_, reads) in FIRST.items()}
 
 
+def test_readers_of_one_template_share_one_spec_string_when_loaded() -> None:
+    """Half a million readers name a few hundred specs: one string each, not one per reader."""
+    recorded = saved(database(), learnt(FIRST, fresh=True))
+    specs = [
+        spec for name, (_, spec) in recorded.readers.items() if name.endswith("/index.html") and name != "o:index.html"
+    ]
+    assert len(specs) == 2 and specs[0] is specs[1]
+
+
 def test_readers_of_finds_every_reader_of_any_fact_asked_for() -> None:
     recorded = saved(database(), learnt(FIRST, fresh=True))
     assert recorded.readers_of(["v|card|a"]) == {"o:index.html", "o:b/index.html"}
