@@ -167,6 +167,10 @@ STEPS = [
     lambda loaded: learnt({"d:inputs": ("inputs", {"e|a": "ka", "e|b": "kb"})}, loaded=loaded),
     # the record of inputs reads what it read before: its rows stand, and one identity changes
     lambda loaded: learnt({"d:inputs": ("inputs", {"e|a": "ka6", "e|b": "kb"})}, loaded=loaded),
+    # the reader with the highest id goes as another comes: the new one takes the next id after those that stay
+    lambda loaded: learnt(
+        {"o:c/index.html": ("article.html|article", {"e|c": "kc"})}, gone={"d:inputs"}, loaded=loaded
+    ),
 ]
 
 
