@@ -83,7 +83,7 @@ def give_back_freed() -> None:
 def _find_malloc_trim() -> Callable[[int], int] | None:
     try:
         return cast(Callable[[int], int], ctypes.CDLL(None).malloc_trim)
-    except (OSError, AttributeError):  # not glibc (musl, macOS): nothing to call
+    except (OSError, AttributeError, TypeError):  # not glibc (musl, macOS, Windows): nothing to call
         return None
 
 

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 
 import pytest
 
+from byline import parallel
 from byline.parallel import can_fork, collection_paused, fork_map, give_back_freed, long_lived, settle
 
 
@@ -160,3 +161,19 @@ def test_freed_memory_goes_back_to_the_system() -> None:
     assert freed > full - 16, "freeing alone leaves the pages in the process"
     assert given_back < full - 48, (full, freed, given_back)
     give_back_freed()  # callable in this process too
+
+
+@pytest.mark.parametrize("failure", [OSError("no such library"), AttributeError("malloc_trim"), TypeError("None")])
+def test_without_glibcs_malloc_trim_giving_memory_back_does_nothing(
+    failure: Exception, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """musl and macOS have no malloc_trim, and Windows loads no library by None: the build goes on."""
+
+    def unavailable(name: object) -> object:
+        raise failure
+
+    monkeypatch.setattr(parallel.ctypes, "CDLL", unavailable)
+    found = parallel._find_malloc_trim()
+    assert found is None
+    monkeypatch.setattr(parallel, "_malloc_trim", found)
+    give_back_freed()
