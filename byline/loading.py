@@ -35,8 +35,8 @@ class Loader:
     def note_changes(self, root: Path, paths: Iterable[Path]) -> None:
         """Paths a watcher saw change; once ``watched`` is set, a scan looks again at these content files alone.
 
-        The preview's watcher reports every change after its first build, and a scan of
-        100,000 files is most of a save's wait (docs/design.md, "Saves looked at alone").
+        The preview's watcher reports every change after its first build, and scanning a large
+        archive is most of a save's wait (docs/design.md, "Saves looked at alone").
         """
         root = root.resolve()
         self._noted.update(p.relative_to(root).as_posix() for p in paths if p.is_relative_to(root))

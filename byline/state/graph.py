@@ -162,14 +162,15 @@ def save(db: sqlite3.Connection, folder: str, learnt: Learnt) -> Recorded | None
     else:
         gid = row[0]
     loaded = learnt.loaded if not started and learnt.loaded is not None and learnt.loaded.gid == gid else None
-    highest: int | None = None  # the highest id of the readers that stay, when not found from ``current``
     if loaded is not None:  # only the readers this save touches: an edit's record holds half a million
         touched = learnt.gone | learnt.readers.keys()
         current = {n: (*loaded.readers[n], loaded.digests.get(n)) for n in touched if n in loaded.readers}
-        highest = max((i for n, (i, _) in loaded.readers.items() if n not in learnt.gone), default=0)
+        ids = ((n, i) for n, (i, _) in loaded.readers.items())
     else:
         listed = db.execute("SELECT id, name, spec, reads FROM readers WHERE gid=?", (gid,))
         current = {n: (i, spec, digest) for i, n, spec, digest in listed}
+        ids = ((n, i) for n, (i, _, _) in current.items())
+    highest = max((i for n, i in ids if n not in learnt.gone), default=0)  # of the readers that stay
     made = {name: (spec, reads, reads_digest(reads)) for name, (spec, reads) in learnt.readers.items()}
     kept = {
         name for name, (spec, _, digest) in made.items() if current.get(name, (0, None, None))[1:] == (spec, digest)
@@ -196,7 +197,7 @@ def save(db: sqlite3.Connection, folder: str, learnt: Learnt) -> Recorded | None
     facts = {fact: row[0] for fact, row in rows.items()}
     db.executemany("UPDATE facts SET identity=? WHERE gid=? AND id=?", known)
     db.executemany("INSERT INTO facts VALUES (?, ?, ?, ?)", _new_facts(gid, wanted, facts, recorded))
-    next_reader = (max(readers.values(), default=0) if highest is None else highest) + 1
+    next_reader = highest + 1
     for name, (spec, _, digest) in made.items():
         reader = readers.get(name)
         if name in kept:

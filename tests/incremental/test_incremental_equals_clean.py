@@ -209,8 +209,14 @@ class Site:
         )
 
     def alias(self, n: int) -> None:
-        """Give an article an old address, or take its aliases away."""
-        line = f"aliases: [/old/story-{n}/]" if n % 3 else None
+        """Give an article an old address of its own, or take its aliases away.
+
+        The address names the article: two articles given one address is an editor's
+        mistake the build refuses, not an edit it must build.
+        """
+        files = self.articles()
+        own = files[n % len(files)].stem if files else "none"
+        line = f"aliases: [/old/{own}-{n}/]" if n % 3 else None
         self.rewrite(
             n,
             lambda t: _replace_line(_drop_line(t, "aliases:"), "aliases:", line) if line else _drop_line(t, "aliases:"),

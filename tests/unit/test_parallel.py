@@ -138,7 +138,6 @@ def test_what_a_paused_stage_made_is_settled_when_it_ends() -> None:
     assert not frozen(made)
 
 
-@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's malloc_trim; elsewhere a no-op")
 def test_freed_memory_goes_back_to_the_system() -> None:
     """A file's bytes freed after the load stayed in the process: C's heap keeps what Python frees in it."""
     code = textwrap.dedent(
