@@ -138,8 +138,12 @@ def fork_imap(
     jobs: int,
     progress: Progress | None = None,
     in_process_chunk: int = 256,
+    most: int | None = None,
 ) -> Iterator[R]:
-    """Like fork_map, but yield each chunk's result as it arrives, so the caller can use and drop it."""
+    """Like fork_map, but yield each chunk's result as it arrives, so the caller can use and drop it.
+
+    ``most`` caps a worker's chunk: what one chunk returns is held whole while it is used.
+    """
     global _job, _tick
     if count == 0:
         return
@@ -161,7 +165,7 @@ def fork_imap(
                 _tick = None
             yield result
         return
-    n_chunks = min(count, jobs * 4)
+    n_chunks = min(count, max(jobs * 4, -(-count // most) if most else 0))
     chunks = [range(i, count, n_chunks) for i in range(n_chunks)]
     context = multiprocessing.get_context("fork")
     counter = context.Value("q", 0)

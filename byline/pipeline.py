@@ -47,6 +47,7 @@ from byline.site.model import Site, build_site
 from byline.site.svg import unsafe_svgs
 from byline.state.cache import generation
 from byline.state.graph import Learnt, Recorded, Unreadable
+from byline.state.spill import Spill
 from byline.state.workspace import Committed, Records, Workspace, environment_failure
 from byline.state.write import MARKER, Staging
 from byline.theme import find_static, template_problems
@@ -55,6 +56,7 @@ Progress = Callable[[int, int], None]
 # The site, its pictures, its static files and each content file's parse key.
 Modelled = Callable[[Site, ImageCatalog, dict[str, Path], dict[str, str]], None]
 PARALLEL_RENDER_MIN = 400
+SPILLED_CHUNK = 2_000  # outputs a worker renders before it sends back what they read, when that is spilled
 
 
 @dataclass
@@ -333,6 +335,7 @@ class Builder:
                     if first is not None:
                         shown = show_first(first, outputs, renderer, assets, shown)
                         timer.lap("more first pages")
+                    spill = cache.spill() if graph is None else None  # a record written whole: on disk
                     made = _produce(
                         outputs,
                         None if stale is None else stale.outputs,
@@ -344,6 +347,7 @@ class Builder:
                         progress,
                         shown,
                         plan.views,
+                        spill,
                     )
                     fingerprints = made.fingerprints
                     timer.lap("render")
@@ -364,7 +368,9 @@ class Builder:
                 staging.write(REDIRECTS_FILE, redirect_rules(site))
                 staging.files += 2
                 published = [(a.source, a.id, site.url_of[a.source]) for a in site.articles]
-                learnt = Learnt(key, fresh=graph is None, gone=stale.gone if stale else set(), loaded=graph)
+                learnt = Learnt(
+                    key, fresh=graph is None, gone=stale.gone if stale else set(), loaded=graph, spill=spill
+                )
                 learnt.identities = made.identities
                 learnt.readers.update(made.readers)
                 learnt.readers.update((fact, ("view", reads)) for fact, reads in plan.views.made.items())
@@ -502,7 +508,7 @@ def demote_drafts(problems: list[ContentError], drafts: set[str]) -> list[Conten
 
 @dataclass
 class Made:
-    """What rendering made: every output's fingerprint, and what the rendered ones read."""
+    """What rendering made: every output's fingerprint, and what the rendered ones read (unless it was spilled)."""
 
     fingerprints: dict[str, str]
     readers: dict[str, tuple[str, tuple[str, ...]]]  # "o:<path>" -> (spec, facts read) of each output rendered
@@ -522,12 +528,14 @@ def _produce(
     progress: Progress | None,
     rendered_already: Mapping[str, bytes] | None = None,
     views: Views | None = None,
+    spill: Spill | None = None,
 ) -> Made:
     """Render the outputs that are ``stale`` (all when None); keep the rest from the last build.
 
     An output rendered to the very bytes the last build wrote is kept too. Only what
     changed is rendered, in workers when it is a lot; workers send back what each output
-    and each shared view they made read.
+    and each shared view they made read. Given a ``spill``, that goes there as each chunk
+    arrives, not into the result.
     """
     done = rendered_already or {}
     fingerprints: dict[str, str] = {}
@@ -571,13 +579,18 @@ def _produce(
     readers: dict[str, tuple[str, tuple[str, ...]]] = {}
     made_views: dict[str, tuple[str, ...]] = {}
     strings = Strings()  # one copy of each string across the workers' chunks, each dropped once merged
+    most = SPILLED_CHUNK if spill is not None else None  # spilled a chunk at a time, held a chunk at a time
     for chunk_fps, chunk_readers, chunk_views, chunk_errors in fork_imap(
-        job, len(todo), workers, progress, in_process_chunk=len(todo)
+        job, len(todo), workers, progress, in_process_chunk=most or len(todo), most=most
     ):
         fingerprints.update(chunk_fps)
+        errors += chunk_errors
+        if spill is not None:
+            spill.add((name, kind, reads) for name, (kind, reads) in chunk_readers.items())
+            spill.add((fact, "view", reads) for fact, reads in chunk_views.items())
+            continue
         readers.update((name, (kind, strings.keys(reads))) for name, (kind, reads) in chunk_readers.items())
         made_views.update((fact, strings.keys(reads)) for fact, reads in chunk_views.items())
-        errors += chunk_errors
     if errors:
         raise BuildFailed(errors)
     staging.files += len(outputs)  # written by workers, which count in their own copies

@@ -473,17 +473,19 @@ def test_search_cost_prints_each_bundle_and_each_querys_downloads(tmp_path: Path
 def test_graph_write_saves_a_record_of_the_asked_shape_and_prints_its_time(tmp_path: Path) -> None:
     learnt = graph_write.record(outputs=40, reads=5)
     assert len(learnt.readers) == 40 and all(len(set(reads)) == 5 for _, reads in learnt.readers.values())
-    assert graph_write.save_seconds(learnt, tmp_path) >= 0
+    assert min(graph_write.save_seconds(learnt, tmp_path)) >= 0
     db = sqlite3.connect(tmp_path / "cache.sqlite3")
     assert db.execute("SELECT count(*) FROM reads").fetchone() == (200,)
     ran = _run("-m", "benchmarks.graph_write", "--outputs", "40", "--reads", "5", "--cache-kib", "1024")
     assert ran.returncode == 0, ran.stderr
-    assert "40 readers, 200 reads, page cache 1,024 KiB: saved in " in ran.stdout
+    assert (
+        "40 readers, 200 reads, page cache 1,024 KiB: spilled in " in ran.stdout and " would, saved in " in ran.stdout
+    )
     (tmp_path / "again").mkdir()
     assert graph_write.save_peak_mb(graph_write.record(outputs=40, reads=5), tmp_path / "again") > 0
     ran = _run("-m", "benchmarks.graph_write", "--outputs", "40", "--reads", "5", "--memory")
     assert ran.returncode == 0, ran.stderr
-    assert " KiB: the save held " in ran.stdout and " MB of Python memory at its peak" in ran.stdout
+    assert " KiB: the spill and save held " in ran.stdout and " MB of Python memory at its peak" in ran.stdout
 
 
 def test_scan_cost_lists_every_input_of_a_site_and_prints_the_medians(tmp_path: Path) -> None:

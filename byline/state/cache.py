@@ -29,6 +29,7 @@ from byline.content.sources import Seen, SourceFile
 from byline.errors import ContentError
 from byline.parallel import collection_paused
 from byline.state import graph
+from byline.state.spill import Spill
 
 SCHEMA = "7"
 _LIBRARIES = "|".join(f"{name}={version(name)}" for name in ("markdown", "nh3", "python-slugify", "pyyaml"))
@@ -275,6 +276,15 @@ class Cache:
         except sqlite3.Error:
             return None
         return saved
+
+    def spill(self) -> Spill | None:
+        """Where a build writes a record of reads it will save whole (see ``state.spill``); None when it is not kept."""
+        if self.db is None or self.read_only:
+            return None
+        try:
+            return Spill(self.db)
+        except sqlite3.Error:
+            return None
 
     def forget_gone(self) -> list[str]:
         """Drop the records of output folders that no longer exist, and return them.

@@ -5,11 +5,12 @@ Trusted only under the fingerprints' rule and the same key: anything else means 
 
 from __future__ import annotations
 
-import hashlib
 import itertools
 import sqlite3
 from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+
+from byline.state.spill import Spill, reads_digest
 
 GRAPH_VERSION = "2"
 TABLES = (
@@ -101,6 +102,7 @@ class Learnt:
     gone: set[str] = field(default_factory=set)
     loaded: Recorded | None = None  # the graph the build started from: its ids spare reading them again
     identities: dict[str, str] = field(default_factory=dict)  # what the facts of readers given alone read
+    spill: Spill | None = None  # readers written to disk already, to record with those above (fresh only)
 
 
 def create(db: sqlite3.Connection) -> None:
@@ -132,12 +134,6 @@ def load(db: sqlite3.Connection, folder: str, key: str, kinds: tuple[str, ...] |
     return Recorded(db, gid, facts, readers, kinds, digests)
 
 
-def reads_digest(reads: Iterable[str]) -> str:
-    """The facts a reader read, as one digest: a reader made again that read the same facts keeps its rows."""
-    joined = "\x00".join(sorted(reads)).encode("utf-8", "surrogatepass")
-    return hashlib.blake2b(joined, digest_size=16).hexdigest()
-
-
 def _facts_under(db: sqlite3.Connection, gid: int, prefix: str) -> sqlite3.Cursor:
     """(key, identity) of the facts whose keys start with ``prefix``: a range of the key index."""
     end = prefix[:-1] + chr(ord(prefix[-1]) + 1)
@@ -159,9 +155,10 @@ def save(db: sqlite3.Connection, folder: str, learnt: Learnt) -> Recorded | None
             drop(db, row[0])
         gid = (db.execute("SELECT coalesce(max(gid), 0) + 1 FROM graphs").fetchone() or (1,))[0]
         db.execute("INSERT OR REPLACE INTO graphs VALUES (?, ?, ?)", (folder, gid, key))
-    else:
-        gid = row[0]
-    loaded = learnt.loaded if not started and learnt.loaded is not None and learnt.loaded.gid == gid else None
+        _save_whole(db, gid, learnt)
+        return None
+    gid = row[0]
+    loaded = learnt.loaded if learnt.loaded is not None and learnt.loaded.gid == gid else None
     if loaded is not None:  # only the readers this save touches: an edit's record holds half a million
         touched = learnt.gone | learnt.readers.keys()
         current = {n: (*loaded.readers[n], loaded.digests.get(n)) for n in touched if n in loaded.readers}
@@ -223,6 +220,17 @@ def save(db: sqlite3.Connection, folder: str, learnt: Learnt) -> Recorded | None
         return None
     _bring_up_to_date(loaded, readers, made, learnt.gone, wanted, dropped)
     return loaded
+
+
+def _save_whole(db: sqlite3.Connection, gid: int, learnt: Learnt) -> None:
+    """Write graph ``gid`` whole: the readers spilled during the build, then those ``learnt`` holds in memory."""
+    spill = learnt.spill if learnt.spill is not None else Spill(db)
+    identities = learnt.identities
+    spill.add(
+        (name, spec, reads if isinstance(reads, Mapping) else {fact: identities[fact] for fact in reads})
+        for name, (spec, reads) in learnt.readers.items()
+    )
+    spill.copy(gid)
 
 
 def _bring_up_to_date(
