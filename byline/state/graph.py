@@ -154,6 +154,7 @@ def save(db: sqlite3.Connection, folder: str, learnt: Learnt) -> Recorded | None
         if row is not None:
             drop(db, row[0])
         gid = (db.execute("SELECT coalesce(max(gid), 0) + 1 FROM graphs").fetchone() or (1,))[0]
+        drop(db, gid)  # rows a damaged record left under this id without their graph
         db.execute("INSERT OR REPLACE INTO graphs VALUES (?, ?, ?)", (folder, gid, key))
         _save_whole(db, gid, learnt)
         return None

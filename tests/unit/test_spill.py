@@ -83,6 +83,15 @@ def test_readers_given_with_their_facts_alone_are_spilled_with_the_identities_le
     assert whole(db) == saved_from_memory(FIRST)
 
 
+def test_a_graph_written_whole_replaces_the_rows_a_lost_graph_left_under_its_id() -> None:
+    db = database()
+    graph.save(db, FOLDER, Learnt(KEY, True, dict(FIRST)))
+    db.execute("DELETE FROM graphs")  # its rows stay: the next graph written is given their id
+    other = {"o:c/index.html": ("article.html|article", {"e|c": "kc", "e|a": "ka"})}
+    graph.save(db, FOLDER, Learnt(KEY, True, dict(other)))
+    assert whole(db) == saved_from_memory(other)
+
+
 def test_the_spill_is_a_file_even_where_temporary_tables_default_to_memory() -> None:
     db = database()
     db.execute("PRAGMA temp_store=MEMORY")
