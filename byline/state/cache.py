@@ -107,7 +107,6 @@ class Cache:
                 _write_ignore_file(self.path.parent)
                 db = sqlite3.connect(self.path, timeout=10)
                 db.execute("PRAGMA journal_mode=WAL")
-                db.execute("PRAGMA temp_store=FILE")  # a record of reads spilled while a build renders (state.spill)
                 db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
                 row = db.execute("SELECT value FROM meta WHERE key='generation'").fetchone()
                 if row is None or row[0] != _GENERATION:  # foreign or older cache: start afresh

@@ -207,7 +207,7 @@ def save(db: sqlite3.Connection, folder: str, learnt: Learnt) -> Recorded | None
         else:
             db.execute("UPDATE readers SET spec=?, reads=? WHERE gid=? AND id=?", (spec, digest, gid, reader))
     reads_rows = ((gid, facts[fact], readers[name]) for name, reads in remade_reads for fact in reads)
-    db.executemany("INSERT OR IGNORE INTO reads VALUES (?, ?, ?)", reads_rows)  # streamed: a cold build reads millions
+    db.executemany("INSERT OR IGNORE INTO reads VALUES (?, ?, ?)", reads_rows)  # streamed: a template edit makes all
     dropped: set[str] = set()
     if unread:  # those no remade reader reads again, and then only if no other reader reads them either
         unread.difference_update(facts[fact] for _, reads in remade_reads for fact in reads)
@@ -289,7 +289,7 @@ def _new_facts(
 ) -> Iterator[tuple[int, int, str, str]]:
     """Rows for the facts ``facts`` lacks, numbered on from ``recorded`` and added to ``facts`` as they are yielded.
 
-    Streamed to sqlite, not listed: a cold build's record has millions.
+    Streamed to sqlite, not listed: a template edit's record reads every page's facts.
     """
     numbers = itertools.count(recorded + 1)
     for fact, identity in identities.items():
