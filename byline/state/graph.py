@@ -44,7 +44,6 @@ class Recorded:
     facts: dict[str, str]  # key -> identity
     readers: dict[str, tuple[int, str]]  # name -> (id, spec)
     kinds: tuple[str, ...] | None = None  # the fact kinds ("e|", ...) loaded whole; None: every fact is in facts
-    digests: dict[str, str] = field(default_factory=dict)  # reader -> digest of the facts it read (reads_digest)
     _names: dict[int, str] | None = field(default=None, repr=False)  # reader id -> name, made when first asked
 
     def under(self, prefix: str) -> dict[str, str]:
@@ -79,6 +78,20 @@ class Recorded:
             except sqlite3.Error as exc:
                 raise Unreadable(str(exc)) from exc
             found.update(names[row[0]] for row in rows if row[0] in names)
+        return found
+
+    def digests_of(self, names: Collection[str]) -> dict[str, str]:
+        """The digest of what each of ``names`` read (``reads_digest``), for those recorded.
+
+        Read when a save asks, not loaded: half a million digests to compare a few readers.
+        """
+        wanted = [name for name in names if name in self.readers]
+        found: dict[str, str] = {}
+        for start in range(0, len(wanted), _CHUNK):
+            chunk = wanted[start : start + _CHUNK]
+            marks = ",".join("?" * len(chunk))
+            query = f"SELECT name, reads FROM readers WHERE gid=? AND name IN ({marks})"
+            found.update(self.db.execute(query, (self.gid, *chunk)))
         return found
 
 
@@ -126,12 +139,10 @@ def load(db: sqlite3.Connection, folder: str, key: str, kinds: tuple[str, ...] |
         for kind in kinds:
             facts.update(_facts_under(db, gid, kind))
     readers: dict[str, tuple[int, str]] = {}
-    digests: dict[str, str] = {}
     specs: dict[str, str] = {}  # a few hundred templates and kinds: one string each, not one per reader
-    for i, name, spec, digest in db.execute("SELECT id, name, spec, reads FROM readers WHERE gid=?", (gid,)):
+    for i, name, spec in db.execute("SELECT id, name, spec FROM readers WHERE gid=?", (gid,)):
         readers[name] = (i, specs.setdefault(spec, spec))
-        digests[name] = digest
-    return Recorded(db, gid, facts, readers, kinds, digests)
+    return Recorded(db, gid, facts, readers, kinds)
 
 
 def _facts_under(db: sqlite3.Connection, gid: int, prefix: str) -> sqlite3.Cursor:
@@ -162,7 +173,8 @@ def save(db: sqlite3.Connection, folder: str, learnt: Learnt) -> Recorded | None
     loaded = learnt.loaded if learnt.loaded is not None and learnt.loaded.gid == gid else None
     if loaded is not None:  # only the readers this save touches: an edit's record holds half a million
         touched = learnt.gone | learnt.readers.keys()
-        current = {n: (*loaded.readers[n], loaded.digests.get(n)) for n in touched if n in loaded.readers}
+        digests = loaded.digests_of(touched)
+        current = {n: (*loaded.readers[n], digests.get(n)) for n in touched if n in loaded.readers}
         ids = ((n, i) for n, (i, _) in loaded.readers.items())
     else:
         listed = db.execute("SELECT id, name, spec, reads FROM readers WHERE gid=?", (gid,))
@@ -246,10 +258,8 @@ def _bring_up_to_date(
     the readers made (with their ids in ``readers``) and gone, the identities written and the facts dropped."""
     for name in gone:
         loaded.readers.pop(name, None)
-        loaded.digests.pop(name, None)
-    for name, (spec, _, digest) in made.items():
+    for name, (spec, _, _) in made.items():
         loaded.readers[name] = (readers[name], spec)
-        loaded.digests[name] = digest
     loaded._names = None
     kinds, facts = loaded.kinds, loaded.facts
     if kinds is not None:  # facts read by their start (``under``) are not among a load's
