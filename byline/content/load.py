@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import sys
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -293,13 +294,13 @@ def _article(source: SourceFile, fields: _Fields, rules: LoadRules) -> Article |
         source=source.path,
         title=title,
         date=date,
-        authors=authors,
-        section=section,
+        authors=_shared(authors),
+        section=sys.intern(section),
         slug=slug,
         body=body,
         summary=summary,
-        tags=fields.text_list("tags"),
-        region=region,
+        tags=_shared(fields.text_list("tags")),
+        region=None if region is None else sys.intern(region),
         image=image,
         image_alt=image_alt,
         image_credit=fields.text("image_credit"),
@@ -308,10 +309,16 @@ def _article(source: SourceFile, fields: _Fields, rules: LoadRules) -> Article |
         aliases=aliases,
         id=article_id,
         draft=bool(draft),
-        company=company,
+        company=None if company is None else sys.intern(company),
         meta=meta,
         lines=dict(fields.lines),
     )
+
+
+def _shared(values: tuple[str, ...]) -> tuple[str, ...]:
+    """Values thousands of articles repeat (topics, authors), interned: the cache stores them so, and a model
+    decoded from it holds one string for each (docs/design.md, "An edit's memory, again")."""
+    return tuple(map(sys.intern, values))
 
 
 def _authors(fields: _Fields) -> tuple[str, ...]:
