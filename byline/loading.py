@@ -7,16 +7,17 @@ in memory (docs/design.md, "What the preview keeps between saves").
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 
 from byline.config import BuildOptions
 from byline.content.load import LoadRules, load_source
 from byline.content.loaded import LoadedFiles, ParseResult, SeenFiles
+from byline.content.models import Article
 from byline.content.sources import Listing, SourceFile, read_problem, read_source, rescan_sources, scan_sources
-from byline.errors import ContentError
+from byline.errors import BuildFailed, ContentError
 from byline.parallel import collection_paused, fork_imap
-from byline.state.cache import Cache, Encoded, decode_result, encode_result, parse_key
+from byline.state.cache import Cache, Encoded, StoredBodies, decode_result, encode_result, parse_key
 
 PARALLEL_PARSE_MIN = 64  # below this, starting workers costs more than it saves
 
@@ -136,7 +137,7 @@ class Loader:
         ``keys`` follows what was read. A cache that gained results keeps ``everything``'s.
         """
         if not options.clean and (lacking := set(keys) - known.keys()):
-            known.update(cache.get_parsed(list(lacking)))
+            known.update(cache.get_parsed(list(lacking), leave_bodies=True))
         missing = [i for i, k in enumerate(keys) if k not in known]
         for i in missing:  # files skipped as unchanged are read now that they must be parsed
             try:
@@ -149,12 +150,45 @@ class Loader:
         missing = [i for i in missing if keys[i] not in known]
         for chunk in _parse_all([sources[i] for i in missing], rules, options.jobs):
             entries = {keys[missing[index]]: encoded for index, encoded in chunk}
+            stored = cache.put_parsed(entries)  # chunk by chunk: the encoded site is never held at once
             with collection_paused():  # the results live to the end of the build: no cycles to look for
-                known.update((key, decode_result(encoded)) for key, encoded in entries.items())
-            cache.put_parsed(entries)  # chunk by chunk: the encoded site is never held at once
+                known.update((key, decode_result(encoded, leave_bodies=stored)) for key, encoded in entries.items())
         if missing:
             cache.prune(everything())
         return len(missing)
+
+
+class Bodies:
+    """The parsed body of each article the model holds without it, packed: read back from the cache by its key.
+
+    Pages are rendered long after the load, a few of them in an edit: the archive's bodies
+    stay on disk until then (docs/design.md, "Bodies left in the cache").
+    """
+
+    def __init__(self, cache: Path, root: Path, rules: LoadRules, keys: Mapping[str, str]):
+        self._stored = StoredBodies(cache)
+        self._root, self._rules, self._keys = root, rules, keys
+
+    def __call__(self, source: str) -> bytes:
+        key = self._keys[source]
+        packed = self._stored.packed(key)
+        return packed if packed is not None else self._parsed_again(source, key)
+
+    def _parsed_again(self, source: str, key: str) -> bytes:
+        """A body the cache no longer holds (another build pruned it, or the cache was removed): the file
+        parsed again, if it still holds what this build loaded; else the build stops, writing nothing."""
+        try:
+            read = read_source(self._root, SourceFile(source, "article", None, ""))
+        except OSError as exc:
+            raise BuildFailed([read_problem(source, exc)]) from None
+        model = load_source(read, self._rules)[0] if parse_key(read, self._rules) == key else None
+        if not isinstance(model, Article) or model.body.packed is None:
+            message = "the file changed while the site was being built; build again"
+            raise BuildFailed([ContentError(source, 1, message)])
+        return model.body.packed
+
+    def close(self) -> None:
+        self._stored.close()
 
 
 def _parse_all(sources: list[SourceFile], rules: LoadRules, jobs: int) -> Iterator[list[tuple[int, Encoded]]]:

@@ -22,7 +22,7 @@ from byline.content.models import Article, Author, Company, Page, Unfinished
 from byline.dates import NEWS_WINDOW, iso
 from byline.errors import BuildFailed, ContentError, only_errors
 from byline.faults import point
-from byline.loading import Loader
+from byline.loading import Bodies, Loader
 from byline.output.assets import find_assets, write_fingerprinted
 from byline.output.plan import REDIRECTS_FILE, Output, SitePlan, redirect_rules
 from byline.output.reads import Facts, Reads, Recorder, Strings
@@ -53,8 +53,8 @@ from byline.state.write import MARKER, Staging
 from byline.theme import find_static, template_problems
 
 Progress = Callable[[int, int], None]
-# The site, its pictures, its static files and each content file's parse key.
-Modelled = Callable[[Site, ImageCatalog, dict[str, Path], dict[str, str]], None]
+# The site, its pictures, its static files, each content file's parse key, and the articles' bodies.
+Modelled = Callable[[Site, ImageCatalog, dict[str, Path], dict[str, str], Bodies], None]
 PARALLEL_RENDER_MIN = 400
 SPILLED_CHUNK = 2_000  # outputs a worker renders before it sends back what they read, when that is spilled
 
@@ -113,6 +113,7 @@ class Checked:
     next_scheduled: Scheduled | None = None  # the earliest article left out for its date
     static: dict[str, Path] = field(default_factory=dict)  # what /static/ publishes: theme.static_files
     entities: dict[str, str] = field(default_factory=dict)  # content file -> the key of its parse result
+    bodies: Bodies | None = None  # the bodies of the articles the site holds without them
 
 
 def check(options: BuildOptions) -> Checked:
@@ -203,6 +204,7 @@ class Builder:
         give_back_freed()
         problems += [problem for found in files.problems.values() for problem in found]
         entities = dict(files.keys)
+        bodies = Bodies(workspace.cache_file, options.root, files.rules, entities)
         timer.lap("load")
         settle()  # the parsed site lives to the end of the build: collections need not walk it
         assert options.now is not None
@@ -229,7 +231,9 @@ class Builder:
             problems = demote_drafts(problems, draft_sources(site))
         timer.lap("images")
         if modelled is not None and not only_errors(problems):
-            modelled(site, images, static, entities)  # editorial checks only warn: a build that got here can end well
+            modelled(
+                site, images, static, entities, bodies
+            )  # editorial checks only warn: a build that got here can end well
             timer.lap("first pages")
         with collection_paused():
             previous = published_before(options, config, read_only=not write_cache)
@@ -246,6 +250,7 @@ class Builder:
             next_scheduled=next_scheduled(site),
             static=static,
             entities=entities,
+            bodies=bodies,
         )
 
     def build(
@@ -275,11 +280,14 @@ class Builder:
         shown: dict[str, bytes] = {}
         planned: list[SitePlan] = []
 
-        def look_first(site: Site, images: ImageCatalog, static: dict[str, Path], entities: dict[str, str]) -> None:
+        def look_first(
+            site: Site, images: ImageCatalog, static: dict[str, Path], entities: dict[str, str], bodies: Bodies
+        ) -> None:
             """The editor's article, before the rest is checked and planned: the save shows sooner."""
             nonlocal shown
             assert first is not None and options.now is not None
-            planned.append(_plan(site, images, static, entities, options.now, renderer, self._of_shape(options)))
+            shaped = self._of_shape(options)
+            planned.append(_plan(site, images, static, entities, options.now, renderer, bodies, shaped))
             shown = show_first(first, planned[0].article_pages(first.paths), renderer, planned[0].assets, shown)
 
         checked = self.check(options, modelled=look_first if first is not None and first.paths else None)
@@ -291,7 +299,14 @@ class Builder:
             planned[0]
             if planned
             else _plan(
-                site, checked.images, checked.static, checked.entities, options.now, renderer, self._of_shape(options)
+                site,
+                checked.images,
+                checked.static,
+                checked.entities,
+                options.now,
+                renderer,
+                checked.bodies,
+                self._of_shape(options),
             )
         )
         assets = plan.assets
@@ -383,6 +398,8 @@ class Builder:
                 if self.watched and workspace.committed is not None:
                     self._committed[output] = workspace.committed
         finally:
+            if checked.bodies is not None:
+                checked.bodies.close()  # first: the cache's last connection to close ends its write-ahead log
             cache.close()
         timer.lap("write")
         return BuildResult(
@@ -638,11 +655,13 @@ def _plan(
     entities: dict[str, str],
     now: datetime,
     renderer: Renderer,
+    bodies: Bodies | None,
     shaped: dict[str, Any] | None = None,
 ) -> SitePlan:
     """The plan of every output, reading the site through recorded facts (see ``output.reads``)."""
     recorder = Recorder(entities)
-    facts = Facts(site, images or ImageCatalog(), now, recorder, templates=renderer.template_digest, shaped=shaped)
+    images = images or ImageCatalog()
+    facts = Facts(site, images, now, recorder, templates=renderer.template_digest, shaped=shaped, bodies=bodies)
     return SitePlan(facts, find_assets(static))
 
 

@@ -37,15 +37,17 @@ def unpack_html(packed: bytes) -> Html:
     return Html(zlib.decompress(packed).decode("utf-8", "surrogatepass"))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Rendered:
     """Markdown turned into safe HTML, with the plain text facts derived from it.
 
     The HTML is held packed: an archive's bodies are most of what a build holds of the site,
     and a build that renders a few pages reads a few of them (docs/design.md, "Bodies held packed").
+    An article's decoded from the cache is not held at all: ``packed`` is None, and the render
+    reads it back through ``Facts.packed_body`` (docs/design.md, "Bodies left in the cache").
     """
 
-    packed: bytes  # the HTML, as ``pack_html`` makes it
+    packed: bytes | None  # the HTML, as ``pack_html`` makes it; None: left in the cache
     first_paragraph: str
     word_count: int
     images: tuple[str, ...] = ()  # the src of each <img> in ``html``, in order: found once, when parsed
@@ -56,10 +58,12 @@ class Rendered:
     @property
     def html(self) -> Html:
         """The HTML, unpacked anew at each call: a caller that wants it again keeps it."""
+        if self.packed is None:
+            raise LookupError("this body was left in the cache: read it through Facts.packed_body")
         return unpack_html(self.packed)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Correction:
     """A dated correction notice shown on the article and in its feed entry."""
 
@@ -67,7 +71,7 @@ class Correction:
     note: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Author:
     """An author profile from content/authors/<slug>.md."""
 
@@ -87,7 +91,7 @@ class Author:
         return self.lines.get(key) or 1
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Company:
     """A member company from content/companies/<slug>.md; ``about`` is its "notes to editors" text."""
 
@@ -108,7 +112,7 @@ class Company:
         return self.lines.get(key) or 1
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Article:
     """One article as written; ``lines`` maps front-matter keys to their line for later errors."""
 
@@ -147,7 +151,7 @@ class Article:
         return max(moments)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Unfinished:
     """A file that failed to load, with what can still be checked of it: every problem of a file shows in one run.
 
@@ -168,7 +172,7 @@ class Unfinished:
         return self.lines.get(key) or self.lines.get("title") or 1
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Page:
     """A standalone page from content/pages/<slug>.md."""
 

@@ -332,6 +332,8 @@ class Facts:
     # Values made from the site's shape alone (its lists, maps and models' keys, not their text), kept by
     # a caller that knows this site has the shape of the last one it passed them for (site.kept.KeptModel).
     shaped: dict[str, Any] | None = None
+    # An article's parsed body, packed, by its source, for the articles the model holds without it.
+    bodies: Callable[[str], bytes] | None = None
 
     def __post_init__(self) -> None:
         site, recorder = self.site, self.recorder
@@ -365,7 +367,12 @@ class Facts:
         self.region_name = TrackedMap("region_name", {g.slug: g.name for g in site.regions}, recorder)
         self.group = TrackedMap("group", self._groups, recorder)
         self.pictures = TrackedPictures(self.images, recorder)
-        models: tuple[Article | Author | Company | Page, ...] = (*site.articles, *site.hidden, *site.authors, *site.pages)
+        models: tuple[Article | Author | Company | Page, ...] = (
+            *site.articles,
+            *site.hidden,
+            *site.authors,
+            *site.pages,
+        )
         self._models = {m.source: m for m in models}
         self._models.update((c.source, c) for c in site.company.values())
         self._computed: dict[str, Callable[[], Callable[[], Any] | None]] = {}
@@ -435,6 +442,18 @@ class Facts:
         model = value._model if type(value) is Taken else value
         self.recorder.entity(model)
         return model
+
+    def packed_body(self, article: Article) -> bytes:
+        """An article's parsed body, packed: the model's own, or read back where the load left it.
+
+        Its reads are the article's entity, which the caller has read (``entity``).
+        """
+        packed = article.body.packed
+        if packed is None:
+            if self.bodies is None:
+                raise LookupError(f"{article.source}: its body was left in the cache and no reader of bodies was given")
+            packed = self.bodies(article.source)
+        return packed
 
     def month(self, year: int, month: int) -> TrackedMonth:
         return self._months[f"{year:04d}-{month:02d}"]

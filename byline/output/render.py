@@ -158,6 +158,8 @@ class Renderer:
             ) from None
         except jinja2.TemplateNotFound as exc:
             raise BuildFailed([ContentError(f"templates/{template}", 0, f"template not found: {exc.name}")]) from None
+        except BuildFailed:  # a problem of content the template showed (a body read back), not of the template
+            raise
         except Exception as exc:  # a runtime error inside a template: point at its line
             filename, line = self._template_frame(exc)
             raise BuildFailed(

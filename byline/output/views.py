@@ -466,7 +466,7 @@ class Views:
 
     def _body(self, article: Article) -> Html:
         policy = self._policies[article.section]
-        parsed = article.body.html
+        parsed = unpack_html(self.facts.packed_body(article))
         finished = _as_html(finish_body(parsed, self.pictures, self.link, BODY_IMAGE_SIZES, policy))
         if finished is parsed:
             self._verbatim.add(article.source)
@@ -475,7 +475,7 @@ class Views:
     def _packed_body(self, article: Article) -> PackedBody:
         """The finished body as a search view holds it all build: the parsed body's own packing when finishing left it."""
         body = self.body(article)
-        packed = article.body.packed if article.source in self._verbatim else pack_html(body)
+        packed = self.facts.packed_body(article) if article.source in self._verbatim else pack_html(body)
         return PackedBody(packed, body.digest)
 
     def tag(self, tag: str) -> View:

@@ -10,10 +10,11 @@ import contextlib
 import functools
 import hashlib
 import marshal
+import os
 import sqlite3
 import sys
 import zlib
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import fields
 from datetime import datetime
 from importlib.metadata import version
@@ -144,15 +145,18 @@ class Cache:
             with contextlib.suppress(OSError):
                 Path(f"{self.path}{suffix}").unlink()
 
-    def get_parsed(self, keys: list[str]) -> dict[str, ParseResult]:
-        """Look up many parse results at once; unreadable entries count as misses."""
+    def get_parsed(self, keys: list[str], leave_bodies: bool = False) -> dict[str, ParseResult]:
+        """Look up many parse results at once; unreadable entries count as misses.
+
+        ``leave_bodies``: articles come without their bodies' HTML, which ``StoredBodies`` reads back.
+        """
         if self.db is None or not keys:
             return {}
         found: dict[str, ParseResult] = {}
         try:
             with collection_paused():  # parse results hold no cycles, and live to the build's end
                 for key, value, checksum in self._parse_rows(keys):
-                    result = _read_row(value, checksum)
+                    result = _read_row(value, checksum, leave_bodies)
                     if result is not None:
                         found[key] = result
         except sqlite3.Error:
@@ -172,10 +176,10 @@ class Cache:
             marks = ",".join("?" * len(chunk))
             yield from self.db.execute(f"SELECT key, value, sum FROM parse WHERE key IN ({marks})", chunk)
 
-    def put_parsed(self, entries: dict[str, Encoded]) -> None:
-        """Store encoded parse results (see encode_result), each with the checksum it is read back by."""
+    def put_parsed(self, entries: dict[str, Encoded]) -> bool:
+        """Store encoded parse results (see encode_result), each with the checksum it is read back by; True if stored."""
         rows = [(key, value, zlib.crc32(value)) for key, value in entries.items()]
-        self._write("INSERT OR REPLACE INTO parse VALUES (?, ?, ?)", rows)
+        return self._write("INSERT OR REPLACE INTO parse VALUES (?, ?, ?)", rows)
 
     def get_seen(self) -> dict[str, Seen]:
         """What each content file held when last read (see sources.find_sources); malformed rows are left out."""
@@ -369,14 +373,16 @@ class Cache:
         except sqlite3.Error:
             pass
 
-    def _write(self, sql: str, rows: Sequence[tuple[str | bytes | int | None, ...]]) -> None:
+    def _write(self, sql: str, rows: Sequence[tuple[str | bytes | int | None, ...]]) -> bool:
+        """Write ``rows`` in one transaction; False when nothing was written (no cache, or it failed)."""
         if self.db is None or self.read_only or not rows:
-            return
+            return False
         try:
             with self.db:
                 self.db.executemany(sql, rows)
         except sqlite3.Error:
-            pass
+            return False
+        return True
 
     def close(self) -> None:
         if self.db is not None:
@@ -385,7 +391,7 @@ class Cache:
             self.db = None
 
 
-def _read_row(value: object, checksum: object) -> ParseResult | None:
+def _read_row(value: object, checksum: object, leave_bodies: bool = False) -> ParseResult | None:
     """A stored parse result, or None when it is not what was written (then the file is parsed again).
 
     The checksum, of the bytes stored, catches an entry changed on disk, not forgery.
@@ -393,9 +399,43 @@ def _read_row(value: object, checksum: object) -> ParseResult | None:
     if type(value) is not bytes or checksum != zlib.crc32(value):
         return None
     try:
-        return decode_result(value)
+        return decode_result(value, leave_bodies)
     except (ValueError, KeyError, TypeError, IndexError, EOFError):
         return None
+
+
+class StoredBodies:
+    """Reads back the bodies of articles decoded without them, by their parse keys.
+
+    Each process opens its own read-only connection: render workers are forked, and a
+    connection must not cross a fork (docs/design.md, "Bodies left in the cache").
+    """
+
+    def __init__(self, path: Path):
+        self.path = path
+        self._db: sqlite3.Connection | None = None
+        self._pid = 0
+
+    def packed(self, key: str) -> bytes | None:
+        """The article body stored under ``key``, packed; None when it is not there as written."""
+        try:
+            row = self._connection().execute("SELECT value, sum FROM parse WHERE key=?", (key,)).fetchone()
+        except sqlite3.Error:
+            return None
+        result = None if row is None else _read_row(*row)
+        model = None if result is None else result[0]
+        return model.body.packed if isinstance(model, Article) else None
+
+    def _connection(self) -> sqlite3.Connection:
+        if self._db is None or self._pid != os.getpid():
+            self._db, self._pid = None, os.getpid()  # a parent's connection is left to the parent
+            self._db = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True, timeout=10)
+        return self._db
+
+    def close(self) -> None:
+        if self._db is not None and self._pid == os.getpid():
+            self._db.close()
+        self._db = None
 
 
 def _write_ignore_file(folder: Path) -> None:
@@ -413,13 +453,16 @@ def encode_result(model: Loaded | None, problems: list[ContentError]) -> Encoded
     return marshal.dumps((stored, tuple((p.path, p.line, p.message, p.severity) for p in problems)))
 
 
-def decode_result(encoded: Encoded) -> ParseResult:
+def decode_result(encoded: Encoded, leave_bodies: bool = False) -> ParseResult:
+    """A parse result as ``encode_result`` stored it; with ``leave_bodies``, an article's without its body's HTML."""
     stored, problems = marshal.loads(encoded)
-    return (None if stored is None else _decode_model(stored)), [ContentError(*problem) for problem in problems]
+    model = None if stored is None else _decode_model(stored, leave_bodies)
+    return model, [ContentError(*problem) for problem in problems]
 
 
 _KINDS: tuple[type[Loaded], ...] = (Article, Author, Company, Page, Unfinished)  # stored by position
 _RENDERED = tuple(field.name for field in fields(Rendered))
+_PACKED = _RENDERED.index("packed")
 
 
 def _encode_rendered(value: Rendered) -> tuple[Any, ...]:
@@ -427,7 +470,7 @@ def _encode_rendered(value: Rendered) -> tuple[Any, ...]:
 
 
 def _decode_rendered(value: tuple[Any, ...]) -> Rendered:
-    return _made(Rendered, dict(zip(_RENDERED, value, strict=True)))
+    return _made(Rendered, value)
 
 
 def _encode_corrections(value: tuple[Correction, ...]) -> tuple[tuple[str, str], ...]:
@@ -461,6 +504,7 @@ def _plan(kind: type[Loaded]) -> tuple[tuple[str, ...], tuple[tuple[int, str, Co
 
 
 _PLANS = {kind: _plan(kind) for kind in _KINDS}
+_BODY = _PLANS[Article][0].index("body")
 
 
 def _encode_model(model: Loaded) -> tuple[Any, ...]:
@@ -471,18 +515,31 @@ def _encode_model(model: Loaded) -> tuple[Any, ...]:
     return (_KINDS.index(type(model)), *values)
 
 
-def _decode_model(stored: tuple[Any, ...]) -> Loaded:
+def _decode_model(stored: tuple[Any, ...], leave_bodies: bool = False) -> Loaded:
     kind = _KINDS[stored[0]]
-    names, coded = _PLANS[kind]
-    state = dict(zip(names, stored[1:], strict=True))
-    for _, name, (_, decode) in coded:
-        state[name] = decode(state[name])
-    model: Loaded = _made(kind, state)
+    _, coded = _PLANS[kind]
+    values = list(stored[1:])
+    if leave_bodies and kind is Article:
+        body = list(values[_BODY])
+        body[_PACKED] = None
+        values[_BODY] = tuple(body)
+    for i, _, (_, decode) in coded:
+        values[i] = decode(values[i])
+    model: Loaded = _made(kind, values)
     return model
 
 
-def _made(kind: type[M], state: dict[str, Any]) -> M:
-    """An instance of a frozen dataclass made as copy and pickle make one: its fields set at once, not one by one."""
+def _made(kind: type[M], values: Iterable[Any]) -> M:
+    """An instance of a frozen dataclass made as copy and pickle make one: each slot set as it is, in field order."""
     made = object.__new__(kind)
-    made.__dict__.update(state)
+    for set_slot, value in zip(_SETTERS[kind], values, strict=True):
+        set_slot(made, value)
     return made
+
+
+def _slot_setters(kind: type) -> tuple[Callable[[Any, Any], None], ...]:
+    """The setter of each field's slot, in field order: past a frozen class's refusal, as ``object.__setattr__`` is."""
+    return tuple(getattr(kind, f.name).__set__ for f in fields(kind))
+
+
+_SETTERS: dict[type, tuple[Callable[[Any, Any], None], ...]] = {k: _slot_setters(k) for k in (*_KINDS, Rendered)}

@@ -76,7 +76,12 @@ class Workspace:
         """Open the cache database (read-only for `check`, which writes nothing)."""
         from byline.state.cache import Cache  # heavy imports: a no-change build never needs them
 
-        return Cache(self.cache_dir / "cache.sqlite3", read_only=read_only)
+        return Cache(self.cache_file, read_only=read_only)
+
+    @property
+    def cache_file(self) -> Path:
+        """The cache database: parse results, records, and the bodies a model left there."""
+        return self.cache_dir / "cache.sqlite3"
 
     # --- the lock, and what a build that did not end left ------------------------------
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 import marshal
 import math
+import os
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -16,7 +18,7 @@ from hypothesis import strategies as st
 from byline.content.models import Article, Author, Company, Html, Page, Rendered, Unfinished
 from byline.errors import ContentError
 from byline.state import graph
-from byline.state.cache import Cache, decode_result, encode_result
+from byline.state.cache import Cache, StoredBodies, decode_result, encode_result
 from tests.fuzz.strategies import front_matter, markdown_text, yaml_front_matter
 from tests.helpers import AUTHOR, article, load_text
 
@@ -162,7 +164,8 @@ def test_every_kind_of_parse_result_reads_back_equal(text: str | bytes, kind: An
     assert (decoded, decoded_problems) == (model, problems)
     assert all(type(p) is ContentError for p in decoded_problems)
     if model is not None:  # the one Rendered of each kind keeps its HTML as Html, which carries the digest
-        assert [type(v.html) for v in vars(decoded).values() if isinstance(v, Rendered)] == [Html]
+        values = [getattr(decoded, f.name) for f in dataclasses.fields(decoded)]
+        assert [type(v.html) for v in values if isinstance(v, Rendered)] == [Html]
 
 
 def test_the_full_article_keeps_every_field_it_was_parsed_with() -> None:
@@ -276,3 +279,54 @@ def test_values_articles_repeat_are_shared_strings_after_the_cache_too() -> None
         assert all(a is b for a, b in zip(getattr(first, name), getattr(second, name), strict=True))
     for name in ("section", "region", "company"):
         assert getattr(first, name) is getattr(second, name) is not None
+
+
+def test_an_article_read_with_its_body_left_in_the_cache_reads_it_back_by_key(tmp_path: Path) -> None:
+    """An edit's model holds no article's body; the render reads back those it shows (docs/design.md)."""
+    path = tmp_path / "cache.sqlite3"
+    cache = Cache(path)
+    entries = {}
+    for key, text, kind in (("a", FULL_ARTICLE, "article"), ("p", PAGE, "page"), ("s", AUTHOR_FULL, "author")):
+        model, problems = load_text(text, kind=kind)
+        entries[key] = (model, encode_result(model, problems))
+    cache.put_parsed({key: encoded for key, (_, encoded) in entries.items()})
+    found = cache.get_parsed(["a", "p", "s"], leave_bodies=True)
+    left, written = found["a"][0], entries["a"][0]
+    assert isinstance(left, Article) and isinstance(written, Article)
+    assert left.body.packed is None and written.body.packed is not None
+    assert left == dataclasses.replace(written, body=dataclasses.replace(written.body, packed=None))
+    with pytest.raises(LookupError):
+        _ = left.body.html
+    assert found["p"][0] == entries["p"][0] and found["s"][0] == entries["s"][0]  # pages and bios stay whole
+    assert cache.get_parsed(["a"])["a"][0] == written
+    stored = StoredBodies(path)
+    assert stored.packed("a") == written.body.packed
+    assert stored.packed("missing") is None and stored.packed("p") is None
+    with sqlite3.connect(path) as db:
+        db.execute("UPDATE parse SET sum = sum + 1 WHERE key='a'")
+    assert stored.packed("a") is None  # not what was written: the caller parses the file again
+    stored.close()
+    cache.close()
+
+
+def test_stored_bodies_read_in_a_forked_worker_through_a_connection_of_its_own(tmp_path: Path) -> None:
+    """A sqlite connection must not cross a fork: the render's workers are forked from the build."""
+    path = tmp_path / "cache.sqlite3"
+    cache = Cache(path)
+    model, problems = load_text(FULL_ARTICLE)
+    cache.put_parsed({"a": encode_result(model, problems)})
+    cache.close()
+    stored = StoredBodies(path)
+    assert stored.packed("a") is not None
+    parents = stored._db
+    reader, writer = os.pipe()
+    child = os.fork()
+    if child == 0:  # pragma: no cover - the child reports through the pipe
+        ok = stored.packed("a") == model.body.packed and stored._db is not None and stored._db is not parents
+        os.write(writer, b"1" if ok else b"0")
+        os._exit(0)
+    os.close(writer)
+    os.waitpid(child, 0)
+    assert os.read(reader, 1) == b"1"
+    assert stored._db is parents  # the parent's connection is still its own
+    stored.close()

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from byline import pipeline
+from byline import faults, pipeline
 from byline.content import sources
 from byline.errors import BuildFailed
 from byline.output.plan import SitePlan
@@ -379,3 +379,68 @@ def test_parse_results_kept_in_memory_follow_the_files(make_site: MakeSite) -> N
     assert second.articles == first.articles - 1
     again = pipeline.Builder(options(root)).check()
     assert again.site == builder.check().site
+
+
+def _lose_parse_results(root: Path) -> None:
+    """What another build's prune, or an editor removing the cache, does to a running build."""
+    with sqlite3.connect(root / ".byline-cache/cache.sqlite3") as db:
+        db.execute("DELETE FROM parse")
+
+
+def test_pages_made_again_in_workers_read_their_bodies_back_from_the_cache(
+    built: tuple[Path, BuildResult], tmp_path: Path
+) -> None:
+    """An edit's model holds no article body: each page made again reads its own back, in its worker."""
+    root, first = built
+    (root / "site.toml").write_text('name = "Renamed Daily"\n')  # every page made again
+    second = build_site(root, first.output, jobs=2)
+    assert second.site is not None and second.site.articles
+    assert all(article.body.packed is None for article in second.site.articles)
+    assert second.rendered == first.rendered
+    clean = build_site(root, tmp_path / "clean", clean=True)
+    assert snapshot(second.output) == snapshot(clean.output)
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_bodies_the_cache_lost_during_a_build_are_parsed_again_from_their_files(
+    built: tuple[Path, BuildResult], tmp_path: Path, jobs: int
+) -> None:
+    root, first = built
+    (root / "site.toml").write_text('name = "Renamed Daily"\n')
+    with faults.injected(lambda name: _lose_parse_results(root) if name == "stage:plan" else None):
+        second = build_site(root, first.output, jobs=jobs)
+    clean = build_site(root, tmp_path / "clean", clean=True)
+    assert snapshot(second.output) == snapshot(clean.output)
+
+
+def test_a_file_changed_during_a_build_whose_body_the_cache_lost_fails_it_untouched(
+    built: tuple[Path, BuildResult],
+) -> None:
+    """Its body now is not the one the rest of the build read: the build stops, and says to build again."""
+    root, first = built
+    before = snapshot(first.output)
+    (root / "site.toml").write_text('name = "Renamed Daily"\n')
+    edited = "content/articles/n3.md"
+
+    def change_and_lose(name: str) -> None:
+        if name == "stage:plan":
+            write_files(root, {edited: article("Story 3", "2026-02-19 09:00", body="Changed meanwhile.")})
+            _lose_parse_results(root)
+
+    with faults.injected(change_and_lose), pytest.raises(BuildFailed) as failed:
+        build_site(root, first.output, jobs=2)
+    assert [e.format() for e in failed.value.errors] == [
+        f"{edited}:1: the file changed while the site was being built; build again"
+    ]
+    assert snapshot(first.output) == before
+
+
+def test_a_build_that_read_bodies_back_leaves_the_cache_without_a_write_ahead_log(
+    built: tuple[Path, BuildResult],
+) -> None:
+    """``check`` reads the cache only with its log empty: the reader of bodies closes before the writer."""
+    root, first = built
+    (root / "site.toml").write_text('name = "Renamed Daily"\n')
+    second = build_site(root, first.output, jobs=1)  # bodies read back in this process
+    assert second.rendered == first.rendered
+    assert not (root / ".byline-cache/cache.sqlite3-wal").exists()
