@@ -30,9 +30,12 @@ _TEMPLATES = {"author": "author.html", "company": "company.html"}  # other index
 Context = dict[str, Any]
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Output:
-    """One file of the built site; its context is made (and its reads recorded) when first asked for."""
+    """One file of the built site; its context is made (and its reads recorded) when first asked for.
+
+    Slotted: a plan holds one for every file of the site, 220,000 at 100,000 articles.
+    """
 
     url: str
     template: str
@@ -42,11 +45,15 @@ class Output:
     lastmod: tuple[str, tuple[Any, ...]] | None = field(default=None, repr=False)  # a planner method and its arguments
     indexed: bool = False  # listed in the sitemap
     reads: Reads | None = field(default=None, repr=False)
+    _path: str | None = field(default=None, init=False, repr=False)
+    _context: Context | None = field(default=None, init=False, repr=False)
 
-    @functools.cached_property
+    @property
     def path(self) -> str:
         """The file under the output folder (computed once: every build asks thousands of times)."""
-        return urls.output_file(self.url)
+        if self._path is None:
+            self._path = urls.output_file(self.url)
+        return self._path
 
     def __eq__(self, other: object) -> bool:
         """Equal when they write the same file from the same template and context (as two plans of one site do)."""
@@ -57,21 +64,23 @@ class Output:
 
     __hash__ = None  # type: ignore[assignment]  # Python's way to say unhashable; mypy expects a method
 
-    @functools.cached_property
+    @property
     def context(self) -> Context:
-        """The template's context, made now; what it read is kept in ``reads``."""
-        if self.facts is None:
-            return self.make()
-        with self.facts.recorder.scope() as reads:
-            self.facts.template(self.template)
-            context = self.make()
-        self.reads = reads
-        return context
+        """The template's context, made when first asked for; what it read is kept in ``reads``."""
+        if self._context is None:
+            if self.facts is None:
+                self._context = self.make()
+            else:
+                with self.facts.recorder.scope() as reads:
+                    self.facts.template(self.template)
+                    self._context = self.make()
+                self.reads = reads
+        return self._context
 
     def release(self) -> Reads:
         """What the output read; its context and reads are dropped, so a build does not hold every page's at once."""
         reads = self.reads or {}
-        self.__dict__.pop("context", None)
+        self._context = None
         self.reads = None
         return reads
 

@@ -44,7 +44,6 @@ class Recorded:
     facts: dict[str, str]  # key -> identity
     readers: dict[str, tuple[int, str]]  # name -> (id, spec)
     kinds: tuple[str, ...] | None = None  # the fact kinds ("e|", ...) loaded whole; None: every fact is in facts
-    _names: dict[int, str] | None = field(default=None, repr=False)  # reader id -> name, made when first asked
 
     def under(self, prefix: str) -> dict[str, str]:
         """The recorded facts whose keys start with ``prefix``; kept in ``facts`` too."""
@@ -60,24 +59,19 @@ class Recorded:
     def readers_of(self, keys: Iterable[str]) -> set[str]:
         """The readers that read any of ``keys``."""
         wanted = list(keys)
-        if not wanted:
-            return set()
-        if self._names is None:
-            self._names = {reader_id: name for name, (reader_id, _) in self.readers.items()}
-        names = self._names
         found: set[str] = set()
         for start in range(0, len(wanted), _CHUNK):
             chunk = wanted[start : start + _CHUNK]
             marks = ",".join("?" * len(chunk))
             query = (
-                "SELECT reader FROM reads WHERE gid=? AND fact IN"  # not DISTINCT: sqlite would scan every read
-                f" (SELECT id FROM facts WHERE gid=? AND key IN ({marks}))"
+                "SELECT name FROM readers WHERE gid=? AND id IN (SELECT reader FROM reads WHERE gid=? AND fact IN"
+                f" (SELECT id FROM facts WHERE gid=? AND key IN ({marks})))"
             )
             try:
-                rows = self.db.execute(query, (self.gid, self.gid, *chunk)).fetchall()
+                rows = self.db.execute(query, (self.gid, self.gid, self.gid, *chunk)).fetchall()
             except sqlite3.Error as exc:
                 raise Unreadable(str(exc)) from exc
-            found.update(names[row[0]] for row in rows if row[0] in names)
+            found.update(row[0] for row in rows if row[0] in self.readers)
         return found
 
     def digests_of(self, names: Collection[str]) -> dict[str, str]:
@@ -260,7 +254,6 @@ def _bring_up_to_date(
         loaded.readers.pop(name, None)
     for name, (spec, _, _) in made.items():
         loaded.readers[name] = (readers[name], spec)
-    loaded._names = None
     kinds, facts = loaded.kinds, loaded.facts
     if kinds is not None:  # facts read by their start (``under``) are not among a load's
         for key in [key for key in facts if not key.startswith(kinds)]:
