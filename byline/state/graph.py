@@ -28,6 +28,8 @@ _CHUNK = 900  # sqlite's bound-parameter limit
 _FEW_FACTS = 0.25  # past this share of the recorded facts, reading them all is quicker than looking each up
 _FEW_READERS = 2_000  # past this many readers made again, a save looks up all their facts (see _wanted)
 BULK_CACHE_KIB = 65536  # sqlite's page cache while a graph is written whole (its default: 2 MiB)
+VIEW_READERS = "v|"  # the readers that are shared views: not loaded, read by name when a save touches them
+_FEW_NAMED = 20_000  # past this many readers wanted by name, reading them all is quicker
 
 
 @dataclass
@@ -42,7 +44,7 @@ class Recorded:
     db: sqlite3.Connection
     gid: int
     facts: dict[str, str]  # key -> identity
-    readers: dict[str, tuple[int, str]]  # name -> (id, spec)
+    readers: dict[str, tuple[int, str]]  # name -> (id, spec) of every reader but the shared views (VIEW_READERS)
     kinds: tuple[str, ...] | None = None  # the fact kinds ("e|", ...) loaded whole; None: every fact is in facts
 
     def under(self, prefix: str) -> dict[str, str]:
@@ -71,21 +73,25 @@ class Recorded:
                 rows = self.db.execute(query, (self.gid, self.gid, self.gid, *chunk)).fetchall()
             except sqlite3.Error as exc:
                 raise Unreadable(str(exc)) from exc
-            found.update(row[0] for row in rows if row[0] in self.readers)
+            found.update(row[0] for row in rows)
         return found
 
-    def digests_of(self, names: Collection[str]) -> dict[str, str]:
-        """The digest of what each of ``names`` read (``reads_digest``), for those recorded.
+    def named(self, names: Collection[str]) -> dict[str, tuple[int, str, str]]:
+        """Each of ``names`` that is recorded, with its id, spec and the digest of what it read (``reads_digest``).
 
-        Read when a save asks, not loaded: half a million digests to compare a few readers.
+        Read when a save asks, not loaded: an edit's record holds half a million readers, and the
+        save compares the few it makes again.
         """
-        wanted = [name for name in names if name in self.readers]
-        found: dict[str, str] = {}
-        for start in range(0, len(wanted), _CHUNK):
-            chunk = wanted[start : start + _CHUNK]
-            marks = ",".join("?" * len(chunk))
-            query = f"SELECT name, reads FROM readers WHERE gid=? AND name IN ({marks})"
-            found.update(self.db.execute(query, (self.gid, *chunk)))
+        query = "SELECT id, name, spec, reads FROM readers WHERE gid=?"
+        if len(names) > _FEW_NAMED:
+            wanted = set(names)
+            return {n: (i, spec, digest) for i, n, spec, digest in self.db.execute(query, (self.gid,)) if n in wanted}
+        listed = list(names)
+        found: dict[str, tuple[int, str, str]] = {}
+        for start in range(0, len(listed), _CHUNK):
+            chunk = listed[start : start + _CHUNK]
+            rows = self.db.execute(f"{query} AND name IN ({','.join('?' * len(chunk))})", (self.gid, *chunk))
+            found.update((n, (i, spec, digest)) for i, n, spec, digest in rows)
         return found
 
 
@@ -134,7 +140,11 @@ def load(db: sqlite3.Connection, folder: str, key: str, kinds: tuple[str, ...] |
             facts.update(_facts_under(db, gid, kind))
     readers: dict[str, tuple[int, str]] = {}
     specs: dict[str, str] = {}  # a few hundred templates and kinds: one string each, not one per reader
-    for i, name, spec in db.execute("SELECT id, name, spec FROM readers WHERE gid=?", (gid,)):
+    views_end = VIEW_READERS[:-1] + chr(ord(VIEW_READERS[-1]) + 1)
+    listed = db.execute(
+        "SELECT id, name, spec FROM readers WHERE gid=? AND (name<? OR name>=?)", (gid, VIEW_READERS, views_end)
+    )
+    for i, name, spec in listed:
         readers[name] = (i, specs.setdefault(spec, spec))
     return Recorded(db, gid, facts, readers, kinds)
 
@@ -166,15 +176,10 @@ def save(db: sqlite3.Connection, folder: str, learnt: Learnt) -> Recorded | None
     gid = row[0]
     loaded = learnt.loaded if learnt.loaded is not None and learnt.loaded.gid == gid else None
     if loaded is not None:  # only the readers this save touches: an edit's record holds half a million
-        touched = learnt.gone | learnt.readers.keys()
-        digests = loaded.digests_of(touched)
-        current = {n: (*loaded.readers[n], digests.get(n)) for n in touched if n in loaded.readers}
-        ids = ((n, i) for n, (i, _) in loaded.readers.items())
+        current = loaded.named(learnt.gone | learnt.readers.keys())
     else:
         listed = db.execute("SELECT id, name, spec, reads FROM readers WHERE gid=?", (gid,))
         current = {n: (i, spec, digest) for i, n, spec, digest in listed}
-        ids = ((n, i) for n, (i, _, _) in current.items())
-    highest = max((i for n, i in ids if n not in learnt.gone), default=0)  # of the readers that stay
     made = {name: (spec, reads, reads_digest(reads)) for name, (spec, reads) in learnt.readers.items()}
     kept = {
         name for name, (spec, _, digest) in made.items() if current.get(name, (0, None, None))[1:] == (spec, digest)
@@ -185,6 +190,7 @@ def save(db: sqlite3.Connection, folder: str, learnt: Learnt) -> Recorded | None
     db.executemany(
         "DELETE FROM readers WHERE gid=? AND id=?", [(gid, readers.pop(n)) for n in learnt.gone if n in readers]
     )
+    highest = (db.execute("SELECT coalesce(max(id), 0) FROM readers WHERE gid=?", (gid,)).fetchone() or (0,))[0]
     identities = learnt.identities  # completed in place, not copied (see Learnt)
     for _, reads in learnt.readers.values():
         if isinstance(reads, Mapping):
@@ -253,7 +259,8 @@ def _bring_up_to_date(
     for name in gone:
         loaded.readers.pop(name, None)
     for name, (spec, _, _) in made.items():
-        loaded.readers[name] = (readers[name], spec)
+        if not name.startswith(VIEW_READERS):
+            loaded.readers[name] = (readers[name], spec)
     kinds, facts = loaded.kinds, loaded.facts
     if kinds is not None:  # facts read by their start (``under``) are not among a load's
         for key in [key for key in facts if not key.startswith(kinds)]:
