@@ -231,9 +231,8 @@ class Builder:
             problems = demote_drafts(problems, draft_sources(site))
         timer.lap("images")
         if modelled is not None and not only_errors(problems):
-            modelled(
-                site, images, static, entities, bodies
-            )  # editorial checks only warn: a build that got here can end well
+            # editorial checks only warn: a build that got here can end well
+            modelled(site, images, static, entities, bodies)
             timer.lap("first pages")
         with collection_paused():
             previous = published_before(options, config, read_only=not write_cache)

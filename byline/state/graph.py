@@ -38,7 +38,8 @@ class Recorded:
 
     Facts' row ids are not loaded: a build compares identities, and only a commit needs ids.
     Loaded with ``kinds``, ``facts`` holds the facts of those kinds, and ``under`` reads others
-    by their start (a file's fields, a map's look-ups) when they are wanted.
+    by their start (a file's fields, a map's look-ups) when they are wanted. The shared views'
+    readers are not loaded either: ``named`` reads the readers a save touches.
     """
 
     db: sqlite3.Connection
