@@ -24,9 +24,10 @@ serve: $(STAMP)
 check: $(STAMP)
 	$(PY) build.py check
 
+# Two pytest workers (pytest-xdist): CI has 2 cores, and the suite is kept under 10 minutes there.
 test: lint
 	scripts/install-test-deps
-	$(PY) -m pytest
+	$(PY) -m pytest -n 2
 
 # ruff (style and bugs), mypy --strict (types) and lint-imports (the stage layers in pyproject.toml)
 lint: $(STAMP)
