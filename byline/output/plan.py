@@ -34,7 +34,7 @@ Context = dict[str, Any]
 class Output:
     """One file of the built site; its context is made (and its reads recorded) when first asked for.
 
-    Slotted: a plan holds one for every file of the site, 220,000 at 100,000 articles.
+    Slotted: a plan holds one for every file of the site.
     """
 
     url: str

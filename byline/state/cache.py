@@ -19,7 +19,7 @@ from dataclasses import fields
 from datetime import datetime
 from importlib.metadata import version
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeGuard, TypeVar
 
 from byline import __version__
 from byline.content.load import Loaded, LoadRules
@@ -31,6 +31,7 @@ from byline.errors import ContentError
 from byline.parallel import collection_paused
 from byline.state import graph
 from byline.state.spill import Spill
+from byline.state.sql import in_chunks
 
 SCHEMA = "7"
 _LIBRARIES = "|".join(f"{name}={version(name)}" for name in ("markdown", "nh3", "python-slugify", "pyyaml"))
@@ -171,9 +172,7 @@ class Cache:
             wanted = set(keys)
             yield from (row for row in self.db.execute("SELECT key, value, sum FROM parse") if row[0] in wanted)
             return
-        for start in range(0, len(keys), 900):  # sqlite's bound-parameter limit
-            chunk = keys[start : start + 900]
-            marks = ",".join("?" * len(chunk))
+        for chunk, marks in in_chunks(keys):
             yield from self.db.execute(f"SELECT key, value, sum FROM parse WHERE key IN ({marks})", chunk)
 
     def put_parsed(self, entries: dict[str, Encoded]) -> bool:
@@ -396,12 +395,29 @@ def _read_row(value: object, checksum: object, leave_bodies: bool = False) -> Pa
 
     The checksum, of the bytes stored, catches an entry changed on disk, not forgery.
     """
-    if type(value) is not bytes or checksum != zlib.crc32(value):
+    if not _intact(value, checksum):
         return None
     try:
         return decode_result(value, leave_bodies)
     except (ValueError, KeyError, TypeError, IndexError, EOFError):
         return None
+
+
+def _intact(value: object, checksum: object) -> TypeGuard[bytes]:
+    """Whether a stored parse result's bytes are those written: the checksum is of the bytes stored."""
+    return type(value) is bytes and checksum == zlib.crc32(value)
+
+
+def _stored_body(value: object, checksum: object) -> bytes | None:
+    """An article's packed body from its stored parse result, the rest left undecoded; None when not as written."""
+    if not _intact(value, checksum):
+        return None
+    try:
+        stored = marshal.loads(value)[0]
+        packed = stored[1 + _BODY][_PACKED] if stored is not None and _KINDS[stored[0]] is Article else None
+    except (ValueError, TypeError, IndexError, EOFError):
+        return None
+    return packed if type(packed) is bytes else None
 
 
 class StoredBodies:
@@ -422,9 +438,7 @@ class StoredBodies:
             row = self._connection().execute("SELECT value, sum FROM parse WHERE key=?", (key,)).fetchone()
         except sqlite3.Error:
             return None
-        result = None if row is None else _read_row(*row)
-        model = None if result is None else result[0]
-        return model.body.packed if isinstance(model, Article) else None
+        return None if row is None else _stored_body(*row)
 
     def _connection(self) -> sqlite3.Connection:
         if self._db is None or self._pid != os.getpid():

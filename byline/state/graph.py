@@ -11,6 +11,7 @@ from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 from byline.state.spill import Spill, reads_digest
+from byline.state.sql import in_chunks
 
 GRAPH_VERSION = "2"
 TABLES = (
@@ -24,7 +25,6 @@ TABLES = (
     " PRIMARY KEY (gid, fact, reader)) WITHOUT ROWID",
     "CREATE INDEX IF NOT EXISTS reads_reader ON reads (gid, reader)",
 )
-_CHUNK = 900  # sqlite's bound-parameter limit
 _FEW_FACTS = 0.25  # past this share of the recorded facts, reading them all is quicker than looking each up
 _FEW_READERS = 2_000  # past this many readers made again, a save looks up all their facts (see _wanted)
 BULK_CACHE_KIB = 65536  # sqlite's page cache while a graph is written whole (its default: 2 MiB)
@@ -63,9 +63,7 @@ class Recorded:
         """The readers that read any of ``keys``."""
         wanted = list(keys)
         found: set[str] = set()
-        for start in range(0, len(wanted), _CHUNK):
-            chunk = wanted[start : start + _CHUNK]
-            marks = ",".join("?" * len(chunk))
+        for chunk, marks in in_chunks(wanted):
             query = (
                 "SELECT name FROM readers WHERE gid=? AND id IN (SELECT reader FROM reads WHERE gid=? AND fact IN"
                 f" (SELECT id FROM facts WHERE gid=? AND key IN ({marks})))"
@@ -80,8 +78,7 @@ class Recorded:
     def named(self, names: Collection[str]) -> dict[str, tuple[int, str, str]]:
         """Each of ``names`` that is recorded, with its id, spec and the digest of what it read (``reads_digest``).
 
-        Read when a save asks, not loaded: an edit's record holds half a million readers, and the
-        save compares the few it makes again.
+        Read when a save asks, not loaded: a save compares the few readers an edit makes again.
         """
         query = "SELECT id, name, spec, reads FROM readers WHERE gid=?"
         if len(names) > _FEW_NAMED:
@@ -89,9 +86,8 @@ class Recorded:
             return {n: (i, spec, digest) for i, n, spec, digest in self.db.execute(query, (self.gid,)) if n in wanted}
         listed = list(names)
         found: dict[str, tuple[int, str, str]] = {}
-        for start in range(0, len(listed), _CHUNK):
-            chunk = listed[start : start + _CHUNK]
-            rows = self.db.execute(f"{query} AND name IN ({','.join('?' * len(chunk))})", (self.gid, *chunk))
+        for chunk, marks in in_chunks(listed):
+            rows = self.db.execute(f"{query} AND name IN ({marks})", (self.gid, *chunk))
             found.update((n, (i, spec, digest)) for i, n, spec, digest in rows)
         return found
 
@@ -275,9 +271,7 @@ def _keys_of(db: sqlite3.Connection, gid: int, ids: Collection[int]) -> dict[int
     """The key of each fact among ``ids`` that is recorded."""
     wanted = list(ids)
     found: dict[int, str] = {}
-    for start in range(0, len(wanted), _CHUNK):
-        chunk = wanted[start : start + _CHUNK]
-        marks = ",".join("?" * len(chunk))
+    for chunk, marks in in_chunks(wanted):
         found.update(db.execute(f"SELECT id, key FROM facts WHERE gid=? AND id IN ({marks})", (gid, *chunk)))
     return found
 
@@ -312,9 +306,7 @@ def _new_facts(
 def _drop_reads(db: sqlite3.Connection, gid: int, readers: list[int]) -> set[int]:
     """Delete the reads of ``readers``; return the facts they read, which the save drops if no reader reads them now."""
     facts: set[int] = set()
-    for start in range(0, len(readers), _CHUNK):
-        chunk = readers[start : start + _CHUNK]
-        marks = ",".join("?" * len(chunk))
+    for chunk, marks in in_chunks(readers):
         facts.update(
             row[0] for row in db.execute(f"SELECT fact FROM reads WHERE gid=? AND reader IN ({marks})", (gid, *chunk))
         )
@@ -330,9 +322,7 @@ def _fact_rows(db: sqlite3.Connection, gid: int, keys: Collection[str], recorded
         return {k: (i, identity) for k, i, identity in everything if k in keys}
     wanted = list(keys)
     found: dict[str, tuple[int, str]] = {}
-    for start in range(0, len(wanted), _CHUNK):
-        chunk = wanted[start : start + _CHUNK]
-        marks = ",".join("?" * len(chunk))
+    for chunk, marks in in_chunks(wanted):
         query = f"SELECT key, id, identity FROM facts WHERE gid=? AND key IN ({marks})"
         found.update((k, (i, identity)) for k, i, identity in db.execute(query, (gid, *chunk)))
     return found
@@ -377,9 +367,7 @@ def forget(db: sqlite3.Connection, folder: str, outputs: set[str] | None) -> Non
         drop(db, row[0])
         return
     names = [f"o:{path}" for path in outputs]
-    for start in range(0, len(names), _CHUNK):
-        chunk = names[start : start + _CHUNK]
-        marks = ",".join("?" * len(chunk))
+    for chunk, marks in in_chunks(names):
         ids = [r[0] for r in db.execute(f"SELECT id FROM readers WHERE gid=? AND name IN ({marks})", (row[0], *chunk))]
         db.executemany("DELETE FROM reads WHERE gid=? AND reader=?", [(row[0], i) for i in ids])
         db.executemany("DELETE FROM readers WHERE gid=? AND id=?", [(row[0], i) for i in ids])

@@ -11,12 +11,13 @@ import hashlib
 import sqlite3
 from collections.abc import Iterable, Mapping
 
+from byline.state.sql import in_chunks
+
 _TABLES = (
     "CREATE TEMP TABLE spill_facts (id INTEGER PRIMARY KEY, key TEXT UNIQUE, identity TEXT)",
     "CREATE TEMP TABLE spill_readers (id INTEGER PRIMARY KEY, name TEXT UNIQUE, spec TEXT, digest TEXT)",
     "CREATE TEMP TABLE spill_reads (reader INTEGER, fact INTEGER)",
 )
-_CHUNK = 900  # sqlite's bound-parameter limit
 
 
 def reads_digest(reads: Iterable[str]) -> str:
@@ -82,9 +83,7 @@ class Spill:
     def _ids(self, keys: list[str]) -> dict[str, int]:
         """The row id of each fact among ``keys``, all of them added already."""
         found: dict[str, int] = {}
-        for start in range(0, len(keys), _CHUNK):
-            chunk = keys[start : start + _CHUNK]
-            marks = ",".join("?" * len(chunk))
+        for chunk, marks in in_chunks(keys):
             found.update(self.db.execute(f"SELECT key, id FROM temp.spill_facts WHERE key IN ({marks})", chunk))
         return found
 
