@@ -29,7 +29,7 @@ from byline.output.reads import Facts, Reads, Recorder, Strings
 from byline.output.render import Renderer
 from byline.output.search.documents import SearchDocument, search_documents, shard_members, shards_of
 from byline.output.search.indexer import SearchIndexer, SearchResult
-from byline.output.stale import COMPARED_WHOLE, INPUTS_READER, Stale, find_stale, spec
+from byline.output.stale import INPUTS_READER, LOADED_KINDS, STREAMED_KINDS, Stale, find_stale, spec
 from byline.output.views import Views, view_identity
 from byline.parallel import collection_paused, fork_imap, give_back_freed, long_lived, settle, tick
 from byline.site.checks import (
@@ -324,18 +324,21 @@ class Builder:
             recorded, graph = kept.fingerprints, kept.graph
         else:
             recorded = workspace.fingerprints(cache) if built_before else None
-            graph = workspace.graph(cache, key, COMPARED_WHOLE) if recorded is not None else None
+            graph = workspace.graph(cache, key, LOADED_KINDS) if recorded is not None else None
         previous = recorded or {}
         try:
             stale = find_stale(outputs, graph, plan.facts, plan.views) if graph is not None else None
+            known = _known_searches(graph, stale)
         except Unreadable:  # the record could not be read to the end: trust none of it
             graph = stale = None
+            known = {}
         timer.lap("changes")
         listed = self._listed.pop(output, None)  # back only once this build is committed
         try:
             with Staging(output, patch=built_before, listed=listed if built_before else None) as staging:
                 # Pagefind indexes the published articles' views while the rest is planned and rendered.
-                documents = search_documents(plan, _known_searches(graph, stale))
+                documents = search_documents(plan, known)
+                del known  # the documents hold the identities they took
                 indexed = documents if options.search_index else []
                 indexer = SearchIndexer(
                     indexed, staging.path, output if built_before else None, staging.patch, workers=options.jobs
@@ -385,6 +388,7 @@ class Builder:
                 learnt = Learnt(
                     key, fresh=graph is None, gone=stale.gone if stale else set(), loaded=graph, spill=spill
                 )
+                learnt.changed, learnt.streamed = (stale.changed if stale else set()), STREAMED_KINDS
                 learnt.identities = made.identities
                 learnt.readers.update(made.readers)
                 learnt.readers.update((fact, ("view", reads)) for fact, reads in plan.views.made.items())
@@ -669,7 +673,7 @@ def _known_searches(graph: Recorded | None, stale: Stale | None) -> dict[str, st
     if graph is None or stale is None:
         return {}
     changed = stale.changed
-    return {k: i for k, i in graph.facts.items() if k.startswith("v|search|") and k not in changed}
+    return {k: i for k, i in graph.each("v|search|") if k not in changed}
 
 
 def _learn_shards(learnt: Learnt, graph: Recorded | None, documents: list[SearchDocument], changed: set[str]) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -22,14 +22,20 @@ class RecordedReads(Protocol):
 
     def under(self, prefix: str) -> Mapping[str, str]: ...  # the facts whose keys start with prefix
 
+    def each(self, prefix: str) -> Iterable[tuple[str, str]]: ...  # the same, streamed and not kept
+
+    def identities(self, keys: Collection[str]) -> Mapping[str, str]: ...  # the identities of those recorded
+
     def readers_of(self, keys: Iterable[str]) -> set[str]: ...
 
 
 INPUTS_READER = "d:inputs"  # the record of every file's entity and every map's digest (Facts.inputs)
-# The fact kinds find_stale compares whole; a file's fields (f|) and a map's look-ups (m|) it
-# reads from the record only for the files and maps that changed.
-COMPARED_WHOLE = ("c|", "d|", "e|", "i|", "n|", "s|", "t|", "v|")
-_EVALUATED = tuple(kind for kind in COMPARED_WHOLE if kind not in ("d|", "e|", "v|"))  # each fact evaluated
+# The fact kinds a build loads to compare whole. Files' entities (e|) it compares streamed from
+# the record, the views (v|) a change reaches it looks up, and a file's fields (f|) and a map's
+# look-ups (m|) it reads only for the files and maps that changed.
+LOADED_KINDS = ("c|", "d|", "i|", "n|", "s|", "t|")
+STREAMED_KINDS = ("e|",)  # compared whole, but streamed: Stale.changed holds every one that differs
+_EVALUATED = tuple(kind for kind in LOADED_KINDS if kind != "d|")  # each fact evaluated
 
 
 @dataclass
@@ -53,7 +59,7 @@ def find_stale(outputs: Sequence[Output], recorded: RecordedReads, facts: Facts,
     remade: set[str] = set()
     frontier = set(stale.changed)
     while frontier:
-        following: set[str] = set()
+        reached: list[str] = []  # the views that read a changed fact, made again and compared
         for reader in recorded.readers_of(frontier):
             if reader.startswith("o:"):
                 stale.outputs.add(reader[2:])
@@ -61,8 +67,9 @@ def find_stale(outputs: Sequence[Output], recorded: RecordedReads, facts: Facts,
                 continue  # a search shard (its key, made from its documents' identities, decides), or the inputs
             elif reader not in remade:
                 remade.add(reader)
-                if views.remake(reader) != recorded.facts.get(reader):
-                    following.add(reader)
+                reached.append(reader)
+        identities = recorded.identities(reached)
+        following = {reader for reader in reached if views.remake(reader) != identities.get(reader)}
         stale.changed |= following
         frontier = following
     listed = set()
@@ -87,13 +94,13 @@ def changed_facts(recorded: RecordedReads, facts: Facts) -> set[str]:
     changed: set[str] = set()
     others: list[tuple[str, str]] = []
     inputs_recorded = False
+    for key, identity in recorded.each(STREAMED_KINDS[0]):
+        if entities.get(key[2:]) != identity:
+            changed.add(key)
+            others += recorded.under(f"f|{key[2:]}|").items()
     for key, identity in list(recorded.facts.items()):  # under() adds to the facts
         kind = key[:2]
-        if kind == "e|":
-            if entities.get(key[2:]) != identity:
-                changed.add(key)
-                others += recorded.under(f"f|{key[2:]}|").items()
-        elif kind == "d|":
+        if kind == "d|":
             inputs_recorded = True
         elif kind in _EVALUATED:
             others.append((key, identity))

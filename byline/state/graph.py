@@ -37,9 +37,10 @@ class Recorded:
     """A folder's graph as the last commit left it: each fact's identity, and each reader's id and spec.
 
     Facts' row ids are not loaded: a build compares identities, and only a commit needs ids.
-    Loaded with ``kinds``, ``facts`` holds the facts of those kinds, and ``under`` reads others
-    by their start (a file's fields, a map's look-ups) when they are wanted. The shared views'
-    readers are not loaded either: ``named`` reads the readers a save touches.
+    Loaded with ``kinds``, ``facts`` holds the facts of those kinds; ``under`` reads others by
+    their start (a file's fields, a map's look-ups) when they are wanted, ``each`` streams them
+    (every file's entity) and ``identities`` looks them up by key (the views a change reaches).
+    The shared views' readers are not loaded either: ``named`` reads the readers a save touches.
     """
 
     db: sqlite3.Connection
@@ -57,6 +58,32 @@ class Recorded:
         except sqlite3.Error as exc:
             raise Unreadable(str(exc)) from exc
         self.facts.update(found)
+        return found
+
+    def each(self, prefix: str) -> Iterator[tuple[str, str]]:
+        """The recorded facts whose keys start with ``prefix``, as ``under`` finds them, but streamed and not kept
+        when their kind is not loaded: a build compares every file's entity fact once and needs none of them after."""
+        if self.kinds is None or prefix.startswith(self.kinds):
+            yield from [(key, found) for key, found in self.facts.items() if key.startswith(prefix)]
+            return
+        try:
+            yield from _facts_under(self.db, self.gid, prefix)
+        except sqlite3.Error as exc:
+            raise Unreadable(str(exc)) from exc
+
+    def identities(self, keys: Collection[str]) -> dict[str, str]:
+        """The recorded identity of each of ``keys`` that is recorded: those of a kind not loaded are looked up."""
+        if self.kinds is None:
+            return {key: self.facts[key] for key in keys if key in self.facts}
+        loaded = [key for key in keys if key.startswith(self.kinds)]
+        found = {key: self.facts[key] for key in loaded if key in self.facts}
+        wanted = [key for key in keys if not key.startswith(self.kinds)]
+        try:
+            for chunk, marks in in_chunks(wanted):
+                query = f"SELECT key, identity FROM facts WHERE gid=? AND key IN ({marks})"
+                found.update(self.db.execute(query, (self.gid, *chunk)))
+        except sqlite3.Error as exc:
+            raise Unreadable(str(exc)) from exc
         return found
 
     def readers_of(self, keys: Iterable[str]) -> set[str]:
@@ -113,6 +140,8 @@ class Learnt:
     loaded: Recorded | None = None  # the graph the build started from: its ids spare reading them again
     identities: dict[str, str] = field(default_factory=dict)  # what the facts of readers given alone read
     spill: Spill | None = None  # readers written to disk already, to record with those above (fresh only)
+    changed: set[str] = field(default_factory=set)  # the recorded facts the build found read differently now
+    streamed: tuple[str, ...] = ()  # the fact kinds it compared whole without loading: only those changed differ
 
 
 def create(db: sqlite3.Connection) -> None:
@@ -193,7 +222,7 @@ def save(db: sqlite3.Connection, folder: str, learnt: Learnt) -> Recorded | None
         if isinstance(reads, Mapping):
             identities.update(reads)
     remade_reads = [(name, reads) for name, (_, reads, _) in made.items() if name not in kept]
-    wanted = _wanted(identities, loaded, remade_reads)
+    wanted = _wanted(identities, loaded, remade_reads, learnt)
     recorded = (db.execute("SELECT coalesce(max(id), 0) FROM facts WHERE gid=?", (gid,)).fetchone() or (0,))[0]
     rows = _fact_rows(db, gid, wanted.keys(), recorded)
     known = [
@@ -277,16 +306,31 @@ def _keys_of(db: sqlite3.Connection, gid: int, ids: Collection[int]) -> dict[int
 
 
 def _wanted(
-    identities: dict[str, str], loaded: Recorded | None, remade: list[tuple[str, Mapping[str, str] | tuple[str, ...]]]
+    identities: dict[str, str],
+    loaded: Recorded | None,
+    remade: list[tuple[str, Mapping[str, str] | tuple[str, ...]]],
+    learnt: Learnt,
 ) -> Mapping[str, str]:
     """The facts whose rows the save must look up: those read by a reader made again (their reads rows are
-    written anew), and those whose identity is not the one the build loaded. The rest are rows as they stand:
-    an edit's save does not look up every file's entity fact, read by the record of inputs."""
+    written anew), and those that read differently now. The rest are rows as they stand: an edit's save
+    does not look up every file's entity fact, read by the record of inputs.
+
+    A fact reads differently if its identity is not the one the build loaded; of a kind the build
+    compared streamed (``learnt.streamed``), if the build found it ``changed``; of another kind, if
+    it may have (a view): looked up.
+    """
     if loaded is None or len(remade) > _FEW_READERS:
         return identities
-    same = loaded.facts
+    same, kinds = loaded.facts, loaded.kinds
+    streamed, changed = learnt.streamed, learnt.changed
     read = {fact for _, reads in remade for fact in reads}
-    return {fact: identity for fact, identity in identities.items() if fact in read or same.get(fact) != identity}
+
+    def differs(fact: str, identity: str) -> bool:
+        if kinds is None or fact.startswith(kinds):
+            return same.get(fact) != identity
+        return fact in changed if fact.startswith(streamed) else True
+
+    return {fact: identity for fact, identity in identities.items() if fact in read or differs(fact, identity)}
 
 
 def _new_facts(

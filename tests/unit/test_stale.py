@@ -16,7 +16,7 @@ from byline.output.assets import find_assets
 from byline.output.plan import Output, SitePlan
 from byline.output.reads import Facts, Recorder
 from byline.output.render import Renderer
-from byline.output.stale import COMPARED_WHOLE, INPUTS_READER, Stale, find_stale, spec
+from byline.output.stale import INPUTS_READER, LOADED_KINDS, Stale, find_stale, spec
 from byline.state import graph
 from byline.state.graph import Learnt, Recorded
 from byline.theme import THEME_TEMPLATES
@@ -64,7 +64,7 @@ def record(root: Path, sitemap_limit: int = SITEMAP_LIMIT, digests: bool = False
     db = sqlite3.connect(":memory:")
     graph.create(db)
     graph.save(db, "/public", learnt)
-    recorded = graph.load(db, "/public", "key", COMPARED_WHOLE if digests else None)
+    recorded = graph.load(db, "/public", "key", LOADED_KINDS if digests else None)
     assert recorded is not None
     return recorded
 
