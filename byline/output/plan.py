@@ -86,6 +86,7 @@ class Output:
 
 
 Trail = list[tuple[str, str]]  # breadcrumb (name, site path) pairs below the front page
+SitemapEntry = tuple[str, datetime | None]  # a page's site path and last change, as the sitemap holds it
 
 
 def plan_site(
@@ -354,11 +355,11 @@ class _Planner:
             pagination=pagination,
         )
 
-    def first_date(self, index: Index, number: int) -> str | None:
+    def first_date(self, index: Index, number: int) -> datetime | None:
         """The sitemap's lastmod of an index page: its newest article's date."""
         start = urls.page_slice(number, self.per_page).start
         first = self.articles_of(index)[start : start + 1]  # the first article only: its date is all that is read
-        return self.instant(first[0].date) if first else None
+        return first[0].date if first else None
 
     def describe_index(
         self, page: View, kind: str, articles: Sequence[Article], trail: Trail, number: int, extra: dict[str, Any]
@@ -445,8 +446,9 @@ class _Planner:
         self.describe(page, json_ld, view["image"], view)
         return self.context(page, article=view)
 
-    def modified(self, source: str) -> str | None:
-        return self.instant(self.facts.article[source].modified)
+    def modified(self, source: str) -> datetime | None:
+        when: datetime | None = self.facts.article[source].modified
+        return when
 
     def instant(self, value: datetime | None) -> str | None:
         """A sitemap's lastmod: the time as ``views.moment`` gives its ``iso``, without the rest of a moment."""
@@ -559,9 +561,9 @@ class _Planner:
         cards = [self.views.card(a) for a in articles]
         return self.context(page, month=ref, year=self.year_view(year), articles=cards)
 
-    def month_first_date(self, year: int, month: int) -> str | None:
+    def month_first_date(self, year: int, month: int) -> datetime | None:
         first = self.facts.month(year, month).articles[0:1]
-        return self.instant(first[0].date) if first else None
+        return first[0].date if first else None
 
     def month_ref(self, year: int, month: int, count: int) -> View:
         return {
@@ -635,15 +637,16 @@ class _Planner:
         language = self.facts.config.language.split("-")[0].lower()
         return {"site": self.site_view, "entries": entries, "publication_language": language}
 
-    def sitemap_entries(self) -> list[dict[str, str | None]]:
-        """Every indexable page's address and last change, as the sitemap lists them.
+    def sitemap_entries(self) -> list[SitemapEntry]:
+        """Every indexable page's address and last change: the time itself, which the model holds already,
+        made a lastmod only for the part a sitemap file shows, as a build holds the list all along.
 
         With ``Facts.shaped``, each entry is kept there with the article it was made from: an
         index page's (none) is of the site's shape, its newest article's date a field the model reads.
         """
         if self.facts.shaped is None:
             return [self._sitemap_entry(url, spec) for url, spec in self._indexed]
-        kept: dict[str, tuple[Article | None, dict[str, str | None]]] = self.facts.shaped.setdefault("sitemap", {})
+        kept: dict[str, tuple[Article | None, SitemapEntry]] = self.facts.shaped.setdefault("sitemap", {})
         articles = self.facts.article.data  # untracked, as the whole value is read as one fact
         entries = []
         for url, spec in self._indexed:
@@ -654,8 +657,8 @@ class _Planner:
             entries.append(found[1])
         return entries
 
-    def _sitemap_entry(self, url: str, spec: tuple[str, tuple[Any, ...]] | None) -> dict[str, str | None]:
-        return {"loc": self.views.absolute(url), "lastmod": getattr(self, spec[0])(*spec[1]) if spec else None}
+    def _sitemap_entry(self, url: str, spec: tuple[str, tuple[Any, ...]] | None) -> SitemapEntry:
+        return url, getattr(self, spec[0])(*spec[1]) if spec else None
 
     def robots(self) -> Context:
         sitemaps = [self.views.absolute(urls.SITEMAP), self.views.absolute(urls.NEWS_SITEMAP)]
@@ -675,7 +678,8 @@ class _Planner:
             found = self.facts.computed("sitemap")
             if part is not None:
                 found = found[part * limit : (part + 1) * limit]
-            return {"site": self.site_view, "entries": found}
+            absolute, instant = self.views.absolute, self.instant
+            return {"site": self.site_view, "entries": [{"loc": absolute(u), "lastmod": instant(t)} for u, t in found]}
 
         part_urls = urls.sitemap_parts(len(indexed), limit)
         if not part_urls:

@@ -146,7 +146,7 @@ def of_shape(site: model.Site) -> tuple[object, ...]:
     plan = SitePlan(site, now=NOW)
     outputs = plan.complete()
     articles = {site.url_of[a.source] for a in site.articles}
-    indexes = [e for e in plan.facts.computed("sitemap") if e["loc"].removeprefix(site.config.origin) not in articles]
+    indexes = [(url, when) for url, when in plan.facts.computed("sitemap") if url not in articles]
     plan.facts.computed("search-filters")
     return plan.facts.map_digests(), plan.facts.computed("search-filters"), indexes, site_paths(site), len(outputs)
 
