@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence, Set
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -157,7 +157,7 @@ class Builder:
         self._loader = Loader()  # the files found, what they held and loaded to
         self._kept: dict[tuple[bool, bool], KeptModel] = {}  # the last model of each view (drafts, future)
         self._unmodelled: dict[tuple[bool, bool], set[str] | None] = {}  # files looked at since each view was modelled
-        self._listed: dict[Path, frozenset[str]] = {}  # the files of each output this builder last committed
+        self._listed: dict[Path, Set[str]] = {}  # the files of each output this builder last committed
         self._committed: dict[Path, Committed] = {}  # the records of each output this builder last committed
         self._shaped: dict[tuple[bool, bool], KeptForShape] = {}  # each view's, while its model keeps its shape
         self.watched = False

@@ -12,7 +12,7 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping, Set
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -65,7 +65,7 @@ class Staging:
         # The output's files when the caller knows them (it made the folder, and nothing else writes
         # there): the commit drops those the build did not produce without walking the output.
         self.listed = listed
-        self.produced: frozenset[str] | None = None  # what the output holds once a patch is committed
+        self.produced: Set[str] | None = None  # what the output holds once a patch is committed
 
     def __enter__(self) -> Staging:
         self.output.parent.mkdir(parents=True, exist_ok=True)
@@ -164,13 +164,14 @@ class Staging:
             prefix = os.path.relpath(dirpath, self.path).replace(os.sep, "/")
             prefix = "" if prefix == "." else prefix + "/"
             staged += [(os.path.join(dirpath, name), prefix + name) for name in filenames]
-        produced = self._kept | {relative for _, relative in staged}
+        produced = self._kept  # completed in place: a copy would be a second set of every file of the site
+        produced.update(relative for _, relative in staged)
         root = os.fspath(self.output)
         moves = [(source, relative, self.trash.save(f"{root}/{relative}")) for source, relative in staged]
         unproduced = _unproduced(root, produced) if self.listed is None else _unlisted(self.listed, produced)
         drops = [(relative, self.trash.reserve()) for relative in unproduced]
         self.files = len(produced)
-        self.produced = frozenset(produced)
+        self.produced = produced
         return Change(self.output, self.path, self.trash.folder, swap=False, moves=moves, drops=drops)
 
     def apply(self, change: Change) -> None:
