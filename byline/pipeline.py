@@ -29,7 +29,15 @@ from byline.output.reads import Facts, Reads, Recorder, Strings
 from byline.output.render import Renderer
 from byline.output.search.documents import SearchDocument, search_documents, shard_members, shards_of
 from byline.output.search.indexer import SearchIndexer, SearchResult
-from byline.output.stale import INPUTS_READER, LOADED_KINDS, STREAMED_KINDS, Stale, find_stale, spec
+from byline.output.stale import (
+    INPUTS_READER,
+    LOADED_KINDS,
+    STREAMED_KINDS,
+    Stale,
+    changed_inputs,
+    find_stale,
+    spec,
+)
 from byline.output.views import Views, view_identity
 from byline.parallel import collection_paused, fork_imap, give_back_freed, long_lived, settle, tick
 from byline.site.checks import (
@@ -393,7 +401,10 @@ class Builder:
                 learnt.readers.update(made.readers)
                 learnt.readers.update((fact, ("view", reads)) for fact, reads in plan.views.made.items())
                 learnt.readers.update((fact, ("view", reads)) for fact, reads in made.views.items())
-                learnt.readers[INPUTS_READER] = ("inputs", plan.facts.inputs())  # see stale.changed_facts
+                if stale is not None and graph is not None and stale.inputs_kept:  # the same files: their new keys
+                    learnt.updated = changed_inputs(graph, plan.facts, stale.changed)
+                else:
+                    learnt.readers[INPUTS_READER] = ("inputs", plan.facts.inputs())  # see stale.changed_facts
                 _learn_shards(learnt, graph, documents, stale.changed if stale else set())
                 stats = workspace.commit(staging, cache, Records(fingerprints, recorded, published, learnt))
                 if self.watched and staging.produced is not None:  # nothing else writes a watched builder's output

@@ -45,6 +45,7 @@ class Stale:
     outputs: set[str] = field(default_factory=set)  # output paths
     gone: set[str] = field(default_factory=set)  # readers of outputs no longer there
     changed: set[str] = field(default_factory=set)  # facts that read differently now
+    inputs_kept: bool = False  # the record of inputs names every file and map the build has, and no other
 
 
 def spec(output: Output) -> str:
@@ -55,7 +56,7 @@ def spec(output: Output) -> str:
 def find_stale(outputs: Sequence[Output], recorded: RecordedReads, facts: Facts, views: Views) -> Stale:
     """The outputs to make again after the last build recorded ``recorded``."""
     stale = Stale()
-    stale.changed = changed_facts(recorded, facts)
+    stale.changed, stale.inputs_kept = changed_facts(recorded, facts)
     remade: set[str] = set()
     frontier = set(stale.changed)
     while frontier:
@@ -82,8 +83,9 @@ def find_stale(outputs: Sequence[Output], recorded: RecordedReads, facts: Facts,
     return stale
 
 
-def changed_facts(recorded: RecordedReads, facts: Facts) -> set[str]:
-    """The recorded facts (shared views aside) whose identity differs now.
+def changed_facts(recorded: RecordedReads, facts: Facts) -> tuple[set[str], bool]:
+    """The recorded facts (shared views aside) whose identity differs now; and whether the record of
+    inputs names the same files and maps as the build has (then only changed identities need saving).
 
     A model's fields are made from its file alone: a file that parses the same gives the same
     fields, so its ``f|`` facts are not evaluated; nor are the look-ups of a map whose digest
@@ -94,9 +96,13 @@ def changed_facts(recorded: RecordedReads, facts: Facts) -> set[str]:
     changed: set[str] = set()
     others: list[tuple[str, str]] = []
     inputs_recorded = False
+    files, gone = 0, False
     for key, identity in recorded.each(STREAMED_KINDS[0]):
-        if entities.get(key[2:]) != identity:
+        files += 1
+        now = entities.get(key[2:])
+        if now != identity:
             changed.add(key)
+            gone = gone or now is None
             others += recorded.under(f"f|{key[2:]}|").items()
     for key, identity in list(recorded.facts.items()):  # under() adds to the facts
         kind = key[:2]
@@ -111,4 +117,17 @@ def changed_facts(recorded: RecordedReads, facts: Facts) -> set[str]:
         others += recorded.under("f|").items()
     evaluate = facts.evaluate
     changed.update(key for key, identity in dict(others).items() if evaluate(key) != identity)
-    return changed
+    same_files = not gone and files == len(entities)
+    kept = (
+        inputs_recorded and same_files and INPUTS_READER in recorded.readers and digests.keys() <= recorded.facts.keys()
+    )
+    return changed, kept
+
+
+def changed_inputs(recorded: RecordedReads, facts: Facts, changed: Collection[str]) -> dict[str, str]:
+    """What the record of inputs reads differently now, when it names the same files and maps
+    (``Stale.inputs_kept``): the save updates these identities and leaves its other rows as they are."""
+    entities = facts.recorder.entities
+    found = {key: entities[key[2:]] for key in changed if key.startswith(STREAMED_KINDS)}
+    found.update((key, digest) for key, digest in facts.map_digests().items() if recorded.facts.get(key) != digest)
+    return found

@@ -142,6 +142,7 @@ class Learnt:
     spill: Spill | None = None  # readers written to disk already, to record with those above (fresh only)
     changed: set[str] = field(default_factory=set)  # the recorded facts the build found read differently now
     streamed: tuple[str, ...] = ()  # the fact kinds it compared whole without loading: only those changed differ
+    updated: dict[str, str] = field(default_factory=dict)  # facts of readers not given that read differently now
 
 
 def create(db: sqlite3.Connection) -> None:
@@ -218,6 +219,7 @@ def save(db: sqlite3.Connection, folder: str, learnt: Learnt) -> Recorded | None
     )
     highest = (db.execute("SELECT coalesce(max(id), 0) FROM readers WHERE gid=?", (gid,)).fetchone() or (0,))[0]
     identities = learnt.identities  # completed in place, not copied (see Learnt)
+    identities.update(learnt.updated)
     for _, reads in learnt.readers.values():
         if isinstance(reads, Mapping):
             identities.update(reads)

@@ -367,6 +367,21 @@ def test_an_edits_save_looks_up_only_the_entity_facts_the_build_found_changed() 
     assert identities(saved(db))["e|a"] == "ka2"
 
 
+def test_identities_updated_for_a_reader_not_given_are_written_and_its_reads_stand() -> None:
+    """The record of inputs, when it names the same files, is not given again: only its changed identities."""
+    db = database()
+    saved(db, learnt({**FIRST, "d:inputs": ("inputs", {"e|a": "ka", "e|b": "kb", "d|url_of": "u1"})}, fresh=True))
+    before = reads_of(saved(db))
+    loaded = graph.load(db, FOLDER, KEY, kinds=("d|",))
+    step = learnt({}, loaded=loaded)
+    step.streamed, step.changed, step.updated = ("e|",), {"e|a"}, {"e|a": "ka2", "d|url_of": "u2"}
+    kept = graph.save(db, FOLDER, step)
+    now = saved(db)
+    assert (identities(now)["e|a"], identities(now)["e|b"], identities(now)["d|url_of"]) == ("ka2", "kb", "u2")
+    assert reads_of(now) == before
+    assert kept is not None and kept.facts == {"d|url_of": "u2"}
+
+
 def test_a_graph_streams_and_looks_up_the_facts_of_kinds_it_did_not_load_without_keeping_them() -> None:
     db = database()
     saved(db, learnt(FIRST, fresh=True))

@@ -444,3 +444,43 @@ def test_a_build_that_read_bodies_back_leaves_the_cache_without_a_write_ahead_lo
     second = build_site(root, first.output, jobs=1)  # bodies read back in this process
     assert second.rendered == first.rendered
     assert not (root / ".byline-cache/cache.sqlite3-wal").exists()
+
+
+def recorded_inputs(root: Path, output: Path) -> dict[str, str]:
+    """The record of inputs' facts (every file's entity, every map's digest) as the cache holds them for ``output``."""
+    query = "SELECT f.key, f.identity FROM facts f JOIN graphs g ON f.gid = g.gid WHERE g.folder = ?"
+    with sqlite3.connect(root / ".byline-cache/cache.sqlite3") as db:
+        rows = db.execute(query, (str(output),)).fetchall()
+    return {key: identity for key, identity in rows if key.startswith(("e|", "d|"))}
+
+
+def test_an_edit_that_keeps_the_record_of_inputs_records_what_a_clean_build_records(
+    make_site: MakeSite, tmp_path: Path
+) -> None:
+    """A draft is read by no page, only by the record of inputs, which an edit keeps: its new key is saved all
+    the same, or the draft put back as it was would look unchanged to the next build."""
+    root = make_site({**many_articles(3), "content/articles/draft.md": article("Draft", draft="true")})
+    first = build_site(root)
+    write_files(root, {"content/articles/draft.md": article("Draft", draft="true", body="Reworded.")})
+    edited = build_site(root, first.output)
+    assert edited.rendered == 0
+    clean = build_site(root, tmp_path / "clean", clean=True)
+    assert recorded_inputs(root, edited.output) == recorded_inputs(root, clean.output)
+    assert "e|content/articles/draft.md" in recorded_inputs(root, edited.output)
+
+
+def test_an_edit_undone_after_the_record_of_inputs_was_kept_renders_the_page_back(
+    make_site: MakeSite, tmp_path: Path
+) -> None:
+    """An edit keeps the record of inputs (the same files) and saves only the file's new key: undone, the
+    key differs from the one recorded again, so the page is made back as it was."""
+    root = make_site(many_articles(4))
+    first = build_site(root)
+    path = root / "content/articles/n1.md"
+    original = path.read_text()
+    path.write_text(original.replace("\n---\n", "\n---\nA correction.\n\n", 1))
+    edited = build_site(root, first.output)
+    path.write_text(original)
+    undone = build_site(root, first.output)
+    assert edited.rendered and undone.made == edited.made
+    assert snapshot(undone.output) == snapshot(build_site(root, tmp_path / "clean", clean=True).output)

@@ -16,7 +16,7 @@ from byline.output.assets import find_assets
 from byline.output.plan import Output, SitePlan
 from byline.output.reads import Facts, Recorder
 from byline.output.render import Renderer
-from byline.output.stale import INPUTS_READER, LOADED_KINDS, Stale, find_stale, spec
+from byline.output.stale import INPUTS_READER, LOADED_KINDS, Stale, changed_inputs, find_stale, spec
 from byline.state import graph
 from byline.state.graph import Learnt, Recorded
 from byline.theme import THEME_TEMPLATES
@@ -251,3 +251,26 @@ def test_a_map_digest_changes_with_any_look_up_of_it(make_site: MakeSite) -> Non
     after = plan_of(root)[0].facts.map_digests()
     assert {key for key in before if before[key] != after[key]} >= {"d|url_of"}
     assert before["d|author"] == after["d|author"]
+
+
+def test_an_edit_keeps_the_record_of_inputs_and_names_only_the_keys_that_changed(make_site: MakeSite) -> None:
+    root = make_site(SITE)
+    recorded = record(root, digests=True)
+    write_files(root, {MAIN: article(body="Quayside Tools has opened a depot.\n\nIt is by the quay.", tags="[Ports]")})
+    plan, outputs = plan_of(root)
+    stale = find_stale(outputs, recorded, plan.facts, plan.views)
+    assert stale.inputs_kept
+    assert changed_inputs(recorded, plan.facts, stale.changed) == {f"e|{MAIN}": plan.facts.recorder.entities[MAIN]}
+
+
+@pytest.mark.parametrize("change", ["add", "delete", "no record"])
+def test_a_file_added_or_deleted_or_no_record_of_inputs_makes_the_record_again(
+    make_site: MakeSite, change: str
+) -> None:
+    root = make_site(SITE)
+    recorded = record(root, digests=change != "no record")
+    if change == "add":
+        write_files(root, {"content/articles/new.md": article("A new berth", "2026-03-02 09:00")})
+    elif change == "delete":
+        (root / OLDER).unlink()
+    assert not stale_after(recorded, root).inputs_kept
