@@ -105,6 +105,12 @@ class Loader:
         self._seen.changes()  # what the last build changed was saved with it
         return self._seen
 
+    def seen_saved(self) -> None:
+        """The cache has what files held as this build read them: a builder no watcher keeps reads it from there
+        next time, rather than hold an entry for every file all build long."""
+        if not self.watched:
+            self._seen = None
+
     def _load(
         self, sources: list[SourceFile], rules: LoadRules, cache: Cache, options: BuildOptions
     ) -> tuple[list[ParseResult], int, dict[str, str]]:

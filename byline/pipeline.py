@@ -203,6 +203,7 @@ class Builder:
             timer.lap("read")
             files, parsed = self._loader.loaded(listing, LoadRules.from_config(config), cache, options)
             cache.put_seen(*seen.changes())
+            self._loader.seen_saved()
         except BaseException:
             self._loader.forget_scan()
             raise

@@ -484,3 +484,17 @@ def test_an_edit_undone_after_the_record_of_inputs_was_kept_renders_the_page_bac
     undone = build_site(root, first.output)
     assert edited.rendered and undone.made == edited.made
     assert snapshot(undone.output) == snapshot(build_site(root, tmp_path / "clean", clean=True).output)
+
+
+@pytest.mark.parametrize("watched", [False, True])
+def test_only_a_watched_builder_holds_what_files_held_once_the_cache_has_it(make_site: MakeSite, watched: bool) -> None:
+    """An entry for every file of the archive, which a builder no watcher keeps reads from the cache next time."""
+    root = make_site(many_articles(3))
+    builder = pipeline.Builder(options(root))
+    builder.watched = watched
+    builder.build()
+    assert (builder._loader._seen is not None) is watched
+    write_files(root, {"content/articles/n1.md": article("Story 1", "2026-02-28 09:00", body="Edited.")})
+    if watched:
+        builder.note_changes([root / "content/articles/n1.md"])  # as the preview's watcher does
+    assert builder.build().parsed == 1  # the next build still reads only the file that changed
