@@ -28,6 +28,8 @@ class RecordedReads(Protocol):
 
     def readers_of(self, keys: Iterable[str]) -> set[str]: ...
 
+    def outputs(self) -> Iterable[tuple[str, str]]: ...  # each recorded output's path and spec
+
 
 INPUTS_READER = "d:inputs"  # the record of every file's entity and every map's digest (Facts.inputs)
 # The fact kinds a build loads to compare whole. Files' entities (e|) it compares streamed from
@@ -73,14 +75,21 @@ def find_stale(outputs: Sequence[Output], recorded: RecordedReads, facts: Facts,
         following = {reader for reader in reached if views.remake(reader) != identities.get(reader)}
         stale.changed |= following
         frontier = following
-    listed = set()
-    for output in outputs:
-        listed.add(output.path)
-        known = recorded.readers.get(f"o:{output.path}")
-        if known is None or known[1] != spec(output):
-            stale.outputs.add(output.path)
-    stale.gone = {name for name in recorded.readers if name.startswith("o:") and name[2:] not in listed}
+    unrecorded = _specs(outputs)
+    for path, recorded_spec in recorded.outputs():
+        now = unrecorded.pop(path, None)
+        if now is None:
+            stale.gone.add(f"o:{path}")
+        elif now != recorded_spec:
+            stale.outputs.add(path)
+    stale.outputs.update(unrecorded)  # outputs new since the record
     return stale
+
+
+def _specs(outputs: Sequence[Output]) -> dict[str, str]:
+    """Each output's spec by its path, one string per spec: a few templates and kinds."""
+    shared: dict[str, str] = {}
+    return {output.path: shared.setdefault(made, made) for output in outputs if (made := spec(output))}
 
 
 def changed_facts(recorded: RecordedReads, facts: Facts) -> tuple[set[str], bool]:

@@ -29,6 +29,8 @@ _FEW_FACTS = 0.25  # past this share of the recorded facts, reading them all is 
 _FEW_READERS = 2_000  # past this many readers made again, a save looks up all their facts (see _wanted)
 BULK_CACHE_KIB = 65536  # sqlite's page cache while a graph is written whole (its default: 2 MiB)
 VIEW_READERS = "v|"  # the readers that are shared views: not loaded, read by name when a save touches them
+OUTPUT_READERS = "o:"  # the readers that are output files: not loaded, streamed to compare (Recorded.outputs)
+UNLOADED_READERS = (OUTPUT_READERS, VIEW_READERS)  # in name order, as load reads the ranges around them
 _FEW_NAMED = 20_000  # past this many readers wanted by name, reading them all is quicker
 
 
@@ -40,13 +42,14 @@ class Recorded:
     Loaded with ``kinds``, ``facts`` holds the facts of those kinds; ``under`` reads others by
     their start (a file's fields, a map's look-ups) when they are wanted, ``each`` streams them
     (every file's entity) and ``identities`` looks them up by key (the views a change reaches).
-    The shared views' readers are not loaded either: ``named`` reads the readers a save touches.
+    Nor are the readers of the outputs and shared views loaded: ``outputs`` streams the outputs'
+    specs to compare, and ``named`` reads the readers a save touches.
     """
 
     db: sqlite3.Connection
     gid: int
     facts: dict[str, str]  # key -> identity
-    readers: dict[str, tuple[int, str]]  # name -> (id, spec) of every reader but the shared views (VIEW_READERS)
+    readers: dict[str, tuple[int, str]]  # name -> (id, spec) of every reader but those UNLOADED_READERS names
     kinds: tuple[str, ...] | None = None  # the fact kinds ("e|", ...) loaded whole; None: every fact is in facts
 
     def under(self, prefix: str) -> dict[str, str]:
@@ -85,6 +88,17 @@ class Recorded:
         except sqlite3.Error as exc:
             raise Unreadable(str(exc)) from exc
         return found
+
+    def outputs(self) -> Iterator[tuple[str, str]]:
+        """Each recorded output's path and spec, streamed in path order: a build compares every output's
+        once, and a dict of them would hold 220,000 names at 100,000 articles."""
+        end = _after(OUTPUT_READERS)
+        query = "SELECT name, spec FROM readers WHERE gid=? AND name>=? AND name<? ORDER BY name"
+        try:
+            for name, spec in self.db.execute(query, (self.gid, OUTPUT_READERS, end)):
+                yield name[len(OUTPUT_READERS) :], spec
+        except sqlite3.Error as exc:
+            raise Unreadable(str(exc)) from exc
 
     def readers_of(self, keys: Iterable[str]) -> set[str]:
         """The readers that read any of ``keys``."""
@@ -166,20 +180,22 @@ def load(db: sqlite3.Connection, folder: str, key: str, kinds: tuple[str, ...] |
         for kind in kinds:
             facts.update(_facts_under(db, gid, kind))
     readers: dict[str, tuple[int, str]] = {}
-    specs: dict[str, str] = {}  # a few hundred templates and kinds: one string each, not one per reader
-    views_end = VIEW_READERS[:-1] + chr(ord(VIEW_READERS[-1]) + 1)
-    listed = db.execute(
-        "SELECT id, name, spec FROM readers WHERE gid=? AND (name<? OR name>=?)", (gid, VIEW_READERS, views_end)
-    )
-    for i, name, spec in listed:
+    specs: dict[str, str] = {}  # a few templates and kinds: one string each, not one per reader
+    query = "SELECT id, name, spec FROM readers WHERE gid=? AND (name<? OR (name>=? AND name<?) OR name>=?)"
+    outputs, views = OUTPUT_READERS, VIEW_READERS  # the ranges between and around them, in name order
+    for i, name, spec in db.execute(query, (gid, outputs, _after(outputs), views, _after(views))):
         readers[name] = (i, specs.setdefault(spec, spec))
     return Recorded(db, gid, facts, readers, kinds)
 
 
 def _facts_under(db: sqlite3.Connection, gid: int, prefix: str) -> sqlite3.Cursor:
     """(key, identity) of the facts whose keys start with ``prefix``: a range of the key index."""
-    end = prefix[:-1] + chr(ord(prefix[-1]) + 1)
-    return db.execute("SELECT key, identity FROM facts WHERE gid=? AND key>=? AND key<?", (gid, prefix, end))
+    return db.execute("SELECT key, identity FROM facts WHERE gid=? AND key>=? AND key<?", (gid, prefix, _after(prefix)))
+
+
+def _after(prefix: str) -> str:
+    """The least string above every string that starts with ``prefix``: the end of its range in an index."""
+    return prefix[:-1] + chr(ord(prefix[-1]) + 1)
 
 
 def save(db: sqlite3.Connection, folder: str, learnt: Learnt) -> Recorded | None:
@@ -287,7 +303,7 @@ def _bring_up_to_date(
     for name in gone:
         loaded.readers.pop(name, None)
     for name, (spec, _, _) in made.items():
-        if not name.startswith(VIEW_READERS):
+        if not name.startswith(UNLOADED_READERS):
             loaded.readers[name] = (readers[name], spec)
     kinds, facts = loaded.kinds, loaded.facts
     if kinds is not None:  # facts read by their start (``under``) are not among a load's
