@@ -89,7 +89,11 @@ def find_stale(outputs: Sequence[Output], recorded: RecordedReads, facts: Facts,
 def _specs(outputs: Sequence[Output]) -> dict[str, str]:
     """Each output's spec by its path, one string per spec: a few templates and kinds."""
     shared: dict[str, str] = {}
-    return {output.path: shared.setdefault(made, made) for output in outputs if (made := spec(output))}
+    specs: dict[str, str] = {}
+    for output in outputs:
+        made = spec(output)
+        specs[output.path] = shared.setdefault(made, made)
+    return specs
 
 
 def changed_facts(recorded: RecordedReads, facts: Facts) -> tuple[set[str], bool]:
