@@ -394,10 +394,9 @@ class Builder:
                 staging.write(REDIRECTS_FILE, redirect_rules(site))
                 staging.files += 2
                 published = [(a.source, a.id, site.url_of[a.source]) for a in site.articles]
-                learnt = Learnt(
-                    key, fresh=graph is None, gone=stale.gone if stale else set(), loaded=graph, spill=spill
-                )
-                learnt.changed, learnt.streamed = (stale.changed if stale else set()), STREAMED_KINDS
+                learnt = Learnt(key, fresh=graph is None, loaded=graph, spill=spill, streamed=STREAMED_KINDS)
+                if stale is not None:
+                    learnt.gone, learnt.changed = stale.gone, stale.changed
                 learnt.identities = made.identities
                 learnt.readers.update(made.readers)
                 learnt.readers.update((fact, ("view", reads)) for fact, reads in plan.views.made.items())

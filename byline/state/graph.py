@@ -52,9 +52,13 @@ class Recorded:
     readers: dict[str, tuple[int, str]]  # name -> (id, spec) of every reader but those UNLOADED_READERS names
     kinds: tuple[str, ...] | None = None  # the fact kinds ("e|", ...) loaded whole; None: every fact is in facts
 
+    def holds(self, key: str) -> bool:
+        """Whether the facts of ``key``'s kind (or under a prefix of that kind) were loaded into ``facts``."""
+        return self.kinds is None or key.startswith(self.kinds)
+
     def under(self, prefix: str) -> dict[str, str]:
         """The recorded facts whose keys start with ``prefix``; kept in ``facts`` too."""
-        if self.kinds is None or prefix.startswith(self.kinds):
+        if self.holds(prefix):
             return {key: found for key, found in self.facts.items() if key.startswith(prefix)}
         try:
             found = dict(_facts_under(self.db, self.gid, prefix))
@@ -66,7 +70,7 @@ class Recorded:
     def each(self, prefix: str) -> Iterator[tuple[str, str]]:
         """The recorded facts whose keys start with ``prefix``, as ``under`` finds them, but streamed and not kept
         when their kind is not loaded: a build compares every file's entity fact once and needs none of them after."""
-        if self.kinds is None or prefix.startswith(self.kinds):
+        if self.holds(prefix):
             yield from [(key, found) for key, found in self.facts.items() if key.startswith(prefix)]
             return
         try:
@@ -76,11 +80,8 @@ class Recorded:
 
     def identities(self, keys: Collection[str]) -> dict[str, str]:
         """The recorded identity of each of ``keys`` that is recorded: those of a kind not loaded are looked up."""
-        if self.kinds is None:
-            return {key: self.facts[key] for key in keys if key in self.facts}
-        loaded = [key for key in keys if key.startswith(self.kinds)]
-        found = {key: self.facts[key] for key in loaded if key in self.facts}
-        wanted = [key for key in keys if not key.startswith(self.kinds)]
+        found = {key: self.facts[key] for key in keys if self.holds(key) and key in self.facts}
+        wanted = [key for key in keys if not self.holds(key)]
         try:
             for chunk, marks in in_chunks(wanted):
                 query = f"SELECT key, identity FROM facts WHERE gid=? AND key IN ({marks})"
@@ -90,8 +91,8 @@ class Recorded:
         return found
 
     def outputs(self) -> Iterator[tuple[str, str]]:
-        """Each recorded output's path and spec, streamed in path order: a build compares every output's
-        once, and a dict of them would hold 220,000 names at 100,000 articles."""
+        """Each recorded output's path and spec, streamed in path order: a build compares every output's once,
+        and holds none of them after."""
         end = _after(OUTPUT_READERS)
         query = "SELECT name, spec FROM readers WHERE gid=? AND name>=? AND name<? ORDER BY name"
         try:
@@ -305,11 +306,10 @@ def _bring_up_to_date(
     for name, (spec, _, _) in made.items():
         if not name.startswith(UNLOADED_READERS):
             loaded.readers[name] = (readers[name], spec)
-    kinds, facts = loaded.kinds, loaded.facts
-    if kinds is not None:  # facts read by their start (``under``) are not among a load's
-        for key in [key for key in facts if not key.startswith(kinds)]:
-            del facts[key]
-    facts.update((key, found) for key, found in written.items() if kinds is None or key.startswith(kinds))
+    facts = loaded.facts
+    for key in [key for key in facts if not loaded.holds(key)]:  # read by their start (``under``): not a load's
+        del facts[key]
+    facts.update((key, found) for key, found in written.items() if loaded.holds(key))
     for key in dropped:
         facts.pop(key, None)
 
@@ -339,12 +339,11 @@ def _wanted(
     """
     if loaded is None or len(remade) > _FEW_READERS:
         return identities
-    same, kinds = loaded.facts, loaded.kinds
-    streamed, changed = learnt.streamed, learnt.changed
+    same, streamed, changed = loaded.facts, learnt.streamed, learnt.changed
     read = {fact for _, reads in remade for fact in reads}
 
     def differs(fact: str, identity: str) -> bool:
-        if kinds is None or fact.startswith(kinds):
+        if loaded.holds(fact):
             return same.get(fact) != identity
         return fact in changed if fact.startswith(streamed) else True
 
