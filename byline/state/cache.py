@@ -29,7 +29,7 @@ from byline.content.models import Article, Author, Company, Correction, Page, Re
 from byline.content.sources import Seen, SourceFile
 from byline.errors import ContentError
 from byline.parallel import collection_paused
-from byline.state import graph
+from byline.state import folders, graph
 from byline.state.spill import Spill
 from byline.state.sql import in_chunks
 
@@ -115,7 +115,7 @@ class Cache:
                     db.executescript(
                         "DROP TABLE IF EXISTS parse; DROP TABLE IF EXISTS outputs; DROP TABLE IF EXISTS commits;"
                         "DROP TABLE IF EXISTS graphs; DROP TABLE IF EXISTS facts; DROP TABLE IF EXISTS readers;"
-                        "DROP TABLE IF EXISTS reads; DROP TABLE IF EXISTS seen;"
+                        "DROP TABLE IF EXISTS reads; DROP TABLE IF EXISTS seen; DROP TABLE IF EXISTS folders;"
                     )
                     db.execute("INSERT OR REPLACE INTO meta VALUES ('generation', ?)", (_GENERATION,))
                 db.execute("CREATE TABLE IF NOT EXISTS parse (key TEXT PRIMARY KEY, value BLOB, sum INTEGER)")
@@ -133,6 +133,7 @@ class Cache:
                 )
                 db.execute("CREATE INDEX IF NOT EXISTS published_folder ON published (folder)")
                 graph.create(db)
+                folders.create(db)
                 db.commit()
                 db.execute("SELECT count(*) FROM parse").fetchone()  # surfaces corruption now
                 return db
@@ -298,13 +299,18 @@ class Cache:
         if self.db is None or self.read_only:
             return []
         try:
-            rows = self.db.execute("SELECT folder FROM commits UNION SELECT folder FROM graphs").fetchall()
+            query = "SELECT folder FROM commits UNION SELECT folder FROM graphs UNION SELECT output FROM folders"
+            rows = self.db.execute(query).fetchall()
         except sqlite3.Error:
             return []
         gone = sorted(folder for (folder,) in rows if not Path(folder).is_dir())
         for folder in gone:
             self.distrust(Path(folder))
         return gone
+
+    def listings(self, output: Path) -> folders.Record:
+        """What each folder of ``output`` held when last listed (see ``folders``)."""
+        return folders.Record(self.db, str(output), writable=not self.read_only)
 
     def marker_of(self, folder: Path) -> str | None:
         """The marker of the last commit into ``folder`` on record."""
@@ -334,6 +340,7 @@ class Cache:
                 if paths is None:
                     self.db.execute("DELETE FROM outputs WHERE folder=?", (where,))
                     self.db.execute("DELETE FROM commits WHERE folder=?", (where,))
+                    folders.forget(self.db, where)
                 else:
                     self.db.executemany("DELETE FROM outputs WHERE folder=? AND path=?", [(where, p) for p in paths])
                 graph.forget(self.db, where, paths)

@@ -171,7 +171,7 @@ class Workspace:
         """Put a staged build in place, journaled: it completes with its records, or the output is as it was."""
         assert self.held, "commit under the lock"
         try:
-            change = staging.prepare()
+            change = staging.prepare(cache.listings(self.output))
             point("commit:prepared")
             journal.write(self.journal, change)
         except BaseException:

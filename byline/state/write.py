@@ -18,6 +18,7 @@ from pathlib import Path
 
 from byline.errors import UsageError
 from byline.faults import point
+from byline.state import folders
 from byline.state.journal import NEW, Change, exchange, remove_empty_folders
 
 MARKER = ".well-known/byline.json"  # written by every build; proves a folder is ours to replace
@@ -150,12 +151,16 @@ class Staging:
                 shutil.copy2(source, target)
             self.files += 1
 
-    def prepare(self) -> Change:
+    def prepare(self, record: folders.Record | None = None) -> Change:
         """Plan the commit and link aside every file it will replace; the output is not touched yet.
 
-        Plain strings, not Paths: a template edit moves every page through here.
+        ``record``: what the output's folders held when last listed (see ``folders``); without
+        one, a patch lists every folder. Plain strings, not Paths: a template edit moves every
+        page through here.
         """
         if not self.patch:
+            if record is not None:  # the folders as they will be, once swapped in
+                folders.list_all(os.fspath(self.path), record)
             existed = self.output.exists()
             inode = self.path.stat().st_ino
             return Change(self.output, self.path, self.trash.folder, swap=True, staging_inode=inode, existed=existed)
@@ -168,7 +173,10 @@ class Staging:
         produced.update(relative for _, relative in staged)
         root = os.fspath(self.output)
         moves = [(source, relative, self.trash.save(f"{root}/{relative}")) for source, relative in staged]
-        unproduced = _unproduced(root, produced) if self.listed is None else _unlisted(self.listed, produced)
+        if self.listed is not None:
+            unproduced = _unlisted(self.listed, produced)
+        else:
+            unproduced = folders.unproduced(root, produced, record or folders.Record(None, root))
         drops = [(relative, self.trash.reserve()) for relative in unproduced]
         self.files = len(produced)
         self.produced = produced
@@ -237,17 +245,8 @@ def _flat_name(relative: str) -> str:
     return hashlib.blake2b(relative.encode(), digest_size=20).hexdigest()
 
 
-def _unproduced(root: str, produced: set[str]) -> list[str]:
-    """The output's files that the new build does not have, deepest first."""
-    found = []
-    for dirpath, _, filenames in os.walk(root, topdown=False):
-        prefix = "" if dirpath == root else dirpath[len(root) + 1 :].replace(os.sep, "/") + "/"
-        found += [prefix + name for name in filenames if prefix + name not in produced]
-    return found
-
-
 def _unlisted(listed: Collection[str], produced: set[str]) -> list[str]:
-    """The listed files that the new build does not have, deepest first (as ``_unproduced`` finds them)."""
+    """The listed files that the new build does not have, deepest first (as ``folders.unproduced`` finds them)."""
     return sorted((relative for relative in listed if relative not in produced), key=lambda r: (-r.count("/"), r))
 
 

@@ -292,6 +292,32 @@ def test_rebuild_removes_files_of_deleted_articles(make_site: MakeSite) -> None:
     assert (output / ARTICLE_PAGE).is_file()
 
 
+def test_a_rebuild_drops_strays_listing_only_the_folders_changed_since_the_last(
+    make_site: MakeSite, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first build records every folder's listing; the next lists the folders its commit and the strays moved."""
+    from byline.state import folders
+
+    monkeypatch.setattr(folders, "RACY_NS", 0)  # the folders here changed a moment ago; see test_folders
+    root = make_site({"content/articles/other.md": article("Other story", "2026-02-01")})
+    output = build_site(root).output.resolve()
+    listed: list[str] = []
+    real = os.scandir
+    monkeypatch.setattr(
+        os, "scandir", lambda path: (str(path).startswith(f"{output}/") and listed.append(path)) or real(path)
+    )
+    unchanged, edited = f"{output}/{os.path.dirname(ARTICLE_PAGE)}", f"{output}/articles/2026/02/01/other-story"
+    write_files(output, {"articles/2026/02/stray.html": "?", "old/copy/index.html": "?"})
+    write_files(root, {"content/articles/other.md": article("Other story", "2026-02-01", body="Edited.")})
+    build_site(root, output)
+    assert not (output / "articles/2026/02/stray.html").exists() and not (output / "old").exists()
+    assert f"{output}/articles/2026/02" in listed and unchanged not in listed
+    listed.clear()  # the folders that commit moved a page into are listed again, and those it did not are not
+    write_files(root, {"content/articles/other.md": article("Other story", "2026-02-01", body="Again.")})
+    build_site(root, output)
+    assert edited in listed and unchanged not in listed
+
+
 def test_second_build_renders_nothing_and_changes_no_byte(make_site: MakeSite) -> None:
     root = make_site()
     first = build_site(root)
