@@ -2,8 +2,8 @@
 
 A commit drops every file the build did not produce, strays included. A folder whose inode,
 modification and change times are as recorded still holds the names recorded: adding,
-removing or renaming an entry moves both times, and nothing can set a change time back.
-Git's untracked cache keeps a work tree's folders the same way.
+removing or renaming an entry moves both times, and on Linux nothing sets a change time
+back. Git's untracked cache keeps a work tree's folders the same way.
 """
 
 from __future__ import annotations
