@@ -8,6 +8,7 @@ back. Git's untracked cache keeps a work tree's folders the same way.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sqlite3
 import stat
@@ -189,11 +190,14 @@ def _compare(scan: _Scan, record: Record) -> None:
             continue
         if not stat.S_ISDIR(info.st_mode):
             scan.gone.append(folder)
-        elif info.st_ino == inode and info.st_ctime_ns == ctime and info.st_mtime_ns == mtime:
-            if files:  # UNTRUSTED is no inode: such a listing never stands
+        elif info.st_ino == inode and info.st_ctime_ns == ctime and info.st_mtime_ns == mtime:  # never UNTRUSTED
+            if files:
                 scan.take(folder, files.split("/"))
         else:
-            scan.subfolders += scan.list(folder, info)
+            try:
+                scan.subfolders += scan.list(folder, info)
+            except OSError:  # gone since, or not ours to read: passed over, as a walk passes it
+                scan.gone.append(folder)
 
 
 def _walk(scan: _Scan, top: str, record: Record) -> None:
@@ -206,7 +210,8 @@ def _walk(scan: _Scan, top: str, record: Record) -> None:
         except OSError:
             continue
         if stat.S_ISDIR(info.st_mode):
-            waiting += scan.list(folder, info)
+            with contextlib.suppress(OSError):  # as above
+                waiting += scan.list(folder, info)
         if len(scan.listed) >= _BATCH:
             record.put(scan.listed.values())
             scan.listed.clear()

@@ -219,3 +219,28 @@ def test_a_read_only_record_writes_nothing(tmp_path: Path) -> None:
     kept.writable = False
     assert folders.unproduced(root, PRODUCED - {"index.html"}, kept) == ["index.html"]
     assert list(kept.rows()) == []
+
+
+def test_a_folder_that_cannot_be_listed_is_passed_over_as_a_walk_passes_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, settled: None
+) -> None:
+    root = site(tmp_path)
+    kept = record()
+    write_files(Path(root), {"locked/away/stray.txt": "?", "articles/stray.txt": "?"})
+    real, refused = os.scandir, [True]
+
+    def scandir(path: str) -> Iterator[os.DirEntry[str]]:
+        if refused[0] and path.endswith("/locked"):
+            raise PermissionError(13, "Permission denied", path)
+        return real(path)
+
+    monkeypatch.setattr(folders.os, "scandir", scandir)
+    assert folders.unproduced(root, PRODUCED, kept) == ["articles/stray.txt"]  # walking
+    later_than(root)
+    refused[0] = False
+    write_files(Path(root), {"stray.txt": "?"})  # the root is listed again, and finds the folder
+    assert folders.unproduced(root, PRODUCED, kept) == ["locked/away/stray.txt", "articles/stray.txt", "stray.txt"]
+    later_than(root)
+    refused[0] = True
+    write_files(Path(root), {"locked/more.txt": "?"})  # comparing
+    assert folders.unproduced(root, PRODUCED, kept) == ["locked/away/stray.txt", "articles/stray.txt", "stray.txt"]
