@@ -406,7 +406,8 @@ class Builder:
                 else:
                     learnt.readers[INPUTS_READER] = ("inputs", plan.facts.inputs())  # see stale.changed_facts
                 _learn_shards(learnt, graph, documents, stale.changed if stale else set())
-                stats = workspace.commit(staging, cache, Records(fingerprints, recorded, published, learnt))
+                records = Records(fingerprints, recorded, published, learnt)
+                stats = workspace.commit(staging, cache, records, listings=not self.watched)
                 if self.watched and staging.produced is not None:  # nothing else writes a watched builder's output
                     self._listed[output] = staging.produced
                 if self.watched and workspace.committed is not None:

@@ -169,8 +169,12 @@ def unproduced(root: str, produced: Set[str], record: Record) -> list[str]:
     for top in new:
         if not top.startswith(beyond):
             _walk(scan, top, record)
-    found = (path for path in scan.unproduced if not path.startswith(beyond))
-    return sorted(found, key=lambda relative: (-relative.count("/"), relative))
+    return deepest_first(path for path in scan.unproduced if not path.startswith(beyond))
+
+
+def deepest_first(paths: Iterable[str]) -> list[str]:
+    """Paths in the order a commit drops them: deepest first, then by name."""
+    return sorted(paths, key=lambda relative: (-relative.count("/"), relative))
 
 
 def list_all(root: str, record: Record) -> None:

@@ -167,11 +167,15 @@ class Workspace:
             return None
         return Committed(marker, key, committed.fingerprints, replace(committed.graph, db=cache.db))
 
-    def commit(self, staging: Staging, cache: Cache, records: Records) -> WriteStats:
-        """Put a staged build in place, journaled: it completes with its records, or the output is as it was."""
+    def commit(self, staging: Staging, cache: Cache, records: Records, listings: bool = True) -> WriteStats:
+        """Put a staged build in place, journaled: it completes with its records, or the output is as it was.
+
+        ``listings``: find the files to drop by the folders' recorded listings, and record them
+        (see ``folders``); False for a folder whose builder keeps its own list of files.
+        """
         assert self.held, "commit under the lock"
         try:
-            change = staging.prepare(cache.listings(self.output))
+            change = staging.prepare(cache.listings(self.output) if listings else None)
             point("commit:prepared")
             journal.write(self.journal, change)
         except BaseException:

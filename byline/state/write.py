@@ -247,7 +247,7 @@ def _flat_name(relative: str) -> str:
 
 def _unlisted(listed: Collection[str], produced: set[str]) -> list[str]:
     """The listed files that the new build does not have, deepest first (as ``folders.unproduced`` finds them)."""
-    return sorted((relative for relative in listed if relative not in produced), key=lambda r: (-r.count("/"), r))
+    return folders.deepest_first(relative for relative in listed if relative not in produced)
 
 
 class Trash:

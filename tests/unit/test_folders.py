@@ -54,6 +54,14 @@ def site(tmp_path: Path) -> str:
     return os.fspath(write_files(tmp_path / "public", FILES))
 
 
+def looked_at(tmp_path: Path) -> tuple[str, Record]:
+    """The site's output, looked at once and its listings recorded, and a record to look again with."""
+    root, kept = site(tmp_path), record()
+    folders.unproduced(root, PRODUCED, kept)
+    later_than(root)
+    return root, kept
+
+
 def later_than(root: str) -> None:
     """Return once a change made now gets a later change time than any folder under ``root`` has.
 
@@ -86,10 +94,7 @@ def test_the_first_look_lists_every_folder_and_finds_every_file_not_produced(tmp
 def test_a_second_look_lists_no_unchanged_folder_and_still_finds_what_the_build_dropped(
     tmp_path: Path, listed: list[str], settled: None
 ) -> None:
-    root = site(tmp_path)
-    kept = record()
-    folders.unproduced(root, PRODUCED, kept)
-    later_than(root)
+    root, kept = looked_at(tmp_path)
     listed.clear()
     withdrawn = PRODUCED - {"articles/2026/03/01/b/index.html", "companies/quayside/feed.xml"}
     assert folders.unproduced(root, withdrawn, kept) == [
@@ -102,10 +107,7 @@ def test_a_second_look_lists_no_unchanged_folder_and_still_finds_what_the_build_
 def test_a_stray_dropped_into_a_listed_folder_is_found_by_listing_that_folder_alone(
     tmp_path: Path, listed: list[str], settled: None
 ) -> None:
-    root = site(tmp_path)
-    kept = record()
-    folders.unproduced(root, PRODUCED, kept)
-    later_than(root)
+    root, kept = looked_at(tmp_path)
     write_files(Path(root), {"articles/2026/03/stray.txt": "?"})
     listed.clear()
     assert folders.unproduced(root, PRODUCED, kept) == ["articles/2026/03/stray.txt"]
@@ -116,10 +118,7 @@ def test_a_stray_dropped_into_a_listed_folder_is_found_by_listing_that_folder_al
 
 
 def test_a_stray_folder_tree_is_listed_whole(tmp_path: Path, listed: list[str], settled: None) -> None:
-    root = site(tmp_path)
-    kept = record()
-    folders.unproduced(root, PRODUCED, kept)
-    later_than(root)
+    root, kept = looked_at(tmp_path)
     write_files(Path(root), {"companies/quayside/old/deep/er/page.html": "?", "companies/quayside/old/x.css": "?"})
     listed.clear()
     found = folders.unproduced(root, PRODUCED, kept)
@@ -136,10 +135,7 @@ def test_a_folder_whose_modification_time_is_set_back_is_still_listed(
     tmp_path: Path, listed: list[str], settled: None
 ) -> None:
     """Copying tools set folders' times back; a change time cannot be set, and it moved."""
-    root = site(tmp_path)
-    kept = record()
-    folders.unproduced(root, PRODUCED, kept)
-    later_than(root)
+    root, kept = looked_at(tmp_path)
     folder = Path(root) / "articles/2026/03/02/c"
     before = folder.stat()
     write_files(folder, {"stray.txt": "?"})
@@ -160,10 +156,7 @@ def test_a_folder_listed_just_after_it_changed_is_listed_again_next_time(tmp_pat
 
 
 def test_a_folder_removed_is_forgotten_with_every_folder_under_it(tmp_path: Path, settled: None) -> None:
-    root = site(tmp_path)
-    kept = record()
-    folders.unproduced(root, PRODUCED, kept)
-    later_than(root)
+    root, kept = looked_at(tmp_path)
     for path in ("articles/2026/03/01/a/index.html", "articles/2026/03/01/b/index.html"):
         os.unlink(Path(root) / path)
     for folder in ("articles/2026/03/01/a", "articles/2026/03/01/b", "articles/2026/03/01"):
@@ -173,10 +166,7 @@ def test_a_folder_removed_is_forgotten_with_every_folder_under_it(tmp_path: Path
 
 
 def test_a_folder_replaced_by_a_link_drops_the_link_and_nothing_past_it(tmp_path: Path, settled: None) -> None:
-    root = site(tmp_path)
-    kept = record()
-    folders.unproduced(root, PRODUCED, kept)
-    later_than(root)
+    root, kept = looked_at(tmp_path)
     elsewhere = tmp_path / "elsewhere"
     os.rename(Path(root) / "articles/2026/03", elsewhere)  # its folders, times and all, now outside the output
     os.symlink(elsewhere, Path(root) / "articles/2026/03")

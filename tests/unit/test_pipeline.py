@@ -487,6 +487,22 @@ def test_an_edit_undone_after_the_record_of_inputs_was_kept_renders_the_page_bac
 
 
 @pytest.mark.parametrize("watched", [False, True])
+def test_only_an_unwatched_builders_output_has_its_folders_listings_recorded(
+    make_site: MakeSite, watched: bool
+) -> None:
+    """A watched builder keeps its folders' files itself (nothing else writes them): listing them would be waste."""
+    root = make_site()
+    builder = pipeline.Builder(options(root))
+    builder.watched = watched
+    output = builder.build().output.resolve()
+    cache = Workspace(root, output).cache()
+    try:
+        assert bool(list(cache.listings(output).rows())) is not watched
+    finally:
+        cache.close()
+
+
+@pytest.mark.parametrize("watched", [False, True])
 def test_only_a_watched_builder_holds_what_files_held_once_the_cache_has_it(make_site: MakeSite, watched: bool) -> None:
     """An entry for every file of the archive, which a builder no watcher keeps reads from the cache next time."""
     root = make_site(many_articles(3))
