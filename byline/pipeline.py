@@ -350,7 +350,12 @@ class Builder:
                 del known  # the documents hold the identities they took
                 indexed = documents if options.search_index else []
                 indexer = SearchIndexer(
-                    indexed, staging.path, output if built_before else None, staging.patch, workers=options.jobs
+                    indexed,
+                    staging.path,
+                    output if built_before else None,
+                    staging.patch,
+                    workers=options.jobs,
+                    hold=staging.writers_lock,
                 )
                 try:
                     indexer.start()

@@ -12,6 +12,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from collections.abc import Collection, Iterable, Mapping, Set
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,9 +22,15 @@ from byline.faults import point
 from byline.state import folders
 from byline.state.journal import NEW, Change, exchange, remove_empty_folders
 
+try:
+    import fcntl
+except ImportError:  # Windows: nothing holds a staging folder there
+    fcntl = None  # type: ignore[assignment]  # mypy binds the name to the module only
+
 MARKER = ".well-known/byline.json"  # written by every build; proves a folder is ours to replace
 DELETE_INLINE_MAX = 16  # a trash of fewer files is deleted at once; a bigger one, in the background
 _TRASH_NUMBERS = itertools.count()
+WRITERS_WAIT_SECONDS = 10.0  # how long a sweep waits for a killed build's writers to end
 
 
 @dataclass(frozen=True)
@@ -67,6 +74,9 @@ class Staging:
         # there): the commit drops those the build did not produce without walking the output.
         self.listed = listed
         self.produced: Set[str] | None = None  # what the output holds once a patch is committed
+        # A descriptor of ``path`` under a shared lock while the build writes: what the build
+        # starts to write there (the search indexer, Pagefind) inherits it; see ``sweep``.
+        self.writers_lock: int | None = None
 
     def __enter__(self) -> Staging:
         self.output.parent.mkdir(parents=True, exist_ok=True)
@@ -74,6 +84,7 @@ class Staging:
             if folder.exists():
                 shutil.rmtree(folder)
         self.path.mkdir()
+        self.writers_lock = _hold(self.path)
         if self.patch:
             self.flat.mkdir()
         return self
@@ -83,6 +94,9 @@ class Staging:
             for folder in (self.path, self.flat):
                 if folder.exists():
                     shutil.rmtree(folder, ignore_errors=True)
+        lock, self.writers_lock = self.writers_lock, None
+        if lock is not None:
+            os.close(lock)
 
     def write(self, relative: str, data: bytes) -> None:
         """Write one file; safe to call from forked workers (counting is the caller's).
@@ -305,13 +319,55 @@ def sweep(output: Path) -> None:
     Their staging folders are deleted here, their trash folders in the background
     (a deletion cut short, or one a finished build left to a process of its own).
     """
-    for pattern in (".staging-*", ".flat-*"):
+    deadline = time.monotonic() + WRITERS_WAIT_SECONDS
+    for pattern in (".staging-*", ".flat-*"):  # a build's writers hold its staging folder: waited for first
         for folder in output.parent.glob(f".{output.name}{pattern}"):
+            _wait_for_writers(folder, deadline)
             shutil.rmtree(folder, ignore_errors=True)
     for unfinished in output.parent.glob(f".{output.name}.journal.*.tmp"):  # a journal cut short: never in use
         unfinished.unlink(missing_ok=True)
     for stale in trash_folders(output):
         delete_in_background(stale)
+
+
+def _hold(folder: Path) -> int | None:
+    """Open ``folder`` and lock it shared: held by every process that writes into it, closed or not."""
+    if fcntl is None:
+        return None
+    handle = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        fcntl.flock(handle, fcntl.LOCK_SH)
+    except OSError:  # a file system without locks: the sweep cannot wait, as before
+        os.close(handle)
+        return None
+    return handle
+
+
+def _wait_for_writers(folder: Path, deadline: float) -> None:
+    """Wait, until ``deadline`` at most, for the processes of a killed build that still hold ``folder``.
+
+    Its search indexer and Pagefind are stopped as it ends, but not at once: a folder
+    removed before they stopped came back with their last files in it.
+    """
+    if fcntl is None:
+        return
+    try:
+        handle = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    except OSError:
+        return
+    try:
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                return
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    return
+                time.sleep(0.02)
+            except OSError:
+                return
+    finally:
+        os.close(handle)
 
 
 def _discard(folder: Path, files: int) -> None:

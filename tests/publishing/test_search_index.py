@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import errno
+import fcntl
 import itertools
 import json
 import math
@@ -476,6 +477,51 @@ def test_stopping_the_indexer_stops_pagefind_under_it(
             os.kill(pid, signal.SIGKILL)
 
 
+def _held_by_another(folder: Path) -> bool:
+    handle = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        return False
+    except BlockingIOError:
+        return True
+    finally:
+        os.close(handle)
+
+
+def test_the_indexing_process_holds_the_staging_folder_after_the_build_lets_go(
+    make_site: MakeSite, tmp_path: Path
+) -> None:
+    """A build killed mid-index closes its descriptor; its indexer must keep the folder held until it ends."""
+    site = check_site(make_site(FILES)).site
+    assert site is not None
+    staging = tmp_path / "staging"
+    staging.mkdir()
+    hold = os.open(staging, os.O_RDONLY | os.O_DIRECTORY)
+    fcntl.flock(hold, fcntl.LOCK_SH)
+    indexer = search_indexer.SearchIndexer(documents_of(site), staging, hold=hold)
+    indexer.start()
+    os.close(hold)  # the build's own copy gone, as a SIGKILL would close it
+    try:
+        assert _held_by_another(staging)
+    finally:
+        indexer.finish()
+    assert not _held_by_another(staging)
+
+
+def test_pagefind_runs_with_the_staging_folder_held(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pagefind writes the bundle: stopped a moment after the indexer, it must hold the folder as long."""
+    hold = os.open(tmp_path, os.O_RDONLY | os.O_DIRECTORY)
+    checks = [sys.executable, "-c", f"import os; os.fstat({hold})"]  # fails unless the descriptor was passed
+    monkeypatch.setattr(pagefind_run, "pagefind_command", lambda: checks)
+    try:
+        documents = [json.dumps(["a/index.html", "<html><body>Loom</body></html>"])]
+        pagefind_run.run_pagefind(documents, tmp_path / "bundle", tmp_path / "scratch", hold)
+        with pytest.raises(pagefind_run.PagefindError):
+            pagefind_run.run_pagefind(documents, tmp_path / "bundle", tmp_path / "scratch")
+    finally:
+        os.close(hold)
+
+
 def test_two_threads_closing_one_indexer_at_once_both_finish(make_site: MakeSite, tmp_path: Path) -> None:
     """The preview's indexing thread closes as it finishes while the stopping server closes too."""
     site = check_site(make_site(FILES)).site
@@ -637,7 +683,7 @@ def test_each_shard_runs_pagefinds_program_itself_not_a_python_that_runs_it(
 
     commands: list[list[str]] = []
 
-    def run(command: list[str], cwd: Path) -> subprocess.CompletedProcess[bytes]:
+    def run(command: list[str], cwd: Path, **options: object) -> subprocess.CompletedProcess[bytes]:
         commands.append(command)
         assert (cwd / "site/a/index.html").read_text() == "<p>A</p>"  # the documents are there while it runs
         return subprocess.CompletedProcess(command, 0)

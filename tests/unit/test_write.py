@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import os
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -200,6 +203,76 @@ def test_a_workers_file_declared_rendered_is_committed_and_one_only_expected_is_
         staging.expect(["a/index.html", "b/index.html"])  # kept, not rendered: a bug in the caller
         commit(staging)
     assert snapshot(output) == {"a/index.html": b"new a", "b/index.html": b"old b"}
+
+
+def _locked_by_another(folder: Path) -> bool:
+    """Whether some open description of ``folder`` holds a lock that an exclusive one would wait for."""
+    handle = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        return False
+    except BlockingIOError:
+        return True
+    finally:
+        os.close(handle)
+
+
+def test_a_staging_folder_is_held_while_the_build_writes_and_let_go_after(tmp_path: Path) -> None:
+    with Staging(tmp_path / "out") as staging:
+        assert staging.writers_lock is not None and _locked_by_another(staging.path)
+    assert staging.writers_lock is None
+
+
+# A killed build's writer: holds the staging folder as an inherited descriptor would, says so,
+# and writes into it a moment later (making the folders it needs, as Pagefind does).
+LATE_WRITER = """
+import fcntl, os, sys, time
+folder = sys.argv[1]
+handle = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+fcntl.flock(handle, fcntl.LOCK_SH)
+print("holding", flush=True)
+time.sleep(float(sys.argv[2]))
+os.makedirs(os.path.join(folder, "pagefind", "2026"), exist_ok=True)
+open(os.path.join(folder, "pagefind", "2026", "late.pf_index"), "w").close()
+"""
+
+
+def _late_writer(folder: Path, seconds: float) -> subprocess.Popen[str]:
+    writer = subprocess.Popen(
+        [sys.executable, "-c", LATE_WRITER, str(folder), str(seconds)], stdout=subprocess.PIPE, text=True
+    )
+    assert writer.stdout is not None and writer.stdout.readline() == "holding\n"
+    return writer
+
+
+def test_a_sweep_waits_for_a_killed_builds_writers_before_removing_its_staging_folder(tmp_path: Path) -> None:
+    """A killed build's indexer wrote its last files after the next build's sweep: the folder came back."""
+    output = tmp_path / "out"
+    output.mkdir()
+    staging = tmp_path / ".out.staging-4242"
+    (staging / "articles").mkdir(parents=True)
+    writer = _late_writer(staging, 0.4)
+    write.sweep(output)
+    assert writer.wait(timeout=30) == 0
+    assert not staging.exists()
+
+
+def test_a_sweep_waits_for_writers_for_a_while_only(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A writer that never ends (no parent-death signal outside Linux) cannot hold the next build for ever."""
+    output = tmp_path / "out"
+    output.mkdir()
+    staging = tmp_path / ".out.staging-4243"
+    staging.mkdir()
+    monkeypatch.setattr(write, "WRITERS_WAIT_SECONDS", 0.3)
+    writer = _late_writer(staging, 60)
+    try:
+        started = time.monotonic()
+        write.sweep(output)
+        assert 0.3 <= time.monotonic() - started < 10
+        assert not staging.exists()
+    finally:
+        writer.kill()
+        writer.wait()
 
 
 def test_staging_refuses_to_write_outside_itself(tmp_path: Path) -> None:

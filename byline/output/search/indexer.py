@@ -60,6 +60,7 @@ class SearchIndexer:
     in_place: bool = False
     result: SearchResult = field(default_factory=SearchResult)
     workers: int = 1  # Pagefinds run at once
+    hold: int | None = None  # a descriptor the indexing process and Pagefind keep open (``Staging.writers_lock``)
     _process: subprocess.Popen[bytes] | None = None
     _workdir: Path | None = None
     _started: float = 0.0
@@ -106,7 +107,16 @@ class SearchIndexer:
                 for document in documents:
                     stream.write(json.dumps([document.path, document.html], ensure_ascii=False) + "\n")
             bundle = self.staging / BUNDLE / shard
-            plan.append({"shard": shard, "key": key, "code": code, "source": str(source), "bundle": str(bundle)})
+            plan.append(
+                {
+                    "shard": shard,
+                    "key": key,
+                    "code": code,
+                    "source": str(source),
+                    "bundle": str(bundle),
+                    "hold": self.hold,
+                }
+            )
         workers = max(1, min(self.workers, len(jobs)))
         (workdir / "plan.json").write_text(json.dumps({"workers": workers, "jobs": plan}))
         command = [sys.executable, "-m", "byline.output.search", str(workdir), str(os.getpid())]
@@ -118,7 +128,13 @@ class SearchIndexer:
             # A process group of its own, so close() stops Pagefind too: killing the child alone
             # left Pagefind writing into a preview folder that had just been removed.
             self._process = subprocess.Popen(
-                command, stdout=log, stderr=subprocess.STDOUT, cwd=workdir, env=env, start_new_session=True
+                command,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                cwd=workdir,
+                env=env,
+                start_new_session=True,
+                pass_fds=_held(self.hold),
             )
 
     def finish(self) -> SearchResult:
@@ -159,6 +175,10 @@ class SearchIndexer:
 
 
 _PACKAGE_HOME = Path(__file__).resolve().parents[3]  # the folder holding byline/: the child imports this very Byline
+
+
+def _held(hold: int | None) -> tuple[int, ...]:
+    return () if hold is None else (hold,)
 
 
 def _read_key(bundle: Path) -> str | None:

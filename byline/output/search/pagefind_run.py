@@ -92,7 +92,7 @@ def _index_shard(job: dict[str, Any], scratch: Path) -> int:
     bundle = Path(job["bundle"])
     scratch.mkdir()
     with open(job["source"], encoding="utf-8") as stream:
-        run_pagefind(stream, bundle, scratch)
+        run_pagefind(stream, bundle, scratch, job.get("hold"))
     for name in UNUSED:
         (bundle / name).unlink(missing_ok=True)
     if not job["code"]:  # merged into the first shard's search, which runs the code
@@ -103,11 +103,13 @@ def _index_shard(job: dict[str, Any], scratch: Path) -> int:
     return sum(len(names) for _, _, names in os.walk(bundle))
 
 
-def run_pagefind(documents: Iterable[str], bundle: Path, scratch: Path) -> None:
+def run_pagefind(documents: Iterable[str], bundle: Path, scratch: Path, hold: int | None = None) -> None:
     """Index ``documents`` (JSON lines of [path, html]) into ``bundle``: written out under ``scratch`` as a small site.
 
     Pagefind's command line, not its Python service: it has written everything when it
     exits. The files are removed here, in the background, so the build never waits.
+    Pagefind keeps ``hold`` open while it runs, as this process does: it writes into the
+    staging folder the descriptor holds (docs/design.md, "Writers a sweep waits for").
     """
     site = scratch / "site"
     for line in documents:
@@ -117,7 +119,7 @@ def run_pagefind(documents: Iterable[str], bundle: Path, scratch: Path) -> None:
         target.write_text(text, encoding="utf-8")
     command = [*pagefind_command(), "--site", str(site), "--output-path", str(bundle), "--quiet"]
     try:
-        code = subprocess.run(command, cwd=scratch).returncode
+        code = subprocess.run(command, cwd=scratch, pass_fds=() if hold is None else (hold,)).returncode
     finally:
         shutil.rmtree(site, ignore_errors=True)
     if code != 0:
