@@ -84,9 +84,9 @@ class Staging:
             if folder.exists():
                 shutil.rmtree(folder)
         self.path.mkdir()
-        self.writers_lock = _hold(self.path)
         if self.patch:
             self.flat.mkdir()
+        self.writers_lock = _hold(self.path)  # last: a failed __enter__ has no __exit__ to close it
         return self
 
     def __exit__(self, exc_type: object, *_: object) -> None:
