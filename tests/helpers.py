@@ -8,7 +8,9 @@ too, never to the repository's own ``public/``.
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import hashlib
+import os
 import signal
 import subprocess
 import sys
@@ -191,3 +193,15 @@ def deadline(seconds: int) -> Iterator[None]:
     finally:
         signal.alarm(0)
         signal.signal(signal.SIGALRM, previous)
+
+
+def locked_by_another(folder: Path) -> bool:
+    """Whether some open description of ``folder`` holds a lock that an exclusive one would wait for."""
+    handle = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        return False
+    except BlockingIOError:
+        return True
+    finally:
+        os.close(handle)

@@ -31,7 +31,7 @@ from byline.output.search import pagefind_run
 from byline.output.views import Views
 from byline.site.model import Site
 from tests.conftest import MakeSite
-from tests.helpers import NOW, article, build_site, check_site, snapshot
+from tests.helpers import NOW, article, build_site, check_site, locked_by_another, snapshot
 from tests.publishing.sample import SampleSite, picture
 
 SECOND_AUTHOR = "---\nname: Ruth Calloway\n---\nRuth reports on energy.\n"
@@ -477,17 +477,6 @@ def test_stopping_the_indexer_stops_pagefind_under_it(
             os.kill(pid, signal.SIGKILL)
 
 
-def _held_by_another(folder: Path) -> bool:
-    handle = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
-    try:
-        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        return False
-    except BlockingIOError:
-        return True
-    finally:
-        os.close(handle)
-
-
 def test_the_indexing_process_holds_the_staging_folder_after_the_build_lets_go(
     make_site: MakeSite, tmp_path: Path
 ) -> None:
@@ -502,10 +491,10 @@ def test_the_indexing_process_holds_the_staging_folder_after_the_build_lets_go(
     indexer.start()
     os.close(hold)  # the build's own copy gone, as a SIGKILL would close it
     try:
-        assert _held_by_another(staging)
+        assert locked_by_another(staging)
     finally:
         indexer.finish()
-    assert not _held_by_another(staging)
+    assert not locked_by_another(staging)
 
 
 def test_pagefind_runs_with_the_staging_folder_held(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import json
 import os
@@ -20,7 +19,7 @@ from byline.state.lock import output_lock
 from byline.state.workspace import Records, Workspace
 from byline.state.write import MARKER, Staging, WriteStats, check_output_folder
 from tests.conftest import MakeSite
-from tests.helpers import article, build_site, snapshot, write_files
+from tests.helpers import article, build_site, locked_by_another, snapshot, write_files
 
 ARTICLE_PAGE = "articles/2026/03/01/quayside-tools-opens-a-depot/index.html"
 
@@ -205,21 +204,9 @@ def test_a_workers_file_declared_rendered_is_committed_and_one_only_expected_is_
     assert snapshot(output) == {"a/index.html": b"new a", "b/index.html": b"old b"}
 
 
-def _locked_by_another(folder: Path) -> bool:
-    """Whether some open description of ``folder`` holds a lock that an exclusive one would wait for."""
-    handle = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
-    try:
-        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        return False
-    except BlockingIOError:
-        return True
-    finally:
-        os.close(handle)
-
-
 def test_a_staging_folder_is_held_while_the_build_writes_and_let_go_after(tmp_path: Path) -> None:
     with Staging(tmp_path / "out") as staging:
-        assert staging.writers_lock is not None and _locked_by_another(staging.path)
+        assert staging.writers_lock is not None and locked_by_another(staging.path)
     assert staging.writers_lock is None
 
 

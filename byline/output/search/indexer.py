@@ -21,7 +21,7 @@ from pathlib import Path
 
 from byline.errors import BuildFailed, ContentError
 from byline.output.search.documents import SearchDocument, index_key, shards_of
-from byline.output.search.pagefind_run import ENVIRONMENT_EXIT, KEY_FILE
+from byline.output.search.pagefind_run import ENVIRONMENT_EXIT, KEY_FILE, held
 
 BUNDLE = "pagefind"  # the output folder of the index; urls.OWN_FOLDERS keeps pages out of it
 MANIFEST = "shards.json"
@@ -134,7 +134,7 @@ class SearchIndexer:
                 cwd=workdir,
                 env=env,
                 start_new_session=True,
-                pass_fds=_held(self.hold),
+                pass_fds=held(self.hold),
             )
 
     def finish(self) -> SearchResult:
@@ -175,10 +175,6 @@ class SearchIndexer:
 
 
 _PACKAGE_HOME = Path(__file__).resolve().parents[3]  # the folder holding byline/: the child imports this very Byline
-
-
-def _held(hold: int | None) -> tuple[int, ...]:
-    return () if hold is None else (hold,)
 
 
 def _read_key(bundle: Path) -> str | None:

@@ -119,11 +119,16 @@ def run_pagefind(documents: Iterable[str], bundle: Path, scratch: Path, hold: in
         target.write_text(text, encoding="utf-8")
     command = [*pagefind_command(), "--site", str(site), "--output-path", str(bundle), "--quiet"]
     try:
-        code = subprocess.run(command, cwd=scratch, pass_fds=() if hold is None else (hold,)).returncode
+        code = subprocess.run(command, cwd=scratch, pass_fds=held(hold)).returncode
     finally:
         shutil.rmtree(site, ignore_errors=True)
     if code != 0:
         raise PagefindError(f"Pagefind failed on {bundle.name} (exit {code})")
+
+
+def held(hold: int | None) -> tuple[int, ...]:
+    """``hold`` as ``pass_fds`` takes it: the staging folder's descriptor a child keeps open, if any."""
+    return () if hold is None else (hold,)
 
 
 @functools.cache
